@@ -1,0 +1,136 @@
+"""Households (the invitation unit), guests, tags and guest requests."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+
+from guests.codes import new_code
+from wedding.models import WeddingScoped, WeddingScopedQuerySet
+
+
+class Household(WeddingScoped):
+    name = models.CharField(max_length=200, help_text="As on the envelope: “The Ruiz family”.")
+    invitation_code = models.CharField(max_length=16, unique=True, editable=False)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    address = models.TextField("mailing address", blank=True)
+    plus_ones_allowed = models.PositiveSmallIntegerField(default=0)
+    message_to_couple = models.TextField(blank=True, help_text="Written by the guests with their RSVP.")
+    notes = models.TextField("planner notes", blank=True, help_text="Never shown to guests.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = WeddingScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if self.invitation_code:
+            return super().save(*args, **kwargs)
+        # A collision at ~46 bits is astronomically rare, but a retry is cheap.
+        for _ in range(5):
+            self.invitation_code = new_code()
+            try:
+                with transaction.atomic():
+                    return super().save(*args, **kwargs)
+            except IntegrityError:
+                if type(self).objects.filter(invitation_code=self.invitation_code).exists():
+                    continue
+                raise
+        raise IntegrityError("could not allocate a unique invitation code")
+
+
+class Tag(WeddingScoped):
+    name = models.CharField(max_length=60)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["wedding", "name"], name="tag_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GuestQuerySet(WeddingScopedQuerySet):
+    def attending(self, event) -> GuestQuerySet:
+        return self.filter(responses__event=event, responses__status="attending")
+
+    def invited_to(self, event) -> GuestQuerySet:
+        return self.filter(invitations__event=event)
+
+
+class Guest(WeddingScoped):
+    class AgeGroup(models.TextChoices):
+        ADULT = "adult", "Adult"
+        CHILD = "child", "Child"
+        INFANT = "infant", "Infant"
+
+    class Side(models.TextChoices):
+        PARTNER_A = "a", "Partner A"
+        PARTNER_B = "b", "Partner B"
+        BOTH = "both", "Both"
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="guests")
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    age_group = models.CharField(max_length=6, choices=AgeGroup.choices, default=AgeGroup.ADULT)
+    side = models.CharField(max_length=4, choices=Side.choices, default=Side.BOTH)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="guests")
+    dietary_notes = models.CharField(max_length=300, blank=True)
+    is_plus_one = models.BooleanField(default=False)
+    directory_opt_in = models.BooleanField(
+        "listed in the guest directory", default=False, help_text="Name, side and table only."
+    )
+    notes = models.TextField("planner notes", blank=True, help_text="Never shown to guests.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = GuestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class GuestRequest(WeddingScoped):
+    class Kind(models.TextChoices):
+        PLUS_ONE = "plus_one", "Plus-one"
+        ACCESSIBILITY = "accessibility", "Accessibility need"
+        CHANGE = "change", "Change after the deadline"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="requests")
+    guest = models.ForeignKey(Guest, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.OTHER)
+    message = models.TextField(max_length=2000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    reply = models.TextField(blank=True, help_text="Shown to the household.")
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.household}"

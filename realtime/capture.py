@@ -1,0 +1,217 @@
+"""Change capture: the one place that turns a write into a version and a log row.
+
+Contract (DESIGN §4.1–4.3):
+
+* `record_change()` must be called inside the transaction that made the
+  change (it opens one if there is none). The first change of a wedding in a
+  transaction bumps `Wedding.version` once — `UPDATE … RETURNING` takes the
+  wedding's row lock, so versions are gapless and in commit order — and every
+  change of that transaction is logged under that version.
+* One message per wedding per transaction is published by
+  `transaction.on_commit` (robust): a rolled-back transaction, or a rolled-back
+  savepoint that made the wedding's first change, publishes nothing.
+* Writes that fire no signals (`QuerySet.update`, `bulk_create`, imports,
+  admin bulk actions) call `record_bulk()` themselves.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.db import connections, transaction
+
+from realtime.context import current_actor
+
+# Message ids per topic are capped: past this, receivers treat the topic as "anything changed".
+MAX_IDS_PER_TOPIC = 200
+
+_suspended: contextvars.ContextVar[frozenset[int]] = contextvars.ContextVar(
+    "confetti_capture_suspended", default=frozenset()
+)
+_all_suspended: contextvars.ContextVar[bool] = contextvars.ContextVar("confetti_capture_off", default=False)
+
+
+@dataclass(eq=False)
+class PendingPublish:
+    """What one transaction changed in one wedding; called once, after commit."""
+
+    wedding_id: int
+    version: int
+    topics: set[str] = field(default_factory=set)
+    ids: dict[str, set[str] | None] = field(default_factory=dict)
+
+    def add(self, topic: str, object_ids: Iterable[object]) -> None:
+        self.topics.add(topic)
+        known = self.ids.setdefault(topic, set())
+        if known is None:
+            return
+        known.update(str(i) for i in object_ids if i is not None)
+        if len(known) > MAX_IDS_PER_TOPIC:
+            self.ids[topic] = None
+
+    def message(self) -> dict:
+        return {
+            "wedding": self.wedding_id,
+            "version": self.version,
+            "topics": sorted(self.topics),
+            "ids": {t: (sorted(v) if v is not None else None) for t, v in self.ids.items()},
+        }
+
+    def __call__(self) -> None:
+        from realtime.publish import publish
+
+        publish(self.message())
+
+
+def _pending_for(connection, wedding_id: int) -> PendingPublish | None:
+    """The wedding's pending publish of the current transaction, if it is still alive.
+
+    A callback that is no longer in `run_on_commit` was discarded by a
+    rollback (of the transaction or of the savepoint that created it): its
+    version bump was rolled back with it, so the next change bumps again.
+    """
+    pending_by_wedding = getattr(connection, "_confetti_pending", None)
+    if not pending_by_wedding:
+        return None
+    pending = pending_by_wedding.get(wedding_id)
+    if pending is None:
+        return None
+    if any(func is pending for _sids, func, _robust in connection.run_on_commit):
+        return pending
+    del pending_by_wedding[wedding_id]
+    return None
+
+
+def _bump_version(connection, wedding_id: int) -> int | None:
+    from wedding.models import Wedding
+
+    table = connection.ops.quote_name(Wedding._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET version = version + 1 WHERE id = %s RETURNING version", [wedding_id]
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _log(
+    *,
+    using: str,
+    wedding_id: int,
+    topic: str,
+    action: str,
+    model: str,
+    object_ids: list[str],
+    summary: str,
+) -> int | None:
+    from realtime.models import Change
+
+    if _all_suspended.get() or wedding_id in _suspended.get():
+        return None
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        with transaction.atomic(using=using):
+            return _log(
+                using=using, wedding_id=wedding_id, topic=topic, action=action,
+                model=model, object_ids=object_ids, summary=summary,
+            )
+    pending = _pending_for(connection, wedding_id)
+    if pending is None:
+        version = _bump_version(connection, wedding_id)
+        if version is None:  # the wedding itself is gone
+            return None
+        pending = PendingPublish(wedding_id=wedding_id, version=version)
+        if not hasattr(connection, "_confetti_pending"):
+            connection._confetti_pending = {}
+        connection._confetti_pending[wedding_id] = pending
+        transaction.on_commit(pending, using=using, robust=True)
+    pending.add(topic, object_ids)
+    actor = current_actor()
+    Change.objects.using(using).create(
+        wedding_id=wedding_id,
+        version=pending.version,
+        topic=topic,
+        action=action,
+        model=model,
+        object_id=object_ids[0] if len(object_ids) == 1 else "",
+        count=max(len(object_ids), 1),
+        summary=summary[:300],
+        actor_user_id=actor.user_id,
+        actor_household_id=actor.household_id,
+        actor_label=actor.label[:150],
+    )
+    return pending.version
+
+
+def record_change(
+    *, wedding_id: int, topic: str, action: str, model: str, object_id: object, summary: str,
+    using: str = "default",
+) -> int | None:
+    """Log one changed object and bump the wedding's version (once per transaction).
+
+    Returns the version the change will be published under, or None when
+    capture is suspended for this wedding.
+    """
+    return _log(
+        using=using, wedding_id=wedding_id, topic=topic, action=action, model=model,
+        object_ids=[str(object_id)] if object_id is not None else [], summary=summary,
+    )
+
+
+def record_bulk(
+    *, wedding_id: int, topic: str, action: str, model: str, object_ids: Iterable[object],
+    summary: str, using: str = "default",
+) -> int | None:
+    """Log a write that fired no signals (update(), bulk_create(), imports) as ONE change row.
+
+    Call inside the transaction that made the write, after it.
+    """
+    return _log(
+        using=using, wedding_id=wedding_id, topic=topic, action=action, model=model,
+        object_ids=[str(i) for i in object_ids], summary=summary,
+    )
+
+
+@contextlib.contextmanager
+def suspended(*wedding_ids: int) -> Iterator[None]:
+    """Switch per-object capture off for these weddings (or for all, with no ids).
+
+    For bulk work that records itself with one `record_bulk()` call afterwards,
+    and for deleting a whole wedding (its log goes with it).
+    """
+    if wedding_ids:
+        token = _suspended.set(_suspended.get() | frozenset(wedding_ids))
+        try:
+            yield
+        finally:
+            _suspended.reset(token)
+    else:
+        token = _all_suspended.set(True)
+        try:
+            yield
+        finally:
+            _all_suspended.reset(token)
+
+
+@contextlib.contextmanager
+def bulk_change(
+    *, wedding_id: int, topic: str, action: str, model: str, summary: str, using: str = "default"
+) -> Iterator[list[object]]:
+    """Group a batch of writes into one change: per-object capture is off inside,
+    and one row (and one message) is recorded at the end for the ids collected.
+
+        with transaction.atomic(), bulk_change(wedding_id=w.pk, topic="guest", action="update",
+                                               model="guests.guest", summary="Tagged 40 guests") as ids:
+            ...; ids.extend(changed_pks)
+    """
+    ids: list[object] = []
+    with transaction.atomic(using=using):
+        with suspended(wedding_id):
+            yield ids
+        record_bulk(
+            wedding_id=wedding_id, topic=topic, action=action, model=model,
+            object_ids=ids, summary=summary, using=using,
+        )

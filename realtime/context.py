@@ -1,0 +1,58 @@
+"""Who is acting right now: set per request, per consumer call or per command.
+
+Stored in a context variable so it follows the request into asgiref's
+thread pool and never leaks between concurrent requests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int | None = None
+    household_id: int | None = None
+    label: str = "system"
+
+
+SYSTEM = Actor()
+_current: contextvars.ContextVar[Actor] = contextvars.ContextVar("confetti_actor", default=SYSTEM)
+
+
+def current_actor() -> Actor:
+    return _current.get()
+
+
+def actor_for(*, user: Any = None, household: Any = None, label: str = "") -> Actor:
+    if user is not None and getattr(user, "is_authenticated", False):
+        name = user.get_full_name() or user.get_username()
+        return Actor(user_id=user.pk, label=label or f"{name} (planner)")
+    if household is not None:
+        return Actor(household_id=household.pk, label=label or f"{household.name} (guest)")
+    return Actor(label=label or "system")
+
+
+@contextlib.contextmanager
+def acting_as(actor: Actor) -> Iterator[Actor]:
+    token = _current.set(actor)
+    try:
+        yield actor
+    finally:
+        _current.reset(token)
+
+
+class ActorMiddleware:
+    """Marks every write of a request with its planner user or guest household."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        household = getattr(request, "household", None)
+        with acting_as(actor_for(user=getattr(request, "user", None), household=household)):
+            return self.get_response(request)

@@ -1,0 +1,73 @@
+"""Publishing a committed change: never fails, never slows the write for long.
+
+Called from `transaction.on_commit` with `{wedding, version, topics, ids}` — no
+private data, no HTML. The message goes first to this process's own sockets
+(in memory, so a dead Redis still leaves every process live for its own
+writes, DESIGN §4.11), then to the channel layer for the other processes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import uuid
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+# Identifies this process in layer messages, so its hub can skip its own echo.
+PROCESS_ID = uuid.uuid4().hex[:12]
+MESSAGE_TYPE = "wedding.changed"
+
+_health_lock = threading.Lock()
+_layer_ok = True
+
+
+def wedding_group(wedding_id: int) -> str:
+    return f"confetti.wedding.{wedding_id}"
+
+
+def _mark(ok: bool, error: BaseException | None = None) -> None:
+    """Log once per outage, not once per write."""
+    global _layer_ok
+    with _health_lock:
+        changed = ok != _layer_ok
+        _layer_ok = ok
+    if changed and not ok:
+        logger.error("realtime: channel layer unreachable, publishing locally only: %r", error)
+    elif changed:
+        logger.warning("realtime: channel layer reachable again")
+
+
+def layer_ok() -> bool:
+    return _layer_ok
+
+
+async def _send(layer, message: dict) -> None:
+    await asyncio.wait_for(
+        layer.group_send(wedding_group(message["wedding"]), {"type": MESSAGE_TYPE, "origin": PROCESS_ID, **message}),
+        timeout=settings.REALTIME_PUBLISH_TIMEOUT,
+    )
+
+
+def publish(message: dict) -> None:
+    """Deliver a committed change everywhere it can go. Never raises."""
+    from realtime import hub
+
+    try:
+        hub.deliver_local(message)
+    except Exception:
+        logger.exception("realtime: local delivery failed")
+    layer = get_channel_layer()
+    if layer is None or not hub.needs_layer_publish(layer):
+        return
+    try:
+        async_to_sync(_send)(layer, message)
+    except Exception as error:  # Redis down, slow, or anything else: the write already committed
+        _mark(False, error)
+    else:
+        _mark(True)
