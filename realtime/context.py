@@ -32,7 +32,7 @@ def actor_for(*, user: Any = None, household: Any = None, label: str = "") -> Ac
     if user is not None and getattr(user, "is_authenticated", False):
         name = user.get_full_name() or user.get_username()
         return Actor(user_id=user.pk, label=label or f"{name} (planner)")
-    if household is not None:
+    if household:  # may be a lazy object wrapping None
         return Actor(household_id=household.pk, label=label or f"{household.name} (guest)")
     return Actor(label=label or "system")
 

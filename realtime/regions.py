@@ -1,0 +1,189 @@
+"""Live regions: named page fragments that re-render themselves when their topics change.
+
+An app declares each region once (in its `regions.py`, imported by its
+AppConfig.ready()):
+
+    regions.register(
+        "guest_table",                      # unique name
+        audience=Audience.HOUSEHOLD,        # who may see it
+        topics={"seating", "table", "wedding"},
+        template="guests/home.html#table",  # a {% partialdef %} fragment
+        context=table_context,              # (viewer, **params) -> dict
+        params=("event",),                  # names of string parameters it takes
+    )
+
+The same `render_region()` serves the first page load (`{% live_region %}`),
+the HTTP fragment URL (polling fallback and resync) and the WebSocket push,
+always for an *audience* (`Viewer`), never with the acting user's rights.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from realtime.tracking import TOPICS
+
+
+class Audience(enum.StrEnum):
+    PLANNER = "planner"  # planners of the wedding: everything
+    GUESTS = "guests"  # any guest of the wedding: public content only
+    HOUSEHOLD = "household"  # one household: its own private data too
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who a region is rendered for. Regions must only show what this audience may see."""
+
+    wedding: Any
+    audience: Audience
+    household: Any = None  # set for HOUSEHOLD (and for a guest viewing GUESTS regions)
+
+    def key(self) -> tuple:
+        """Identity for shared renders: same key, same HTML."""
+        household_id = self.household.pk if self.audience is Audience.HOUSEHOLD else None
+        return (self.wedding.pk, self.audience.value, household_id)
+
+    def can_see(self, audience: Audience) -> bool:
+        if self.audience is Audience.PLANNER:
+            return audience in (Audience.PLANNER, Audience.GUESTS)
+        if self.audience is Audience.HOUSEHOLD:
+            return audience in (Audience.GUESTS, Audience.HOUSEHOLD)
+        return audience is Audience.GUESTS
+
+    def for_audience(self, audience: Audience) -> Viewer:
+        """The narrowest viewer a region of `audience` is rendered for (shares renders)."""
+        if audience is self.audience:
+            return self
+        return Viewer(wedding=self.wedding, audience=audience, household=self.household)
+
+
+@dataclass(frozen=True)
+class Region:
+    name: str
+    audience: Audience
+    topics: frozenset[str]
+    template: str
+    context: Callable[..., dict]
+    params: tuple[str, ...] = ()
+    tag: str = "div"
+    # Optional finer filter: (params, message) -> bool; default: any change of a topic.
+    affected: Callable[[dict[str, str], dict], bool] | None = None
+    attrs: dict[str, str] = field(default_factory=dict)
+
+    def depends_on(self, topics: Iterable[str]) -> bool:
+        return not self.topics.isdisjoint(topics)
+
+
+_registry: dict[str, Region] = {}
+
+
+def register(
+    name: str,
+    *,
+    audience: Audience,
+    topics: Iterable[str],
+    template: str,
+    context: Callable[..., dict],
+    params: Iterable[str] = (),
+    tag: str = "div",
+    affected: Callable[[dict[str, str], dict], bool] | None = None,
+    attrs: dict[str, str] | None = None,
+) -> Region:
+    topics = frozenset(topics)
+    unknown = topics - TOPICS
+    if unknown:
+        raise ValueError(f"region {name!r} depends on unknown topics {sorted(unknown)}")
+    region = Region(
+        name=name, audience=audience, topics=topics, template=template, context=context,
+        params=tuple(params), tag=tag, affected=affected, attrs=attrs or {},
+    )
+    _registry[name] = region
+    return region
+
+
+def get(name: str) -> Region:
+    try:
+        return _registry[name]
+    except KeyError:
+        raise Http404(f"no live region {name!r}") from None
+
+
+def all_regions() -> dict[str, Region]:
+    return dict(_registry)
+
+
+def clean_params(region: Region, raw: dict[str, Any]) -> dict[str, str]:
+    """Only declared parameters, as short strings; anything else is refused."""
+    extra = set(raw) - set(region.params)
+    if extra:
+        raise Http404(f"region {region.name!r} takes no parameter {sorted(extra)}")
+    params = {}
+    for key in region.params:
+        value = raw.get(key)
+        if value is None or value == "":
+            continue
+        value = str(value)
+        if len(value) > 100:
+            raise Http404("parameter too long")
+        params[key] = value
+    return params
+
+
+def dom_id(name: str, params: dict[str, str]) -> str:
+    """Stable id of a region's root element: the same on every render and push."""
+    if not params:
+        return f"live-{name}"
+    digest = hashlib.sha1(urlencode(sorted(params.items())).encode()).hexdigest()[:10]
+    return f"live-{name}-{digest}"
+
+
+def fragment_url(name: str, params: dict[str, str], wedding_id: int) -> str:
+    query = urlencode({**params, "wedding": wedding_id})
+    return f"{reverse('realtime:fragment', args=[name])}?{query}"
+
+
+def render_region(name: str, viewer: Viewer, params: dict[str, Any] | None = None) -> SafeString:
+    """The region's HTML, root element included, for this viewer.
+
+    Rendered without a request on purpose: the output depends only on
+    (region, params, audience, data), so one render serves every socket of
+    the audience. Forms inside a region post with htmx (the page sends the
+    CSRF header) or live outside the region.
+
+    Raises PermissionDenied when the viewer may not see the region and
+    Http404 for unknown regions or parameters. Context functions raise
+    Http404 for objects outside the viewer's wedding.
+    """
+    region = get(name)
+    if not viewer.can_see(region.audience):
+        raise PermissionDenied(f"region {name!r} is not for this audience")
+    params = clean_params(region, params or {})
+    viewer = viewer.for_audience(region.audience) if region.audience is not Audience.HOUSEHOLD else viewer
+    context = region.context(viewer, **params)
+    context.setdefault("viewer", viewer)
+    context.setdefault("wedding", viewer.wedding)
+    inner = render_to_string(region.template, context)
+    extra = "".join(format_html(' {}="{}"', k, v) for k, v in region.attrs.items())
+    return format_html(
+        '<{tag} id="{id}" data-live-region="{name}" data-live-params="{params}" '
+        'data-live-url="{url}"{extra}>{inner}</{tag}>',
+        tag=region.tag,
+        id=dom_id(name, params),
+        name=name,
+        params=urlencode(sorted(params.items())),
+        url=fragment_url(name, params, viewer.wedding.pk),
+        extra=mark_safe(extra),
+        inner=inner,
+    )

@@ -1,0 +1,59 @@
+"""Shared fixtures. Services (PostgreSQL, Redis, browser) are mandatory under CI=true:
+tests that need them fail there instead of skipping (see `require_service`)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests import factories
+
+CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require_service(name: str, available: bool, why: str = "") -> None:
+    """Skip locally when a service is missing; fail under CI=true (it must be there)."""
+    if available:
+        return
+    message = f"{name} is not available{': ' + why if why else ''}"
+    if CI:
+        pytest.fail(f"{message} (mandatory under CI=true)")
+    pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def planner(db):
+    return factories.UserFactory(username="ana.planner", first_name="Ana", last_name="Planner")
+
+
+@pytest.fixture
+def wedding(db, planner):
+    return factories.WeddingFactory(name="Lucía & Marco", slug="lucia-marco", planners=[planner])
+
+
+@pytest.fixture
+def other_wedding(db):
+    other = factories.UserFactory(username="other.planner")
+    return factories.WeddingFactory(name="Other wedding", slug="other", planners=[other])
+
+
+@pytest.fixture
+def event(wedding):
+    return factories.EventFactory(wedding=wedding, name="Reception")
+
+
+@pytest.fixture
+def household(wedding):
+    return factories.HouseholdFactory(wedding=wedding, name="The Ruiz family")
+
+
+@pytest.fixture
+def planner_client(client, planner):
+    client.force_login(planner)
+    return client

@@ -1,0 +1,121 @@
+"""What every planner-facing admin shares: a planner sees only the weddings they plan.
+
+Superusers see every wedding. Another wedding's objects are absent from
+lists, choices and lookups, so a guessed URL answers 404 like a missing row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from wedding.models import Wedding, WeddingScoped
+
+
+def planned_weddings(request) -> models.QuerySet[Wedding]:
+    return Wedding.objects.for_planner(request.user)
+
+
+def is_planner(request) -> bool:
+    user = request.user
+    return bool(user.is_active and user.is_staff and (user.is_superuser or planned_weddings(request).exists()))
+
+
+class WeddingScopedForm(forms.ModelForm):
+    """Refuses references that cross weddings (a guest of one wedding in another's household…)."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        wedding = cleaned.get("wedding")
+        if wedding is None and getattr(self.instance, "wedding_id", None):
+            wedding = self.instance.wedding
+        if wedding is None:
+            return cleaned
+        for name, value in cleaned.items():
+            values = value if isinstance(value, models.QuerySet | list) else [value]
+            for item in values:
+                if isinstance(item, WeddingScoped) and item.wedding_id != wedding.pk:
+                    self.add_error(name, ValidationError(f"“{item}” belongs to another wedding."))
+        return cleaned
+
+
+class PlannerAccessMixin:
+    """Permissions for planners: staff users who plan at least one wedding."""
+
+    def has_module_permission(self, request) -> bool:
+        return is_planner(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return is_planner(request)
+
+    def has_add_permission(self, request, *args) -> bool:
+        return is_planner(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return is_planner(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return is_planner(request)
+
+
+class WeddingScopedAdmin(PlannerAccessMixin, admin.ModelAdmin):
+    """ModelAdmin for rows that belong to a wedding."""
+
+    form = WeddingScopedForm
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(wedding__in=planned_weddings(request))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if related is Wedding:
+            kwargs["queryset"] = planned_weddings(request)
+        elif issubclass(related, WeddingScoped):
+            kwargs["queryset"] = related._default_manager.filter(wedding__in=planned_weddings(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if issubclass(related, WeddingScoped):
+            kwargs["queryset"] = related._default_manager.filter(wedding__in=planned_weddings(request))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        if "wedding" not in initial:
+            weddings = list(planned_weddings(request)[:2])
+            if len(weddings) == 1:
+                initial["wedding"] = weddings[0].pk
+        return initial
+
+
+class WeddingScopedInline(PlannerAccessMixin):
+    """Mixin for inlines of wedding-scoped rows: the child takes the parent's wedding."""
+
+    form = WeddingScopedForm
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        parent = obj
+
+        class Formset(formset):
+            def save_new(self, form, commit=True):
+                instance = form.save(commit=False)
+                if parent is not None:
+                    instance.wedding_id = parent.wedding_id if hasattr(parent, "wedding_id") else parent.pk
+                if commit:
+                    instance.save()
+                    form.save_m2m()
+                return instance
+
+        return Formset
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if issubclass(related, WeddingScoped):
+            kwargs["queryset"] = related._default_manager.filter(wedding__in=planned_weddings(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
