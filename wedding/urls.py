@@ -6,6 +6,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("live/", include("realtime.urls")),
 ]
 
 if settings.DEBUG:

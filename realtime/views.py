@@ -1,0 +1,41 @@
+"""HTTP side of live regions: the fragment URL (polling fallback and resync)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from realtime import regions
+from realtime.principal import viewer_for
+from realtime.regions import Viewer
+
+
+def live_page_context(viewer: Viewer) -> dict:
+    """What a live page's template needs: its viewer and the version it was rendered at.
+
+    The version is read *before* the regions render, so the page is at least
+    that fresh; the socket resyncs anything committed after (DESIGN §4.7).
+    """
+    wedding = type(viewer.wedding).objects.only("version").get(pk=viewer.wedding.pk)
+    return {"live_viewer": viewer, "live_version": wedding.version, "wedding": viewer.wedding}
+
+
+@never_cache
+@require_GET
+def fragment(request: HttpRequest, name: str) -> HttpResponse:
+    """One region, rendered for the requester's audience. `X-Live-Version` says how fresh."""
+    try:
+        wedding_id = int(request.GET.get("wedding", ""))
+    except ValueError:
+        return HttpResponse("A wedding id is required.", status=400, content_type="text/plain")
+    viewer = viewer_for(user=request.user, household=request.household, wedding_id=wedding_id)
+    if viewer is None:
+        raise PermissionDenied("Not allowed to view this wedding.")
+    context = live_page_context(viewer)
+    params = {k: v for k, v in request.GET.items() if k != "wedding"}
+    html = regions.render_region(name, viewer, params)
+    response = HttpResponse(html)
+    response["X-Live-Version"] = str(context["live_version"])
+    return response
