@@ -40,6 +40,7 @@ class PendingPublish:
 
     wedding_id: int
     version: int
+    token: object = None
     topics: set[str] = field(default_factory=set)
     ids: dict[str, set[str] | None] = field(default_factory=dict)
 
@@ -66,7 +67,22 @@ class PendingPublish:
         publish(self.message())
 
 
-def _pending_for(connection, wedding_id: int) -> PendingPublish | None:
+def _transaction_token(connection) -> object:
+    """Identifies the transaction a change belongs to.
+
+    In production that is simply the outermost atomic block. Inside a test
+    wrapped in TestCase atomics (which never commit), the outermost block
+    *not* opened by the test stands for the transaction — identified by its
+    savepoint id, unique per entry — and a change made directly inside the
+    test's wrapper is its own transaction, as it would be in autocommit.
+    """
+    for depth, block in enumerate(connection.atomic_blocks):
+        if not getattr(block, "_from_testcase", False):
+            return "outermost" if depth == 0 else (connection.savepoint_ids[depth - 1] or id(block))
+    return None
+
+
+def _pending_for(connection, wedding_id: int, token: object) -> PendingPublish | None:
     """The wedding's pending publish of the current transaction, if it is still alive.
 
     A callback that is no longer in `run_on_commit` was discarded by a
@@ -74,12 +90,12 @@ def _pending_for(connection, wedding_id: int) -> PendingPublish | None:
     version bump was rolled back with it, so the next change bumps again.
     """
     pending_by_wedding = getattr(connection, "_confetti_pending", None)
-    if not pending_by_wedding:
+    if not pending_by_wedding or token is None:
         return None
     pending = pending_by_wedding.get(wedding_id)
     if pending is None:
         return None
-    if any(func is pending for _sids, func, _robust in connection.run_on_commit):
+    if pending.token == token and any(func is pending for _sids, func, _robust in connection.run_on_commit):
         return pending
     del pending_by_wedding[wedding_id]
     return None
@@ -118,12 +134,13 @@ def _log(
                 using=using, wedding_id=wedding_id, topic=topic, action=action,
                 model=model, object_ids=object_ids, summary=summary,
             )
-    pending = _pending_for(connection, wedding_id)
+    token = _transaction_token(connection)
+    pending = _pending_for(connection, wedding_id, token)
     if pending is None:
         version = _bump_version(connection, wedding_id)
         if version is None:  # the wedding itself is gone
             return None
-        pending = PendingPublish(wedding_id=wedding_id, version=version)
+        pending = PendingPublish(wedding_id=wedding_id, version=version, token=token)
         if not hasattr(connection, "_confetti_pending"):
             connection._confetti_pending = {}
         connection._confetti_pending[wedding_id] = pending

@@ -61,6 +61,8 @@ def on_wedding_pre_delete(sender, instance, **kwargs) -> None:
 def on_m2m(sender, instance, action, reverse, model, pk_set, using="default", **kwargs) -> None:
     if not action.startswith("post_"):
         return
+    if action in ("post_add", "post_remove") and not pk_set:
+        return  # nothing actually changed (e.g. adding a tag the guest already has)
     if reverse:  # e.g. tag.guests.add(...): the guests changed
         for obj in model._default_manager.using(using).filter(pk__in=pk_set or []):
             _record(obj, "update", using)

@@ -66,6 +66,8 @@ def _vote(obj: Model, action: str) -> str:
 
 
 def _wedding(obj: Model, action: str) -> str:
+    if action == "create":
+        return f"Wedding “{obj}” created"
     return f"Wedding settings updated (seating {'published' if obj.seating_published else 'hidden'})"
 
 

@@ -1,0 +1,208 @@
+"""Change capture: version per transaction, log rows, publish after commit only (DESIGN §4.1–4.3)."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import pytest
+from django.db import connection, transaction
+
+from guests.models import Guest
+from realtime import capture, publish
+from realtime.context import acting_as, actor_for
+from realtime.models import Change
+from tests import factories
+from tests.conftest import require_service
+from wedding.models import Wedding
+
+
+@pytest.fixture
+def published(monkeypatch):
+    """Every message published after commit, in order."""
+    messages: list[dict] = []
+    monkeypatch.setattr(publish, "publish", messages.append)
+    return messages
+
+
+def version_of(wedding: Wedding) -> int:
+    return Wedding.objects.values_list("version", flat=True).get(pk=wedding.pk)
+
+
+def test_one_transaction_is_one_version_and_one_message(wedding, django_capture_on_commit_callbacks, published):
+    household = factories.HouseholdFactory(wedding=wedding)
+    before = version_of(wedding)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        ana = factories.GuestFactory(household=household, first_name="Ana")
+        factories.GuestFactory(household=household, first_name="Bo")
+        ana.last_name = "Ruiz-Soto"
+        ana.save()
+    assert version_of(wedding) == before + 1
+    rows = Change.objects.filter(wedding=wedding, version=before + 1)
+    assert rows.count() == 3
+    assert {r.action for r in rows} == {"create", "update"}
+    assert published == [
+        {"wedding": wedding.pk, "version": before + 1, "topics": ["guest"],
+         "ids": {"guest": sorted([str(ana.pk), str(ana.pk + 1)])}}
+    ]
+
+
+def test_rollback_publishes_nothing_and_logs_nothing(wedding, django_capture_on_commit_callbacks, published):
+    household = factories.HouseholdFactory(wedding=wedding)
+    before, logged = version_of(wedding), Change.objects.count()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            factories.GuestFactory(household=household)
+            raise RuntimeError("planner's save failed half-way")
+    assert callbacks == [] and published == []
+    assert version_of(wedding) == before
+    assert Change.objects.count() == logged
+
+
+def test_rolled_back_savepoint_then_new_change_gets_a_real_version(
+    wedding, django_capture_on_commit_callbacks, published
+):
+    household = factories.HouseholdFactory(wedding=wedding)
+    before = version_of(wedding)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            factories.GuestFactory(household=household, first_name="Gone")
+            raise RuntimeError
+        kept = factories.GuestFactory(household=household, first_name="Kept")
+    assert version_of(wedding) == before + 1
+    assert [m["ids"] for m in published] == [{"guest": [str(kept.pk)]}]
+    assert list(Change.objects.filter(version=before + 1).values_list("object_id", flat=True)) == [str(kept.pk)]
+
+
+def test_each_wedding_gets_its_own_version_and_message(
+    wedding, other_wedding, django_capture_on_commit_callbacks, published
+):
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        factories.HouseholdFactory(wedding=wedding)
+        factories.HouseholdFactory(wedding=other_wedding)
+    assert sorted(m["wedding"] for m in published) == sorted([wedding.pk, other_wedding.pk])
+
+
+def test_bulk_edit_of_500_guests_is_one_change_and_one_message(
+    wedding, django_capture_on_commit_callbacks, published
+):
+    household = factories.HouseholdFactory(wedding=wedding)
+    Guest.objects.bulk_create(
+        [Guest(wedding=wedding, household=household, first_name=f"G{i}") for i in range(500)]
+    )
+    before = version_of(wedding)
+    with django_capture_on_commit_callbacks(execute=True):
+        with capture.bulk_change(
+            wedding_id=wedding.pk, topic="guest", action="update", model="guests.guest",
+            summary="Marked 500 guests as listed in the directory",
+        ) as ids:
+            pks = list(Guest.objects.filter(wedding=wedding).values_list("pk", flat=True))
+            Guest.objects.filter(pk__in=pks).update(directory_opt_in=True)
+            for guest in Guest.objects.filter(pk__in=pks[:10]):  # signal-firing saves inside too
+                guest.save()
+            ids.extend(pks)
+    assert len(published) == 1
+    assert published[0]["version"] == before + 1
+    assert published[0]["ids"] == {"guest": None}  # too many to list: receivers treat it as "any"
+    row = Change.objects.get(wedding=wedding, version=before + 1)
+    assert row.count == 500 and "500 guests" in row.summary
+
+
+def test_the_actor_and_a_readable_summary_are_logged(wedding, event, planner):
+    guest = factories.GuestFactory(household__wedding=wedding, first_name="Ana", last_name="Ruiz")
+    factories.InvitationFactory(guest=guest, event=event)
+    event.name = "Rehearsal dinner"
+    event.save()
+    with acting_as(actor_for(user=planner)):
+        factories.ResponseFactory(guest=guest, event=event, status="declined", answered_by="planner")
+    latest = Change.objects.filter(wedding=wedding).first()
+    assert latest.summary == "Ana Ruiz declined the Rehearsal dinner (recorded by a planner)"
+    assert latest.actor_user == planner and latest.actor_label == "Ana Planner (planner)"
+    assert latest.topic == "rsvp" and latest.action == "create"
+
+
+def test_m2m_changes_are_captured_and_noop_adds_are_not(wedding):
+    guest = factories.GuestFactory(household__wedding=wedding)
+    tag = factories.TagFactory(wedding=wedding, name="family")
+    before = version_of(wedding)
+    guest.tags.add(tag)
+    assert version_of(wedding) == before + 1
+    guest.tags.add(tag)  # already there: no change
+    assert version_of(wedding) == before + 1
+
+
+def test_fixture_loading_is_not_a_change(wedding):
+    from django.core import serializers
+
+    household = factories.HouseholdFactory(wedding=wedding)
+    data = serializers.serialize("json", [household])
+    household.delete()
+    before = version_of(wedding)
+    for obj in serializers.deserialize("json", data):
+        obj.save()  # raw=True
+    assert version_of(wedding) == before
+
+
+def test_publish_with_the_layer_unreachable_is_fast_and_never_raises(settings, caplog):
+    """A dead Redis never turns a save into an error page (DESIGN §4.3, §4.11)."""
+    from channels.layers import channel_layers
+
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": ["redis://127.0.0.1:6390/0"]},  # nothing listens here
+        }
+    }
+    channel_layers.backends.clear()
+    try:
+        started = time.monotonic()
+        for version in range(1, 4):
+            publish.publish({"wedding": 1, "version": version, "topics": ["guest"], "ids": {}})
+        assert time.monotonic() - started < 3 * 1.0
+        errors = [r for r in caplog.records if r.levelname == "ERROR" and "unreachable" in r.getMessage()]
+        assert len(errors) == 1  # logged once per outage, not once per write
+        assert publish.layer_ok() is False
+    finally:
+        channel_layers.backends.clear()
+        publish._mark(True)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_versions_are_gapless_under_20_concurrent_writers(published):
+    require_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL=postgres://…")
+    wedding = factories.WeddingFactory()
+    household = factories.HouseholdFactory(wedding=wedding)
+    start = threading.Barrier(20)
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            start.wait(timeout=10)
+            with transaction.atomic():
+                factories.GuestFactory(household=household, first_name=f"W{n}")
+                factories.GuestFactory(household=household, first_name=f"X{n}")
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(20)]
+    base = version_of(wedding)
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors
+    versions = sorted(m["version"] for m in published if m["wedding"] == wedding.pk and m["version"] > base)
+    assert versions == list(range(base + 1, base + 21))  # gapless, one per transaction
+    per_version = Change.objects.filter(wedding=wedding, version__gt=base).values_list("version", flat=True)
+    assert sorted(set(per_version)) == versions
+    assert all(list(per_version).count(v) == 2 for v in versions)
+
+
+def test_ci_runs_this_module_on_postgresql_too():
+    """Guard: under CI=true the PostgreSQL run must really use PostgreSQL."""
+    if os.environ.get("CONFETTI_EXPECT_POSTGRES") == "1":
+        assert connection.vendor == "postgresql"
