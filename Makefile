@@ -30,8 +30,19 @@ run: install
 	$(PY) manage.py demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# The whole suite on SQLite, then again on PostgreSQL (always under CI=true; locally when
+# PostgreSQL answers on 127.0.0.1:5432). Under CI=true, PostgreSQL, Redis and browser tests
+# are mandatory: they fail instead of skipping.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 test: install-dev
-	$(PY) -m pytest
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
+		echo "note: chromium not installed; browser tests will be skipped (apt-get install chromium)"; }
+	$(PY) -m pytest -n 2
+	@if [ "$$CI" = "true" ] || pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then \
+		echo "--- again on PostgreSQL ---"; \
+		DATABASE_URL=$(TEST_DATABASE_URL) CONFETTI_EXPECT_POSTGRES=1 $(PY) -m pytest -n 2; \
+	fi
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
