@@ -1,0 +1,413 @@
+"""RSVP writes: invitations, a household's answers, and answers a planner records.
+
+Every function owns its transaction. Validation happens before the first
+write, so a refused call changes nothing; anything that slips past it (a
+constraint the database enforces) rolls the whole call back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from guests.models import Guest, Household
+from realtime import capture
+from rsvp.models import Invitation, MealOption, Response
+from wedding.models import Event
+
+ANSWER_STATUSES = (Response.Status.ATTENDING, Response.Status.DECLINED)
+MAX_NOTE = 2000
+MAX_DIETARY = 300
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One guest's answer for one event, as the household submitted it (ids, untrusted)."""
+
+    guest_id: int
+    event_id: int
+    status: str
+    meal_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PlusOne:
+    """A plus-one the household names; `answers` maps event id → (status, meal id)."""
+
+    first_name: str
+    last_name: str = ""
+    dietary_notes: str = ""
+    answers: Mapping[int, tuple[str, int | None]] = field(default_factory=dict)
+
+
+@dataclass
+class SubmitResult:
+    changed: int = 0  # responses created or changed
+    plus_ones_added: list[Guest] = field(default_factory=list)
+
+
+def _same_wedding(*objs) -> bool:
+    return len({o.wedding_id for o in objs}) == 1
+
+
+def _check_planner(user, wedding_id: int) -> None:
+    if user is None:
+        return  # a command or the system acting (realtime.context says who)
+    from wedding.models import Wedding
+
+    if not Wedding.objects.for_planner(user).filter(pk=wedding_id).exists():
+        raise PermissionDenied("You do not plan this wedding.")
+
+
+# --- invitations -------------------------------------------------------------
+
+
+def invitations_create(*, guests: Iterable[Guest], event: Event) -> int:
+    """Invite these guests to the event; already invited guests are left alone.
+
+    Idempotent and race-safe (the unique constraint plus `ignore_conflicts`);
+    recorded as ONE change. Returns how many invitations were new.
+    """
+    guests = list(guests)
+    foreign = [g for g in guests if g.wedding_id != event.wedding_id]
+    if foreign:
+        raise ValidationError(f"{foreign[0]} is a guest of another wedding.")
+    guest_ids = {g.pk for g in guests}
+    if not guest_ids:
+        return 0
+    with capture.bulk_change(
+        wedding_id=event.wedding_id, topic="rsvp", action="create", model="rsvp.invitation",
+        summary=f"Invited {len(guest_ids)} guest(s) to {event}",
+    ) as ids:
+        already = set(
+            Invitation.objects.filter(event=event, guest_id__in=guest_ids).values_list("guest_id", flat=True)
+        )
+        new = guest_ids - already
+        Invitation.objects.bulk_create(
+            [Invitation(wedding_id=event.wedding_id, guest_id=gid, event=event) for gid in sorted(new)],
+            ignore_conflicts=True,
+        )
+        ids.extend(
+            Invitation.objects.filter(event=event, guest_id__in=new).values_list("pk", flat=True)
+        )
+    return len(new)
+
+
+def invitations_delete(*, guests: Iterable[Guest], event: Event) -> int:
+    """Uninvite these guests from the event; their answers for it go too. ONE change."""
+    guest_ids = [g.pk for g in guests if g.wedding_id == event.wedding_id]
+    if not guest_ids:
+        return 0
+    with capture.bulk_change(
+        wedding_id=event.wedding_id, topic="rsvp", action="delete", model="rsvp.invitation",
+        summary=f"Uninvited {len(guest_ids)} guest(s) from {event}",
+    ) as ids:
+        invitations = Invitation.objects.filter(event=event, guest_id__in=guest_ids)
+        ids.extend(invitations.values_list("pk", flat=True))
+        Response.objects.filter(event=event, guest_id__in=guest_ids).delete()
+        deleted, _ = invitations.delete()
+    return len(ids)
+
+
+# --- the household's own answers ----------------------------------------------
+
+
+def _clean_status(status: str) -> str:
+    if status not in ANSWER_STATUSES:
+        raise ValidationError("Please answer “attending” or “not attending” for every event.")
+    return status
+
+
+def _apply_response(
+    *, guest_id: int, event_id: int, wedding_id: int, status: str, meal_id: int | None, now,
+    answered_by: str, user=None, note: str | None = None,
+) -> bool:
+    """Create or update one response under the (guest, event) unique constraint.
+
+    Returns True when something actually changed, so a repeated submission
+    writes (and announces) nothing.
+    """
+    if status != Response.Status.ATTENDING:
+        meal_id = None
+    response = (
+        Response.objects.select_for_update().filter(guest_id=guest_id, event_id=event_id).first()
+    )
+    if response is None:
+        try:
+            # A concurrent submission may insert the same row between our read
+            # and this insert: the savepoint lets us fall back to updating it.
+            with transaction.atomic():
+                Response.objects.create(
+                    wedding_id=wedding_id, guest_id=guest_id, event_id=event_id, status=status,
+                    meal_id=meal_id, responded_at=now, answered_by=answered_by,
+                    answered_by_user=user, note=note or "",
+                )
+            return True
+        except IntegrityError:
+            response = Response.objects.select_for_update().filter(guest_id=guest_id, event_id=event_id).first()
+            if response is None:
+                raise
+    same = (
+        response.status == status
+        and response.meal_id == meal_id
+        and (note is None or response.note == note)
+        and response.answered_by == answered_by
+    )
+    if same:
+        return False
+    response.status = status
+    response.meal_id = meal_id
+    response.responded_at = now
+    response.answered_by = answered_by
+    response.answered_by_user = user
+    if note is not None:
+        response.note = note
+    response.save()
+    return True
+
+
+def rsvp_submit(
+    *,
+    household: Household,
+    answers: Iterable[Answer],
+    dietary: Mapping[int, str] | None = None,
+    plus_ones: Iterable[PlusOne] = (),
+    remove_plus_ones: Iterable[int] = (),
+    note: str | None = None,
+) -> SubmitResult:
+    """The household's RSVP, all of it or nothing.
+
+    Refuses with a ValidationError (and changes nothing) when the deadline has
+    passed or the data was tampered with: a guest of another household, an
+    event the guest is not invited to, a meal of another event, more
+    plus-ones than the household may bring. Submitting the same answers twice
+    (even at once) leaves one response per guest and event and no error: the
+    household row is locked for the whole call, and unchanged answers are not
+    rewritten.
+
+    `dietary` maps guest id → dietary notes; `note` is the message to the
+    couple (None leaves it as it is).
+    """
+    answers = list(answers)
+    plus_ones = [p for p in plus_ones if p.first_name.strip()]
+    remove_plus_ones = {int(pk) for pk in remove_plus_ones}
+    dietary = dict(dietary or {})
+    with transaction.atomic():
+        # Serialises concurrent submissions of one household (double clicks, two phones).
+        household = Household.objects.select_for_update().select_related("wedding").get(pk=household.pk)
+        wedding = household.wedding
+        if not wedding.rsvp_open:
+            raise ValidationError("The RSVP deadline has passed: please send the couple a change request.")
+
+        members = {g.pk: g for g in Guest.objects.filter(household=household)}
+        invited: dict[int, set[int]] = {}
+        for guest_id, event_id in Invitation.objects.filter(guest__household=household).values_list(
+            "guest_id", "event_id"
+        ):
+            invited.setdefault(guest_id, set()).add(event_id)
+        household_events = set().union(*invited.values()) if invited else set()
+        meals = dict(
+            MealOption.objects.filter(event_id__in=household_events).values_list("pk", "event_id")
+        )
+
+        def check_meal(meal_id: int | None, event_id: int, status: str) -> int | None:
+            if meal_id in (None, "") or status != Response.Status.ATTENDING:
+                return None
+            if meals.get(int(meal_id)) != event_id:
+                raise ValidationError("That meal is not on the menu of this event.")
+            return int(meal_id)
+
+        # --- validate everything before writing anything ---
+        cleaned: list[Answer] = []
+        for a in answers:
+            if a.guest_id not in members:
+                raise ValidationError("You can only answer for the guests of your own invitation.")
+            if a.event_id not in invited.get(a.guest_id, set()):
+                raise ValidationError(f"{members[a.guest_id]} is not invited to that event.")
+            status = _clean_status(a.status)
+            cleaned.append(Answer(a.guest_id, a.event_id, status, check_meal(a.meal_id, a.event_id, status)))
+        for guest_id, text in dietary.items():
+            if guest_id not in members:
+                raise ValidationError("You can only answer for the guests of your own invitation.")
+            if len(text) > MAX_DIETARY:
+                raise ValidationError(f"Dietary notes are limited to {MAX_DIETARY} characters.")
+        if note is not None and len(note) > MAX_NOTE:
+            raise ValidationError(f"The note to the couple is limited to {MAX_NOTE} characters.")
+        for pk in remove_plus_ones:
+            if pk not in members or not members[pk].is_plus_one:
+                raise ValidationError("You can only remove a plus-one of your own invitation.")
+
+        existing_plus = {
+            _name_key(g.first_name, g.last_name): g
+            for g in members.values()
+            if g.is_plus_one and g.pk not in remove_plus_ones
+        }
+        new_plus: list[PlusOne] = []
+        for p in plus_ones:
+            if len(p.first_name) > 100 or len(p.last_name) > 100:
+                raise ValidationError("A plus-one's name is limited to 100 characters.")
+            if len(p.dietary_notes) > MAX_DIETARY:
+                raise ValidationError(f"Dietary notes are limited to {MAX_DIETARY} characters.")
+            for event_id, (status, meal_id) in p.answers.items():
+                if event_id not in household_events:
+                    raise ValidationError("Your plus-one can only come to events you are invited to.")
+                _clean_status(status)
+                check_meal(meal_id, event_id, status)
+            # Naming the same plus-one again (a double submit) updates them instead of adding one.
+            if _name_key(p.first_name, p.last_name) not in existing_plus:
+                new_plus.append(p)
+        if len(existing_plus) + len(new_plus) > household.plus_ones_allowed:
+            raise ValidationError(
+                f"Your invitation includes {household.plus_ones_allowed} plus-one(s); "
+                "ask the couple through a request if you need more."
+            )
+
+        # --- write ---
+        now = timezone.now()
+        result = SubmitResult()
+        for a in cleaned:
+            result.changed += _apply_response(
+                guest_id=a.guest_id, event_id=a.event_id, wedding_id=wedding.pk, status=a.status,
+                meal_id=a.meal_id, now=now, answered_by=Response.AnsweredBy.GUEST,
+            )
+        for guest_id, text in dietary.items():
+            guest = members[guest_id]
+            if guest.dietary_notes != text.strip():
+                guest.dietary_notes = text.strip()
+                guest.save(update_fields=["dietary_notes", "updated_at"])
+        if remove_plus_ones:
+            Guest.objects.filter(household=household, is_plus_one=True, pk__in=remove_plus_ones).delete()
+        for p in plus_ones:
+            key = _name_key(p.first_name, p.last_name)
+            guest = existing_plus.get(key)
+            if guest is None:
+                guest = Guest.objects.create(
+                    wedding=wedding, household=household, first_name=p.first_name.strip(),
+                    last_name=p.last_name.strip(), dietary_notes=p.dietary_notes.strip(),
+                    is_plus_one=True,
+                )
+                existing_plus[key] = guest
+                result.plus_ones_added.append(guest)
+            elif guest.dietary_notes != p.dietary_notes.strip():
+                guest.dietary_notes = p.dietary_notes.strip()
+                guest.save(update_fields=["dietary_notes", "updated_at"])
+            # A plus-one is invited to the events they answer for (their host's events).
+            for event_id in p.answers:
+                Invitation.objects.get_or_create(guest=guest, event_id=event_id, defaults={"wedding": wedding})
+            for event_id, (status, meal_id) in p.answers.items():
+                result.changed += _apply_response(
+                    guest_id=guest.pk, event_id=event_id, wedding_id=wedding.pk, status=status,
+                    meal_id=check_meal(meal_id, event_id, status), now=now,
+                    answered_by=Response.AnsweredBy.GUEST,
+                )
+        if note is not None and household.message_to_couple != note.strip():
+            household.message_to_couple = note.strip()
+            household.save(update_fields=["message_to_couple", "updated_at"])
+    return result
+
+
+def _name_key(first: str, last: str) -> tuple[str, str]:
+    from guests.lookup import fold
+
+    return (fold(first), fold(last))
+
+
+def rsvp_confirmation_send(*, household: Household, to: str) -> bool:
+    """Email the household a summary of its answers (console backend by default).
+
+    Never fails the RSVP: a broken mail server only means no email.
+    """
+    responses = (
+        Response.objects.filter(guest__household=household)
+        .select_related("guest", "event", "meal")
+        .order_by("event__order", "event__starts_at", "guest__first_name")
+    )
+    body = render_to_string(
+        "rsvp/confirmation_email.txt",
+        {"household": household, "wedding": household.wedding, "responses": responses},
+    )
+    message = EmailMessage(
+        subject=f"Your RSVP for {household.wedding.name}", body=body, to=[to],
+    )
+    try:
+        return bool(message.send())
+    except Exception:  # noqa: BLE001 - the RSVP is saved; the email is a courtesy
+        import logging
+
+        logging.getLogger(__name__).warning("confirmation email to %s failed", to, exc_info=True)
+        return False
+
+
+# --- planners answering on a guest's behalf ----------------------------------------
+
+
+def response_record(
+    *, guest: Guest, event: Event, status: str, meal: MealOption | None = None, note: str = "", user
+) -> Response:
+    """A planner records an answer for a guest (answered_by=planner); deadline does not apply."""
+    if not _same_wedding(guest, event):
+        raise ValidationError("The guest and the event belong to different weddings.")
+    _check_planner(user, event.wedding_id)
+    if status not in Response.Status.values:
+        raise ValidationError(f"Unknown answer “{status}”.")
+    if meal is not None and meal.event_id != event.pk:
+        raise ValidationError("That meal is not on the menu of this event.")
+    if meal is not None and status != Response.Status.ATTENDING:
+        raise ValidationError("A meal can only be chosen for a guest who attends.")
+    if len(note) > 500:
+        raise ValidationError("The note is limited to 500 characters.")
+    with transaction.atomic():
+        if not Invitation.objects.filter(guest=guest, event=event).exists():
+            raise ValidationError(f"{guest} is not invited to {event}.")
+        _apply_response(
+            guest_id=guest.pk, event_id=event.pk, wedding_id=event.wedding_id, status=status,
+            meal_id=meal.pk if meal else None, now=timezone.now(),
+            answered_by=Response.AnsweredBy.PLANNER, user=user, note=note,
+        )
+        return Response.objects.get(guest=guest, event=event)
+
+
+def responses_record_many(
+    *, guests: Iterable[Guest], event: Event, status: str, meal: MealOption | None = None, user
+) -> int:
+    """Record the same answer for many guests on their behalf, as ONE change.
+
+    Guests not invited to the event are skipped; returns how many were recorded.
+    """
+    _check_planner(user, event.wedding_id)
+    if status not in Response.Status.values:
+        raise ValidationError(f"Unknown answer “{status}”.")
+    if meal is not None and meal.event_id != event.pk:
+        raise ValidationError("That meal is not on the menu of this event.")
+    if meal is not None and status != Response.Status.ATTENDING:
+        raise ValidationError("A meal can only be chosen for a guest who attends.")
+    guest_ids = [g.pk for g in guests if g.wedding_id == event.wedding_id]
+    if not guest_ids:
+        return 0
+    now = timezone.now()
+    with capture.bulk_change(
+        wedding_id=event.wedding_id, topic="rsvp", action="update", model="rsvp.response",
+        summary=f"A planner recorded “{Response.Status(status).label}” for {len(guest_ids)} guest(s) "
+        f"at {event}",
+    ) as ids:
+        invited = list(
+            Invitation.objects.filter(event=event, guest_id__in=guest_ids).values_list("guest_id", flat=True)
+        )
+        values = dict(
+            status=status, meal_id=meal.pk if meal else None, responded_at=now,
+            answered_by=Response.AnsweredBy.PLANNER, answered_by_user=user,
+        )
+        Response.objects.bulk_create(
+            [Response(wedding_id=event.wedding_id, guest_id=gid, event=event, **values) for gid in invited],
+            ignore_conflicts=True,
+        )
+        rows = Response.objects.filter(event=event, guest_id__in=invited)
+        rows.update(**values)
+        ids.extend(rows.values_list("pk", flat=True))
+    return len(invited)
