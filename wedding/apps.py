@@ -16,3 +16,4 @@ class WeddingConfig(AppConfig):
         # database itself; installed idempotently after every migrate so that a
         # SQLite table rebuild can never silently drop them.
         post_migrate.connect(db_constraints.install, dispatch_uid="confetti-db-constraints")
+        from wedding import regions  # noqa: F401  (registers the live regions of the day's content)

@@ -7,6 +7,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("live/", include("realtime.urls")),
+    path("", include("wedding.content_urls")),  # songs, photos, slideshow, guestbook, tributes
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,93 @@
+// Song votes: optimistic (DESIGN §4.12). The button shows the new state at once;
+// the server's answer confirms it or reverts it with a message. The queue region
+// is shared by every guest, so "which songs did *I* vote for" lives here and is
+// re-applied whenever the live region is swapped in.
+(function () {
+  "use strict";
+  const root = document.querySelector("[data-song-voting]");
+  if (!root) return;
+  const dataNode = document.getElementById("song-votes");
+  let votes = dataNode ? JSON.parse(dataNode.textContent) : {};
+  const status = root.querySelector("[data-vote-status]");
+  const inFlight = new Set();
+
+  function csrfToken() {
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  }
+  function votingAs() {
+    const field = root.querySelector("[data-voting-as]");
+    return field ? field.value : "";
+  }
+  function hasVoted(songId) {
+    return (votes[votingAs()] || []).map(String).includes(String(songId));
+  }
+  function show(button, voted) {
+    button.setAttribute("aria-pressed", voted ? "true" : "false");
+    const label = button.querySelector(".vote-label");
+    if (label) label.textContent = voted ? "Voted" : "Vote";
+  }
+  function apply() {
+    root.querySelectorAll("[data-vote-button]").forEach(function (button) {
+      if (!inFlight.has(button.dataset.song)) show(button, hasVoted(button.dataset.song));
+    });
+  }
+  function setCount(button, count) {
+    const node = button.querySelector("[data-vote-count]");
+    if (node) node.textContent = String(count);
+  }
+  function currentCount(button) {
+    const node = button.querySelector("[data-vote-count]");
+    return node ? parseInt(node.textContent, 10) || 0 : 0;
+  }
+  function say(message) {
+    if (status) status.textContent = message;
+  }
+
+  root.addEventListener("click", async function (event) {
+    const button = event.target.closest("[data-vote-button]");
+    if (!button || !root.contains(button)) return;
+    const songId = button.dataset.song;
+    if (inFlight.has(songId)) return;
+    const guest = votingAs();
+    const wasVoted = button.getAttribute("aria-pressed") === "true";
+    const before = currentCount(button);
+    // Optimistic: show the new state now.
+    inFlight.add(songId);
+    show(button, !wasVoted);
+    setCount(button, Math.max(0, before + (wasVoted ? -1 : 1)));
+    say("");
+    const body = new URLSearchParams({ guest: guest, vote: wasVoted ? "0" : "1" });
+    let answer = null;
+    try {
+      const response = await fetch(button.dataset.url, {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
+      });
+      answer = await response.json().catch(function () { return null; });
+      if (!response.ok || !answer || answer.error) {
+        throw new Error((answer && answer.error) || "Your vote could not be saved.");
+      }
+    } catch (error) {
+      inFlight.delete(songId);
+      // Revert: the live region may have been swapped meanwhile, so look the button up again.
+      const current = root.querySelector('[data-vote-button][data-song="' + songId + '"]');
+      if (current) { show(current, wasVoted); if (current === button) setCount(current, before); }
+      say(error.message || "Your vote could not be saved. Please try again.");
+      return;
+    }
+    inFlight.delete(songId);
+    votes = answer.votes || votes;
+    const current = root.querySelector('[data-vote-button][data-song="' + songId + '"]');
+    if (current) { show(current, hasVoted(songId)); setCount(current, answer.vote_count); }
+  });
+
+  root.addEventListener("change", function (event) {
+    if (event.target.matches("[data-voting-as]")) apply();
+  });
+  // Live pushes replace the region's HTML: re-apply this guest's votes to the new buttons.
+  new MutationObserver(apply).observe(root, { childList: true, subtree: true });
+  apply();
+})();

@@ -1,0 +1,59 @@
+"""Helpers for the day's content tests (songs, photos, guestbook, tributes)."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from guests.session import SESSION_KEY
+from realtime.regions import Audience, Viewer, render_region
+
+XSS = '<script>alert("x")</script><b>bold</b>'
+XSS_ESCAPED = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;"
+
+
+def enter_as(client, household) -> None:
+    """Give the test client the household's guest session (as the invitation-code entry does)."""
+    session = client.session
+    session[SESSION_KEY] = {"id": household.pk, "code": household.invitation_code}
+    session.save()
+
+
+def guests_viewer(wedding) -> Viewer:
+    return Viewer(wedding=wedding, audience=Audience.GUESTS)
+
+
+def region_html(name: str, wedding, household=None, **params) -> str:
+    audience = Audience.HOUSEHOLD if household is not None else Audience.GUESTS
+    return str(render_region(name, Viewer(wedding=wedding, audience=audience, household=household), params))
+
+
+def assert_escaped(html: str) -> None:
+    assert XSS_ESCAPED in html
+    assert XSS not in html
+    assert "<b>bold</b>" not in html
+
+
+def image_bytes(fmt: str = "JPEG", size=(40, 20), color="red", **save) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format=fmt, **save)
+    return out.getvalue()
+
+
+def upload(name: str, content: bytes, content_type: str = "image/jpeg") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A ~100-byte PNG whose header claims width × height pixels (a decompression bomb)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    idat = zlib.compress(b"\x00" * 64)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")

@@ -1,0 +1,211 @@
+"""Photo uploads (checked by content, EXIF stripped, oriented, thumbnailed), gallery and slideshow."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.test import override_settings
+from PIL import Image
+
+from tests import factories
+from tests.wedding.content_helpers import (
+    XSS,
+    assert_escaped,
+    image_bytes,
+    png_claiming,
+    region_html,
+    upload,
+)
+from wedding import services
+from wedding.models import Moderation, Photo
+
+pytestmark = pytest.mark.django_db
+
+
+def gps_jpeg(size=(40, 20)) -> bytes:
+    """A landscape JPEG whose EXIF says "rotate 90° clockwise" and carries a GPS position."""
+    image = Image.new("RGB", size, "red")
+    image.paste((0, 0, 255), (0, 0, size[0] // 2, size[1]))  # left half blue
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: the camera was turned; display rotated 90° CW
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x8825] = {1: "N", 2: (40.0, 25.0, 12.0), 3: "W", 4: (3.0, 42.0, 7.0)}  # GPSInfo
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+def test_gps_fixture_really_has_gps():
+    # Guards the test below: the upload it sends does carry a position and an orientation.
+    exif = Image.open(io.BytesIO(gps_jpeg())).getexif()
+    assert exif[0x0112] == 6
+    assert exif.get_ifd(0x8825)[1] == "N"
+
+
+def test_photo_with_gps_is_accepted_oriented_and_stripped(wedding, household):
+    result = services.photo_upload(wedding=wedding, household=household, files=[upload("IMG_1.jpg", gps_jpeg())])
+    assert result.refused == []
+    [photo] = result.saved
+    # Orientation applied: the 40×20 landscape is stored as the 20×40 portrait it was.
+    assert (photo.width, photo.height) == (20, 40)
+    with photo.image.open("rb") as f:
+        data = f.read()
+    stored = Image.open(io.BytesIO(data))
+    assert stored.size == (20, 40)
+    assert dict(stored.getexif()) == {}
+    assert b"Exif" not in data and b"PhoneMaker" not in data
+    assert "exif" not in stored.info
+    # The blue left half is now the top half.
+    assert stored.convert("RGB").getpixel((10, 5))[2] > 200
+    assert stored.convert("RGB").getpixel((10, 35))[0] > 200
+    # A thumbnail was generated, and the guest's file name is not stored.
+    assert photo.thumbnail.name
+    thumb = Image.open(photo.thumbnail.open("rb"))
+    assert thumb.format == "JPEG" and max(thumb.size) <= 480
+    assert "IMG_1" not in photo.image.name
+
+
+def test_renamed_non_image_is_refused(wedding, household):
+    result = services.photo_upload(
+        wedding=wedding, household=household, files=[upload("holiday.jpg", b"MZ\x90\x00 this is a program")]
+    )
+    assert result.saved == []
+    assert result.refused == [("holiday.jpg", "“holiday.jpg” is not an image (its content is not a JPEG, PNG, WebP or GIF).")]
+    assert not Photo.objects.exists()
+
+
+def test_other_image_formats_by_content_are_refused(wedding, household):
+    tiff = image_bytes("TIFF")
+    result = services.photo_upload(wedding=wedding, household=household, files=[upload("photo.png", tiff)])
+    assert result.saved == [] and "TIFF" in result.refused[0][1]
+
+
+def test_decompression_bomb_is_refused(wedding, household):
+    bomb = png_claiming(50_000, 50_000)
+    assert len(bomb) < 200
+    result = services.photo_upload(wedding=wedding, household=household, files=[upload("bomb.png", bomb, "image/png")])
+    assert result.saved == []
+    assert "pixels" in result.refused[0][1]
+
+
+def test_pixel_limit_from_settings_is_checked_before_decoding(wedding, household, settings):
+    settings.PHOTO_MAX_PIXELS = 1_000_000
+    bomb = png_claiming(2_000, 2_000)  # 4 MP: below Pillow's own bomb limit, above ours
+    result = services.photo_upload(wedding=wedding, household=household, files=[upload("big.png", bomb, "image/png")])
+    assert result.saved == []
+    assert "2000 × 2000 pixels" in result.refused[0][1]
+
+
+@override_settings(PHOTO_MAX_BYTES=2_000)
+def test_oversized_file_is_refused(wedding, household):
+    big = image_bytes("PNG", size=(200, 200), color="white") + b"\x00" * 3_000
+    result = services.photo_upload(wedding=wedding, household=household, files=[upload("big.png", big, "image/png")])
+    assert result.saved == []
+    assert "larger than" in result.refused[0][1]
+
+
+def test_several_files_good_ones_kept_bad_ones_reported(guest_client, wedding):
+    response = guest_client.post(
+        "/photos/",
+        {
+            "photos": [
+                upload("one.jpg", image_bytes("JPEG")),
+                upload("notes.png", b"just some text", "image/png"),
+                upload("two.png", image_bytes("PNG"), "image/png"),
+            ],
+            "caption": "Dancing",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert Photo.objects.filter(wedding=wedding).count() == 2
+    page = response.content.decode()
+    assert "Not uploaded: “notes.png” is not an image" in page
+    assert "2 photos will appear once" in page  # moderation is on by default
+
+
+def test_upload_without_files_shows_an_error(guest_client):
+    response = guest_client.post("/photos/", {"caption": "x"})
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert not Photo.objects.exists()
+
+
+def test_moderation_status_follows_the_wedding(wedding, household, planner):
+    pending = services.photo_upload(wedding=wedding, household=household, files=[upload("a.jpg", image_bytes())])
+    assert pending.saved[0].status == Moderation.PENDING
+    # Planners' own uploads need no approval.
+    by_planner = services.photo_upload(wedding=wedding, user=planner, files=[upload("b.jpg", image_bytes())])
+    assert by_planner.saved[0].status == Moderation.APPROVED
+    wedding.photo_moderation = False
+    wedding.save()
+    free = services.photo_upload(wedding=wedding, household=household, files=[upload("c.jpg", image_bytes())])
+    assert free.saved[0].status == Moderation.APPROVED
+
+
+def test_household_cannot_upload_to_another_wedding(other_wedding, household):
+    with pytest.raises(PermissionDenied):
+        services.photo_upload(wedding=other_wedding, household=household, files=[upload("a.jpg", image_bytes())])
+
+
+def test_gallery_and_slideshow_show_approved_photos_only(guest_client, wedding, household, planner):
+    [photo] = services.photo_upload(wedding=wedding, household=household, files=[upload("a.jpg", image_bytes())]).saved
+    assert f'data-photo-id="{photo.pk}"' not in guest_client.get("/photos/").content.decode()
+    assert f'data-photo-id="{photo.pk}"' not in region_html("slideshow", wedding)
+
+    services.photo_moderate(photo=photo, status=Moderation.APPROVED, user=planner)
+    assert f'data-photo-id="{photo.pk}"' in guest_client.get("/photos/").content.decode()
+    assert f'data-photo-id="{photo.pk}"' in guest_client.get("/slideshow/").content.decode()
+    assert f'data-photo-id="{photo.pk}"' in region_html("photo_gallery", wedding)
+
+    services.photo_moderate(photo=photo, status=Moderation.HIDDEN, user=planner)
+    assert f'data-photo-id="{photo.pk}"' not in region_html("photo_gallery", wedding)
+    assert f'data-photo-id="{photo.pk}"' not in region_html("slideshow", wedding)
+
+
+def test_only_planners_moderate(wedding, household, other_wedding):
+    photo = factories.PhotoFactory(wedding=wedding)
+    stranger = other_wedding.planners.get()
+    with pytest.raises(PermissionDenied):
+        services.photo_moderate(photo=photo, status=Moderation.APPROVED, user=stranger)
+
+
+def test_caption_markup_is_escaped_everywhere(guest_client, wedding, household, planner):
+    [photo] = services.photo_upload(
+        wedding=wedding, household=household, files=[upload("a.jpg", image_bytes())], caption=XSS[:280]
+    ).saved
+    services.photo_moderate(photo=photo, status=Moderation.APPROVED, user=planner)
+    for url in ("/photos/", "/slideshow/"):
+        assert_escaped(guest_client.get(url).content.decode())
+    for name in ("photo_gallery", "slideshow"):
+        assert_escaped(region_html(name, wedding))
+
+
+def test_another_weddings_photos_never_show(guest_client, other_wedding):
+    stranger = factories.PhotoFactory(wedding=other_wedding, status=Moderation.APPROVED)
+    assert f'data-photo-id="{stranger.pk}"' not in guest_client.get("/photos/").content.decode()
+
+
+def test_gallery_query_count_is_fixed(guest_client, wedding, django_assert_max_num_queries):
+    factories.PhotoFactory.create_batch(3, wedding=wedding, status=Moderation.APPROVED)
+    guest_client.get("/photos/")  # warm up the session
+    with django_assert_max_num_queries(12) as few:
+        guest_client.get("/photos/")
+    factories.PhotoFactory.create_batch(10, wedding=wedding, status=Moderation.APPROVED)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        guest_client.get("/photos/")
+
+
+def test_slideshow_for_planners_needs_a_wedding_they_plan(client, planner, wedding, other_wedding):
+    client.force_login(planner)
+    assert client.get(f"/slideshow/?wedding={wedding.pk}").status_code == 200
+    assert client.get(f"/slideshow/?wedding={other_wedding.pk}").status_code == 404
+    assert client.get("/slideshow/?wedding=abc").status_code == 404
+
+
+def test_guest_pages_need_a_household(client):
+    for url in ("/photos/", "/slideshow/", "/songs/", "/guestbook/", "/tributes/"):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"] == "/", url

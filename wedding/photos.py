@@ -1,0 +1,122 @@
+"""Image handling for uploads: checked by content, oriented, stripped of metadata, thumbnailed.
+
+Nothing here trusts the file's name or the browser's content type: Pillow
+reads the header, the pixel limit is checked *before* decoding (a tiny PNG can
+claim 100 000 × 100 000 pixels), and the stored file is a fresh encode of the
+pixels only, so no EXIF (GPS position, camera serial, …), XMP or comment
+survives.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+import warnings
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.template.defaultfilters import filesizeformat
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+# Pillow format → the format we store. Everything else (HEIC, TIFF, SVG, PDF…) is refused.
+STORED_FORMAT = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "GIF": "PNG"}
+EXTENSION = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+THUMBNAIL_SIZE = (480, 480)
+
+
+class PhotoRejected(ValueError):
+    """A file that is not an acceptable photo; the message says why, in the guest's words."""
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    image: ContentFile
+    thumbnail: ContentFile
+    width: int
+    height: int
+
+
+def _size_of(upload) -> int:
+    size = getattr(upload, "size", None)
+    if size is None:
+        upload.seek(0, io.SEEK_END)
+        size = upload.tell()
+    return int(size)
+
+
+def _open_checked(upload) -> Image.Image:
+    """Open and fully decode the upload, refusing non-images and pixel bombs."""
+    max_pixels = settings.PHOTO_MAX_PIXELS
+    upload.seek(0)
+    with warnings.catch_warnings():
+        # Pillow only *warns* between MAX_IMAGE_PIXELS and twice that: make it an error.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(upload)
+            if image.format not in STORED_FORMAT:
+                raise PhotoRejected(
+                    f"is a {image.format} file; please upload a JPEG, PNG, WebP or GIF photo."
+                )
+            # Checked from the header alone, before a single pixel is decoded.
+            if image.width * image.height > max_pixels:
+                raise PhotoRejected(
+                    f"is {image.width} × {image.height} pixels; the limit is "
+                    f"{max_pixels // 1_000_000} megapixels."
+                )
+            image.load()
+        except PhotoRejected:
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise PhotoRejected("has too many pixels to be a photo.") from None
+        except UnidentifiedImageError:
+            raise PhotoRejected("is not an image (its content is not a JPEG, PNG, WebP or GIF).") from None
+        except (OSError, SyntaxError, ValueError, EOFError):
+            raise PhotoRejected("is damaged or incomplete; please try another copy.") from None
+    return image
+
+
+def _encode(image: Image.Image, fmt: str, **options) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format=fmt, **options)
+    return out.getvalue()
+
+
+def clean_image(upload) -> CleanImage:
+    """The upload as a stored photo + thumbnail, or PhotoRejected with the reason.
+
+    Size limit: settings.PHOTO_MAX_BYTES; pixel limit: settings.PHOTO_MAX_PIXELS.
+    """
+    if _size_of(upload) > settings.PHOTO_MAX_BYTES:
+        raise PhotoRejected(f"is larger than {filesizeformat(settings.PHOTO_MAX_BYTES)}.")
+    source = _open_checked(upload)
+    fmt = STORED_FORMAT[source.format]
+    if source.format == "GIF":
+        source.seek(0)  # first frame only
+    # Turn the pixels the way the camera meant them, then forget the EXIF that said so.
+    oriented = ImageOps.exif_transpose(source)
+    if fmt == "JPEG" and oriented.mode not in ("RGB", "L"):
+        oriented = oriented.convert("RGB")
+    elif fmt != "JPEG" and oriented.mode not in ("RGB", "RGBA", "L", "LA"):
+        oriented = oriented.convert("RGBA")
+    # A fresh image from the pixels alone: no info dict, no EXIF, XMP, ICC or text chunks.
+    pixels = Image.frombytes(oriented.mode, oriented.size, oriented.tobytes())
+    options = {"quality": 88, "optimize": True} if fmt in ("JPEG", "WEBP") else {"optimize": True}
+    body = _encode(pixels, fmt, **options)
+
+    thumb = pixels.copy()
+    thumb.thumbnail(THUMBNAIL_SIZE, Image.Resampling.LANCZOS)
+    if thumb.mode != "RGB":
+        background = Image.new("RGB", thumb.size, "white")
+        background.paste(thumb.convert("RGBA"), mask=thumb.convert("RGBA").getchannel("A"))
+        thumb = background
+    thumb_body = _encode(thumb, "JPEG", quality=80, optimize=True)
+
+    # Random names: the guest's file name never reaches the disk or the page.
+    stem = uuid.uuid4().hex
+    return CleanImage(
+        image=ContentFile(body, name=f"{stem}.{EXTENSION[fmt]}"),
+        thumbnail=ContentFile(thumb_body, name=f"{stem}-thumb.jpg"),
+        width=pixels.width,
+        height=pixels.height,
+    )

@@ -1,0 +1,107 @@
+"""Live regions of the day's shared content (imported by WeddingConfig.ready()).
+
+GUESTS regions show approved content only and are rendered once per wedding
+for every guest watching; per-guest state (which songs *I* voted for) is kept
+out of them and applied in the browser (static/wedding/songs.js).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.http import Http404
+
+from realtime.regions import Audience, Viewer, register
+from wedding.models import GuestbookEntry, Moderation, Photo, Remembrance, SongRequest, Tribute
+
+GALLERY_LIMIT = 200
+SLIDESHOW_LIMIT = 60
+GUESTBOOK_LIMIT = 300
+PLAYED_LIMIT = 50
+
+
+def song_queue_context(viewer: Viewer) -> dict:
+    songs = SongRequest.objects.for_wedding(viewer.wedding)
+    return {
+        "queue": list(songs.filter(status=SongRequest.Status.APPROVED).order_by("-vote_count", "created_at")),
+        "played": list(songs.filter(status=SongRequest.Status.PLAYED).order_by("-played_at")[:PLAYED_LIMIT]),
+    }
+
+
+def my_songs_context(viewer: Viewer) -> dict:
+    if viewer.household is None:
+        raise Http404("no household")
+    return {
+        "my_songs": list(
+            SongRequest.objects.for_wedding(viewer.wedding)
+            .filter(requested_by=viewer.household)
+            .order_by("-created_at")
+        )
+    }
+
+
+def dj_queue_context(viewer: Viewer) -> dict:
+    songs = SongRequest.objects.for_wedding(viewer.wedding).select_related("requested_by")
+    status = SongRequest.Status
+    return {
+        "waiting": list(songs.filter(status=status.REQUESTED).order_by("-vote_count", "created_at")),
+        "queue": list(songs.filter(status=status.APPROVED).order_by("-vote_count", "created_at")),
+        "played": list(songs.filter(status=status.PLAYED).order_by("-played_at")[:PLAYED_LIMIT]),
+        "rejected": list(songs.filter(status=status.REJECTED).order_by("-created_at")[:PLAYED_LIMIT]),
+    }
+
+
+def _approved_photos(viewer: Viewer):
+    return Photo.objects.for_wedding(viewer.wedding).filter(status=Moderation.APPROVED).order_by("-created_at", "-pk")
+
+
+def gallery_context(viewer: Viewer) -> dict:
+    return {"photos": list(_approved_photos(viewer)[:GALLERY_LIMIT])}
+
+
+def slideshow_context(viewer: Viewer) -> dict:
+    return {"photos": list(_approved_photos(viewer)[:SLIDESHOW_LIMIT])}
+
+
+def guestbook_context(viewer: Viewer) -> dict:
+    entries = GuestbookEntry.objects.for_wedding(viewer.wedding).filter(status=Moderation.APPROVED)
+    return {"entries": list(entries.order_by("-created_at", "-pk")[:GUESTBOOK_LIMIT])}
+
+
+def tributes_context(viewer: Viewer) -> dict:
+    approved = Remembrance.objects.filter(status=Moderation.APPROVED).order_by("created_at", "pk")
+    tributes = (
+        Tribute.objects.for_wedding(viewer.wedding)
+        .filter(published=True)
+        .prefetch_related(Prefetch("remembrances", queryset=approved, to_attr="approved_remembrances"))
+    )
+    return {"tributes": list(tributes)}
+
+
+register(
+    "song_queue", audience=Audience.GUESTS, topics={"song"},
+    template="wedding/songs.html#queue", context=song_queue_context,
+)
+register(
+    "my_songs", audience=Audience.HOUSEHOLD, topics={"song"},
+    template="wedding/songs.html#my_songs", context=my_songs_context,
+)
+register(
+    "dj_queue", audience=Audience.PLANNER, topics={"song"},
+    template="wedding/admin/dj_queue.html#queue", context=dj_queue_context,
+)
+register(
+    "photo_gallery", audience=Audience.GUESTS, topics={"photo"},
+    template="wedding/photos.html#gallery", context=gallery_context,
+)
+register(
+    "slideshow", audience=Audience.GUESTS, topics={"photo"},
+    template="wedding/slideshow.html#slides", context=slideshow_context,
+)
+register(
+    "guestbook_wall", audience=Audience.GUESTS, topics={"guestbook"},
+    template="wedding/guestbook.html#wall", context=guestbook_context,
+)
+register(
+    "tributes", audience=Audience.GUESTS, topics={"tribute"},
+    template="wedding/tributes.html#tributes", context=tributes_context,
+)

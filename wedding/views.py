@@ -1,0 +1,213 @@
+"""Guest pages of the day itself: songs, photos, slideshow, guestbook, tributes.
+
+Thin views: forms shape the input, `wedding.services` decides, live regions
+(`wedding.regions`) render everything that changes while the page is open.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from realtime.regions import Audience, Viewer
+from realtime.views import live_page_context
+from wedding import services
+from wedding.forms import GuestbookForm, PhotoUploadForm, RemembranceForm, SongRequestForm
+from wedding.models import SongRequest, SongVote, Tribute, Wedding
+
+
+def _household_of(request: HttpRequest):
+    """The entered household (unwrapped from the session's lazy object), or None."""
+    household = getattr(request, "household", None)
+    if not household:
+        return None
+    return getattr(household, "_wrapped", household)
+
+
+def guest_required(view: Callable) -> Callable:
+    """Guest pages need a household session; without one, back to the entry page."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        household = _household_of(request)
+        if household is None:
+            return redirect("/")
+        request.guest_household = household
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _guest_context(request: HttpRequest, **extra) -> dict:
+    household = request.guest_household
+    viewer = Viewer(wedding=household.wedding, audience=Audience.HOUSEHOLD, household=household)
+    return {**live_page_context(viewer), "household": household, **extra}
+
+
+def _first_error(exc: ValidationError) -> str:
+    return exc.messages[0] if exc.messages else "That did not work."
+
+
+# --- songs --------------------------------------------------------------------------------
+
+
+def _votes_by_guest(household) -> dict[str, list[int]]:
+    votes: dict[str, list[int]] = {str(g.pk): [] for g in household.guests.all()}
+    for guest_id, song_id in SongVote.objects.filter(guest__household=household).values_list("guest_id", "song_id"):
+        votes.setdefault(str(guest_id), []).append(song_id)
+    return votes
+
+
+@guest_required
+@require_http_methods(["GET", "POST"])
+def songs(request: HttpRequest) -> HttpResponse:
+    household = request.guest_household
+    form = SongRequestForm(request.POST or None, household=household)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.song_request(
+                wedding=household.wedding, household=household, guest=form.cleaned_data["guest"],
+                title=form.cleaned_data["title"], artist=form.cleaned_data["artist"],
+                dedication=form.cleaned_data["dedication"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if result.merged:
+                messages.success(request, f"“{result.song}” was already requested — your vote was added.")
+            else:
+                messages.success(request, f"Thanks! “{result.song}” is waiting for the DJ's approval.")
+            return redirect("content:songs")
+    guests = list(household.guests.all())
+    return render(
+        request, "wedding/songs.html",
+        _guest_context(request, form=form, voters=guests, votes=_votes_by_guest(household)),
+    )
+
+
+@guest_required
+@require_POST
+def song_vote(request: HttpRequest, pk: int) -> HttpResponse:
+    """Vote (vote=1) or withdraw the vote (vote=0) of one guest of the household. JSON answer."""
+    household = request.guest_household
+    # Another wedding's song, or one not in the queue, is simply not there.
+    song = get_object_or_404(
+        SongRequest.objects.for_wedding(household.wedding), pk=pk, status=SongRequest.Status.APPROVED
+    )
+    try:
+        guest = household.guests.get(pk=int(request.POST.get("guest", "")))
+    except (ValueError, household.guests.model.DoesNotExist):
+        return JsonResponse({"error": "Choose who in your household is voting."}, status=400)
+    wants_vote = request.POST.get("vote", "1") != "0"
+    try:
+        if wants_vote:
+            song = services.song_vote(song=song, guest=guest)
+        else:
+            song = services.song_unvote(song=song, guest=guest)
+    except ValidationError as exc:
+        return JsonResponse({"error": _first_error(exc)}, status=400)
+    return JsonResponse(
+        {"song": song.pk, "guest": guest.pk, "voted": wants_vote, "vote_count": song.vote_count,
+         "votes": _votes_by_guest(household)}
+    )
+
+
+# --- photos -------------------------------------------------------------------------------
+
+
+@guest_required
+@require_http_methods(["GET", "POST"])
+def photos(request: HttpRequest) -> HttpResponse:
+    household = request.guest_household
+    form = PhotoUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.photo_upload(
+                wedding=household.wedding, files=form.cleaned_data["photos"], household=household,
+                caption=form.cleaned_data["caption"],
+            )
+        except ValidationError as exc:
+            form.add_error("photos", exc)
+        else:
+            for _name, reason in result.refused:
+                messages.error(request, f"Not uploaded: {reason}")
+            if result.saved:
+                count = len(result.saved)
+                noun = "photo" if count == 1 else "photos"
+                if household.wedding.photo_moderation:
+                    messages.success(request, f"Thank you! {count} {noun} will appear once the couple's planners approve them.")
+                else:
+                    messages.success(request, f"Thank you! {count} {noun} added to the gallery.")
+            return redirect("content:photos")
+    return render(request, "wedding/photos.html", _guest_context(request, form=form))
+
+
+@require_http_methods(["GET"])
+def slideshow(request: HttpRequest) -> HttpResponse:
+    """Full-screen projector page: a guest household, or a planner with ?wedding=<id>."""
+    wedding_id = request.GET.get("wedding")
+    if wedding_id is not None and request.user.is_authenticated:
+        try:
+            wedding = Wedding.objects.for_planner(request.user).get(pk=int(wedding_id))
+        except (ValueError, Wedding.DoesNotExist):
+            raise Http404("No wedding you plan has this id.") from None
+        viewer = Viewer(wedding=wedding, audience=Audience.PLANNER)
+    else:
+        household = _household_of(request)
+        if household is None:
+            if request.user.is_authenticated and Wedding.objects.for_planner(request.user).exists():
+                raise PermissionDenied("Planners open the slideshow with ?wedding=<id>.")
+            return redirect("/")
+        viewer = Viewer(wedding=household.wedding, audience=Audience.HOUSEHOLD, household=household)
+    return render(request, "wedding/slideshow.html", live_page_context(viewer))
+
+
+# --- guestbook and tributes ---------------------------------------------------------------
+
+
+@guest_required
+@require_http_methods(["GET", "POST"])
+def guestbook(request: HttpRequest) -> HttpResponse:
+    household = request.guest_household
+    form = GuestbookForm(request.POST or None, initial={"author_name": household.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = services.guestbook_sign(wedding=household.wedding, household=household, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if entry.status == "approved":
+                messages.success(request, "Thank you for signing the guestbook!")
+            else:
+                messages.success(request, "Thank you! Your message will appear once it is approved.")
+            return redirect("content:guestbook")
+    return render(request, "wedding/guestbook.html", _guest_context(request, form=form))
+
+
+@guest_required
+@require_http_methods(["GET"])
+def tributes(request: HttpRequest) -> HttpResponse:
+    return render(request, "wedding/tributes.html", _guest_context(request))
+
+
+@guest_required
+@require_http_methods(["GET", "POST"])
+def tribute_remember(request: HttpRequest, pk: int) -> HttpResponse:
+    household = request.guest_household
+    tribute = get_object_or_404(Tribute.objects.for_wedding(household.wedding), pk=pk, published=True)
+    form = RemembranceForm(request.POST or None, initial={"author_name": household.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.remembrance_add(tribute=tribute, household=household, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Thank you. Your words will appear once the planners approve them.")
+            return redirect("content:tributes")
+    return render(request, "wedding/tribute_remember.html", _guest_context(request, form=form, tribute=tribute))
