@@ -1,0 +1,124 @@
+"""Guest list and caterer exports, as tablib datasets (CSV or XLSX).
+
+Pure reads, shared by the admin and `manage.py export_guests`. The guest
+list's first columns are exactly the import columns (`importing.COLUMNS`),
+so an exported file imports back without changing anything; the per-event
+columns after them (response, meal, table) are ignored by the import.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import tablib
+from django.db.models import Prefetch, QuerySet
+
+from guests.models import Guest
+from rsvp.models import Invitation, MealOption, Response
+from seating.models import Seat
+from wedding.models import Event, Wedding
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+# Import and export share these headers (see guests.importing).
+GUEST_COLUMNS = [
+    "household", "first_name", "last_name", "email", "phone", "age_group", "side",
+    "tags", "dietary_notes", "events",
+]
+LIST_SEPARATOR = "; "
+
+
+def guests_for_export(*, wedding: Wedding, guests: QuerySet[Guest] | None = None) -> QuerySet[Guest]:
+    """The guests to export with everything a row needs prefetched (fixed query count)."""
+    queryset = guests if guests is not None else Guest.objects.all()
+    return (
+        queryset.filter(wedding=wedding)
+        .select_related("household")
+        .prefetch_related(
+            "tags",
+            Prefetch("invitations", queryset=Invitation.objects.only("guest_id", "event_id")),
+            Prefetch("responses", queryset=Response.objects.select_related("meal")),
+            Prefetch("seats", queryset=Seat.objects.select_related("table")),
+        )
+        .order_by("household__name", "last_name", "first_name", "pk")
+    )
+
+
+def guest_list_dataset(*, wedding: Wedding, guests: QuerySet[Guest] | None = None) -> tablib.Dataset:
+    """One row per guest: the import columns, then response, meal and table per event."""
+    events = list(Event.objects.filter(wedding=wedding).order_by("order", "starts_at", "pk"))
+    event_names = {e.pk: e.name for e in events}
+    position = {e.pk: i for i, e in enumerate(events)}
+    headers = list(GUEST_COLUMNS)
+    for event in events:
+        headers += [f"{event.name} response", f"{event.name} meal", f"{event.name} table"]
+    dataset = tablib.Dataset(headers=headers, title="Guests")
+    for guest in guests_for_export(wedding=wedding, guests=guests):
+        # In the wedding's event order, whatever order the invitations were made in.
+        invited_ids = sorted({i.event_id for i in guest.invitations.all()} & position.keys(), key=position.get)
+        invited = [event_names[pk] for pk in invited_ids]
+        row = [
+            guest.household.name,
+            guest.first_name,
+            guest.last_name,
+            guest.email,
+            guest.phone,
+            guest.get_age_group_display(),
+            guest.get_side_display(),
+            LIST_SEPARATOR.join(sorted(tag.name for tag in guest.tags.all())),
+            guest.dietary_notes,
+            LIST_SEPARATOR.join(invited),
+        ]
+        responses = {r.event_id: r for r in guest.responses.all()}
+        seats = {s.event_id: s for s in guest.seats.all()}
+        for event in events:
+            response = responses.get(event.pk)
+            seat = seats.get(event.pk)
+            row += [
+                response.get_status_display() if response else "",
+                response.meal.name if response and response.meal_id else "",
+                seat.table.name if seat else "",
+            ]
+        dataset.append(row)
+    return dataset
+
+
+def meal_counts_dataset(*, wedding: Wedding) -> tablib.Dataset:
+    """The caterer's sheet: per event and meal, how many attending adults, children and infants.
+
+    Attending guests who have not chosen a meal are counted on a "(no meal chosen)" line,
+    so each event's lines add up to everyone attending.
+    """
+    dataset = tablib.Dataset(
+        headers=["event", "meal", "vegetarian", "adults", "children", "infants", "total"], title="Meals"
+    )
+    events = list(Event.objects.filter(wedding=wedding).order_by("order", "starts_at", "pk"))
+    meals = list(MealOption.objects.filter(wedding=wedding).order_by("order", "name"))
+    counts: Counter[tuple[int, int | None, str]] = Counter(
+        (event_id, meal_id, age_group)
+        for event_id, meal_id, age_group in Response.objects.filter(
+            wedding=wedding, status=Response.Status.ATTENDING
+        ).values_list("event_id", "meal_id", "guest__age_group")
+    )
+    ages = [Guest.AgeGroup.ADULT, Guest.AgeGroup.CHILD, Guest.AgeGroup.INFANT]
+    for event in events:
+        lines = [(m.pk, m.name, "yes" if m.is_vegetarian else "no") for m in meals if m.event_id == event.pk]
+        lines.append((None, "(no meal chosen)", ""))
+        for meal_id, name, vegetarian in lines:
+            by_age = [counts[(event.pk, meal_id, age)] for age in ages]
+            if meal_id is None and not any(by_age):
+                continue
+            dataset.append([event.name, name, vegetarian, *by_age, sum(by_age)])
+    return dataset
+
+
+def dataset_render(dataset: tablib.Dataset, *, fmt: str) -> tuple[bytes, str]:
+    """The file's bytes and content type. CSV is UTF-8 with a BOM so Excel reads accents."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r} (choose {', '.join(FORMATS)})")
+    if fmt == "csv":
+        return ("\ufeff" + dataset.export("csv")).encode("utf-8"), FORMATS[fmt]
+    return dataset.export("xlsx"), FORMATS[fmt]

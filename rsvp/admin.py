@@ -1,0 +1,62 @@
+"""Planner admin for meal options, invitations and responses."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.utils import timezone
+
+from rsvp.models import Invitation, MealOption, Response
+from wedding.admin import PlannerAdmin
+
+
+@admin.register(MealOption)
+class MealOptionAdmin(PlannerAdmin):
+    list_display = ("name", "event", "is_vegetarian", "order", "wedding")
+    list_filter = (("wedding", admin.RelatedOnlyFieldListFilter), ("event", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("event", "wedding")
+    search_fields = ("name", "event__name")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(PlannerAdmin):
+    list_display = ("guest", "event", "created_at", "wedding")
+    list_filter = (("wedding", admin.RelatedOnlyFieldListFilter), ("event", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("guest", "event", "wedding")
+    search_fields = ("guest__first_name", "guest__last_name", "guest__household__name")
+    autocomplete_fields = ("guest",)
+
+
+class ResponseAdminForm(PlannerAdmin.form):
+    def clean(self):
+        cleaned = super().clean()
+        event, meal = cleaned.get("event"), cleaned.get("meal")
+        if meal is not None and event is not None and meal.event_id != event.pk:
+            self.add_error("meal", f"“{meal}” is a meal of {meal.event}, not of {event}.")
+        if meal is not None and cleaned.get("status") != Response.Status.ATTENDING:
+            self.add_error("meal", "A meal can only be chosen for a guest who attends.")
+        return cleaned
+
+
+@admin.register(Response)
+class ResponseAdmin(PlannerAdmin):
+    """Responses edited here are recorded as answered by a planner on the guest's behalf."""
+
+    form = ResponseAdminForm
+    list_display = ("guest", "event", "status", "meal", "responded_at", "answered_by", "wedding")
+    list_filter = (
+        ("wedding", admin.RelatedOnlyFieldListFilter),
+        ("event", admin.RelatedOnlyFieldListFilter),
+        "status",
+        "answered_by",
+    )
+    list_select_related = ("guest", "event", "meal", "wedding")
+    search_fields = ("guest__first_name", "guest__last_name", "guest__household__name")
+    autocomplete_fields = ("guest",)
+    readonly_fields = ("responded_at", "answered_by", "answered_by_user")
+
+    def save_model(self, request, obj: Response, form: forms.ModelForm, change: bool) -> None:
+        obj.answered_by = Response.AnsweredBy.PLANNER
+        obj.answered_by_user = request.user
+        obj.responded_at = None if obj.status == Response.Status.PENDING else timezone.now()
+        super().save_model(request, obj, form, change)

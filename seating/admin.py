@@ -1,0 +1,93 @@
+"""Planner admin for tables and seat assignments.
+
+Capacity is enforced by the database (`wedding.db_constraints`); the forms
+check it first so a planner gets a field error, and the race where another
+planner takes the last seat meanwhile becomes a message (`DatabaseRuleMessages`).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Count
+
+from seating.models import Seat, Table
+from wedding.admin import ParentWeddingInline, PlannerAdmin
+
+
+class SeatInlineFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        kept = [
+            f for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("guest")
+        ]
+        capacity = self.instance.capacity
+        if capacity and len(kept) > capacity:
+            raise forms.ValidationError(f"{self.instance} seats {capacity}; {len(kept)} guests were given.")
+
+
+class SeatInline(ParentWeddingInline, admin.TabularInline):
+    model = Seat
+    formset = SeatInlineFormSet
+    extra = 0
+    fields = ("guest",)
+    autocomplete_fields = ("guest",)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class Formset(formset):
+            # A seat's event is its table's event.
+            def _construct_form(self, i, **kwargs):
+                form = super()._construct_form(i, **kwargs)
+                if self.instance.event_id:
+                    form.instance.event_id = self.instance.event_id
+                return form
+
+        return Formset
+
+
+@admin.register(Table)
+class TableAdmin(PlannerAdmin):
+    list_display = ("name", "event", "seated", "capacity", "shape", "wedding")
+    list_filter = (("wedding", admin.RelatedOnlyFieldListFilter), ("event", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("event", "wedding")
+    search_fields = ("name", "event__name")
+    inlines = [SeatInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(seat_count=Count("seats"))
+
+    @admin.display(description="seated", ordering="seat_count")
+    def seated(self, table: Table) -> str:
+        return f"{table.seat_count} / {table.capacity}"
+
+
+class SeatAdminForm(PlannerAdmin.form):
+    def clean(self):
+        cleaned = super().clean()
+        table = cleaned.get("table")
+        if table is None:
+            return cleaned
+        event = cleaned.get("event")
+        if event is not None and table.event_id != event.pk:
+            self.add_error("table", f"{table} is a table of {table.event}, not of {event}.")
+        taken = Seat.objects.filter(table=table).exclude(pk=self.instance.pk).count()
+        if taken >= table.capacity:
+            self.add_error("table", f"{table} is full ({table.capacity} seats).")
+        return cleaned
+
+
+@admin.register(Seat)
+class SeatAdmin(PlannerAdmin):
+    form = SeatAdminForm
+    list_display = ("guest", "table", "event", "assigned_at", "wedding")
+    list_filter = (
+        ("wedding", admin.RelatedOnlyFieldListFilter),
+        ("event", admin.RelatedOnlyFieldListFilter),
+        ("table", admin.RelatedOnlyFieldListFilter),
+    )
+    list_select_related = ("guest", "table", "event", "wedding")
+    search_fields = ("guest__first_name", "guest__last_name", "table__name")
+    autocomplete_fields = ("guest",)

@@ -1,0 +1,151 @@
+"""Planner admin for the wedding itself: weddings, events with their meals, who's who, tributes.
+
+Every admin here is scoped by `wedding.admin_base`: a planner sees and edits
+only the weddings they plan; another wedding's rows answer 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db import IntegrityError
+from django.http import HttpResponseRedirect
+
+from rsvp.models import MealOption
+from wedding.admin_base import (
+    PlannerAccessMixin,
+    WeddingScopedAdmin,
+    WeddingScopedInline,
+    planned_weddings,
+)
+from wedding.models import Event, Tribute, Wedding, WeddingPartyMember
+
+
+class DatabaseRuleMessages:
+    """Turn a rule the database enforces (table full, meal of another event…) into a message.
+
+    Forms check these rules first; this catches the race where another planner
+    took the last seat between validation and save. The admin saves inside its
+    own savepoint, so the request's transaction is still usable afterwards.
+    """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError as error:
+            messages.error(request, f"Nothing was saved: {error}.")
+            return HttpResponseRedirect(request.get_full_path())
+
+
+class ParentWeddingInline(WeddingScopedInline):
+    """A wedding-scoped inline whose rows take the parent's wedding, also on the add page.
+
+    (`WeddingScopedInline` gets no parent object on the add page; the formset's
+    own `instance` is the parent there too.) Setting it before validation lets
+    `WeddingScopedForm` refuse references to another wedding.
+    """
+
+    exclude = ("wedding",)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class Formset(formset):
+            def _construct_form(self, i, **kwargs):
+                form = super()._construct_form(i, **kwargs)
+                wedding_id = getattr(self.instance, "wedding_id", None)
+                if wedding_id and not form.instance.wedding_id:
+                    form.instance.wedding_id = wedding_id
+                return form
+
+            def save_new(self, form, commit=True):
+                form.instance.wedding_id = self.instance.wedding_id
+                return super().save_new(form, commit)
+
+        return Formset
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        kwargs["queryset"] = related._default_manager.filter(wedding__in=planned_weddings(request))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class PlannerAdmin(DatabaseRuleMessages, WeddingScopedAdmin):
+    """Base of every planner admin for wedding-scoped rows.
+
+    A row never moves to another wedding once created: its references (household,
+    event, table…) would be left pointing across weddings.
+    """
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and "wedding" not in fields:
+            fields.append("wedding")
+        return fields
+
+
+@admin.register(Wedding)
+class WeddingAdmin(PlannerAccessMixin, admin.ModelAdmin):
+    """Planners edit the weddings they plan; who plans a wedding is a superuser's decision.
+
+    A planner may start a new wedding (a professional planner takes on another
+    couple) and becomes its planner; only superusers delete weddings or change
+    the planner list, since either can lock a planner out.
+    """
+
+    list_display = ("name", "date", "venue", "rsvp_deadline", "seating_published")
+    search_fields = ("name", "slug", "venue")
+    prepopulated_fields = {"slug": ("name",)}
+    filter_horizontal = ("planners",)
+    readonly_fields = ("version",)
+
+    def get_queryset(self, request):
+        return planned_weddings(request)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields.append("planners")
+        return fields
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        if not change and not request.user.is_superuser:
+            form.instance.planners.add(request.user)
+
+
+class MealOptionInline(ParentWeddingInline, admin.TabularInline):
+    model = MealOption
+    extra = 0
+    fields = ("name", "description", "is_vegetarian", "order")
+
+
+@admin.register(Event)
+class EventAdmin(PlannerAdmin):
+    list_display = ("name", "wedding", "starts_at", "venue", "is_private", "order")
+    list_filter = (("wedding", admin.RelatedOnlyFieldListFilter), "is_private")
+    list_select_related = ("wedding",)
+    search_fields = ("name", "venue")
+    inlines = [MealOptionInline]
+
+
+@admin.register(WeddingPartyMember)
+class WeddingPartyMemberAdmin(PlannerAdmin):
+    list_display = ("name", "role", "wedding", "order")
+    list_filter = (("wedding", admin.RelatedOnlyFieldListFilter),)
+    list_select_related = ("wedding",)
+    search_fields = ("name", "role")
+
+
+@admin.register(Tribute)
+class TributeAdmin(PlannerAdmin):
+    list_display = ("name", "relationship", "wedding", "published", "order")
+    list_filter = (("wedding", admin.RelatedOnlyFieldListFilter), "published")
+    list_select_related = ("wedding",)
+    search_fields = ("name", "relationship")
+
+
+# Moderation of song requests, photos, guestbook entries and remembrances is
+# registered in `wedding/admin_content.py` (imported below by its owner).
