@@ -8,6 +8,7 @@ process refuses to start. `.env.example` lists every variable.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -42,7 +43,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "daphne",  # first, so runserver serves ASGI (HTTP + WebSockets)
-    "django.contrib.admin",
+    "wedding.admin_site.ConfettiAdminConfig",  # django.contrib.admin whose index is the live dashboard
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -100,6 +101,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    # The test DB is a file (not pytest-django's in-memory default) so the real
+    # daphne processes of the browser/integration tests can share it; one per process.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get(
+            "TEST_DATABASE_NAME", str(Path(tempfile.gettempdir()) / f"test_confetti_{os.getpid()}.sqlite3")
+        )
     }
 else:
     # Parallel test runs (several pytest processes) must not share a test DB.
