@@ -11,3 +11,6 @@ class RealtimeConfig(AppConfig):
         from realtime.signal_handlers import register_signal_handlers
 
         register_signal_handlers()
+        from realtime.principal import connect_principal_signals  # closes sockets on logout
+
+        connect_principal_signals()

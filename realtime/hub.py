@@ -1,12 +1,843 @@
-"""Per-process delivery hub (placeholder until the delivery side lands)."""
+"""The per-process delivery hub: committed changes in, rendered region HTML out to sockets.
+
+One `Hub` per process runs on daphne's event loop (DESIGN §4.5–4.13). It is
+the only thing that talks to the channel layer on the receiving side:
+
+* **One subscription per wedding, not per socket.** The hub owns one layer
+  channel; for every wedding with at least one local socket it adds that
+  channel to `publish.wedding_group(id)` (and re-adds it well before the
+  layer's group expiry). Each message is fanned out in process to the
+  wedding's sockets: no per-socket layer traffic, no per-message
+  database-connection housekeeping (consumers have no layer channel at all).
+* **Local first.** `deliver_local()` (called by `publish.publish()` in the
+  committing thread) hands the change to the hub at once; layer messages
+  whose `origin` is this process are its own echo and are skipped.
+* **Dedupe and gaps by version.** Versions are gapless per wedding, so the
+  hub knows the highest *contiguous* version it has seen. A duplicate is
+  ignored; a version it never receives (a dropped message) is a gap: after a
+  short grace the wedding's sockets are resynced (every region re-rendered).
+  A periodic audit against `Wedding.version` catches a lost *last* message.
+* **Render once per audience.** A render is keyed by (region, params,
+  audience key, version) and shared through an asyncio future: a thousand
+  sockets watching the gallery cost one render per version.
+* **Debounce with a ceiling, per socket.** A socket gets a change at once
+  unless it already had `LEADING_FRAMES` frames in the last `DEBOUNCE`
+  seconds; then it is in a burst and changes coalesce until `DEBOUNCE` of
+  quiet or `CEILING` after the first held change, whichever comes first.
+  (A plain trailing debounce would hold every change ≥300 ms and a steady
+  5 writes/s forever until the ceiling; this keeps single changes instant.)
+* **Never silently behind.** Changes for a socket coalesce into a set of
+  dirty regions, so nothing queues up; a socket more than `MAX_BACKLOG`
+  versions behind gets a resync (all its regions at the current version).
+* **Redis down is not an outage.** If the layer fails the hub is
+  *degraded*: it tells its sockets (their pages poll), keeps delivering this
+  process's own writes in memory and retries with backoff; when the layer is
+  back it re-subscribes, tells the sockets `live` and resyncs by version.
+* **Observable.** `counters()` (open sockets, messages in, frames out,
+  renders, resyncs, …) are written every few seconds to Redis (when
+  `REDIS_URL` is set) or a local file for `manage.py realtime_status`.
+"""
 
 from __future__ import annotations
+
+import asyncio
+import collections
+import json
+import logging
+import os
+import random
+import tempfile
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from realtime import publish, regions
+from realtime.regions import Viewer
+
+logger = logging.getLogger(__name__)
+
+DEBOUNCE = 0.3  # seconds of quiet that end a burst
+CEILING = 2.0  # no held change waits longer than this
+LEADING_FRAMES = 2  # frames per DEBOUNCE window sent at once before a socket counts as bursting
+MAX_BACKLOG = 50  # versions coalesced for one socket before it is resynced instead
+GAP_GRACE = 1.0  # seconds a missing version may take to arrive (another process's write)
+AUDIT_INTERVAL = 5.0  # seconds between checks of Wedding.version (catches a lost last message)
+SUBSCRIPTION_REFRESH = 600.0  # re-add group memberships this often (channels-redis expires them)
+RETRY_MIN, RETRY_MAX = 0.5, 10.0  # layer reconnect backoff
+STATS_INTERVAL = 5.0  # seconds between counter snapshots for realtime_status
+STATS_KEY = "confetti:realtime:hubs"
+CONTROL_GROUP = "confetti.control"
+CLOSE_TYPE = "confetti.close"
+SEEN_WINDOW = 2000  # versions above the contiguous one remembered for dedupe
+
+ALL = None  # "every region of the socket" in a dirty set
+
+LIVE, DEGRADED = "live", "degraded"
+
+
+# --- sockets as the hub sees them ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Watched:
+    """One region a socket shows: its registry entry and its cleaned parameters."""
+
+    region: regions.Region
+    params: tuple[tuple[str, str], ...]
+    dom_id: str
+
+    def render_key(self, viewer: Viewer, version: int) -> tuple:
+        audience_viewer = regions.shared_viewer(viewer, self.region.audience)
+        return (self.region.name, self.params, audience_viewer.key(), version)
+
+
+@dataclass(eq=False)
+class Watcher:
+    """A socket attached to the hub. `send(text)` sends one frame; `close(code)` closes it."""
+
+    viewer: Viewer
+    send: Callable[[str], Awaitable[None]]
+    close: Callable[[int], Awaitable[None]]
+    user_id: int | None = None
+    household_id: int | None = None
+    watched: dict[str, Watched] = field(default_factory=dict)  # dom id → region
+    version: int = 0  # highest version label this socket has been sent
+    synced_at: int = 0  # the socket shows at least this version everywhere
+    dirty: set[str] | None = field(default_factory=set)  # dom ids to re-render; None = all
+    backlog: int = 0  # versions coalesced since the last frame
+    first_held: float | None = None  # when the oldest held change arrived (burst mode)
+    timer: asyncio.TimerHandle | None = None
+    flushing: bool = False
+    recent: collections.deque = field(default_factory=lambda: collections.deque(maxlen=LEADING_FRAMES))
+    resync_pending: bool = False
+
+    @property
+    def wedding_id(self) -> int:
+        return self.viewer.wedding.pk
+
+    def has_work(self) -> bool:
+        return self.dirty is ALL or bool(self.dirty)
+
+
+@dataclass
+class WeddingState:
+    watchers: set[Watcher] = field(default_factory=set)
+    contiguous: int = 0  # every version <= this has been seen (or covered by a resync)
+    seen: set[int] = field(default_factory=set)  # versions above `contiguous` already seen
+    latest: int = 0  # highest version known
+    audit_mark: int = 0  # DB version at the previous audit that the hub had not seen yet
+    gap_timer: asyncio.TimerHandle | None = None
+    render_version: int = -1
+    renders: dict[tuple, asyncio.Future] = field(default_factory=dict)
+    subscribed: bool = False
+
+
+def _counters() -> collections.Counter:
+    return collections.Counter(
+        messages_in=0, duplicates=0, frames_out=0, renders=0, render_errors=0, resyncs=0,
+        gaps=0, layer_errors=0, closed_by_server=0,
+    )
+
+
+class Hub:
+    """See the module docstring. Create through `get_hub()` (one per process and loop)."""
+
+    def __init__(self, *, loop: asyncio.AbstractEventLoop, layer: Any = None, origin: str | None = None):
+        self.loop = loop
+        self.layer = layer
+        self.origin = origin or publish.PROCESS_ID
+        self.uses_layer = layer is not None and needs_layer_publish(layer)
+        self.weddings: dict[int, WeddingState] = {}
+        self.by_user: dict[int, set[Watcher]] = collections.defaultdict(set)
+        self.by_household: dict[int, set[Watcher]] = collections.defaultdict(set)
+        self.state = LIVE
+        self.stats = _counters()
+        self.started_at = time.time()
+        self.channel: str | None = None
+        self._tasks: list[asyncio.Task] = []
+        self._due: set[Watcher] = set()
+        self._flush_scheduled = False
+        self._closed = False
+        self._layer_ready = asyncio.Event()
+        self._last_error: str = ""
+        if not self.uses_layer:
+            self._layer_ready.set()
+
+    # --- lifecycle -------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self.uses_layer:
+            self._tasks.append(self.loop.create_task(self._layer_loop(), name="live-hub-layer"))
+            self._tasks.append(self.loop.create_task(self._refresh_loop(), name="live-hub-refresh"))
+        self._tasks.append(self.loop.create_task(self._audit_loop(), name="live-hub-audit"))
+        if getattr(settings, "REALTIME_HUB_STATS", True):
+            self._tasks.append(self.loop.create_task(self._stats_loop(), name="live-hub-stats"))
+
+    async def shutdown(self) -> None:
+        """Stop background work (tests, process exit). Sockets are left to their consumers."""
+        self._closed = True
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            try:
+                await task
+            except (asyncio.CancelledError, Exception):
+                pass
+        self._tasks.clear()
+        for state in self.weddings.values():
+            if state.gap_timer:
+                state.gap_timer.cancel()
+            for watcher in state.watchers:
+                if watcher.timer:
+                    watcher.timer.cancel()
+
+    # --- sockets ---------------------------------------------------------------------
+
+    async def attach(self, watcher: Watcher) -> None:
+        """Start delivering the wedding's changes to this socket.
+
+        Returns once the wedding's layer subscription is in place (or the layer
+        is known to be down), so a version read *after* this returns cannot
+        miss a change: whatever commits later reaches the socket.
+        """
+        state = self.weddings.get(watcher.wedding_id)
+        if state is None:
+            state = self.weddings[watcher.wedding_id] = WeddingState()
+        state.watchers.add(watcher)
+        if watcher.user_id is not None:
+            self.by_user[watcher.user_id].add(watcher)
+        if watcher.household_id is not None:
+            self.by_household[watcher.household_id].add(watcher)
+        if self.uses_layer and not state.subscribed and self.state == LIVE and self.channel:
+            try:
+                await asyncio.wait_for(
+                    self.layer.group_add(publish.wedding_group(watcher.wedding_id), self.channel),
+                    timeout=settings.REALTIME_PUBLISH_TIMEOUT * 2,
+                )
+                state.subscribed = True
+            except Exception as error:  # the layer loop notices too and retries
+                self._degrade(error)
+
+    def detach(self, watcher: Watcher) -> None:
+        if watcher.timer:
+            watcher.timer.cancel()
+            watcher.timer = None
+        self._due.discard(watcher)
+        state = self.weddings.get(watcher.wedding_id)
+        if state is not None:
+            state.watchers.discard(watcher)
+            if not state.watchers:
+                del self.weddings[watcher.wedding_id]
+                if state.gap_timer:
+                    state.gap_timer.cancel()
+                if state.subscribed and self.uses_layer and self.channel and not self._closed:
+                    self.loop.create_task(self._discard(watcher.wedding_id))
+        for index, key in ((self.by_user, watcher.user_id), (self.by_household, watcher.household_id)):
+            if key is not None and key in index:
+                index[key].discard(watcher)
+                if not index[key]:
+                    del index[key]
+
+    async def _discard(self, wedding_id: int) -> None:
+        if wedding_id in self.weddings:  # somebody came back meanwhile
+            return
+        try:
+            await self.layer.group_discard(publish.wedding_group(wedding_id), self.channel)
+        except Exception:  # expiry cleans it up
+            logger.debug("realtime: group_discard failed", exc_info=True)
+
+    def watch(self, watcher: Watcher, watched: Iterable[Watched]) -> None:
+        """Replace the regions this socket shows."""
+        watcher.watched = {w.dom_id: w for w in watched}
+        if watcher.dirty is not ALL:
+            watcher.dirty &= set(watcher.watched)
+
+    def note_version(self, wedding_id: int, current: int) -> None:
+        """A socket read the wedding's version after attaching: versions up to it exist.
+
+        For the wedding's first socket nothing older can still be pending
+        here, so they count as seen; otherwise a missing one is a gap as usual.
+        """
+        state = self.weddings.get(wedding_id)
+        if state is None:
+            return
+        if (len(state.watchers) <= 1 or state.contiguous == 0) and state.contiguous < current:
+            state.contiguous = current
+            _advance(state)
+        state.latest = max(state.latest, current)
+
+    def catch_up(self, watcher: Watcher, *, current: int, client_version: int, topics: set[str] | None) -> None:
+        """The socket's page shows `client_version`; bring it to `current` (DESIGN §4.7).
+
+        `topics` are those changed in between (None: unknown, every region).
+        """
+        if client_version < current:
+            if topics is ALL:
+                self._mark(watcher, ALL, resync=True)
+            else:
+                dirty = {d for d, w in watcher.watched.items() if w.region.depends_on(topics)}
+                self._mark(watcher, dirty, resync=True)
+            self._flush_now(watcher)
+        # The welcome told the client `current`: frames from here on follow it.
+        watcher.synced_at = max(watcher.synced_at, current)
+        watcher.version = max(watcher.version, current)
+
+    def resync(self, watcher: Watcher) -> None:
+        """The client asked: every region again, at the current version."""
+        self._mark(watcher, ALL, resync=True)
+        self._flush_now(watcher)
+
+    # --- messages --------------------------------------------------------------------
+
+    def on_message(self, message: dict, *, from_layer: bool = False) -> None:
+        """A committed change (runs on the hub's loop)."""
+        if from_layer and message.get("origin") == self.origin:
+            return  # our own write, already delivered in memory
+        try:
+            wedding_id = int(message["wedding"])
+            version = int(message["version"])
+        except (KeyError, TypeError, ValueError):
+            logger.warning("realtime: malformed message %r", message)
+            return
+        self.stats["messages_in"] += 1
+        state = self.weddings.get(wedding_id)
+        if state is None:
+            return  # nobody here watches this wedding
+        if version <= state.contiguous or version in state.seen:
+            self.stats["duplicates"] += 1
+            return
+        state.seen.add(version)
+        state.latest = max(state.latest, version)
+        _advance(state)
+        if len(state.seen) > SEEN_WINDOW:  # a long outage: give up on the oldest gaps
+            self._resync_wedding(wedding_id, state)
+        elif state.seen and state.gap_timer is None:
+            state.gap_timer = self.loop.call_later(GAP_GRACE, self._check_gap, wedding_id, max(state.seen))
+
+        topics = set(message.get("topics") or ())
+        affected_memo: dict[tuple, bool] = {}
+        for watcher in list(state.watchers):
+            if version <= watcher.synced_at:
+                continue  # its last resync already read this version's data
+            dirty = set()
+            for dom_id, watched in watcher.watched.items():
+                memo_key = (watched.region.name, watched.params)
+                hit = affected_memo.get(memo_key)
+                if hit is None:
+                    hit = watched.region.depends_on(topics) and (
+                        watched.region.affected is None
+                        or _safe_affected(watched.region, dict(watched.params), message)
+                    )
+                    affected_memo[memo_key] = hit
+                if hit:
+                    dirty.add(dom_id)
+            if dirty:
+                self._mark(watcher, dirty)
+                self._schedule(watcher)
+
+    def _check_gap(self, wedding_id: int, expected: int) -> None:
+        state = self.weddings.get(wedding_id)
+        if state is None:
+            return
+        state.gap_timer = None
+        if state.contiguous >= expected:
+            if state.seen:  # a newer gap opened meanwhile
+                state.gap_timer = self.loop.call_later(GAP_GRACE, self._check_gap, wedding_id, max(state.seen))
+            return
+        self.stats["gaps"] += 1
+        logger.info("realtime: wedding %s missed versions before %s, resyncing", wedding_id, expected)
+        self._resync_wedding(wedding_id, state)
+
+    def _resync_wedding(self, wedding_id: int, state: WeddingState, upto: int | None = None) -> None:
+        target = max(state.latest, upto or 0)
+        state.contiguous = max(state.contiguous, target)
+        state.latest = state.contiguous
+        state.seen = {v for v in state.seen if v > state.contiguous}
+        if state.gap_timer:
+            state.gap_timer.cancel()
+            state.gap_timer = None
+        for watcher in list(state.watchers):
+            self._mark(watcher, ALL, resync=True)
+            self._flush_now(watcher)
+
+    def close_principal(self, *, user_id: int | None = None, household_id: int | None = None) -> int:
+        """Close every socket of this user or household (logout, revoked code). Returns count."""
+        victims: set[Watcher] = set()
+        if user_id is not None:
+            victims |= self.by_user.get(int(user_id), set())
+        if household_id is not None:
+            victims |= self.by_household.get(int(household_id), set())
+        for watcher in list(victims):
+            self.detach(watcher)
+            self.stats["closed_by_server"] += 1
+            self.loop.create_task(watcher.close(4401))
+        return len(victims)
+
+    def _on_control(self, message: dict) -> None:
+        if message.get("origin") == self.origin:
+            return
+        self.close_principal(user_id=message.get("user"), household_id=message.get("household"))
+
+    # --- debounce and flushing -------------------------------------------------------
+
+    def _mark(self, watcher: Watcher, dirty: set[str] | None, *, resync: bool = False) -> None:
+        if resync:
+            watcher.resync_pending = True
+        if dirty is ALL or watcher.dirty is ALL:
+            watcher.dirty = ALL
+        else:
+            watcher.dirty |= dirty
+        watcher.backlog += 1
+        if watcher.backlog > MAX_BACKLOG and watcher.dirty is not ALL:
+            # Far behind (slow socket or slow renders): skip the series, resync by version.
+            watcher.dirty = ALL
+            watcher.resync_pending = True
+
+    def _schedule(self, watcher: Watcher) -> None:
+        """Send now, or hold the change while the socket is in a burst (see DEBOUNCE)."""
+        if watcher.flushing:
+            return  # picked up when the current frame is out
+        now = self.loop.time()
+        if watcher.timer is not None:  # in a burst: wait for quiet, but not past the ceiling
+            watcher.timer.cancel()
+            deadline = min(now + DEBOUNCE, watcher.first_held + CEILING)
+            watcher.timer = self.loop.call_at(deadline, self._timer_fired, watcher)
+            return
+        if len(watcher.recent) < LEADING_FRAMES or now - watcher.recent[0] >= DEBOUNCE:
+            self._flush_now(watcher)
+            return
+        watcher.first_held = now
+        watcher.timer = self.loop.call_at(min(now + DEBOUNCE, now + CEILING), self._timer_fired, watcher)
+
+    def _timer_fired(self, watcher: Watcher) -> None:
+        watcher.timer = None
+        watcher.first_held = None
+        self._flush_now(watcher)
+
+    def _flush_now(self, watcher: Watcher) -> None:
+        if watcher.timer is not None:
+            watcher.timer.cancel()
+            watcher.timer = None
+            watcher.first_held = None
+        if watcher.flushing:
+            return
+        self._due.add(watcher)
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self.loop.call_soon(self._start_flush)
+
+    def _start_flush(self) -> None:
+        self._flush_scheduled = False
+        due = [w for w in self._due if w.has_work() and not w.flushing]
+        self._due.clear()
+        if due:
+            for watcher in due:
+                watcher.flushing = True
+            self.loop.create_task(self._flush(due))
+
+    async def _flush(self, watchers: list[Watcher]) -> None:
+        """Render what these sockets need (shared), then send one frame to each."""
+        plans = []
+        try:
+            for watcher in watchers:
+                state = self.weddings.get(watcher.wedding_id)
+                if state is None:
+                    continue
+                version = max(state.latest, watcher.version)
+                resync = watcher.resync_pending
+                if watcher.dirty is ALL:
+                    dom_ids = list(watcher.watched)
+                else:
+                    dom_ids = [d for d in watcher.dirty if d in watcher.watched]
+                watcher.dirty, watcher.backlog, watcher.resync_pending = set(), 0, False
+                items = []
+                for dom_id in dom_ids:
+                    watched = watcher.watched[dom_id]
+                    items.append((dom_id, self._render(state, watched, watcher.viewer, version)))
+                plans.append((watcher, version, resync, items))
+            if not plans:
+                return
+            futures = {id(f): f for _w, _v, _r, items in plans for _d, f in items}
+            if futures:
+                await asyncio.wait(list(futures.values()))
+            frames: dict[tuple, str] = {}
+            for watcher, version, resync, items in plans:
+                parts = []
+                for dom_id, future in items:
+                    html = future.result() if not future.cancelled() and future.exception() is None else None
+                    if html is not None:
+                        parts.append((dom_id, html))
+                if not parts and not resync:
+                    continue
+                since = watcher.version
+                key = (tuple(id(f) for _d, f in items), version, since, resync)
+                text = frames.get(key)
+                if text is None:
+                    text = frames[key] = json.dumps(
+                        {"t": "update", "v": version, "since": since, "resync": resync,
+                         "regions": [{"id": d, "html": h} for d, h in parts]},
+                        separators=(",", ":"),
+                    )
+                watcher.version = version
+                if resync:
+                    watcher.synced_at = max(watcher.synced_at, version)
+                    self.stats["resyncs"] += 1
+                try:
+                    await watcher.send(text)
+                except Exception:  # the socket is going away; its consumer detaches it
+                    logger.debug("realtime: send failed", exc_info=True)
+                    continue
+                watcher.recent.append(self.loop.time())
+                self.stats["frames_out"] += 1
+        finally:
+            for watcher in watchers:
+                watcher.flushing = False
+                if watcher.has_work() and watcher.wedding_id in self.weddings:
+                    self._schedule(watcher)
+
+    def _render(self, state: WeddingState, watched: Watched, viewer: Viewer, version: int) -> asyncio.Future:
+        """The shared render future for (region, params, audience, version)."""
+        if version > state.render_version:
+            state.render_version = version
+            state.renders = {}
+        key = watched.render_key(viewer, version)
+        future = state.renders.get(key) if version == state.render_version else None
+        if future is None:
+            future = self.loop.create_task(self._do_render(watched, viewer))
+            if version == state.render_version:
+                state.renders[key] = future
+        return future
+
+    async def _do_render(self, watched: Watched, viewer: Viewer) -> str | None:
+        self.stats["renders"] += 1
+        try:
+            return await _render_in_thread(watched.region.name, viewer, dict(watched.params))
+        except (Http404, PermissionDenied):
+            return None  # the region's object is gone (or no longer visible): leave it be
+        except Exception:
+            self.stats["render_errors"] += 1
+            logger.exception("realtime: render of %s failed", watched.region.name)
+            return None
+
+    # --- the channel layer -----------------------------------------------------------
+
+    def _degrade(self, error: BaseException | None) -> None:
+        self.stats["layer_errors"] += 1
+        self._last_error = repr(error)[:200]
+        self._layer_ready.clear()
+        if self.state == DEGRADED:
+            return
+        self.state = DEGRADED
+        logger.error("realtime: channel layer lost, delivering local writes only: %r", error)
+        for state in self.weddings.values():
+            state.subscribed = False
+        self._broadcast_state()
+
+    def _broadcast_state(self) -> None:
+        text = json.dumps({"t": "state", "state": self.state})
+        for state in self.weddings.values():
+            for watcher in state.watchers:
+                self.loop.create_task(_quiet_send(watcher, text))
+
+    async def _subscribe_all(self) -> None:
+        groups = [publish.wedding_group(w) for w in self.weddings] + [CONTROL_GROUP]
+        timeout = max(settings.REALTIME_PUBLISH_TIMEOUT * 4, 1.0)
+        for group in groups:
+            await asyncio.wait_for(self.layer.group_add(group, self.channel), timeout=timeout)
+        for state in self.weddings.values():
+            state.subscribed = True
+
+    async def _layer_loop(self) -> None:
+        delay = RETRY_MIN
+        while not self._closed:
+            try:
+                if self.channel is None:
+                    self.channel = await self.layer.new_channel(prefix="confetti-hub")
+                await self._subscribe_all()
+                if self.state == DEGRADED:
+                    await self._recovered()
+                self._layer_ready.set()
+                delay = RETRY_MIN
+                while True:
+                    message = await self.layer.receive(self.channel)
+                    kind = message.get("type")
+                    if kind == publish.MESSAGE_TYPE:
+                        self.on_message(message, from_layer=True)
+                    elif kind == CLOSE_TYPE:
+                        self._on_control(message)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                self._degrade(error)
+                await asyncio.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, RETRY_MAX)
+
+    async def _recovered(self) -> None:
+        logger.warning("realtime: channel layer back, resyncing sockets by version")
+        self.state = LIVE
+        self._broadcast_state()
+        await self._audit(force=True)
+
+    async def _refresh_loop(self) -> None:
+        while True:
+            await asyncio.sleep(SUBSCRIPTION_REFRESH)
+            if self.state != LIVE or self.channel is None:
+                continue
+            try:
+                await self._subscribe_all()
+            except Exception as error:
+                self._degrade(error)
+
+    async def _audit_loop(self) -> None:
+        while True:
+            await asyncio.sleep(AUDIT_INTERVAL)
+            try:
+                await self._audit()
+            except Exception:
+                logger.exception("realtime: version audit failed")
+
+    async def _audit(self, *, force: bool = False) -> None:
+        """Compare with Wedding.version: a version still unseen one audit later was lost."""
+        if not self.weddings:
+            return
+        versions = await _wedding_versions(list(self.weddings))
+        for wedding_id, db_version in versions.items():
+            state = self.weddings.get(wedding_id)
+            if state is None:
+                continue
+            if db_version <= state.contiguous:
+                state.audit_mark = 0
+                continue
+            if force or (state.audit_mark and state.contiguous < state.audit_mark):
+                self.stats["gaps"] += 1
+                self._resync_wedding(wedding_id, state, upto=db_version)
+                state.audit_mark = 0
+            else:
+                state.audit_mark = db_version
+
+    # --- counters --------------------------------------------------------------------
+
+    def counters(self) -> dict:
+        return {
+            "process": self.origin,
+            "pid": os.getpid(),
+            "state": self.state,
+            "layer": type(self.layer).__name__ if self.layer is not None else None,
+            "sockets": sum(len(s.watchers) for s in self.weddings.values()),
+            "weddings": len(self.weddings),
+            "updated_at": time.time(),
+            "started_at": self.started_at,
+            "last_error": self._last_error,
+            **self.stats,
+        }
+
+    async def _stats_loop(self) -> None:
+        while True:
+            try:
+                await asyncio.get_running_loop().run_in_executor(None, write_counters, self.counters())
+            except Exception:
+                logger.debug("realtime: could not write counters", exc_info=True)
+            await asyncio.sleep(STATS_INTERVAL)
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _advance(state: WeddingState) -> None:
+    state.seen = {v for v in state.seen if v > state.contiguous}
+    while state.contiguous + 1 in state.seen:
+        state.contiguous += 1
+        state.seen.discard(state.contiguous)
+
+
+def _safe_affected(region: regions.Region, params: dict, message: dict) -> bool:
+    try:
+        return bool(region.affected(params, message))
+    except Exception:  # a buggy filter must not cost an update: render
+        logger.exception("realtime: affected() of %s failed", region.name)
+        return True
+
+
+async def _quiet_send(watcher: Watcher, text: str) -> None:
+    try:
+        await watcher.send(text)
+    except Exception:
+        logger.debug("realtime: send failed", exc_info=True)
+
+
+def _render_sync(name: str, viewer: Viewer, params: dict) -> str:
+    return str(regions.render_region(name, viewer, params))
+
+
+def _wedding_versions_sync(wedding_ids: list[int]) -> dict[int, int]:
+    from wedding.models import Wedding
+
+    return dict(Wedding.objects.filter(pk__in=wedding_ids).values_list("pk", "version"))
+
+
+# One thread hop per *shared* render (not per socket), off the sync thread so
+# renders run in parallel with request handling; database_sync_to_async closes
+# the connection around it as CONN_MAX_AGE says.
+_render_in_thread = database_sync_to_async(_render_sync, thread_sensitive=False)
+_wedding_versions = database_sync_to_async(_wedding_versions_sync, thread_sensitive=False)
+
+
+def _stats_file(process: str) -> str:
+    folder = os.path.join(tempfile.gettempdir(), "confetti-realtime")
+    os.makedirs(folder, exist_ok=True)
+    return os.path.join(folder, f"{process}.json")
+
+
+def write_counters(counters: dict) -> None:
+    """Publish this process's counters for realtime_status (Redis hash, else a temp file)."""
+    if settings.REDIS_URL:
+        import redis
+
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
+        try:
+            client.hset(STATS_KEY, counters["process"], json.dumps(counters))
+        finally:
+            client.close()
+        return
+    path = _stats_file(counters["process"])
+    with open(path + ".tmp", "w") as handle:
+        json.dump(counters, handle)
+    os.replace(path + ".tmp", path)
+
+
+def read_counters(max_age: float = STATS_INTERVAL * 4) -> list[dict]:
+    """Every live process's latest counters (stale entries are dropped)."""
+    now = time.time()
+    found = []
+    if settings.REDIS_URL:
+        import redis
+
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
+        try:
+            for process, raw in client.hgetall(STATS_KEY).items():
+                data = json.loads(raw)
+                if now - data.get("updated_at", 0) > max_age:
+                    client.hdel(STATS_KEY, process)
+                else:
+                    found.append(data)
+        finally:
+            client.close()
+        return found
+    folder = os.path.join(tempfile.gettempdir(), "confetti-realtime")
+    if not os.path.isdir(folder):
+        return []
+    for name in os.listdir(folder):
+        if not name.endswith(".json"):
+            continue
+        path = os.path.join(folder, name)
+        try:
+            with open(path) as handle:
+                data = json.load(handle)
+        except (OSError, ValueError):
+            continue
+        if now - data.get("updated_at", 0) > max_age:
+            try:
+                os.remove(path)
+            except OSError:
+                pass
+        else:
+            found.append(data)
+    return found
+
+
+# --- the process's hub ------------------------------------------------------------------
+
+_hub: Hub | None = None
+_hub_lock = threading.Lock()
+
+
+def get_hub() -> Hub:
+    """This process's hub, created on first use on the running loop (daphne's)."""
+    global _hub
+    loop = asyncio.get_running_loop()
+    hub = _hub
+    if hub is None or hub.loop is not loop or hub.loop.is_closed():
+        with _hub_lock:
+            hub = Hub(loop=loop, layer=get_channel_layer())
+            hub.start()
+            _hub = hub
+    return hub
+
+
+def current_hub() -> Hub | None:
+    return _hub
+
+
+def install(hub: Hub | None) -> None:
+    """Replace the process's hub (tests inject layers and origins this way)."""
+    global _hub
+    with _hub_lock:
+        _hub = hub
+
+
+def _call_on_hub(method: str, *args, **kwargs) -> None:
+    hub = _hub
+    if hub is None or hub.loop.is_closed():
+        return  # no socket was ever opened in this process
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    callback = getattr(hub, method)
+    if running is hub.loop:
+        running.call_soon(lambda: callback(*args, **kwargs))
+    else:
+        try:
+            hub.loop.call_soon_threadsafe(lambda: callback(*args, **kwargs))
+        except RuntimeError:  # loop closed meanwhile
+            pass
 
 
 def deliver_local(message: dict) -> None:
     """Hand a committed change to this process's sockets. Thread-safe, never blocks."""
+    _call_on_hub("on_message", dict(message))
 
 
 def needs_layer_publish(layer) -> bool:
-    """Whether a publish must also go through the channel layer."""
-    return True
+    """Whether a publish must also go through the channel layer.
+
+    The in-memory layer only reaches this process, which `deliver_local`
+    already covered.
+    """
+    return layer is not None and not isinstance(layer, InMemoryChannelLayer)
+
+
+def close_sockets(*, user_id: int | None = None, household_id: int | None = None) -> None:
+    """Close the sockets of a principal in every process. Thread-safe; never raises.
+
+    Call after commit (logout, a household's code regenerated or deleted).
+    """
+    _call_on_hub("close_principal", user_id=user_id, household_id=household_id)
+    layer = get_channel_layer()
+    if not needs_layer_publish(layer):
+        return
+    message = {"type": CLOSE_TYPE, "origin": publish.PROCESS_ID, "user": user_id, "household": household_id}
+
+    async def send() -> None:
+        await asyncio.wait_for(layer.group_send(CONTROL_GROUP, message), timeout=settings.REALTIME_PUBLISH_TIMEOUT)
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        from asgiref.sync import async_to_sync
+
+        try:
+            async_to_sync(send)()
+        except Exception as error:
+            logger.warning("realtime: could not broadcast socket close: %r", error)
+    else:
+        task = asyncio.get_running_loop().create_task(send())
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
+
 from realtime.regions import Audience, Viewer
 
 
@@ -24,3 +26,50 @@ def viewer_for(*, user: Any, household: Any, wedding_id: int | None) -> Viewer |
             return None
         return Viewer(wedding=household.wedding, audience=Audience.HOUSEHOLD, household=household)
     return None
+
+
+# --- ending a principal closes its sockets (DESIGN §4.10) ---------------------------------
+
+
+def _on_logout(sender, request, user, **kwargs) -> None:
+    if user is None or user.pk is None:
+        return
+    from realtime import hub
+
+    user_id = user.pk
+    transaction.on_commit(lambda: hub.close_sockets(user_id=user_id), robust=True)
+
+
+def _remember_code(sender, instance, **kwargs) -> None:
+    instance._confetti_code = instance.invitation_code
+
+
+def _on_household_saved(sender, instance, created, raw=False, **kwargs) -> None:
+    before = getattr(instance, "_confetti_code", None)
+    instance._confetti_code = instance.invitation_code
+    if created or raw or not before or before == instance.invitation_code:
+        return
+    from realtime import hub
+
+    household_id = instance.pk
+    transaction.on_commit(lambda: hub.close_sockets(household_id=household_id), robust=True)
+
+
+def _on_household_deleted(sender, instance, **kwargs) -> None:
+    from realtime import hub
+
+    household_id = instance.pk
+    transaction.on_commit(lambda: hub.close_sockets(household_id=household_id), robust=True)
+
+
+def connect_principal_signals() -> None:
+    """Logging out, regenerating a household's code or deleting it closes its sockets."""
+    from django.apps import apps
+    from django.contrib.auth.signals import user_logged_out
+    from django.db.models import signals
+
+    household = apps.get_model("guests", "Household")
+    user_logged_out.connect(_on_logout, dispatch_uid="confetti-live-logout")
+    signals.post_init.connect(_remember_code, sender=household, dispatch_uid="confetti-live-code-init")
+    signals.post_save.connect(_on_household_saved, sender=household, dispatch_uid="confetti-live-code")
+    signals.post_delete.connect(_on_household_deleted, sender=household, dispatch_uid="confetti-live-hh-del")

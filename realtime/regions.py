@@ -48,7 +48,7 @@ class Viewer:
 
     wedding: Any
     audience: Audience
-    household: Any = None  # set for HOUSEHOLD (and for a guest viewing GUESTS regions)
+    household: Any = None  # set for HOUSEHOLD viewers; GUESTS/PLANNER regions render without it
 
     def key(self) -> tuple:
         """Identity for shared renders: same key, same HTML."""
@@ -67,6 +67,23 @@ class Viewer:
         if audience is self.audience:
             return self
         return Viewer(wedding=self.wedding, audience=audience, household=self.household)
+
+
+def shared_viewer(viewer: Viewer, audience: Audience) -> Viewer:
+    """The viewer a region of `audience` is rendered for, identical for everyone who shares it.
+
+    HOUSEHOLD regions keep the household. PLANNER and GUESTS regions are
+    rendered once for the whole audience (the hub shares one render between
+    all their sockets), so they get no household: a GUESTS region cannot
+    leak one household's data to another even by mistake. Per-household
+    content belongs in a HOUSEHOLD region.
+    """
+    if audience is Audience.HOUSEHOLD:
+        return viewer
+    narrowed = viewer.for_audience(audience)
+    if narrowed.household is None:
+        return narrowed
+    return Viewer(wedding=viewer.wedding, audience=audience, household=None)
 
 
 @dataclass(frozen=True)
@@ -170,7 +187,7 @@ def render_region(name: str, viewer: Viewer, params: dict[str, Any] | None = Non
     if not viewer.can_see(region.audience):
         raise PermissionDenied(f"region {name!r} is not for this audience")
     params = clean_params(region, params or {})
-    viewer = viewer.for_audience(region.audience) if region.audience is not Audience.HOUSEHOLD else viewer
+    viewer = shared_viewer(viewer, region.audience)
     context = region.context(viewer, **params)
     context.setdefault("viewer", viewer)
     context.setdefault("wedding", viewer.wedding)

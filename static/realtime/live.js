@@ -1,0 +1,256 @@
+/*
+ * Confetti live pages: keeps every [data-live-region] of the page current.
+ *
+ * Protocol: see realtime/consumers.py. The page embeds the version it was
+ * rendered at (#live-page[data-live-version]); the socket says hello with it
+ * and the server brings the page up to date, then pushes region HTML.
+ *
+ * Why not the htmx ws extension: it reconnects only after closes 1006/1011/
+ * 1012/1013 (not after a clean server restart, 1000/1001), cannot tell a
+ * deliberate 4xxx refusal from an outage, and swaps raw HTML with no version,
+ * so gaps could not be detected. The socket handling here is small; region
+ * HTML is still swapped and htmx-processed like an out-of-band swap, and
+ * htmx 2 (django-htmx) serves the forms inside regions.
+ *
+ * Focus and typed input survive: a region that holds the focused element is
+ * not replaced until focus leaves it (it is marked .live-pending meanwhile);
+ * values the user typed into a region (inputs whose value differs from their
+ * default) are carried over into the new HTML by id or name.
+ *
+ * After a region swaps, `live:updated` is dispatched on the new element
+ * (bubbles; detail: {id, version}) so page scripts can re-bind.
+ */
+(function () {
+  "use strict";
+
+  var page = document.getElementById("live-page");
+  if (!page || !window.WebSocket) return;
+
+  var POLL_MS = 10000; // one shared interval for every region while the socket is down
+  var PING_MS = 25000;
+  var BACKOFF_MIN = 500, BACKOFF_MAX = 30000;
+  var RESYNC_GAP_MS = 300; // resync requests coalesce like the server's debounce
+
+  var csrf = page.dataset.csrfToken;
+  var version = parseInt(page.dataset.liveVersion || "0", 10) || 0;
+  var statusEl = document.getElementById("live-status");
+  var labels = {
+    connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…",
+    offline: "Offline — showing saved data", degraded: "Live updates delayed",
+    closed: "Live updates off"
+  };
+
+  var socket = null, attempts = 0, retryTimer = null, pollTimer = null, pingTimer = null;
+  var state = "connecting", stopped = false, lastResync = 0, helloKey = "";
+  var pending = {}; // region id -> {html, version} waiting for focus to leave
+
+  function setState(next) {
+    state = next;
+    if (statusEl) {
+      statusEl.dataset.state = next;
+      statusEl.querySelector(".live-status__label").textContent = labels[next] || next;
+    }
+    document.dispatchEvent(new CustomEvent("live:state", { detail: { state: next } }));
+    if (next === "live") stopPolling(); else if (next !== "closed") startPolling();
+  }
+
+  // --- regions -------------------------------------------------------------------
+
+  function regionsOnPage() {
+    var out = [];
+    document.querySelectorAll("[data-live-region]").forEach(function (el) {
+      var params = {};
+      new URLSearchParams(el.dataset.liveParams || "").forEach(function (v, k) { params[k] = v; });
+      out.push({ name: el.dataset.liveRegion, params: params });
+    });
+    return out;
+  }
+
+  function isDirty(field) {
+    if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
+    if (field.tagName === "SELECT") {
+      return Array.prototype.some.call(field.options, function (o) { return o.selected !== o.defaultSelected; });
+    }
+    if (field.type === "file" || field.type === "hidden" || field.type === "submit") return false;
+    return field.value !== field.defaultValue;
+  }
+
+  function fieldKey(field) {
+    return field.id ? "#" + field.id : (field.name ? "@" + field.name + "=" + (field.type === "radio" ? field.value : "") : "");
+  }
+
+  function carryTypedValues(oldEl, newEl) {
+    oldEl.querySelectorAll("input, textarea, select").forEach(function (field) {
+      if (!isDirty(field)) return;
+      var key = fieldKey(field);
+      if (!key) return;
+      var match = Array.prototype.find.call(newEl.querySelectorAll("input, textarea, select"), function (f) {
+        return fieldKey(f) === key;
+      });
+      if (!match) return;
+      if (field.type === "checkbox" || field.type === "radio") match.checked = field.checked;
+      else if (field.tagName === "SELECT") {
+        Array.prototype.forEach.call(field.options, function (o, i) { if (match.options[i]) match.options[i].selected = o.selected; });
+      } else match.value = field.value;
+    });
+  }
+
+  function swap(id, html, v) {
+    var old = document.getElementById(id);
+    if (!old) return;
+    if (old.contains(document.activeElement) && document.activeElement !== document.body) {
+      pending[id] = { html: html, version: v };
+      old.classList.add("live-pending");
+      if (!old.dataset.liveDeferred) {
+        old.dataset.liveDeferred = "1";
+        old.addEventListener("focusout", function onLeave(event) {
+          if (event.relatedTarget && old.contains(event.relatedTarget)) return;
+          old.removeEventListener("focusout", onLeave);
+          // Let the click that moved focus finish (a submit button) before swapping.
+          setTimeout(function () {
+            var next = pending[id];
+            delete pending[id];
+            if (next && document.getElementById(id) === old) swap(id, next.html, next.version);
+          }, 0);
+        });
+      }
+      return;
+    }
+    var template = document.createElement("template");
+    template.innerHTML = html.trim();
+    var fresh = template.content.firstElementChild;
+    if (!fresh) return;
+    carryTypedValues(old, fresh);
+    old.replaceWith(fresh);
+    if (window.htmx) window.htmx.process(fresh);
+    fresh.dispatchEvent(new CustomEvent("live:updated", { bubbles: true, detail: { id: id, version: v } }));
+  }
+
+  // --- the socket ------------------------------------------------------------------
+
+  function send(data) {
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(data));
+  }
+
+  function hello() {
+    var regions = regionsOnPage();
+    helloKey = JSON.stringify(regions);
+    send({ t: "hello", v: version, regions: regions });
+  }
+
+  function resync() {
+    var now = Date.now();
+    if (now - lastResync < RESYNC_GAP_MS) return;
+    lastResync = now;
+    send({ t: "resync" });
+  }
+
+  function connect() {
+    if (stopped) return;
+    clearTimeout(retryTimer);
+    var url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + page.dataset.liveSocket;
+    try {
+      socket = new WebSocket(url);
+    } catch (e) {
+      scheduleReconnect();
+      return;
+    }
+    socket.onopen = function () { hello(); };
+    socket.onmessage = function (event) {
+      var msg;
+      try { msg = JSON.parse(event.data); } catch (e) { return; }
+      if (msg.t === "welcome") {
+        attempts = 0;
+        version = Math.max(version, msg.v);
+        setState(msg.state === "degraded" ? "degraded" : "live");
+      } else if (msg.t === "update") {
+        var gap = msg.since !== version && !msg.resync;
+        (msg.regions || []).forEach(function (r) { swap(r.id, r.html, msg.v); });
+        version = Math.max(version, msg.v);
+        if (gap) resync(); // a frame we never saw: ask for everything at the current version
+      } else if (msg.t === "state") {
+        setState(msg.state === "degraded" ? "degraded" : "live");
+      }
+    };
+    socket.onclose = function (event) {
+      socket = null;
+      clearInterval(pingTimer);
+      if (event.code >= 4000 && event.code < 5000) {
+        stopped = true; // deliberately refused (not allowed, logged out): do not retry
+        setState("closed");
+        return;
+      }
+      scheduleReconnect();
+    };
+    clearInterval(pingTimer);
+    pingTimer = setInterval(function () { send({ t: "ping" }); }, PING_MS);
+  }
+
+  function scheduleReconnect() {
+    if (stopped) return;
+    attempts += 1;
+    setState(navigator.onLine === false ? "offline" : "reconnecting");
+    var base = Math.min(BACKOFF_MAX, BACKOFF_MIN * Math.pow(2, attempts - 1));
+    retryTimer = setTimeout(connect, base / 2 + Math.random() * base / 2); // jittered
+  }
+
+  function reconnectNow() {
+    if (stopped || socket) return;
+    attempts = 0;
+    connect();
+  }
+
+  // --- polling fallback (socket down or server degraded) -------------------------------
+
+  function pollOnce() {
+    document.querySelectorAll("[data-live-region][data-live-url]").forEach(function (el) {
+      var id = el.id;
+      fetch(el.dataset.liveUrl, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) return null;
+          var v = parseInt(response.headers.get("X-Live-Version") || "0", 10);
+          return response.text().then(function (html) { return { html: html, v: v }; });
+        })
+        .then(function (result) {
+          if (!result || state === "live") return;
+          swap(id, result.html, result.v);
+          if (result.v > version) version = result.v;
+        })
+        .catch(function () { /* offline: next round */ });
+    });
+  }
+
+  function startPolling() {
+    if (pollTimer) return;
+    pollTimer = setInterval(pollOnce, POLL_MS);
+  }
+
+  function stopPolling() {
+    clearInterval(pollTimer);
+    pollTimer = null;
+  }
+
+  // --- page events -----------------------------------------------------------------
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState !== "visible") return;
+    if (socket && socket.readyState === WebSocket.OPEN) resync(); else reconnectNow();
+  });
+  window.addEventListener("online", reconnectNow);
+  window.addEventListener("offline", function () { if (!socket) setState("offline"); });
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (csrf) event.detail.headers["X-CSRFToken"] = csrf;
+  });
+  // A swap by htmx may add or remove regions: tell the server what the page shows now.
+  document.addEventListener("htmx:afterSettle", function () {
+    if (JSON.stringify(regionsOnPage()) !== helloKey) hello();
+  });
+
+  window.confettiLive = {
+    get version() { return version; },
+    get state() { return state; },
+    resync: resync
+  };
+
+  connect();
+})();
