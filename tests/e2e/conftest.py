@@ -70,6 +70,7 @@ import pytest
 
 from tests.conftest import require_service
 from tests.e2e.servers import (
+    ALL_SERVERS,
     DaphneServer,
     RedisServer,
     daphne_available,
@@ -91,7 +92,6 @@ CHROMIUM_ARGS = [
 # Bounded waits everywhere: a live update that takes longer than this is a failure.
 EXPECT_TIMEOUT_MS = 10_000
 
-_servers: list = []  # everything whose log belongs in a failing test's report
 _playwright_loop: list = []  # the session's Playwright loop, once started
 
 
@@ -141,31 +141,9 @@ def _confine_playwright_loop() -> None:
     _sync_base.wait_for_future = wait_for_future
 
 
-# --- reports -----------------------------------------------------------------------
+# --- reports: server logs and the browser console go into failing tests' reports ---------
 
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    report = outcome.get_result()
-    if report.when != "call" or not report.failed:
-        return
-    offsets = getattr(item, "_confetti_log_offsets", {})
-    for server in list(_servers):
-        tail = server.log_tail(since=offsets.get(id(server), 0), limit=8_000)
-        if tail.strip():
-            report.sections.append((f"{server.name} :{server.port} log", tail))
-    console = getattr(item, "_confetti_console", None)
-    if console:
-        report.sections.append(("browser console", "\n".join(console[-200:])))
-
-
-@pytest.fixture(autouse=True)
-def _mark_log_offsets(request):
-    request.node._confetti_log_offsets = {id(s): s.log_size() for s in _servers}
-    request.node._confetti_console = []
-    yield
-
+from tests.integration.fixtures import _mark_log_offsets, pytest_runtest_makereport  # noqa: E402, F401
 
 # --- servers -----------------------------------------------------------------------
 
@@ -175,9 +153,7 @@ def redis_server(tmp_path_factory) -> Iterator[RedisServer]:
     require_service("redis-server", redis_server_binary() is not None, "apt-get install -y redis-server")
     server = RedisServer(log_dir=str(tmp_path_factory.mktemp("redis")))
     server.start()
-    _servers.append(server)
     yield server
-    _servers.remove(server)
     server.stop()
 
 
@@ -192,9 +168,7 @@ def _daphne_session(django_db_setup, django_db_blocker, redis_server, tmp_path_f
         log_dir=str(tmp_path_factory.mktemp("daphne")),
     )
     server.start()
-    _servers.append(server)
     yield server
-    _servers.remove(server)
     server.stop()
 
 
@@ -216,7 +190,7 @@ def daphne_server(transactional_db, settings, redis_server, _daphne_session, req
         _daphne_session.start()
     # This process publishes its ORM writes through the same Redis as the server.
     settings.CHANNEL_LAYERS = redis_channel_layers(redis_server.url)
-    request.node._confetti_log_offsets = {id(s): s.log_size() for s in _servers}
+    request.node._confetti_log_offsets = {id(s): s.log_size() for s in list(ALL_SERVERS)}
     return _daphne_session
 
 

@@ -23,6 +23,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import weakref
 from pathlib import Path
 from urllib.parse import quote
 
@@ -34,6 +35,9 @@ TEST_ASGI_APP = "tests.e2e.asgi_test_app:application"
 PRODUCT_ASGI_APP = "wedding.asgi:application"
 
 START_TIMEOUT = 20.0  # a cold Django import on a busy 2-core machine can take a while
+
+# Every server object alive in this process: failing tests get their log tails.
+ALL_SERVERS: weakref.WeakSet = weakref.WeakSet()
 
 
 def free_port() -> int:
@@ -96,6 +100,7 @@ class _Process:
         log_dir = log_dir or tempfile.mkdtemp(prefix="confetti-servers-")
         self.log_path = Path(log_dir) / f"{self.name}-{self.port}.log"
         self._log = None
+        ALL_SERVERS.add(self)
 
     # -- to implement -------------------------------------------------------
     def command(self) -> list[str]:
