@@ -39,15 +39,31 @@ def my_songs_context(viewer: Viewer) -> dict:
     }
 
 
+# What the DJ can do next with a song in each state: (new status, button, label once done).
+_DJ_ACTIONS = {
+    SongRequest.Status.REQUESTED: ((SongRequest.Status.APPROVED, "Approve"), (SongRequest.Status.REJECTED, "Reject")),
+    SongRequest.Status.APPROVED: ((SongRequest.Status.PLAYED, "Mark played"), (SongRequest.Status.REJECTED, "Reject")),
+    SongRequest.Status.PLAYED: ((SongRequest.Status.APPROVED, "Back to the queue"),),
+    SongRequest.Status.REJECTED: ((SongRequest.Status.APPROVED, "Approve"),),
+}
+
+
+def dj_actions(song: SongRequest) -> list[tuple[str, str, str]]:
+    return [(value, button, SongRequest.Status(value).label) for value, button in _DJ_ACTIONS[song.status]]
+
+
 def dj_queue_context(viewer: Viewer) -> dict:
     songs = SongRequest.objects.for_wedding(viewer.wedding).select_related("requested_by")
     status = SongRequest.Status
-    return {
+    groups = {
         "waiting": list(songs.filter(status=status.REQUESTED).order_by("-vote_count", "created_at")),
         "queue": list(songs.filter(status=status.APPROVED).order_by("-vote_count", "created_at")),
         "played": list(songs.filter(status=status.PLAYED).order_by("-played_at")[:PLAYED_LIMIT]),
         "rejected": list(songs.filter(status=status.REJECTED).order_by("-created_at")[:PLAYED_LIMIT]),
     }
+    for song in (song for group in groups.values() for song in group):
+        song.dj_actions = dj_actions(song)
+    return groups
 
 
 def _approved_photos(viewer: Viewer):
