@@ -1,0 +1,24 @@
+"""Seating chart URLs; mounted inside the admin under /admin/dashboard/ by ConfettiAdminSite."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import path
+
+from seating import views
+
+
+def urlpatterns_for(site: admin.AdminSite) -> list:
+    wrap = site.admin_view
+    base = "<int:wedding_id>/seating/"
+    table = base + "<int:event_id>/tables/<int:table_id>/"
+    return [
+        path(base, wrap(views.chart_first), name="seating-chart-first"),
+        path(base + "publish/", wrap(views.publish), name="seating-publish"),
+        path(base + "<int:event_id>/", wrap(views.chart_page), name="seating-chart"),
+        path(base + "<int:event_id>/seat/", wrap(views.seat_move), name="seating-seat"),
+        path(base + "<int:event_id>/tables/", wrap(views.table_create), name="seating-table-create"),
+        path(table, wrap(views.table_update), name="seating-table-update"),
+        path(table + "move/", wrap(views.table_move), name="seating-table-move"),
+        path(table + "delete/", wrap(views.table_delete), name="seating-table-delete"),
+    ]
