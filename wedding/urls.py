@@ -8,6 +8,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("live/", include("realtime.urls")),
     path("", include("wedding.content_urls")),  # songs, photos, slideshow, guestbook, tributes
+    path("", include("guests.urls")),  # guest site: entry, home, directory, who's who, requests
+    path("", include("rsvp.urls")),  # household RSVP
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,60 @@
+"""Forms of the guest site: entry (code, name lookup), requests, directory listing."""
+
+from __future__ import annotations
+
+from django import forms
+
+from guests.models import GuestRequest
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Invitation code", max_length=32,
+        help_text="Printed on your invitation, for example ACDEF-GHJKM.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+
+
+class NameForm(forms.Form):
+    first_name = forms.CharField(label="First name", max_length=100,
+                                 widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
+    last_name = forms.CharField(label="Last name", max_length=100,
+                                widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+
+
+class SecondQuestionForm(NameForm):
+    """Always asked, whatever the name: answering it is what proves who you are."""
+
+    first_name = forms.CharField(widget=forms.HiddenInput, max_length=100)
+    last_name = forms.CharField(widget=forms.HiddenInput, max_length=100)
+    answer = forms.CharField(
+        label="Your email address, or the name on your invitation's envelope",
+        help_text="For example “ana@example.com” or “The Smith family”.",
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class GuestRequestForm(forms.Form):
+    kind = forms.ChoiceField(label="What is it about?", choices=GuestRequest.Kind.choices)
+    guest = forms.ModelChoiceField(label="For whom (optional)", queryset=None, required=False,
+                                   empty_label="The whole household")
+    message = forms.CharField(label="Your message", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, household, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the household's own guests can be chosen; any other id is an invalid choice.
+        self.fields["guest"].queryset = household.guests.all()
+
+
+class DirectoryForm(forms.Form):
+    listed = forms.ModelMultipleChoiceField(
+        label="List in the guest directory", queryset=None, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Only your name, side and table are shown to other guests.",
+    )
+
+    def __init__(self, *args, household, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["listed"].queryset = household.guests.all()
+        self.fields["listed"].label_from_instance = lambda g: g.full_name

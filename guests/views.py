@@ -1,0 +1,210 @@
+"""Guest site: entry (link, code, name lookup), home, directory, who's who, requests.
+
+Thin views: forms shape input, `guests.services` decides, live regions
+(`guests.regions`, `rsvp.regions`, `seating.regions`) render everything
+that may change while the page is open.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
+
+from guests import services
+from guests.forms import CodeForm, DirectoryForm, GuestRequestForm, NameForm, SecondQuestionForm
+from guests.models import GuestRequest
+from guests.session import household_login, household_logout
+from realtime.regions import Audience, Viewer
+from realtime.views import live_page_context
+
+# Wrong codes and name look-ups per client (IP): a burst limit and a sustained one.
+ENTRY_RATES = ("10/m", "60/h")
+NOT_FOUND = (
+    "We couldn't find an invitation with those details. Check the spelling, "
+    "or use the code printed on your invitation."
+)
+TOO_MANY = (
+    "Too many attempts from your connection. Please wait a few minutes and try again, "
+    "or use the link on your invitation."
+)
+
+
+def _entry_limited(request: HttpRequest, *, increment: bool = False) -> bool:
+    hits = [
+        is_ratelimited(request, group=f"guest-entry-{rate}", key="ip", rate=rate, increment=increment)
+        for rate in ENTRY_RATES
+    ]
+    return any(hits)
+
+
+def _household_of(request: HttpRequest):
+    household = getattr(request, "household", None)
+    if not household:
+        return None
+    return getattr(household, "_wrapped", household)
+
+
+def guest_required(view: Callable) -> Callable:
+    """Guest pages need a household session; without one, back to the entry page."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        household = _household_of(request)
+        if household is None:
+            return redirect("guests:entry")
+        request.guest_household = household
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def guest_context(request: HttpRequest, **extra) -> dict:
+    """What every guest page's template needs: the live viewer, the household, the nav."""
+    household = request.guest_household
+    viewer = Viewer(wedding=household.wedding, audience=Audience.HOUSEHOLD, household=household)
+    return {**live_page_context(viewer), "household": household, **extra}
+
+
+def _too_many(request: HttpRequest, **context) -> HttpResponse:
+    return render(
+        request, "guests/entry.html",
+        {"code_form": CodeForm(), "name_form": NameForm(), "error": TOO_MANY, **context}, status=429,
+    )
+
+
+def _enter(request: HttpRequest, household) -> HttpResponse:
+    household_login(request=request, household=household)
+    messages.success(request, f"Welcome, {household.name}!")
+    return redirect("guests:home")
+
+
+# --- entry ----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def entry(request: HttpRequest) -> HttpResponse:
+    """The front door: type the code, or look yourself up by name."""
+    if request.method == "GET" and _household_of(request) is not None:
+        return redirect("guests:home")
+    code_form = CodeForm(request.POST or None)
+    if request.method == "POST":
+        if _entry_limited(request):
+            return _too_many(request)
+        if code_form.is_valid():
+            household = services.household_for_code(code=code_form.cleaned_data["code"])
+            if household is not None:
+                return _enter(request, household)
+            _entry_limited(request, increment=True)
+            code_form.add_error("code", "That code doesn't match an invitation. Check it and try again.")
+    return render(request, "guests/entry.html", {"code_form": code_form, "name_form": NameForm()})
+
+
+@require_http_methods(["GET"])
+def invitation_link(request: HttpRequest, code: str) -> HttpResponse:
+    """/i/<code>/ — the link printed on (or emailed with) the invitation."""
+    if _entry_limited(request):
+        return _too_many(request)
+    household = services.household_for_code(code=code)
+    if household is None:
+        _entry_limited(request, increment=True)
+        return render(
+            request, "guests/entry.html",
+            {"code_form": CodeForm(), "name_form": NameForm(),
+             "error": "That invitation link doesn't work. Type the code from your invitation instead."},
+            status=404,
+        )
+    return _enter(request, household)
+
+
+@require_http_methods(["GET", "POST"])
+def find(request: HttpRequest) -> HttpResponse:
+    """Name look-up in two steps. The second question is always asked, and a
+    wrong name and a wrong answer get the same message: the page never says
+    whether a name is on the guest list."""
+    if request.method == "GET":
+        return render(request, "guests/find.html", {"form": NameForm(), "step": "name"})
+    if _entry_limited(request):
+        return _too_many(request)
+    if "answer" not in request.POST:
+        form = NameForm(request.POST)
+        if not form.is_valid():
+            return render(request, "guests/find.html", {"form": form, "step": "name"})
+        second = SecondQuestionForm(initial=form.cleaned_data)
+        return render(request, "guests/find.html", {"form": second, "step": "answer", "name": form.cleaned_data})
+    form = SecondQuestionForm(request.POST)
+    if not form.is_valid():
+        return render(request, "guests/find.html", {"form": form, "step": "answer",
+                                                   "name": {k: request.POST.get(k, "") for k in ("first_name", "last_name")}})
+    household = services.household_lookup(**form.cleaned_data)
+    if household is not None:
+        return _enter(request, household)
+    _entry_limited(request, increment=True)
+    return render(
+        request, "guests/find.html",
+        {"form": NameForm(initial=form.cleaned_data), "step": "name", "error": NOT_FOUND},
+        status=200,
+    )
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    household_logout(request=request)
+    messages.info(request, "You have signed out. Your invitation link or code lets you back in.")
+    return redirect("guests:entry")
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+@guest_required
+def home(request: HttpRequest) -> HttpResponse:
+    household = request.guest_household
+    return render(request, "guests/home.html", guest_context(request, rsvp_open=household.wedding.rsvp_open))
+
+
+@guest_required
+@require_http_methods(["GET", "POST"])
+def directory(request: HttpRequest) -> HttpResponse:
+    household = request.guest_household
+    initial = {"listed": [g.pk for g in household.guests.all() if g.directory_opt_in]}
+    form = DirectoryForm(request.POST or None, household=household, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.directory_opt_in_set(household=household, guest_ids=[g.pk for g in form.cleaned_data["listed"]])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Your directory listing is saved.")
+            return redirect("guests:directory")
+    return render(request, "guests/directory.html", guest_context(request, form=form))
+
+
+@guest_required
+def whos_who(request: HttpRequest) -> HttpResponse:
+    return render(request, "guests/whos_who.html", guest_context(request))
+
+
+@guest_required
+@require_http_methods(["GET", "POST"])
+def requests_page(request: HttpRequest) -> HttpResponse:
+    household = request.guest_household
+    kind = request.GET.get("kind")
+    initial = {"kind": kind} if kind in GuestRequest.Kind.values else {}
+    form = GuestRequestForm(request.POST or None, household=household, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.guest_request_create(household=household, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Your request was sent. Its status updates here by itself.")
+            return redirect("guests:requests")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "guests/requests.html", guest_context(request, form=form), status=status)

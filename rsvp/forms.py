@@ -1,0 +1,215 @@
+"""The household RSVP form: one form for every invited guest × event, plus-ones and a note.
+
+Plain HTML form (works without JavaScript). Field names carry ids
+(`g<guest>_e<event>_status`); answers for ids the form did not offer are
+still passed on, so the service refuses them with a clear message instead of
+silently dropping them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django import forms
+from django.db.models import Prefetch
+
+from guests.models import Guest
+from rsvp.models import MealOption, Response
+from rsvp.services import Answer, PlusOne
+from wedding.models import Event
+
+STATUS_CHOICES = [(Response.Status.ATTENDING, "Attending"), (Response.Status.DECLINED, "Not attending")]
+ANSWER_KEY = re.compile(r"^g(\d{1,18})_e(\d{1,18})_status$")
+
+
+@dataclass
+class Cell:
+    event: Event
+    status: forms.BoundField
+    meal: forms.BoundField | None
+
+
+@dataclass
+class GuestBlock:
+    guest: Guest
+    cells: list[Cell] = field(default_factory=list)
+    dietary: forms.BoundField | None = None
+    remove: forms.BoundField | None = None
+
+
+@dataclass
+class PlusOneSlot:
+    number: int
+    first: forms.BoundField
+    last: forms.BoundField
+    dietary: forms.BoundField
+    cells: list[Cell] = field(default_factory=list)
+
+
+def _meal_field(event: Event, meals: list[MealOption], label: str) -> forms.ChoiceField | None:
+    if not meals:
+        return None
+    return forms.TypedChoiceField(
+        label=label, required=False, coerce=int, empty_value=None,
+        choices=[("", "Choose a meal…")] + [(m.pk, f"{m.name}{' (vegetarian)' if m.is_vegetarian else ''}") for m in meals],
+        error_messages={"invalid_choice": "That meal is not on the menu of this event."},
+    )
+
+
+def _status_field(label: str) -> forms.ChoiceField:
+    return forms.ChoiceField(label=label, required=False, choices=STATUS_CHOICES, widget=forms.RadioSelect)
+
+
+class HouseholdRsvpForm(forms.Form):
+    note = forms.CharField(
+        label="A note to the couple (optional)", required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    send_copy = forms.BooleanField(label="Email me a copy of our answers", required=False)
+    email = forms.EmailField(label="Email address for the copy", required=False,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+    def __init__(self, *args, household, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.household = household
+        self.guests = list(
+            Guest.objects.filter(household=household)
+            .prefetch_related(Prefetch("invitations", to_attr="invited"), Prefetch("responses", to_attr="answers"))
+            .order_by("is_plus_one", "pk")
+        )
+        self.events = list(
+            Event.objects.filter(wedding_id=household.wedding_id, invitations__guest__household=household)
+            .distinct()
+            .prefetch_related(Prefetch("meal_options", queryset=MealOption.objects.order_by("order", "name"), to_attr="meals"))
+            .order_by("order", "starts_at")
+        )
+        self.blocks: list[GuestBlock] = []
+        self.slots: list[PlusOneSlot] = []
+        initial_note = household.message_to_couple
+        if not self.is_bound:
+            self.initial.setdefault("note", initial_note)
+            self.initial.setdefault("email", household.email)
+        for guest in self.guests:
+            invited = {i.event_id for i in guest.invited}
+            answers = {r.event_id: r for r in guest.answers}
+            block = GuestBlock(guest=guest)
+            for event in self.events:
+                if event.pk not in invited:
+                    continue
+                prefix = f"g{guest.pk}_e{event.pk}"
+                self.fields[f"{prefix}_status"] = _status_field(f"{guest.full_name} at {event.name}")
+                meal = _meal_field(event, event.meals, f"Meal for {guest.full_name} at {event.name}")
+                if meal:
+                    self.fields[f"{prefix}_meal"] = meal
+                response = answers.get(event.pk)
+                if response and response.status != Response.Status.PENDING:
+                    self.initial.setdefault(f"{prefix}_status", response.status)
+                    self.initial.setdefault(f"{prefix}_meal", response.meal_id)
+            self.fields[f"g{guest.pk}_dietary"] = forms.CharField(
+                label=f"Dietary needs of {guest.full_name}", required=False, max_length=300,
+                help_text="Allergies, vegetarian, vegan…",
+            )
+            self.initial.setdefault(f"g{guest.pk}_dietary", guest.dietary_notes)
+            if guest.is_plus_one:
+                self.fields[f"g{guest.pk}_remove"] = forms.BooleanField(
+                    label=f"Remove {guest.full_name} as our plus-one", required=False
+                )
+            self.blocks.append(block)
+        open_slots = max(household.plus_ones_allowed - sum(g.is_plus_one for g in self.guests), 0)
+        for n in range(1, open_slots + 1):
+            self.fields[f"p{n}_first"] = forms.CharField(label=f"Plus-one {n}: first name", required=False, max_length=100)
+            self.fields[f"p{n}_last"] = forms.CharField(label=f"Plus-one {n}: last name", required=False, max_length=100)
+            self.fields[f"p{n}_dietary"] = forms.CharField(label=f"Plus-one {n}: dietary needs", required=False, max_length=300)
+            for event in self.events:
+                self.fields[f"p{n}_e{event.pk}_status"] = _status_field(f"Plus-one {n} at {event.name}")
+                meal = _meal_field(event, event.meals, f"Meal for plus-one {n} at {event.name}")
+                if meal:
+                    self.fields[f"p{n}_e{event.pk}_meal"] = meal
+        self.open_slots = open_slots
+        self._bind_layout()
+
+    def _bind_layout(self) -> None:
+        """Group the bound fields per guest and event for the template."""
+        for block in self.blocks:
+            g = block.guest
+            for event in self.events:
+                key = f"g{g.pk}_e{event.pk}"
+                if f"{key}_status" in self.fields:
+                    meal = self[f"{key}_meal"] if f"{key}_meal" in self.fields else None
+                    block.cells.append(Cell(event, self[f"{key}_status"], meal))
+            block.dietary = self[f"g{g.pk}_dietary"]
+            block.remove = self[f"g{g.pk}_remove"] if f"g{g.pk}_remove" in self.fields else None
+        for n in range(1, self.open_slots + 1):
+            slot = PlusOneSlot(n, self[f"p{n}_first"], self[f"p{n}_last"], self[f"p{n}_dietary"])
+            for event in self.events:
+                meal = self[f"p{n}_e{event.pk}_meal"] if f"p{n}_e{event.pk}_meal" in self.fields else None
+                slot.cells.append(Cell(event, self[f"p{n}_e{event.pk}_status"], meal))
+            self.slots.append(slot)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for name in list(self.fields):
+            if not name.endswith("_status"):
+                continue
+            meal_name = name.removesuffix("_status") + "_meal"
+            if data.get(name) == Response.Status.ATTENDING and meal_name in self.fields and not data.get(meal_name):
+                if name.startswith("p") and not data.get(name.split("_")[0] + "_first", "").strip():
+                    continue  # an unnamed plus-one slot is ignored altogether
+                self.add_error(meal_name, f"Please choose a meal: {self.fields[name].label}.")
+        for n in range(1, self.open_slots + 1):
+            named = data.get(f"p{n}_first", "").strip()
+            answered = any(data.get(f"p{n}_e{e.pk}_status") for e in self.events)
+            if answered and not named:
+                self.add_error(f"p{n}_first", f"Please give plus-one {n}'s name (or leave their answers empty).")
+        if data.get("send_copy") and not data.get("email"):
+            self.add_error("email", "Which address should we send the copy to?")
+        return data
+
+    # --- what the service gets ---
+
+    def answers(self) -> list[Answer]:
+        result = []
+        for block in self.blocks:
+            for cell in block.cells:
+                key = f"g{block.guest.pk}_e{cell.event.pk}"
+                status = self.cleaned_data.get(f"{key}_status")
+                if status:
+                    result.append(Answer(block.guest.pk, cell.event.pk, status, self.cleaned_data.get(f"{key}_meal")))
+        # Answers for guests or events this form never offered: a tampered form.
+        for key, value in self.data.items():
+            match = ANSWER_KEY.match(key)
+            if match and key not in self.fields and value:
+                meal = self.data.get(key.removesuffix("_status") + "_meal") or None
+                try:
+                    meal = int(meal) if meal else None
+                except ValueError:
+                    meal = -1  # not a meal of any event: refused by the service
+                result.append(Answer(int(match[1]), int(match[2]), str(value), meal))
+        return result
+
+    def dietary(self) -> dict[int, str]:
+        return {b.guest.pk: self.cleaned_data.get(f"g{b.guest.pk}_dietary", "") for b in self.blocks}
+
+    def removed_plus_ones(self) -> list[int]:
+        return [b.guest.pk for b in self.blocks if b.remove is not None and self.cleaned_data.get(f"g{b.guest.pk}_remove")]
+
+    def plus_ones(self) -> list[PlusOne]:
+        result = []
+        for n in range(1, self.open_slots + 1):
+            first = self.cleaned_data.get(f"p{n}_first", "").strip()
+            if not first:
+                continue
+            answers = {
+                e.pk: (self.cleaned_data[f"p{n}_e{e.pk}_status"], self.cleaned_data.get(f"p{n}_e{e.pk}_meal"))
+                for e in self.events
+                if self.cleaned_data.get(f"p{n}_e{e.pk}_status")
+            }
+            result.append(PlusOne(first, self.cleaned_data.get(f"p{n}_last", ""), self.cleaned_data.get(f"p{n}_dietary", ""), answers))
+        return result
+
+
+class ChangeRequestForm(forms.Form):
+    message = forms.CharField(
+        label="What would you like to change?", max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )

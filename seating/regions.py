@@ -1,0 +1,55 @@
+"""Guest-facing table reveal (imported by SeatingConfig.ready()).
+
+Hidden until the planners publish seating; the region depends on the
+`wedding` topic, so publishing flips every open guest page, and on
+`seating`/`table`, so later moves show up live.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from guests.regions import fresh_wedding
+from realtime.regions import Audience, Viewer, register
+from seating.models import Seat
+
+
+def guest_table_context(viewer: Viewer) -> dict:
+    household = viewer.household
+    if household is None or household.wedding_id != viewer.wedding.pk:
+        raise Http404("no household")
+    wedding = fresh_wedding(viewer)
+    seats = []
+    if wedding.seating_published:
+        seats = list(
+            Seat.objects.for_wedding(wedding)
+            .filter(guest__household=household)
+            .select_related("guest", "table", "event")
+            .order_by("event__order", "event__starts_at", "guest__first_name")
+        )
+    return {"seating_published": wedding.seating_published, "seats": seats}
+
+
+register(
+    "guest_table", audience=Audience.HOUSEHOLD, topics={"seating", "table", "wedding", "guest"},
+    template="guests/regions.html#table", context=guest_table_context,
+)
+
+
+# --- planner: the seating chart (engineer E; guest-facing regions above) -------------------
+
+
+def seating_chart_context(viewer: Viewer, event: str | None = None) -> dict:
+    """The floor plan of one event of the viewer's wedding (404 for any other event)."""
+    from seating.views import chart, event_of
+
+    if event is None:
+        raise Http404("which event?")
+    return chart(viewer.wedding, event_of(viewer.wedding, event))
+
+
+register(
+    "seating_chart", audience=Audience.PLANNER,
+    topics={"seating", "table", "rsvp", "guest", "event", "wedding"},
+    template="seating/chart.html#chart", context=seating_chart_context, params=("event",),
+)
