@@ -169,6 +169,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.watcher = hub_module.Watcher(
             viewer=viewer, send=self._send_text, close=self._close_with,
             user_id=user_id, household_id=household_id,
+            session_key=getattr(self.scope.get("session"), "session_key", None),
         )
 
     def _wedding_id(self) -> int | None:

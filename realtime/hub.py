@@ -108,6 +108,7 @@ class Watcher:
     close: Callable[[int], Awaitable[None]]
     user_id: int | None = None
     household_id: int | None = None
+    session_key: str | None = None
     watched: dict[str, Watched] = field(default_factory=dict)  # dom id → region
     version: int = 0  # highest version label this socket has been sent
     synced_at: int = 0  # the socket shows at least this version everywhere
@@ -158,6 +159,7 @@ class Hub:
         self.weddings: dict[int, WeddingState] = {}
         self.by_user: dict[int, set[Watcher]] = collections.defaultdict(set)
         self.by_household: dict[int, set[Watcher]] = collections.defaultdict(set)
+        self.by_session: dict[str, set[Watcher]] = collections.defaultdict(set)
         self.state = LIVE
         self.stats = _counters()
         self.started_at = time.time()
@@ -216,6 +218,8 @@ class Hub:
             self.by_user[watcher.user_id].add(watcher)
         if watcher.household_id is not None:
             self.by_household[watcher.household_id].add(watcher)
+        if watcher.session_key:
+            self.by_session[watcher.session_key].add(watcher)
         if self.uses_layer and not state.subscribed and self.state == LIVE and self.channel:
             try:
                 await asyncio.wait_for(
@@ -240,7 +244,11 @@ class Hub:
                     state.gap_timer.cancel()
                 if state.subscribed and self.uses_layer and self.channel and not self._closed:
                     self.loop.create_task(self._discard(watcher.wedding_id))
-        for index, key in ((self.by_user, watcher.user_id), (self.by_household, watcher.household_id)):
+        for index, key in (
+            (self.by_user, watcher.user_id),
+            (self.by_household, watcher.household_id),
+            (self.by_session, watcher.session_key),
+        ):
             if key is not None and key in index:
                 index[key].discard(watcher)
                 if not index[key]:
@@ -368,13 +376,17 @@ class Hub:
             self._mark(watcher, ALL, resync=True)
             self._flush_now(watcher)
 
-    def close_principal(self, *, user_id: int | None = None, household_id: int | None = None) -> int:
-        """Close every socket of this user or household (logout, revoked code). Returns count."""
+    def close_principal(
+        self, *, user_id: int | None = None, household_id: int | None = None, session_key: str | None = None
+    ) -> int:
+        """Close the sockets of a user, a household or one session (logout, revoked code)."""
         victims: set[Watcher] = set()
         if user_id is not None:
             victims |= self.by_user.get(int(user_id), set())
         if household_id is not None:
             victims |= self.by_household.get(int(household_id), set())
+        if session_key:
+            victims |= self.by_session.get(session_key, set())
         for watcher in list(victims):
             self.detach(watcher)
             self.stats["closed_by_server"] += 1
@@ -384,7 +396,9 @@ class Hub:
     def _on_control(self, message: dict) -> None:
         if message.get("origin") == self.origin:
             return
-        self.close_principal(user_id=message.get("user"), household_id=message.get("household"))
+        self.close_principal(
+            user_id=message.get("user"), household_id=message.get("household"), session_key=message.get("session")
+        )
 
     # --- debounce and flushing -------------------------------------------------------
 
@@ -815,16 +829,21 @@ def needs_layer_publish(layer) -> bool:
     return layer is not None and not isinstance(layer, InMemoryChannelLayer)
 
 
-def close_sockets(*, user_id: int | None = None, household_id: int | None = None) -> None:
-    """Close the sockets of a principal in every process. Thread-safe; never raises.
+def close_sockets(
+    *, user_id: int | None = None, household_id: int | None = None, session_key: str | None = None
+) -> None:
+    """Close the sockets of a principal in every process (code 4401). Thread-safe; never raises.
 
-    Call after commit (logout, a household's code regenerated or deleted).
+    Call after commit: a session logged out, a household's code regenerated or deleted.
     """
-    _call_on_hub("close_principal", user_id=user_id, household_id=household_id)
+    _call_on_hub("close_principal", user_id=user_id, household_id=household_id, session_key=session_key)
     layer = get_channel_layer()
     if not needs_layer_publish(layer):
         return
-    message = {"type": CLOSE_TYPE, "origin": publish.PROCESS_ID, "user": user_id, "household": household_id}
+    message = {
+        "type": CLOSE_TYPE, "origin": publish.PROCESS_ID,
+        "user": user_id, "household": household_id, "session": session_key,
+    }
 
     async def send() -> None:
         await asyncio.wait_for(layer.group_send(CONTROL_GROUP, message), timeout=settings.REALTIME_PUBLISH_TIMEOUT)

@@ -32,12 +32,15 @@ def viewer_for(*, user: Any, household: Any, wedding_id: int | None) -> Viewer |
 
 
 def _on_logout(sender, request, user, **kwargs) -> None:
-    if user is None or user.pk is None:
-        return
+    """The logged-out session's sockets close; the planner's other browsers stay signed in."""
     from realtime import hub
 
-    user_id = user.pk
-    transaction.on_commit(lambda: hub.close_sockets(user_id=user_id), robust=True)
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    if session_key:
+        transaction.on_commit(lambda: hub.close_sockets(session_key=session_key), robust=True)
+    elif user is not None and user.pk is not None:  # no session to go by: every socket of the user
+        user_id = user.pk
+        transaction.on_commit(lambda: hub.close_sockets(user_id=user_id), robust=True)
 
 
 def _remember_code(sender, instance, **kwargs) -> None:

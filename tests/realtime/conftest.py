@@ -69,6 +69,7 @@ def _live_settings(settings):
     templates[0]["DIRS"] = [*templates[0]["DIRS"], TEMPLATES]
     settings.TEMPLATES = templates
     settings.REALTIME_HUB_STATS = False
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast factories
     settings.ROOT_URLCONF = "tests.realtime.urls"
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
