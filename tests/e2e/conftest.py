@@ -63,7 +63,6 @@ import asyncio
 import os
 import shutil
 from collections.abc import Callable, Iterator
-from importlib import import_module
 
 import greenlet
 import pytest
@@ -77,6 +76,7 @@ from tests.e2e.servers import (
     database_url,
     redis_server_binary,
 )
+from tests.integration.helpers import household_session_key, planner_session_key
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -297,28 +297,6 @@ def _set_session_cookie(target, session_key: str, server: DaphneServer) -> None:
             }
         ]
     )
-
-
-def planner_session_key(user) -> str:
-    """A logged-in session for `user` in the shared test DB (as `client.force_login` makes)."""
-    from django.conf import settings
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    return client.cookies[settings.SESSION_COOKIE_NAME].value
-
-
-def household_session_key(household) -> str:
-    """A guest session that entered as `household` (what the invitation-code page stores)."""
-    from django.conf import settings
-
-    from guests.session import SESSION_KEY
-
-    store = import_module(settings.SESSION_ENGINE).SessionStore()
-    store[SESSION_KEY] = {"id": household.pk, "code": household.invitation_code}
-    store.create()
-    return store.session_key
 
 
 @pytest.fixture

@@ -77,3 +77,11 @@ def test_guest_household_session_cookie_is_recognised(daphne_server, new_page, e
     enter_as_household(guest, household)
     response = guest.goto(f"/live/r/no-such-region/?wedding={household.wedding_id}")
     assert response is not None and response.status == 404  # recognised; the region is unknown
+
+
+def test_live_page_connects_its_websocket(daphne_server, page, enter_as_household, household):
+    """The guest guestbook page's glue reaches /ws/live/ on daphne and shows "live"."""
+    enter_as_household(page, household)
+    page.goto("/guestbook/")
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+    assert daphne_server.open_sockets() == 1
