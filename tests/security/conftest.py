@@ -1,0 +1,3 @@
+from __future__ import annotations
+
+from tests.integration.fixtures import *  # noqa: F403
