@@ -37,6 +37,7 @@ def guests_for_export(*, wedding: Wedding, guests: QuerySet[Guest] | None = None
     return (
         queryset.filter(wedding=wedding)
         .select_related("household")
+        .prefetch_related(None)  # the admin's own prefetches differ
         .prefetch_related(
             "tags",
             Prefetch("invitations", queryset=Invitation.objects.only("guest_id", "event_id")),
