@@ -76,6 +76,7 @@ STATS_INTERVAL = 5.0  # seconds between counter snapshots for realtime_status
 STATS_KEY = "confetti:realtime:hubs"
 CONTROL_GROUP = "confetti.control"
 CLOSE_TYPE = "confetti.close"
+ATTACH_WAIT = 1.0  # seconds a layer call of a connecting socket may take
 SEEN_WINDOW = 2000  # versions above the contiguous one remembered for dedupe
 
 ALL = None  # "every region of the socket" in a dirty set
@@ -220,11 +221,18 @@ class Hub:
             self.by_household[watcher.household_id].add(watcher)
         if watcher.session_key:
             self.by_session[watcher.session_key].add(watcher)
-        if self.uses_layer and not state.subscribed and self.state == LIVE and self.channel:
+        if not self.uses_layer or self.state != LIVE:
+            return  # degraded: local writes only; the recovery subscribes and resyncs
+        if not self._layer_ready.is_set():  # the hub is starting: its loop subscribes everyone
+            try:
+                await asyncio.wait_for(self._layer_ready.wait(), timeout=ATTACH_WAIT)
+            except TimeoutError:
+                return
+        if not state.subscribed and self.channel and self.state == LIVE:
             try:
                 await asyncio.wait_for(
                     self.layer.group_add(publish.wedding_group(watcher.wedding_id), self.channel),
-                    timeout=settings.REALTIME_PUBLISH_TIMEOUT * 2,
+                    timeout=ATTACH_WAIT,
                 )
                 state.subscribed = True
             except Exception as error:  # the layer loop notices too and retries
@@ -562,12 +570,20 @@ class Hub:
                 self.loop.create_task(_quiet_send(watcher, text))
 
     async def _subscribe_all(self) -> None:
-        groups = [publish.wedding_group(w) for w in self.weddings] + [CONTROL_GROUP]
-        timeout = max(settings.REALTIME_PUBLISH_TIMEOUT * 4, 1.0)
-        for group in groups:
-            await asyncio.wait_for(self.layer.group_add(group, self.channel), timeout=timeout)
-        for state in self.weddings.values():
-            state.subscribed = True
+        """(Re-)add the hub's channel to every watched wedding's group and the control group."""
+        await asyncio.wait_for(self.layer.group_add(CONTROL_GROUP, self.channel), timeout=ATTACH_WAIT)
+        done: set[int] = set()
+        while True:  # weddings attached while we were adding get added too
+            pending = [w for w in self.weddings if w not in done]
+            if not pending:
+                return
+            for wedding_id in pending:
+                await asyncio.wait_for(
+                    self.layer.group_add(publish.wedding_group(wedding_id), self.channel), timeout=ATTACH_WAIT
+                )
+                done.add(wedding_id)
+                if wedding_id in self.weddings:
+                    self.weddings[wedding_id].subscribed = True
 
     async def _layer_loop(self) -> None:
         delay = RETRY_MIN
