@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django.http import Http404
 
-from guests.models import Guest
+from guests.models import Guest, Household
 from guests.regions import fresh_wedding
 from realtime.regions import Audience, Viewer, register
 from rsvp.models import Response
@@ -46,7 +46,8 @@ def answers_context(viewer: Viewer) -> dict:
         "rows": rows,
         "rsvp_open": wedding.rsvp_open,
         "rsvp_deadline": wedding.rsvp_deadline,
-        "message_to_couple": type(household).objects.filter(pk=household.pk)
+        # Re-read: the viewer's household object may be older than the note.
+        "message_to_couple": Household.objects.filter(pk=household.pk)
         .values_list("message_to_couple", flat=True)
         .first(),
     }
