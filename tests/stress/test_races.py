@@ -1,0 +1,143 @@
+"""Issue 8 "Races", through real HTTP on two daphne processes sharing PostgreSQL.
+
+* 20 planners' requests race for the last seat at a table: exactly one wins,
+  the others get a clear message (409, never 500), the table is never over
+  capacity.
+* The same RSVP (with a named plus-one) submitted several times at once: no
+  error page, one response per guest and event, one plus-one.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from guests.models import Guest
+from rsvp.models import Response
+from seating.models import Seat
+from tests import factories
+from tests.integration.fixtures import require_postgres
+from tests.integration.helpers import CSRF_INPUT, household_session_key, http_client, planner_session_key
+
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
+
+RACERS = 20
+
+
+@pytest.fixture(scope="module")
+def pair(make_daphne):
+    return make_daphne(), make_daphne()
+
+
+def _race(calls: list) -> list:
+    """Run the calls at the same moment (a barrier), each in its own thread; their results."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(index: int, call) -> None:
+        barrier.wait(timeout=10)
+        try:
+            results[index] = call()
+        except Exception as error:  # noqa: BLE001 - reported by the assertions
+            results[index] = error
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+def test_twenty_planners_race_for_the_last_seat(transactional_db, pair):
+    require_postgres()
+    planner = factories.UserFactory()
+    wedding = factories.WeddingFactory(planners=[planner])
+    event = factories.EventFactory(wedding=wedding)
+    table = factories.TableFactory(event=event, capacity=2)
+    factories.SeatFactory(table=table)  # one seat left
+    guests = [factories.GuestFactory(household__wedding=wedding) for _ in range(RACERS)]
+    for guest in guests:
+        factories.InvitationFactory(guest=guest, event=event)
+    session = planner_session_key(planner)
+    path = f"/admin/dashboard/{wedding.pk}/seating/{event.pk}/seat/"
+
+    with http_client(pair[0], session) as first:
+        first.get("/admin/")
+        csrf = first.cookies["csrftoken"]  # one token serves every request of the session
+    clients = []
+    for n in range(RACERS):
+        client = http_client(pair[n % 2], session)
+        client.cookies.set("csrftoken", csrf)
+        clients.append(client)
+
+    def attempt(client, guest):
+        return client.post(
+            path,
+            data={"guest": guest.pk, "table": table.pk},
+            headers={"X-CSRFToken": csrf, "X-Confetti-Action": "1"},
+        )
+
+    try:
+        results = _race([lambda c=c, g=g: attempt(c, g) for c, g in zip(clients, guests, strict=True)])
+    finally:
+        for client in clients:
+            client.close()
+
+    errors = [r for r in results if isinstance(r, Exception)]
+    assert not errors, errors
+    statuses = sorted(r.status_code for r in results)
+    assert statuses.count(200) == 1, statuses
+    assert all(s == 409 for s in statuses if s != 200), statuses
+    for refused in (r for r in results if r.status_code == 409):
+        body = refused.json()
+        assert body["ok"] is False and body["message"], body
+    assert Seat.objects.filter(table=table).count() == 2
+
+
+def _rsvp_household():
+    wedding = factories.WeddingFactory()
+    event = factories.EventFactory(wedding=wedding)
+    meal = factories.MealOptionFactory(event=event)
+    household = factories.HouseholdFactory(wedding=wedding, plus_ones_allowed=1)
+    guests = factories.GuestFactory.create_batch(2, household=household)
+    for guest in guests:
+        factories.InvitationFactory(guest=guest, event=event)
+    return household, guests, event, meal
+
+
+def test_same_rsvp_submitted_at_once_leaves_one_answer_each(transactional_db, pair):
+    require_postgres()
+    household, guests, event, meal = _rsvp_household()
+    session = household_session_key(household)
+
+    form = {f"g{g.pk}_e{event.pk}_status": "attending" for g in guests}
+    form |= {f"g{g.pk}_e{event.pk}_meal": str(meal.pk) for g in guests}
+    form |= {"p1_first": "Pat", "p1_last": "Plus", f"p1_e{event.pk}_status": "attending",
+             f"p1_e{event.pk}_meal": str(meal.pk), "note": "See you there!"}
+
+    clients = []
+    for n in range(6):
+        client = http_client(pair[n % 2], session)
+        page = client.get("/rsvp/")
+        assert page.status_code == 200, page.text[:300]
+        clients.append((client, CSRF_INPUT.search(page.text).group(1)))
+    try:
+        results = _race([lambda c=c, t=t: c.post("/rsvp/", data={**form, "csrfmiddlewaretoken": t}) for c, t in clients])
+    finally:
+        for client, _token in clients:
+            client.close()
+
+    errors = [r for r in results if isinstance(r, Exception)]
+    assert not errors, errors
+    # Every submission lands on the confirmation (none is an error page).
+    assert [r.status_code for r in results] == [302] * len(results), [(r.status_code, r.text[:200]) for r in results]
+    plus_ones = Guest.objects.filter(household=household, is_plus_one=True)
+    assert plus_ones.count() == 1
+    members = list(Guest.objects.filter(household=household))
+    assert len(members) == 3
+    for guest in members:
+        answers = Response.objects.filter(guest=guest, event=event)
+        assert answers.count() == 1, guest
+        assert answers.get().status == Response.Status.ATTENDING
