@@ -194,3 +194,24 @@ def test_semicolon_separated_csv_from_european_excel(wedding, events):
     report = guests_import(wedding=wedding, content=content, filename="g.csv")
     assert report.imported
     assert Guest.objects.get().first_name == "Lucía"
+
+
+def test_a_5000_row_import_finishes_as_one_change(wedding, events):
+    lines = [
+        f"Family {i // 2},Guest{i},Doe{i // 2},guest{i}@example.org,+34 {i},,{'ab'[i % 2]},friends,,Ceremony;Reception"
+        for i in range(5000)
+    ]
+    before = Change.objects.count()
+    ticks: list[tuple[int, int]] = []
+
+    report = guests_import(
+        wedding=wedding, content=csv_bytes(*lines), filename="big.csv", progress=lambda d, t: ticks.append((d, t))
+    )
+
+    assert report.imported and report.counts["create"] == 5000
+    assert Guest.objects.filter(wedding=wedding).count() == 5000
+    assert Household.objects.filter(wedding=wedding).count() == 2500
+    assert Invitation.objects.filter(wedding=wedding).count() == 10000
+    assert Change.objects.count() == before + 1
+    # The progress bar moves forward to the end.
+    assert ticks[-1] == (10000, 10000) and [d for d, _ in ticks] == sorted(d for d, _ in ticks) and len(ticks) > 5
