@@ -22,10 +22,13 @@
   function hasVoted(songId) {
     return (votes[votingAs()] || []).map(String).includes(String(songId));
   }
+  // Writes only what differs: the MutationObserver below must not see its own echo.
   function show(button, voted) {
-    button.setAttribute("aria-pressed", voted ? "true" : "false");
+    const pressed = voted ? "true" : "false";
+    if (button.getAttribute("aria-pressed") !== pressed) button.setAttribute("aria-pressed", pressed);
     const label = button.querySelector(".vote-label");
-    if (label) label.textContent = voted ? "Voted" : "Vote";
+    const text = voted ? "Voted" : "Vote";
+    if (label && label.textContent !== text) label.textContent = text;
   }
   function apply() {
     root.querySelectorAll("[data-vote-button]").forEach(function (button) {
@@ -34,7 +37,7 @@
   }
   function setCount(button, count) {
     const node = button.querySelector("[data-vote-count]");
-    if (node) node.textContent = String(count);
+    if (node && node.textContent !== String(count)) node.textContent = String(count);
   }
   function currentCount(button) {
     const node = button.querySelector("[data-vote-count]");
@@ -82,6 +85,10 @@
     votes = answer.votes || votes;
     const current = root.querySelector('[data-vote-button][data-song="' + songId + '"]');
     if (current) { show(current, hasVoted(songId)); setCount(current, answer.vote_count); }
+    // Live pushes wait while focus is inside a region (so nothing moves under a finger);
+    // once the vote is confirmed, hand focus to the section so the queue can reorder.
+    const region = button.closest("[data-live-region]");
+    if (region && region.contains(document.activeElement)) root.focus({ preventScroll: true });
   });
 
   root.addEventListener("change", function (event) {
