@@ -1,5 +1,8 @@
 /* Seating chart: drag guests between tables (SortableJS), a keyboard/small-screen mover, table dragging.
  *
+ * SortableJS (npm) is used when its static file is installed; without it the chart falls back to
+ * the browser's own drag and drop (a few lines below), so dragging never depends on the build.
+ *
  * Optimistic: a dropped guest stays where it was dropped while the server decides; the server
  * confirms (the live region re-renders with the same arrangement) or refuses with a message
  * (for example the last seat was just taken by another planner), and the chart is re-fetched
@@ -52,6 +55,51 @@
       });
     });
   }
+
+  // Fallback when SortableJS is not installed: native HTML5 drag and drop onto a table or the list.
+  let dragging = null;
+  function dropList(target) {
+    const table = target.closest && target.closest(".seating-table");
+    if (table) return table.querySelector(".seat-list");
+    return target.closest && target.closest(".seating-unseated")?.querySelector(".seat-list");
+  }
+  function clearDropTargets() {
+    document.querySelectorAll(".is-drop-target").forEach((el) => el.classList.remove("is-drop-target"));
+  }
+  function enhanceNative() {
+    if (window.Sortable) return;
+    document.querySelectorAll(".seating [data-guest]").forEach((item) => (item.draggable = true));
+  }
+  document.addEventListener("dragstart", (event) => {
+    const item = !window.Sortable && event.target.closest && event.target.closest(".seating [data-guest]");
+    if (!item) return;
+    dragging = item;
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", item.dataset.guest);
+  });
+  document.addEventListener("dragover", (event) => {
+    if (!dragging) return;
+    const list = dropList(event.target);
+    if (!list || list === dragging.parentElement || !tableHasRoom(list)) return;
+    event.preventDefault();
+    clearDropTargets();
+    list.classList.add("is-drop-target");
+  });
+  document.addEventListener("drop", (event) => {
+    if (!dragging) return;
+    const list = dropList(event.target);
+    const item = dragging;
+    dragging = null;
+    clearDropTargets();
+    if (!list || list === item.parentElement) return;
+    event.preventDefault();
+    list.appendChild(item); // optimistic
+    moveGuest(item.dataset.guest, list.dataset.table);
+  });
+  document.addEventListener("dragend", () => {
+    dragging = null;
+    clearDropTargets();
+  });
 
   function markSelected() {
     document.querySelectorAll(".seating [data-guest]").forEach((item) => {
@@ -111,32 +159,42 @@
     if (event.target.id === "unseated-search") filterUnseated();
   });
 
-  // Dragging a table by its header moves it on the floor plan (x/y in percent).
+  // Dragging a table by its header moves it on the floor plan. Positions are percentages of the
+  // free space (see chart.css: 0 = left/top edge, 100 = right/bottom edge), kept in --x / --y.
+  function freeSpace(floor, table) {
+    const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+    const tableH = parseFloat(getComputedStyle(floor).getPropertyValue("--table-h")) * rem || table.offsetHeight;
+    return { w: Math.max(floor.clientWidth - table.offsetWidth, 1), h: Math.max(floor.clientHeight - tableH, 1) };
+  }
+
   document.addEventListener("pointerdown", (event) => {
     const head = event.target.closest(".seating-table .table-head");
     if (!head || event.button !== 0) return;
     const table = head.closest(".seating-table");
     const floor = table.closest(".seating-floor");
-    const box = floor.getBoundingClientRect();
+    if (getComputedStyle(table).position !== "absolute") return; // small screens: a list, no plan
+    const free = freeSpace(floor, table);
     const start = { x: event.clientX, y: event.clientY, left: table.offsetLeft, top: table.offsetTop };
+    const clamp = (v) => Math.max(0, Math.min(100, v));
     let moved = false;
+    let pos = null;
     head.setPointerCapture(event.pointerId);
     const onMove = (e) => {
       const dx = e.clientX - start.x;
       const dy = e.clientY - start.y;
       if (!moved && Math.abs(dx) + Math.abs(dy) < 4) return;
       moved = true;
-      table.style.left = ((start.left + dx) / box.width) * 100 + "%";
-      table.style.top = ((start.top + dy) / box.height) * 100 + "%";
+      pos = { x: clamp(((start.left + dx) / free.w) * 100), y: clamp(((start.top + dy) / free.h) * 100) };
+      table.style.setProperty("--x", pos.x.toFixed(2));
+      table.style.setProperty("--y", pos.y.toFixed(2));
     };
     const onUp = async () => {
       head.removeEventListener("pointermove", onMove);
       head.removeEventListener("pointerup", onUp);
-      if (!moved) return;
-      const clamp = (v) => Math.max(0, Math.min(100, v));
+      if (!moved || !pos) return;
       const data = new FormData();
-      data.append("x", clamp(parseFloat(table.style.left)).toFixed(2));
-      data.append("y", clamp(parseFloat(table.style.top)).toFixed(2));
+      data.append("x", pos.x.toFixed(2));
+      data.append("y", pos.y.toFixed(2));
       const result = await dash().post(table.dataset.moveUrl, data);
       if (!result.ok) dash().flash(result.message, false);
       await dash().refreshRegions();
@@ -147,6 +205,7 @@
 
   function enhance() {
     enhanceSortable();
+    enhanceNative();
     markSelected();
     filterUnseated();
   }

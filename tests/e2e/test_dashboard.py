@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from rsvp.models import Response
 from seating import services as seating_services
+from seating.models import Seat
 from tests import factories
 
 pytestmark = pytest.mark.e2e
@@ -142,3 +143,25 @@ def test_indicator_follows_the_server_and_the_page_catches_up(
 
     expect(status).to_have_attribute("data-state", "live", timeout=15_000)
     expect(attending).to_have_text("1", timeout=5_000)
+
+
+def test_drag_a_guest_onto_a_table_and_back(
+    daphne_server, new_page, login_planner, planner, second_planner, wedding, event, invited,
+):
+    factories.ResponseFactory(guest=invited, event=event, status="attending")
+    table = factories.TableFactory(event=event, name="Table 4", capacity=8)
+    path = f"/admin/dashboard/{wedding.pk}/seating/{event.pk}/"
+    page = open_live(new_page, login_planner, planner, path)
+    watcher = open_live(new_page, login_planner, second_planner, path)
+
+    page.locator(f'.seating-unseated [data-guest="{invited.pk}"]').drag_to(
+        page.locator(f'#table-{table.pk} .seat-list')
+    )
+    expect(watcher.locator(f"#table-{table.pk}")).to_contain_text("Inés Ruiz", timeout=LIVE_MS)
+    assert Seat.objects.get(guest=invited).table_id == table.pk
+
+    page.locator(f'#table-{table.pk} [data-guest="{invited.pk}"]').drag_to(
+        page.locator(".seating-unseated .seat-list")
+    )
+    expect(watcher.locator(".seating-unseated")).to_contain_text("Inés Ruiz", timeout=LIVE_MS)
+    assert not Seat.objects.filter(guest=invited).exists()

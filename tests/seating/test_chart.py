@@ -41,7 +41,7 @@ def test_chart_shows_tables_and_unseated_attending_guests(planner_client, weddin
     html = page.content.decode()
     assert page.status_code == 200
     assert "Table 4" in html and 'data-testid="fill">1/8<' in html and "shape-rect" in html
-    assert "left: 30.00%; top: 40.00%" in html
+    assert "--x: 30.00; --y: 40.00" in html
     unseated = html.split('aria-label="Unseated attending guests"')[1].split("</ul>")[0]
     assert "Tomás Vera" in unseated and "Sara Gil" not in unseated and "Nope" not in html
     assert 'data-live-region="seating_chart"' in html
