@@ -21,11 +21,12 @@ the only thing that talks to the channel layer on the receiving side:
   audience key, version) and shared through an asyncio future: a thousand
   sockets watching the gallery cost one render per version.
 * **Debounce with a ceiling, per socket.** A socket gets a change at once
-  unless it already had `LEADING_FRAMES` frames in the last `DEBOUNCE`
-  seconds; then it is in a burst and changes coalesce until `DEBOUNCE` of
-  quiet or `CEILING` after the first held change, whichever comes first.
-  (A plain trailing debounce would hold every change ≥300 ms and a steady
-  5 writes/s forever until the ceiling; this keeps single changes instant.)
+  unless more than `LEADING_FRAMES` changes for it arrived within the last
+  `DEBOUNCE` seconds; then it is in a burst and changes coalesce until
+  `DEBOUNCE` of quiet or `CEILING` after the first held change, whichever
+  comes first. (A plain trailing debounce would hold every change ≥300 ms,
+  and a steady 5 writes/s until the ceiling; this keeps ordinary changes
+  instant and still turns a burst into one frame.)
 * **Never silently behind.** Changes for a socket coalesce into a set of
   dirty regions, so nothing queues up; a socket more than `MAX_BACKLOG`
   versions behind gets a resync (all its regions at the current version).
@@ -118,7 +119,7 @@ class Watcher:
     first_held: float | None = None  # when the oldest held change arrived (burst mode)
     timer: asyncio.TimerHandle | None = None
     flushing: bool = False
-    recent: collections.deque = field(default_factory=lambda: collections.deque(maxlen=LEADING_FRAMES))
+    arrivals: collections.deque = field(default_factory=lambda: collections.deque(maxlen=LEADING_FRAMES + 1))
     resync_pending: bool = False
 
     @property
@@ -357,7 +358,7 @@ class Hub:
                     dirty.add(dom_id)
             if dirty:
                 self._mark(watcher, dirty)
-                self._schedule(watcher)
+                self._schedule(watcher, arrived=True)
 
     def _check_gap(self, wedding_id: int, expected: int) -> None:
         state = self.weddings.get(wedding_id)
@@ -423,21 +424,29 @@ class Hub:
             watcher.dirty = ALL
             watcher.resync_pending = True
 
-    def _schedule(self, watcher: Watcher) -> None:
-        """Send now, or hold the change while the socket is in a burst (see DEBOUNCE)."""
+    def _schedule(self, watcher: Watcher, *, arrived: bool = False) -> None:
+        """Send now, or hold the change while the socket is in a burst (see DEBOUNCE).
+
+        A burst is more than LEADING_FRAMES changes arriving within DEBOUNCE:
+        judged by arrivals, not by frames sent, so a slow render does not push
+        a steady stream (5 writes/s) into holding.
+        """
+        now = self.loop.time()
+        if arrived:
+            watcher.arrivals.append(now)
         if watcher.flushing:
             return  # picked up when the current frame is out
-        now = self.loop.time()
-        if watcher.timer is not None:  # in a burst: wait for quiet, but not past the ceiling
-            watcher.timer.cancel()
-            deadline = min(now + DEBOUNCE, watcher.first_held + CEILING)
-            watcher.timer = self.loop.call_at(deadline, self._timer_fired, watcher)
-            return
-        if len(watcher.recent) < LEADING_FRAMES or now - watcher.recent[0] >= DEBOUNCE:
+        arrivals = watcher.arrivals
+        bursting = len(arrivals) > LEADING_FRAMES and now - arrivals[0] < DEBOUNCE
+        if not bursting:
             self._flush_now(watcher)
             return
-        watcher.first_held = now
-        watcher.timer = self.loop.call_at(min(now + DEBOUNCE, now + CEILING), self._timer_fired, watcher)
+        if watcher.timer is not None:  # still bursting: wait for quiet, but not past the ceiling
+            watcher.timer.cancel()
+        else:
+            watcher.first_held = now
+        deadline = min(now + DEBOUNCE, watcher.first_held + CEILING)
+        watcher.timer = self.loop.call_at(deadline, self._timer_fired, watcher)
 
     def _timer_fired(self, watcher: Watcher) -> None:
         watcher.timer = None
@@ -517,7 +526,6 @@ class Hub:
                 except Exception:  # the socket is going away; its consumer detaches it
                     logger.debug("realtime: send failed", exc_info=True)
                     continue
-                watcher.recent.append(self.loop.time())
                 self.stats["frames_out"] += 1
         finally:
             for watcher in watchers:
