@@ -163,7 +163,9 @@ class LiveClient:
                 code = None
                 if not self.reconnect:
                     return
-            except (TimeoutError, OSError, websockets.ConnectionClosed, websockets.InvalidHandshake):
+            except websockets.ConnectionClosed as closed:  # e.g. closed while we said hello
+                code = closed.rcvd.code if closed.rcvd is not None else 1006
+            except (TimeoutError, OSError, websockets.InvalidHandshake):
                 code = 1006
             self._ws = None
             with self._cond:

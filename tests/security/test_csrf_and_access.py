@@ -1,0 +1,148 @@
+"""Issue 8 "Hostile input": CSRF on every state-changing request; the planner side never
+answers a guest session.
+
+Both tests walk the whole URLconf, so an endpoint added later is covered
+without touching this file.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.conf import settings
+from django.contrib import admin
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.resolvers import RoutePattern
+
+from guests.session import SESSION_KEY
+from tests import factories
+
+CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
+SAMPLES = {"int": "1", "str": "abc", "slug": "abc", "path": "abc", "uuid": "00000000-0000-0000-0000-000000000000"}
+# Views that may take a POST without a CSRF token. Keep this empty unless there is a reason.
+CSRF_EXEMPT_ALLOWED: set[str] = set()
+
+
+def _walk(patterns, prefix: str = ""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if isinstance(entry.pattern, RoutePattern) or str(entry.pattern) in ("", "^"):
+                yield from _walk(entry.url_patterns, prefix + str(entry.pattern).lstrip("^"))
+            elif str(entry.pattern).startswith("^") and re.fullmatch(r"\^[\w/-]*", str(entry.pattern)):
+                yield from _walk(entry.url_patterns, prefix + str(entry.pattern)[1:])
+        elif isinstance(entry, URLPattern) and isinstance(entry.pattern, RoutePattern):
+            route = CONVERTER.sub(lambda m: SAMPLES.get(m.group(1) or "str", "abc"), str(entry.pattern))
+            yield "/" + prefix + route, entry
+
+
+def all_routes() -> list[tuple[str, URLPattern]]:
+    routes = [(path, entry) for path, entry in _walk(get_resolver().url_patterns)]
+    assert len(routes) > 30, "the URLconf walk found too few routes to mean anything"
+    return routes
+
+
+def _view_name(entry: URLPattern) -> str:
+    callback = entry.callback
+    return f"{getattr(callback, '__module__', '?')}.{getattr(callback, '__qualname__', entry.name)}"
+
+
+def _both_principals(client: Client, planner, household) -> None:
+    """A session that is a logged-in planner *and* a guest household: every door is open."""
+    client.force_login(planner)
+    session = client.session
+    session[SESSION_KEY] = {"id": household.pk, "code": household.invitation_code}
+    session.save()
+
+
+@pytest.mark.django_db
+def test_no_view_is_csrf_exempt():
+    exempt = sorted(
+        {_view_name(entry) for _path, entry in all_routes() if getattr(entry.callback, "csrf_exempt", False)}
+        - CSRF_EXEMPT_ALLOWED
+    )
+    assert not exempt, f"views that accept POSTs without a CSRF token: {exempt}"
+
+
+def test_every_post_without_a_csrf_token_is_refused(planner, wedding, household):
+    client = Client(enforce_csrf_checks=True)
+    _both_principals(client, planner, household)
+    checked, accepted = 0, []
+    for path, entry in all_routes():
+        if path.startswith(f"/{settings.STATIC_URL.strip('/')}/") or path.startswith(f"/{settings.MEDIA_URL.strip('/')}/"):
+            continue
+        response = client.post(path, {"anything": "x"})
+        checked += 1
+        if response.status_code != 403:
+            accepted.append((path, _view_name(entry), response.status_code))
+    assert checked > 30
+    assert not accepted, f"POSTs without a CSRF token that were not refused: {accepted}"
+
+
+def test_a_post_with_the_token_gets_through(wedding, household):
+    """The refusals above are about the token, not about the requests themselves."""
+    wedding.guestbook_moderation = False
+    wedding.save()
+    factories.GuestFactory(household=household)
+    client = Client(enforce_csrf_checks=True)
+    session = client.session
+    session[SESSION_KEY] = {"id": household.pk, "code": household.invitation_code}
+    session.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+    page = client.get("/guestbook/")
+    token = page.cookies[settings.CSRF_COOKIE_NAME].value
+    response = client.post(
+        "/guestbook/", {"author_name": "Ana", "message": "Hello", "csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 302
+
+
+def _planner_paths() -> list[str]:
+    paths = [path for path, _entry in all_routes() if path.startswith("/admin/")]
+    for model in admin.site._registry:
+        base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        paths += [base, base + "add/", base + "1/change/", base + "1/delete/", base + "1/history/"]
+    return sorted(set(paths) - {"/admin/login/", "/admin/logout/"})
+
+
+def test_no_planner_endpoint_answers_a_guest_session(wedding, household):
+    """A guest (household session, no user) is sent to the planner login from every admin URL."""
+    client = Client()
+    session = client.session
+    session[SESSION_KEY] = {"id": household.pk, "code": household.invitation_code}
+    session.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+    assert client.get("/home/").status_code == 200, "the guest session itself must work"
+
+    answered = []
+    for path in _planner_paths():
+        for method in ("get", "post"):
+            response = getattr(client, method)(path)
+            location = response.get("Location", "")
+            if not (response.status_code in (302, 301) and "/admin/login/" in location) and response.status_code not in (
+                403,
+                404,
+                405,
+            ):
+                answered.append((method, path, response.status_code))
+    assert not answered, f"planner endpoints that answered a guest: {answered}"
+
+
+def test_planner_regions_refuse_a_guest_on_the_fragment_url(wedding, household):
+    from realtime import regions
+
+    client = Client()
+    session = client.session
+    session[SESSION_KEY] = {"id": household.pk, "code": household.invitation_code}
+    session.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+    event = factories.EventFactory(wedding=wedding)
+    planner_regions = [r for r in regions._registry.values() if r.audience == regions.Audience.PLANNER]
+    assert planner_regions, "no planner regions registered"
+    leaked = []
+    for region in planner_regions:
+        response = client.get(f"/live/r/{region.name}/", {"wedding": wedding.pk, "event": event.pk})
+        if response.status_code not in (403, 404):
+            leaked.append((region.name, response.status_code))
+    assert not leaked, f"planner regions rendered for a guest: {leaked}"
