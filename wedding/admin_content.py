@@ -21,8 +21,8 @@ from django.utils.html import format_html, format_html_join
 from realtime.regions import Audience, Viewer
 from realtime.views import live_page_context
 from wedding import photos, services
-from wedding.admin import ParentWeddingInline, PlannerAdmin, TributeAdmin
-from wedding.admin_base import WeddingScopedForm, planned_weddings
+from wedding.admin import ParentWeddingInline, PlannerAdmin, ScopedForm, TributeAdmin
+from wedding.admin_base import planned_weddings
 from wedding.models import GuestbookEntry, Moderation, Photo, Remembrance, SongRequest, Tribute
 from wedding.regions import dj_actions
 
@@ -41,7 +41,7 @@ def _buttons(url: str, current: str, choices) -> str:
 class ModerationAdmin(PlannerAdmin):
     """Approve / hide: bulk actions, and one-click optimistic buttons in the list."""
 
-    moderation_url_name = ""
+    change_list_template = "wedding/admin/moderation_change_list.html"
     actions = ("approve_selected", "hide_selected")
 
     class Media:
@@ -52,7 +52,17 @@ class ModerationAdmin(PlannerAdmin):
         name = f"{self.opts.app_label}_{self.opts.model_name}_moderate"
         return [
             path("<int:pk>/moderate/", self.admin_site.admin_view(self.moderate_view), name=name),
+            path("waiting/", self.admin_site.admin_view(self.waiting_view),
+                 name=f"{self.opts.app_label}_{self.opts.model_name}_waiting"),
         ] + super().get_urls()
+
+    def waiting_view(self, request: HttpRequest) -> HttpResponse:
+        """The live moderation queue (photos, guestbook, remembrances) — the same page from each list."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return planner_live_page(
+            request, template="wedding/admin/moderation.html", title="Waiting for approval", opts=self.opts
+        )
 
     @admin.display(description="Status")
     def status_badge(self, obj) -> str:
@@ -93,10 +103,47 @@ class ModerationAdmin(PlannerAdmin):
         return JsonResponse({"id": obj.pk, "status": obj.status, "status_label": obj.get_status_display()})
 
 
+def planner_live_page(request: HttpRequest, *, template: str, title: str, opts) -> HttpResponse:
+    """An admin page built on one PLANNER region, for ?wedding=<id> or the only planned wedding.
+
+    A planner of several weddings without ?wedding gets a chooser; a wedding
+    they do not plan answers 404.
+    """
+    weddings = planned_weddings(request)
+    wanted = request.GET.get("wedding")
+    if wanted:
+        try:
+            wedding = weddings.get(pk=int(wanted))
+        except (ValueError, weddings.model.DoesNotExist):
+            raise Http404("No wedding you plan has this id.") from None
+    else:
+        choices = list(weddings[:2])
+        wedding = choices[0] if len(choices) == 1 else None
+    context = {**admin.site.each_context(request), "opts": opts, "title": title}
+    if wedding is None:
+        context["weddings"] = weddings
+    else:
+        context.update(live_page_context(Viewer(wedding=wedding, audience=Audience.PLANNER)))
+        context["title"] = f"{title} · {wedding.name}"
+    return TemplateResponse(request, template, context)
+
+
 # --- photos -----------------------------------------------------------------------------
 
 
-class PhotoAdminForm(WeddingScopedForm):
+def checked_upload(form: forms.ModelForm, field: str):
+    """A newly uploaded image checked and cleaned like a guest's (kept on `form._clean_image`)."""
+    upload = form.cleaned_data.get(field)
+    if not upload or not hasattr(upload, "content_type"):
+        return upload  # unchanged, or cleared
+    try:
+        form._clean_image = photos.clean_image(upload)
+    except photos.PhotoRejected as exc:
+        raise ValidationError(f"This file {exc}") from None
+    return form._clean_image.image
+
+
+class PhotoAdminForm(ScopedForm):
     """A planner's upload gets the same checks as a guest's: content, limits, EXIF stripped."""
 
     class Meta:
@@ -104,14 +151,7 @@ class PhotoAdminForm(WeddingScopedForm):
         fields = ("wedding", "image", "caption", "status")
 
     def clean_image(self):
-        upload = self.cleaned_data.get("image")
-        if upload is None or upload == self.initial.get("image") or not hasattr(upload, "content_type"):
-            return upload  # unchanged
-        try:
-            self._clean_image = photos.clean_image(upload)
-        except photos.PhotoRejected as exc:
-            raise ValidationError(f"This file {exc}") from None
-        return self._clean_image.image
+        return checked_upload(self, "image")
 
     def save(self, commit: bool = True):
         clean = getattr(self, "_clean_image", None)
@@ -192,8 +232,18 @@ class RemembranceInline(ParentWeddingInline, admin.TabularInline):
 admin.site.unregister(Tribute)
 
 
+class TributeAdminForm(ScopedForm):
+    class Meta:
+        model = Tribute
+        fields = "__all__"
+
+    def clean_photo(self):
+        return checked_upload(self, "photo")
+
+
 @admin.register(Tribute)
 class TributeWithRemembrancesAdmin(TributeAdmin):
+    form = TributeAdminForm
     inlines = [*TributeAdmin.inlines, RemembranceInline]
 
 
@@ -279,20 +329,4 @@ class SongRequestAdmin(PlannerAdmin):
         """The DJ's live queue: songs by votes, with approve / reject / played buttons."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        weddings = planned_weddings(request)
-        wanted = request.GET.get("wedding")
-        if wanted:
-            try:
-                wedding = weddings.get(pk=int(wanted))
-            except (ValueError, weddings.model.DoesNotExist):
-                raise Http404("No wedding you plan has this id.") from None
-        else:
-            choices = list(weddings[:2])
-            wedding = choices[0] if len(choices) == 1 else None
-        context = {**self.admin_site.each_context(request), "opts": self.opts, "title": "DJ queue"}
-        if wedding is None:
-            context["weddings"] = weddings
-        else:
-            context.update(live_page_context(Viewer(wedding=wedding, audience=Audience.PLANNER)))
-            context["title"] = f"DJ queue · {wedding.name}"
-        return TemplateResponse(request, "wedding/admin/dj_queue.html", context)
+        return planner_live_page(request, template="wedding/admin/dj_queue.html", title="DJ queue", opts=self.opts)

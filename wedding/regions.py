@@ -83,6 +83,22 @@ def guestbook_context(viewer: Viewer) -> dict:
     return {"entries": list(entries.order_by("-created_at", "-pk")[:GUESTBOOK_LIMIT])}
 
 
+def moderation_context(viewer: Viewer) -> dict:
+    """What waits for a planner: pending photos, guestbook entries and remembrances."""
+    pending = {"wedding": viewer.wedding, "status": Moderation.PENDING}
+    return {
+        "photos": list(
+            Photo.objects.filter(**pending).select_related("uploaded_by_household").order_by("created_at", "pk")
+        ),
+        "entries": list(
+            GuestbookEntry.objects.filter(**pending).select_related("household").order_by("created_at", "pk")
+        ),
+        "remembrances": list(
+            Remembrance.objects.filter(**pending).select_related("tribute", "household").order_by("created_at", "pk")
+        ),
+    }
+
+
 def tributes_context(viewer: Viewer) -> dict:
     approved = Remembrance.objects.filter(status=Moderation.APPROVED).order_by("created_at", "pk")
     tributes = (
@@ -104,6 +120,10 @@ register(
 register(
     "dj_queue", audience=Audience.PLANNER, topics={"song"},
     template="wedding/admin/dj_queue.html#queue", context=dj_queue_context,
+)
+register(
+    "content_moderation", audience=Audience.PLANNER, topics={"photo", "guestbook", "tribute"},
+    template="wedding/admin/moderation.html#pending", context=moderation_context,
 )
 register(
     "photo_gallery", audience=Audience.GUESTS, topics={"photo"},

@@ -57,3 +57,16 @@ def png_claiming(width: int, height: int) -> bytes:
     ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
     idat = zlib.compress(b"\x00" * 64)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def gps_jpeg(size=(40, 20)) -> bytes:
+    """A landscape JPEG whose EXIF says "rotate 90° clockwise" and carries a GPS position."""
+    image = Image.new("RGB", size, "red")
+    image.paste((0, 0, 255), (0, 0, size[0] // 2, size[1]))  # left half blue
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: the camera was turned; display rotated 90° CW
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x8825] = {1: "N", 2: (40.0, 25.0, 12.0), 3: "W", 4: (3.0, 42.0, 7.0)}  # GPSInfo
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif)
+    return out.getvalue()

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from realtime.models import Change
 from tests import factories
-from tests.wedding.content_helpers import XSS, assert_escaped, image_bytes
+from tests.wedding.content_helpers import XSS, assert_escaped, gps_jpeg, image_bytes
 from wedding import services
-from wedding.models import GuestbookEntry, Moderation, Photo, Remembrance, SongRequest
+from wedding.models import GuestbookEntry, Moderation, Photo, Remembrance, SongRequest, Tribute
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +156,43 @@ def test_tribute_change_page_moderates_remembrances_inline(planner_client, weddi
     response = planner_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Remembrance.objects.get(pk=remembrance.pk).status == "approved"
+
+
+def test_live_approval_queue_lists_whats_waiting_and_its_buttons_work(planner_client, wedding, household):
+    photo = factories.PhotoFactory(wedding=wedding, caption=XSS[:280])
+    entry = factories.GuestbookEntryFactory(wedding=wedding, status="pending", message="Pending words")
+    tribute = factories.TributeFactory(wedding=wedding)
+    remembrance = services.remembrance_add(tribute=tribute, household=household, author_name="L", message="Miss you")
+    factories.GuestbookEntryFactory(wedding=wedding, status="approved", message="Already public")
+    page = planner_client.get("/admin/wedding/photo/waiting/").content.decode()
+    assert 'id="live-content_moderation"' in page
+    assert f"/admin/wedding/photo/{photo.pk}/moderate/" in page
+    assert f"/admin/wedding/guestbookentry/{entry.pk}/moderate/" in page
+    assert f"/admin/wedding/remembrance/{remembrance.pk}/moderate/" in page
+    assert "Pending words" in page and "Miss you" in page and "Already public" not in page
+    assert_escaped(page)
+    answer = planner_client.post(f"/admin/wedding/remembrance/{remembrance.pk}/moderate/", {"status": "approved"})
+    assert answer.json()["status"] == "approved"
+    assert "Miss you" not in planner_client.get("/admin/wedding/photo/waiting/").content.decode()
+
+
+def test_tribute_photo_upload_is_checked_by_content(planner_client, wedding):
+    response = planner_client.post(
+        "/admin/wedding/tribute/add/",
+        {"wedding": wedding.pk, "name": "Grandpa", "order": 0, "published": "on",
+         "photo": SimpleUploadedFile("g.jpg", b"<html>not a photo</html>", content_type="image/jpeg"),
+         "remembrances-TOTAL_FORMS": 0, "remembrances-INITIAL_FORMS": 0},
+    )
+    assert response.status_code == 200
+    assert "valid image" in response.content.decode() or "is not an image" in response.content.decode()
+    assert not Tribute.objects.exists()
+    response = planner_client.post(
+        "/admin/wedding/tribute/add/",
+        {"wedding": wedding.pk, "name": "Grandpa", "order": 0, "published": "on",
+         "photo": SimpleUploadedFile("g.jpg", gps_jpeg(), content_type="image/jpeg"),
+         "remembrances-TOTAL_FORMS": 0, "remembrances-INITIAL_FORMS": 0},
+    )
+    assert response.status_code == 302
+    with Tribute.objects.get().photo.open("rb") as f:
+        stored = Image.open(io.BytesIO(f.read()))
+    assert stored.size == (20, 40) and dict(stored.getexif()) == {}

@@ -13,6 +13,7 @@ from tests import factories
 from tests.wedding.content_helpers import (
     XSS,
     assert_escaped,
+    gps_jpeg,
     image_bytes,
     png_claiming,
     region_html,
@@ -22,19 +23,6 @@ from wedding import services
 from wedding.models import Moderation, Photo
 
 pytestmark = pytest.mark.django_db
-
-
-def gps_jpeg(size=(40, 20)) -> bytes:
-    """A landscape JPEG whose EXIF says "rotate 90° clockwise" and carries a GPS position."""
-    image = Image.new("RGB", size, "red")
-    image.paste((0, 0, 255), (0, 0, size[0] // 2, size[1]))  # left half blue
-    exif = Image.Exif()
-    exif[0x0112] = 6  # Orientation: the camera was turned; display rotated 90° CW
-    exif[0x010F] = "PhoneMaker"  # Make
-    exif[0x8825] = {1: "N", 2: (40.0, 25.0, 12.0), 3: "W", 4: (3.0, 42.0, 7.0)}  # GPSInfo
-    out = io.BytesIO()
-    image.save(out, format="JPEG", exif=exif)
-    return out.getvalue()
 
 
 def test_gps_fixture_really_has_gps():
