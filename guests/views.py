@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
@@ -60,7 +61,9 @@ def guest_required(view: Callable) -> Callable:
         if household is None:
             return redirect("guests:entry")
         request.guest_household = household
-        return view(request, *args, **kwargs)
+        # Times on guest pages read in the wedding's own time zone.
+        with timezone.override(household.wedding.time_zone):
+            return view(request, *args, **kwargs)
 
     return wrapper
 

@@ -328,10 +328,11 @@ def rsvp_confirmation_send(*, household: Household, to: str) -> bool:
         .select_related("guest", "event", "meal")
         .order_by("event__order", "event__starts_at", "guest__first_name")
     )
-    body = render_to_string(
-        "rsvp/confirmation_email.txt",
-        {"household": household, "wedding": household.wedding, "responses": responses},
-    )
+    with timezone.override(household.wedding.time_zone):
+        body = render_to_string(
+            "rsvp/confirmation_email.txt",
+            {"household": household, "wedding": household.wedding, "responses": responses},
+        )
     message = EmailMessage(
         subject=f"Your RSVP for {household.wedding.name}", body=body, to=[to],
     )
