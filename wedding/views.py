@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
 
 from realtime.regions import Audience, Viewer
 from realtime.views import live_page_context
@@ -50,6 +51,18 @@ def _guest_context(request: HttpRequest, **extra) -> dict:
     return {**live_page_context(viewer), "household": household, **extra}
 
 
+# Per household: generous for a party, but a stuck phone or a script cannot flood the wall.
+RATES = {"song": "30/h", "vote": "120/m", "photo": "60/h", "guestbook": "10/h", "remembrance": "10/h"}
+TOO_MANY = "That is a lot in a short time — please wait a few minutes and try again."
+
+
+def _too_many(request: HttpRequest, action: str) -> bool:
+    return is_ratelimited(
+        request, group=f"content-{action}", key=lambda _group, r: str(r.guest_household.pk),
+        rate=RATES[action], increment=True,
+    )
+
+
 def _first_error(exc: ValidationError) -> str:
     return exc.messages[0] if exc.messages else "That did not work."
 
@@ -69,7 +82,9 @@ def _votes_by_guest(household) -> dict[str, list[int]]:
 def songs(request: HttpRequest) -> HttpResponse:
     household = request.guest_household
     form = SongRequestForm(request.POST or None, household=household)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and _too_many(request, "song"):
+        form.add_error(None, TOO_MANY)
+    elif request.method == "POST" and form.is_valid():
         try:
             result = services.song_request(
                 wedding=household.wedding, household=household, guest=form.cleaned_data["guest"],
@@ -105,6 +120,8 @@ def song_vote(request: HttpRequest, pk: int) -> HttpResponse:
     except (ValueError, household.guests.model.DoesNotExist):
         return JsonResponse({"error": "Choose who in your household is voting."}, status=400)
     wants_vote = request.POST.get("vote", "1") != "0"
+    if _too_many(request, "vote"):
+        return JsonResponse({"error": TOO_MANY}, status=429)
     try:
         if wants_vote:
             song = services.song_vote(song=song, guest=guest)
@@ -126,7 +143,9 @@ def song_vote(request: HttpRequest, pk: int) -> HttpResponse:
 def photos(request: HttpRequest) -> HttpResponse:
     household = request.guest_household
     form = PhotoUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and _too_many(request, "photo"):
+        form.add_error(None, TOO_MANY)
+    elif request.method == "POST" and form.is_valid():
         try:
             result = services.photo_upload(
                 wedding=household.wedding, files=form.cleaned_data["photos"], household=household,
@@ -176,7 +195,9 @@ def slideshow(request: HttpRequest) -> HttpResponse:
 def guestbook(request: HttpRequest) -> HttpResponse:
     household = request.guest_household
     form = GuestbookForm(request.POST or None, initial={"author_name": household.name})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and _too_many(request, "guestbook"):
+        form.add_error(None, TOO_MANY)
+    elif request.method == "POST" and form.is_valid():
         try:
             entry = services.guestbook_sign(wedding=household.wedding, household=household, **form.cleaned_data)
         except ValidationError as exc:
@@ -202,7 +223,9 @@ def tribute_remember(request: HttpRequest, pk: int) -> HttpResponse:
     household = request.guest_household
     tribute = get_object_or_404(Tribute.objects.for_wedding(household.wedding), pk=pk, published=True)
     form = RemembranceForm(request.POST or None, initial={"author_name": household.name})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and _too_many(request, "remembrance"):
+        form.add_error(None, TOO_MANY)
+    elif request.method == "POST" and form.is_valid():
         try:
             services.remembrance_add(tribute=tribute, household=household, **form.cleaned_data)
         except ValidationError as exc:

@@ -145,3 +145,23 @@ def test_guestbook_entry_appears_on_the_open_wall(new_page, enter_as_household, 
     # Markup a guest typed shows as text, also in the pushed fragment.
     expect(wall).to_contain_text("Long live the couple! <b>bold</b>", timeout=LIVE_WITHIN_MS)
     expect(wall.locator("b")).to_have_count(0)
+
+
+def test_a_refused_vote_is_reverted_with_a_message(guest_page, wedding):
+    song = factories.SongRequestFactory(wedding=wedding, title="Despacito", status=SongRequest.Status.APPROVED)
+    guest_page.goto("/songs/")
+    # The server refuses (as it would for a song the DJ just rejected), slowly enough to see the optimism.
+    guest_page.route(
+        f"**/songs/{song.pk}/vote/",
+        lambda route: (guest_page.wait_for_timeout(300), route.fulfill(
+            status=400, content_type="application/json", body='{"error": "This song is not in the queue any more."}'
+        )),
+    )
+    button = guest_page.locator(f'[data-vote-button][data-song="{song.pk}"]')
+    button.click()
+    expect(button).to_have_attribute("aria-pressed", "true")  # shown at once
+    expect(button.locator("[data-vote-count]")).to_have_text("1")
+    expect(button).to_have_attribute("aria-pressed", "false")  # then reverted
+    expect(button.locator("[data-vote-count]")).to_have_text("0")
+    expect(guest_page.locator("[data-vote-status]")).to_have_text("This song is not in the queue any more.")
+    assert SongRequest.objects.get(pk=song.pk).vote_count == 0

@@ -27,3 +27,11 @@ def other_household(other_wedding):
     household = factories.HouseholdFactory(wedding=other_wedding, name="Strangers")
     factories.GuestFactory(household=household, first_name="Stranger")
     return household
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the cache; a test never inherits another's hits."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -70,3 +70,12 @@ def test_wall_query_count_is_fixed(guest_client, wedding, django_assert_max_num_
     factories.GuestbookEntryFactory.create_batch(10, wedding=wedding)
     with django_assert_max_num_queries(len(few.captured_queries)):
         guest_client.get("/guestbook/")
+
+
+def test_a_flood_of_entries_is_throttled_per_household(guest_client, wedding):
+    for n in range(10):
+        guest_client.post("/guestbook/", {"author_name": "Lola", "message": f"Message {n}"})
+    response = guest_client.post("/guestbook/", {"author_name": "Lola", "message": "One too many"})
+    assert response.status_code == 200
+    assert "please wait a few minutes" in response.content.decode()
+    assert GuestbookEntry.objects.filter(wedding=wedding).count() == 10
