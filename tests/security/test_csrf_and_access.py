@@ -7,40 +7,18 @@ without touching this file.
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.conf import settings
 from django.contrib import admin
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
-from django.urls.resolvers import RoutePattern
+from django.urls import URLPattern
 
 from guests.session import SESSION_KEY
 from tests import factories
+from tests.security.routes import all_routes
 
-CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
-SAMPLES = {"int": "1", "str": "abc", "slug": "abc", "path": "abc", "uuid": "00000000-0000-0000-0000-000000000000"}
 # Views that may take a POST without a CSRF token. Keep this empty unless there is a reason.
 CSRF_EXEMPT_ALLOWED: set[str] = set()
-
-
-def _walk(patterns, prefix: str = ""):
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            if isinstance(entry.pattern, RoutePattern) or str(entry.pattern) in ("", "^"):
-                yield from _walk(entry.url_patterns, prefix + str(entry.pattern).lstrip("^"))
-            elif str(entry.pattern).startswith("^") and re.fullmatch(r"\^[\w/-]*", str(entry.pattern)):
-                yield from _walk(entry.url_patterns, prefix + str(entry.pattern)[1:])
-        elif isinstance(entry, URLPattern) and isinstance(entry.pattern, RoutePattern):
-            route = CONVERTER.sub(lambda m: SAMPLES.get(m.group(1) or "str", "abc"), str(entry.pattern))
-            yield "/" + prefix + route, entry
-
-
-def all_routes() -> list[tuple[str, URLPattern]]:
-    routes = [(path, entry) for path, entry in _walk(get_resolver().url_patterns)]
-    assert len(routes) > 30, "the URLconf walk found too few routes to mean anything"
-    return routes
 
 
 def _view_name(entry: URLPattern) -> str:
