@@ -241,6 +241,15 @@ class HouseholdAdmin(PlannerAdmin):
         names = ", ".join(guest.full_name for guest in household.guests.all())
         return f"{household.guest_count}: {names}" if names else "0"
 
+    def delete_model(self, request, obj: Household) -> None:
+        """A household with its guests (and their answers and seats): one change."""
+        with capture.bulk_change(
+            wedding_id=obj.wedding_id, topic="guest", action="delete", model="guests.household",
+            summary=f"Removed household “{obj.name}”",
+        ) as ids:
+            ids.append(obj.pk)
+            obj.delete()
+
     def delete_queryset(self, request, queryset) -> None:
         for wedding_id, pks in _pks_by_wedding(queryset).items():
             with capture.bulk_change(
@@ -425,6 +434,15 @@ class GuestAdmin(PlannerAdmin):
         wedding = planned_weddings(request).get(pk=wedding_id)
         dataset = exporting.guest_list_dataset(wedding=wedding, guests=queryset)
         return _download(dataset, fmt="csv", filename=f"{wedding.slug}-guests")
+
+    def delete_model(self, request, obj: Guest) -> None:
+        """One guest with their answers, invitations and seats: one line in the activity feed."""
+        with capture.bulk_change(
+            wedding_id=obj.wedding_id, topic="guest", action="delete", model="guests.guest",
+            summary=f"Removed guest “{obj.full_name}” ({obj.household.name})",
+        ) as ids:
+            ids.append(obj.pk)
+            obj.delete()
 
     def delete_queryset(self, request, queryset) -> None:
         """Django's delete_selected, announced as one change per wedding."""

@@ -13,8 +13,11 @@ Contract of `guests_import()`:
 * Columns present in the file are the truth for those fields (an empty cell
   clears the field); absent columns leave fields alone. Tags and events are
   added, never removed: uninviting someone is a deliberate act in the admin.
-* The whole import is one transaction and ONE change for live pages (one
-  Change row, one message), however many rows it has; writes are bulk.
+* Rows are checked outside the write transaction (a long check never holds
+  SQLite's write lock); the writes are one transaction, under the wedding's
+  row lock, checked again if the wedding changed meanwhile (its version).
+  The whole import is ONE change for live pages (one Change row, one
+  message), however many rows it has; writes are bulk.
 
 Reading: XLSX through tablib (openpyxl underneath). CSV through the standard
 `csv` module, because the report needs each record's real line number and

@@ -374,3 +374,24 @@ def test_export_page_downloads_guest_list_and_meal_counts(planner_client, weddin
 
     refused = planner_client.post(url, {"wedding": other_wedding.pk, "report": "guests", "format": "csv"})
     assert refused.status_code == 200 and "Select a valid choice" in refused.content.decode()
+
+
+def test_deleting_one_guest_from_its_page_is_one_change(planner_client, wedding, reception):
+    guest = factories.GuestFactory(household__wedding=wedding, first_name="Lucía")
+    factories.ResponseFactory(guest=guest, event=reception)
+    factories.InvitationFactory(guest=guest, event=reception)
+
+    response, changes = changes_during(
+        lambda: planner_client.post(reverse("admin:guests_guest_delete", args=[guest.pk]), {"post": "yes"})
+    )
+
+    assert response.status_code == 302 and not Guest.objects.exists()
+    assert len(changes) == 1 and "Lucía" in changes[0].summary
+
+
+def test_guest_list_links_to_import_and_export_pages(planner_client, wedding):
+    page = planner_client.get(GUESTS).content.decode()
+    assert reverse("admin:guests_guest_import") in page and reverse("admin:guests_guest_export") in page
+    form = planner_client.get(reverse("admin:guests_guest_import"))
+    assert form.status_code == 200 and form.context["form"].fields["wedding"].initial == wedding.pk
+    assert planner_client.get(reverse("admin:guests_guest_export")).status_code == 200
