@@ -19,6 +19,7 @@ from django.utils import timezone
 from guests.models import Guest, Household
 from realtime import capture
 from rsvp.models import Invitation, MealOption, Response
+from seating.models import Seat
 from wedding.models import Event
 
 ANSWER_STATUSES = (Response.Status.ATTENDING, Response.Status.DECLINED)
@@ -79,40 +80,44 @@ def invitations_create(*, guests: Iterable[Guest], event: Event) -> int:
     if foreign:
         raise ValidationError(f"{foreign[0]} is a guest of another wedding.")
     guest_ids = {g.pk for g in guests}
-    if not guest_ids:
-        return 0
-    with capture.bulk_change(
-        wedding_id=event.wedding_id, topic="rsvp", action="create", model="rsvp.invitation",
-        summary=f"Invited {len(guest_ids)} guest(s) to {event}",
-    ) as ids:
+    with transaction.atomic():
         already = set(
             Invitation.objects.filter(event=event, guest_id__in=guest_ids).values_list("guest_id", flat=True)
         )
         new = guest_ids - already
-        Invitation.objects.bulk_create(
-            [Invitation(wedding_id=event.wedding_id, guest_id=gid, event=event) for gid in sorted(new)],
-            ignore_conflicts=True,
-        )
-        ids.extend(
-            Invitation.objects.filter(event=event, guest_id__in=new).values_list("pk", flat=True)
-        )
+        if not new:
+            return 0  # nothing to do, nothing to announce
+        with capture.bulk_change(
+            wedding_id=event.wedding_id, topic="rsvp", action="create", model="rsvp.invitation",
+            summary=f"Invited {len(new)} guest(s) to {event}",
+        ) as ids:
+            Invitation.objects.bulk_create(
+                [Invitation(wedding_id=event.wedding_id, guest_id=gid, event=event) for gid in sorted(new)],
+                ignore_conflicts=True,  # a concurrent call may have invited some of them meanwhile
+            )
+            ids.extend(
+                Invitation.objects.filter(event=event, guest_id__in=new).values_list("pk", flat=True)
+            )
     return len(new)
 
 
 def invitations_delete(*, guests: Iterable[Guest], event: Event) -> int:
-    """Uninvite these guests from the event; their answers for it go too. ONE change."""
+    """Uninvite these guests from the event; their answers and seats for it go too. ONE change."""
     guest_ids = [g.pk for g in guests if g.wedding_id == event.wedding_id]
-    if not guest_ids:
-        return 0
-    with capture.bulk_change(
-        wedding_id=event.wedding_id, topic="rsvp", action="delete", model="rsvp.invitation",
-        summary=f"Uninvited {len(guest_ids)} guest(s) from {event}",
-    ) as ids:
+    with transaction.atomic():
         invitations = Invitation.objects.filter(event=event, guest_id__in=guest_ids)
-        ids.extend(invitations.values_list("pk", flat=True))
-        Response.objects.filter(event=event, guest_id__in=guest_ids).delete()
-        deleted, _ = invitations.delete()
-    return len(ids)
+        pks = list(invitations.values_list("pk", flat=True))
+        if not pks:
+            return 0
+        with capture.bulk_change(
+            wedding_id=event.wedding_id, topic="rsvp", action="delete", model="rsvp.invitation",
+            summary=f"Uninvited {len(pks)} guest(s) from {event}",
+        ) as ids:
+            Response.objects.filter(event=event, guest_id__in=guest_ids).delete()
+            Seat.objects.filter(event=event, guest_id__in=guest_ids).delete()
+            invitations.delete()
+            ids.extend(pks)
+    return len(pks)
 
 
 # --- the household's own answers ----------------------------------------------

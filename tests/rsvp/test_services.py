@@ -14,6 +14,7 @@ from realtime.models import Change
 from rsvp import services
 from rsvp.models import Invitation, Response
 from rsvp.services import Answer, PlusOne
+from seating.models import Seat
 from tests import factories
 from tests.conftest import require_service
 
@@ -219,6 +220,7 @@ def test_invitations_create_is_idempotent_and_one_change(wedding, event, househo
     change = Change.objects.latest("pk")
     assert change.topic == "rsvp" and change.count == 2
     assert services.invitations_create(guests=guests, event=event) == 0
+    assert Change.objects.count() == before + 1  # nothing new, nothing announced
     assert Invitation.objects.filter(event=event).count() == 3
 
 
@@ -229,14 +231,17 @@ def test_invitations_refuse_another_weddings_guest(event, other_wedding):
     assert not Invitation.objects.exists()
 
 
-def test_invitations_delete_takes_the_answers_along(party, household):
+def test_invitations_delete_takes_the_answers_and_seats_along(party, household):
     p = party
     services.rsvp_submit(household=household, answers=[Answer(p["ana"].pk, p["event"].pk, "declined")])
+    factories.SeatFactory(guest=p["luis"], table=factories.TableFactory(event=p["event"]))
     before = Change.objects.count()
     assert services.invitations_delete(guests=[p["ana"], p["luis"]], event=p["event"]) == 2
     assert Change.objects.count() == before + 1
     assert not Invitation.objects.filter(event=p["event"]).exists()
     assert not Response.objects.filter(event=p["event"]).exists()
+    assert not Seat.objects.exists()
+    assert services.invitations_delete(guests=[p["ana"]], event=p["event"]) == 0
 
 
 # --- on the guest's behalf -------------------------------------------------------------
