@@ -267,7 +267,9 @@ def rsvp_submit(
             # Naming the same plus-one again (a double submit) updates them instead of adding one.
             if _name_key(p.first_name, p.last_name) not in existing_plus:
                 new_plus.append(p)
-        if len(existing_plus) + len(new_plus) > household.plus_ones_allowed:
+        # Only naming someone new is checked: a planner lowering the allowance
+        # must not lock the household out of answering for the plus-ones it has.
+        if new_plus and len(existing_plus) + len(new_plus) > household.plus_ones_allowed:
             raise ValidationError(
                 f"Your invitation includes {household.plus_ones_allowed} plus-one(s); "
                 "ask the couple through a request if you need more."

@@ -287,3 +287,13 @@ def test_responses_record_many_is_one_change(party, planner, household, wedding)
     assert set(Response.objects.values_list("answered_by", flat=True)) == {"planner"}
     with pytest.raises(ValidationError):
         services.responses_record_many(guests=[p["ana"]], event=p["event"], status="declined", meal=p["fish"], user=planner)
+
+
+def test_a_lowered_allowance_does_not_lock_the_household_out(party, household):
+    household.plus_ones_allowed = 1
+    household.save()
+    services.rsvp_submit(household=household, answers=[], plus_ones=[PlusOne("Marta")])
+    household.plus_ones_allowed = 0
+    household.save()
+    services.rsvp_submit(household=household, answers=[Answer(party["ana"].pk, party["event"].pk, "declined")])
+    assert Response.objects.filter(guest=party["ana"]).exists()
