@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -158,7 +159,13 @@ def find(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
+    session_key = request.session.session_key
     household_logout(request=request)
+    if session_key:
+        # This browser's open live pages stop receiving the household's data (DESIGN §4.10).
+        from realtime import hub
+
+        transaction.on_commit(lambda: hub.close_sockets(session_key=session_key), robust=True)
     messages.info(request, "You have signed out. Your invitation link or code lets you back in.")
     return redirect("guests:entry")
 

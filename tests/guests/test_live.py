@@ -9,12 +9,14 @@ from rsvp import services as rsvp_services
 from seating import services as seating
 from tests import factories
 from tests.realtime.conftest import (
+    closed_code,
     frames,
     fresh_hub,
     household_cookie,
     html_of,
     open_socket,
     run,
+    session_cookie,
     version_of,
 )
 
@@ -81,3 +83,15 @@ async def test_guest_frames_carry_no_other_households_private_data(wedding, plan
     assert "Nadia" in html and "own-second-ok" in html  # frames did arrive (directory, own profile)
     assert [s for s in secrets if s in html] == []
     await socket.disconnect()
+
+
+async def test_signing_out_closes_that_browsers_live_pages(wedding, household):
+    from django.test import Client
+
+    client = Client()
+    await run(lambda: client.get(f"/i/{household.invitation_code}/"))
+    socket, _ = await open_socket(session_cookie(client), wedding.pk, regions_=HOME, version=await version_of(wedding))
+    await frames(socket)
+    response = await run(lambda: client.post("/signout/"))
+    assert response.status_code == 302
+    assert await closed_code(socket) == 4401
