@@ -16,7 +16,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
-from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -234,7 +235,17 @@ class HouseholdAdmin(PlannerAdmin):
 
     def get_queryset(self, request):
         guests = Prefetch("guests", queryset=Guest.objects.only("id", "household_id", "first_name", "last_name"))
-        return super().get_queryset(request).annotate(guest_count=Count("guests")).prefetch_related(guests)
+        # A subquery, not Count("guests"): searching by guest name joins the guests
+        # again, and a joined count would be multiplied.
+        count = (
+            Guest.objects.filter(household=OuterRef("pk")).order_by().values("household")
+            .annotate(n=Count("pk")).values("n")
+        )
+        return (
+            super().get_queryset(request)
+            .annotate(guest_count=Coalesce(Subquery(count), 0))
+            .prefetch_related(guests)
+        )
 
     @admin.display(description="guests", ordering="guest_count")
     def members(self, household: Household) -> str:

@@ -270,8 +270,12 @@ def test_actions_cannot_reach_another_weddings_guests(planner_client, wedding, o
 def test_household_list_and_inline_guests(planner_client, wedding):
     household = factories.HouseholdFactory(wedding=wedding, name="The Ruiz family")
     factories.GuestFactory(household=household, first_name="Lucía")
+    factories.GuestFactory(household=household, first_name="Pablo")
     page = planner_client.get(HOUSEHOLDS).content.decode()
-    assert "The Ruiz family" in page and "Lucía" in page
+    assert "The Ruiz family" in page and "2: " in page and "Lucía" in page
+    # Searching by a guest's name joins the guests; the count must not be multiplied.
+    found = planner_client.get(HOUSEHOLDS, {"q": "Ruiz"})
+    assert [h.guest_count for h in found.context["cl"].result_list] == [2]
 
     url = reverse("admin:guests_household_add")
     response = planner_client.post(url, {
