@@ -96,9 +96,10 @@ class Watched:
     params: tuple[tuple[str, str], ...]
     dom_id: str
 
-    def render_key(self, viewer: Viewer, version: int) -> tuple:
+    def share_key(self, viewer: Viewer) -> tuple:
+        """Sockets with the same share key get the same HTML (plus the version)."""
         audience_viewer = regions.shared_viewer(viewer, self.region.audience)
-        return (self.region.name, self.params, audience_viewer.key(), version)
+        return (self.region.name, self.params, audience_viewer.key())
 
 
 @dataclass(eq=False)
@@ -122,9 +123,11 @@ class Watcher:
     arrivals: collections.deque = field(default_factory=lambda: collections.deque(maxlen=LEADING_FRAMES + 1))
     resync_pending: bool = False
 
-    @property
-    def wedding_id(self) -> int:
-        return self.viewer.wedding.pk
+    share_keys: dict[str, tuple] = field(default_factory=dict)  # dom id → Watched.share_key()
+    wedding_id: int = 0
+
+    def __post_init__(self) -> None:
+        self.wedding_id = self.viewer.wedding.pk
 
     def has_work(self) -> bool:
         return self.dirty is ALL or bool(self.dirty)
@@ -274,6 +277,7 @@ class Hub:
     def watch(self, watcher: Watcher, watched: Iterable[Watched]) -> None:
         """Replace the regions this socket shows."""
         watcher.watched = {w.dom_id: w for w in watched}
+        watcher.share_keys = {w.dom_id: w.share_key(watcher.viewer) for w in watcher.watched.values()}
         if watcher.dirty is not ALL:
             watcher.dirty &= set(watcher.watched)
 
@@ -492,7 +496,8 @@ class Hub:
                 items = []
                 for dom_id in dom_ids:
                     watched = watcher.watched[dom_id]
-                    items.append((dom_id, self._render(state, watched, watcher.viewer, version)))
+                    key = (*watcher.share_keys[dom_id], version)
+                    items.append((dom_id, self._render(state, key, watched, watcher.viewer, version)))
                 plans.append((watcher, version, resync, items))
             if not plans:
                 return
@@ -533,12 +538,13 @@ class Hub:
                 if watcher.has_work() and watcher.wedding_id in self.weddings:
                     self._schedule(watcher)
 
-    def _render(self, state: WeddingState, watched: Watched, viewer: Viewer, version: int) -> asyncio.Future:
-        """The shared render future for (region, params, audience, version)."""
+    def _render(
+        self, state: WeddingState, key: tuple, watched: Watched, viewer: Viewer, version: int
+    ) -> asyncio.Future:
+        """The shared render future for key = (region, params, audience key, version)."""
         if version > state.render_version:
             state.render_version = version
             state.renders = {}
-        key = watched.render_key(viewer, version)
         future = state.renders.get(key) if version == state.render_version else None
         if future is None:
             future = self.loop.create_task(self._do_render(watched, viewer))
