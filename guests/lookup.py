@@ -112,16 +112,29 @@ def first_names_match(typed: str, stored: str) -> bool:
     return len(stored_words) > 1 and bool(first_name_forms(stored_words[0]) & typed_forms)
 
 
+_GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
+
+
+def _surname_forms(text: str) -> set[str]:
+    """'Müller' → {'muller', 'mueller'}; "O'Brien" → {'o brien', 'obrien'}."""
+    forms = {fold(text), fold(text.translate(_GERMAN))}
+    return forms | {f.replace(" ", "") for f in forms}
+
+
 def last_names_match(typed: str, stored: str) -> bool:
     """Exact after folding, or one whole surname of a compound one ('Garcia' for 'García López')."""
-    typed, stored = fold(typed), fold(stored)
-    if not typed:
+    if not fold(typed):
         return False
-    if typed == stored:
+    typed_forms, stored_forms = _surname_forms(typed), _surname_forms(stored)
+    if typed_forms & stored_forms:
         return True
-    words = stored.split()
-    typed_words = typed.split()
-    return any(words[i : i + len(typed_words)] == typed_words for i in range(len(words)))
+    for t in typed_forms:
+        typed_words = t.split()
+        for s in stored_forms:
+            words = s.split()
+            if any(words[i : i + len(typed_words)] == typed_words for i in range(len(words))):
+                return True
+    return False
 
 
 def matching_guests(guests: Iterable, *, first_name: str, last_name: str) -> list:
