@@ -277,7 +277,11 @@ def content_moderate_bulk(*, queryset: models.QuerySet, status: str, user) -> in
     topic = _TOPIC[model]
     changed = 0
     with transaction.atomic():
-        rows = list(queryset.select_for_update().exclude(status=status).values_list("pk", "wedding_id"))
+        # Lock by primary key: the caller's queryset may carry joins or DISTINCT (admin
+        # changelists do), which FOR UPDATE refuses on PostgreSQL.
+        pks = list(queryset.values_list("pk", flat=True))
+        locked = model.objects.select_for_update().filter(pk__in=pks).exclude(status=status)
+        rows = list(locked.values_list("pk", "wedding_id"))
         by_wedding: dict[int, list[int]] = {}
         for pk, wedding_id in rows:
             by_wedding.setdefault(wedding_id, []).append(pk)
