@@ -114,6 +114,13 @@ def test_several_files_good_ones_kept_bad_ones_reported(guest_client, wedding):
     assert "2 photos will appear once" in page  # moderation is on by default
 
 
+def test_upload_form_takes_several_photos_from_a_phone(guest_client):
+    page = guest_client.get("/photos/").content.decode()
+    field = page.split('name="photos"')[0].rsplit("<input", 1)[1] + page.split('name="photos"')[1].split(">", 1)[0]
+    assert 'type="file"' in field and "multiple" in field and 'accept="image/*"' in field
+    assert 'enctype="multipart/form-data"' in page
+
+
 def test_upload_without_files_shows_an_error(guest_client):
     response = guest_client.post("/photos/", {"caption": "x"})
     assert response.status_code == 200
