@@ -28,6 +28,7 @@ class Cell:
     event: Event
     status: forms.BoundField
     meal: forms.BoundField | None
+    who: str = ""  # for screen readers: whose answer this is
 
 
 @dataclass
@@ -137,14 +138,14 @@ class HouseholdRsvpForm(forms.Form):
                 key = f"g{g.pk}_e{event.pk}"
                 if f"{key}_status" in self.fields:
                     meal = self[f"{key}_meal"] if f"{key}_meal" in self.fields else None
-                    block.cells.append(Cell(event, self[f"{key}_status"], meal))
+                    block.cells.append(Cell(event, self[f"{key}_status"], meal, g.full_name))
             block.dietary = self[f"g{g.pk}_dietary"]
             block.remove = self[f"g{g.pk}_remove"] if f"g{g.pk}_remove" in self.fields else None
         for n in range(1, self.open_slots + 1):
             slot = PlusOneSlot(n, self[f"p{n}_first"], self[f"p{n}_last"], self[f"p{n}_dietary"])
             for event in self.events:
                 meal = self[f"p{n}_e{event.pk}_meal"] if f"p{n}_e{event.pk}_meal" in self.fields else None
-                slot.cells.append(Cell(event, self[f"p{n}_e{event.pk}_status"], meal))
+                slot.cells.append(Cell(event, self[f"p{n}_e{event.pk}_status"], meal, f"plus-one {n}"))
             self.slots.append(slot)
 
     def clean(self) -> dict:
