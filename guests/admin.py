@@ -26,7 +26,9 @@ from guests import admin_views, exporting
 from guests.models import Guest, GuestRequest, Household, Tag
 from realtime import capture
 from rsvp.models import Invitation, MealOption, Response
+from rsvp.services import invitations_create, responses_record_many
 from seating.models import Seat, Table
+from seating.services import seats_assign_many
 from wedding.admin import ParentWeddingInline, PlannerAdmin
 from wedding.admin_base import planned_weddings
 from wedding.models import Event
@@ -293,7 +295,7 @@ class GuestAdmin(PlannerAdmin):
             .get_queryset(request)
             .select_related("household", "wedding")
             .prefetch_related(
-                Prefetch("responses", queryset=Response.objects.select_related("meal")),
+                Prefetch("responses", queryset=Response.objects.select_related("meal", "event")),
                 Prefetch("invitations", queryset=Invitation.objects.only("id", "guest_id", "event_id")),
                 Prefetch("seats", queryset=Seat.objects.select_related("table", "event")),
             )
@@ -367,8 +369,6 @@ class GuestAdmin(PlannerAdmin):
                 request, queryset, form=form, title="Invite guests to an event",
                 action="invite_to_event", button="Invite",
             )
-        from rsvp.services import invitations_create
-
         event = form.cleaned_data["event"]
         guests = self._guests(queryset)
         try:
@@ -392,8 +392,6 @@ class GuestAdmin(PlannerAdmin):
                 request, queryset, form=form, title="Assign guests to a table",
                 action="assign_to_table", button="Assign",
             )
-        from seating.services import seats_assign_many
-
         table = form.cleaned_data["table"]
         guests = self._guests(queryset)
         try:
@@ -417,8 +415,6 @@ class GuestAdmin(PlannerAdmin):
                 request, queryset, form=form, title="Record a response on the guests' behalf",
                 action="record_response", button="Record",
             )
-        from rsvp.services import responses_record_many
-
         event, status, meal = (form.cleaned_data[k] for k in ("event", "status", "meal"))
         guests = self._guests(queryset)
         label = Response.Status(status).label.lower()

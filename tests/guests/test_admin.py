@@ -399,3 +399,18 @@ def test_guest_list_links_to_import_and_export_pages(planner_client, wedding):
     form = planner_client.get(reverse("admin:guests_guest_import"))
     assert form.status_code == 200 and form.context["form"].fields["wedding"].initial == wedding.pk
     assert planner_client.get(reverse("admin:guests_guest_export")).status_code == 200
+
+
+def test_many_events_fold_into_one_responses_column_with_fixed_queries(planner_client, wedding):
+    events = [factories.EventFactory(wedding=wedding, name=f"Day {n}") for n in range(9)]
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            guest = factories.GuestFactory(household__wedding=wedding)
+            factories.ResponseFactory(guest=guest, event=events[0])
+
+    add(2)
+    few = count_queries(planner_client, GUESTS)
+    add(8)
+    assert count_queries(planner_client, GUESTS) == few
+    assert "Day 0: Attending" in planner_client.get(GUESTS).content.decode()
