@@ -70,6 +70,10 @@
     buttons.forEach((b) => (b.disabled = true));
     const result = await post(form.action, new FormData(form));
     buttons.forEach((b) => (b.disabled = false));
+    if (result.ok && form.hasAttribute("data-close-dialog")) {
+      const dialog = form.closest("dialog");
+      if (dialog) dialog.close();
+    }
     flash(result.message, result.ok);
     await refreshRegions();
   });

@@ -103,6 +103,11 @@
 
   function markSelected() {
     document.querySelectorAll(".seating [data-guest]").forEach((item) => {
+      // Focusable and announced as a toggle: Enter/Space selects, then "move to" moves.
+      if (!item.hasAttribute("tabindex")) {
+        item.tabIndex = 0;
+        item.setAttribute("role", "button");
+      }
       const on = item.dataset.guest === selectedGuest;
       item.setAttribute("aria-pressed", on ? "true" : "false");
       item.classList.toggle("is-selected", on);
@@ -116,12 +121,33 @@
     const input = document.getElementById("unseated-search");
     const words = ((input && input.value) || "").toLowerCase().split(/\s+/).filter(Boolean);
     document.querySelectorAll('.seating-unseated [data-guest]').forEach((item) => {
-      const text = item.dataset.search || "";
+      const text = (item.textContent + " " + (item.title || "")).toLowerCase();
       item.hidden = !words.every((w) => text.includes(w));
     });
   }
 
+  // One shared editor dialog (outside the live region, so a push never wipes what is typed).
+  function openTableEditor(button) {
+    const dialog = document.getElementById("table-editor");
+    if (!dialog) return;
+    const edit = document.getElementById("table-editor-form");
+    const remove = document.getElementById("table-delete-form");
+    const d = button.dataset;
+    edit.action = d.updateUrl;
+    ["name", "capacity", "shape", "x", "y"].forEach((field) => (edit.elements[field].value = d[field]));
+    remove.action = d.deleteUrl;
+    const filled = Number(d.filled || 0);
+    remove.dataset.confirm = `Delete ${d.name}?` + (filled ? ` Its ${filled} guest${filled === 1 ? "" : "s"} will be unseated.` : "");
+    document.getElementById("table-editor-h").textContent = `Edit ${d.name}`;
+    dialog.showModal();
+  }
+
   document.addEventListener("click", (event) => {
+    const editButton = event.target.closest("[data-table-edit]");
+    if (editButton) {
+      openTableEditor(editButton);
+      return;
+    }
     const guest = event.target.closest(".seating [data-guest]");
     if (guest) {
       selectedGuest = selectedGuest === guest.dataset.guest ? null : guest.dataset.guest;
