@@ -77,10 +77,12 @@ def guest_context(request: HttpRequest, **extra) -> dict:
 
 
 def _too_many(request: HttpRequest, **context) -> HttpResponse:
-    return render(
+    response = render(
         request, "guests/entry.html",
         {"code_form": CodeForm(), "name_form": NameForm(), "error": TOO_MANY, **context}, status=429,
     )
+    response["Retry-After"] = "60"
+    return response
 
 
 def _enter(request: HttpRequest, household) -> HttpResponse:

@@ -111,6 +111,7 @@ def test_wrong_codes_are_throttled_with_a_clear_message(client, ruiz):
     blocked = client.post("/", {"code": ruiz.invitation_code})  # even the right code, while blocked
     assert blocked.status_code == 429
     assert "Too many attempts" in blocked.content.decode()
+    assert blocked["Retry-After"] == "60"
     assert not entered(client, ruiz)
     assert client.get(f"/i/{ruiz.invitation_code}/").status_code == 429
 
