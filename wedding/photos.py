@@ -99,9 +99,15 @@ def clean_image(upload) -> CleanImage:
         oriented = oriented.convert("RGB")
     elif fmt != "JPEG" and oriented.mode not in ("RGB", "RGBA", "L", "LA"):
         oriented = oriented.convert("RGBA")
-    # A fresh image from the pixels alone: no info dict, no EXIF, XMP, ICC or text chunks.
-    pixels = Image.frombytes(oriented.mode, oriented.size, oriented.tobytes())
+    # Savers write metadata only from `info` or explicit options: with `info` emptied the
+    # stored file has the pixels and nothing else (no EXIF/GPS, XMP, comments, text
+    # chunks). The colour profile is kept: it says how to show the colours, not where.
+    icc_profile = source.info.get("icc_profile")
+    pixels = oriented if oriented is not source else oriented.copy()
+    pixels.info = {}
     options = {"quality": 88, "optimize": True} if fmt in ("JPEG", "WEBP") else {"optimize": True}
+    if icc_profile:
+        options["icc_profile"] = icc_profile
     body = _encode(pixels, fmt, **options)
 
     thumb = pixels.copy()

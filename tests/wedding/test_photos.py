@@ -55,6 +55,25 @@ def test_photo_with_gps_is_accepted_oriented_and_stripped(wedding, household):
     assert "IMG_1" not in photo.image.name
 
 
+def test_png_text_chunks_and_exif_are_stripped_too(wedding, household):
+    from PIL.PngImagePlugin import PngInfo
+
+    meta = PngInfo()
+    meta.add_text("Location", "Calle Mayor 1, Madrid")
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (40.0, 25.0, 12.0)}
+    out = io.BytesIO()
+    Image.new("RGBA", (30, 30), (0, 128, 0, 255)).save(out, format="PNG", pnginfo=meta, exif=exif)
+    assert b"Calle Mayor" in out.getvalue()
+    [photo] = services.photo_upload(
+        wedding=wedding, household=household, files=[upload("x.png", out.getvalue(), "image/png")]
+    ).saved
+    with photo.image.open("rb") as f:
+        data = f.read()
+    assert b"Calle Mayor" not in data and b"eXIf" not in data and b"Exif" not in data
+    assert Image.open(io.BytesIO(data)).format == "PNG"
+
+
 def test_renamed_non_image_is_refused(wedding, household):
     result = services.photo_upload(
         wedding=wedding, household=household, files=[upload("holiday.jpg", b"MZ\x90\x00 this is a program")]
