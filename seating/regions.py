@@ -31,7 +31,7 @@ def guest_table_context(viewer: Viewer) -> dict:
 
 
 register(
-    "guest_table", audience=Audience.HOUSEHOLD, topics={"seating", "table", "wedding", "guest"},
+    "guest_table", audience=Audience.HOUSEHOLD, topics={"seating", "table", "wedding", "guest", "event"},
     template="guests/regions.html#table", context=guest_table_context,
 )
 
