@@ -52,6 +52,10 @@
           const response = await fetch(region.dataset.liveUrl, { credentials: "same-origin" });
           if (!response.ok) return;
           const html = await response.text();
+          // Never replace a newer push with this render: compare with the live glue's version.
+          const rendered = parseInt(response.headers.get("X-Live-Version") || "0", 10);
+          const live = window.confettiLive;
+          if (live && rendered < live.version) return;
           const current = document.getElementById(region.id);
           if (current) current.outerHTML = html;
         } catch (error) {

@@ -165,3 +165,45 @@ def test_drag_a_guest_onto_a_table_and_back(
     )
     expect(watcher.locator(".seating-unseated")).to_contain_text("Inés Ruiz", timeout=LIVE_MS)
     assert not Seat.objects.filter(guest=invited).exists()
+
+
+def test_publish_switch_reveals_tables_to_a_guest_live(
+    daphne_server, new_page, login_planner, enter_as_household, planner, wedding, event, household, invited,
+):
+    factories.ResponseFactory(guest=invited, event=event, status="attending")
+    table = factories.TableFactory(event=event, name="Table 4", capacity=8)
+    seating_services.seat_assign(guest=invited, table=table)
+    guest = new_page()
+    enter_as_household(guest, household)
+    guest.goto("/home/")
+    expect(guest.locator("#live-status")).to_have_attribute("data-state", "live")
+    expect(guest.locator("#live-guest_table")).not_to_contain_text("Table 4")
+
+    chart = open_live(new_page, login_planner, planner, f"/admin/dashboard/{wedding.pk}/seating/{event.pk}/")
+    chart.get_by_role("switch").click()
+    expect(chart.locator('[data-testid="published-state"]')).to_contain_text("published", timeout=LIVE_MS)
+    expect(guest.locator("#live-guest_table")).to_contain_text("Table 4", timeout=LIVE_MS)
+
+
+def test_table_editor_renames_and_resizes_from_the_chart(
+    daphne_server, new_page, login_planner, planner, second_planner, wedding, event,
+):
+    table = factories.TableFactory(event=event, name="Table 4", capacity=8)
+    path = f"/admin/dashboard/{wedding.pk}/seating/{event.pk}/"
+    page = open_live(new_page, login_planner, planner, path)
+    watcher = open_live(new_page, login_planner, second_planner, path)
+
+    page.get_by_role("button", name="Edit Table 4").click()
+    dialog = page.locator("#table-editor")
+    dialog.get_by_label("Name").fill("Family")
+    dialog.get_by_label("Seats").fill("10")
+    dialog.get_by_role("button", name="Save").click()
+
+    expect(dialog).to_be_hidden()
+    expect(watcher.locator(f"#table-{table.pk}")).to_contain_text("Family", timeout=LIVE_MS)
+    expect(watcher.locator(f'#table-{table.pk} [data-testid="fill"]')).to_have_text("0/10")
+
+    page.get_by_role("button", name="Edit Family").click()
+    page.once("dialog", lambda d: d.accept())
+    dialog.get_by_role("button", name="Delete table").click()
+    expect(watcher.locator(f"#table-{table.pk}")).to_have_count(0, timeout=LIVE_MS)
