@@ -102,7 +102,8 @@ def clean_image(upload) -> CleanImage:
     # Savers write metadata only from `info` or explicit options: with `info` emptied the
     # stored file has the pixels and nothing else (no EXIF/GPS, XMP, comments, text
     # chunks). The colour profile is kept: it says how to show the colours, not where.
-    icc_profile = source.info.get("icc_profile")
+    # (Only while the pixels keep their mode: a CMYK profile on converted RGB would be wrong.)
+    icc_profile = source.info.get("icc_profile") if oriented.mode == source.mode else None
     pixels = oriented if oriented is not source else oriented.copy()
     pixels.info = {}
     options = {"quality": 88, "optimize": True} if fmt in ("JPEG", "WEBP") else {"optimize": True}
