@@ -74,6 +74,19 @@ def test_png_text_chunks_and_exif_are_stripped_too(wedding, household):
     assert Image.open(io.BytesIO(data)).format == "PNG"
 
 
+@pytest.mark.parametrize(
+    ("mode", "fmt", "stored_format", "stored_mode"),
+    [("CMYK", "JPEG", "JPEG", "RGB"), ("P", "GIF", "PNG", "RGBA"), ("RGB", "WEBP", "WEBP", "RGB")],
+)
+def test_other_kinds_of_photo_are_stored_in_a_web_format(wedding, household, mode, fmt, stored_format, stored_mode):
+    out = io.BytesIO()
+    Image.new(mode, (24, 16)).save(out, format=fmt)
+    [photo] = services.photo_upload(wedding=wedding, household=household, files=[upload(f"x.{fmt}", out.getvalue())]).saved
+    with photo.image.open("rb") as f:
+        stored = Image.open(io.BytesIO(f.read()))
+    assert (stored.format, stored.mode, stored.size) == (stored_format, stored_mode, (24, 16))
+
+
 def test_renamed_non_image_is_refused(wedding, household):
     result = services.photo_upload(
         wedding=wedding, household=household, files=[upload("holiday.jpg", b"MZ\x90\x00 this is a program")]
