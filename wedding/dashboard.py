@@ -22,7 +22,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import TruncDate
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
@@ -632,13 +632,6 @@ def activity_page(request: HttpRequest, wedding: Wedding) -> HttpResponse:
     )
     context["feed"] = regions.render_region("dash_activity", planner_viewer(wedding), params)
     return render(request, "admin/dashboard/activity.html", context)
-
-
-def region_or_404(name: str, wedding: Wedding, params: dict) -> str:
-    try:
-        return regions.render_region(name, planner_viewer(wedding), params)
-    except PermissionDenied as exc:
-        raise Http404(str(exc)) from exc
 
 
 def urlpatterns(site: admin.AdminSite) -> list:
