@@ -199,3 +199,14 @@ def test_chart_queries_do_not_grow_with_tables_and_guests(planner_client, planne
         return len(captured)
 
     assert queries(small, small_event) == queries(wedding, event)
+
+
+def test_seated_guests_who_declined_are_flagged(wedding, event):
+    table = factories.TableFactory(event=event)
+    guest = attending(wedding, event, first_name="Pablo", last_name="Paz")
+    Seat.objects.create(wedding=wedding, event=event, table=table, guest=guest)
+    viewer = Viewer(wedding=wedding, audience=Audience.PLANNER)
+    assert "is-declined" not in regions.render_region("seating_chart", viewer, {"event": str(event.pk)})
+    guest.responses.update(status="declined")
+    html = regions.render_region("seating_chart", viewer, {"event": str(event.pk)})
+    assert 'class="seat-guest is-declined"' in html and "has declined: free the seat" in html
