@@ -11,7 +11,15 @@ from django.db.models import Prefetch
 from django.http import Http404
 
 from realtime.regions import Audience, Viewer, register
-from wedding.models import GuestbookEntry, Moderation, Photo, Remembrance, SongRequest, Tribute
+from wedding.models import (
+    GuestbookEntry,
+    Moderation,
+    Photo,
+    Remembrance,
+    SongRequest,
+    SongVote,
+    Tribute,
+)
 
 GALLERY_LIMIT = 200
 SLIDESHOW_LIMIT = 60
@@ -27,7 +35,17 @@ def song_queue_context(viewer: Viewer) -> dict:
     }
 
 
+def household_votes(household) -> dict[str, list[int]]:
+    """{guest id: [song ids]} for every guest of the household (songs.js marks the buttons)."""
+    votes: dict[str, list[int]] = {str(pk): [] for pk in household.guests.values_list("pk", flat=True)}
+    pairs = SongVote.objects.filter(wedding_id=household.wedding_id, guest__household=household)
+    for guest_id, song_id in pairs.order_by("song_id").values_list("guest_id", "song_id"):
+        votes.setdefault(str(guest_id), []).append(song_id)
+    return votes
+
+
 def my_songs_context(viewer: Viewer) -> dict:
+    """The household's own requests and its guests' votes (live across the household's phones)."""
     if viewer.household is None:
         raise Http404("no household")
     return {
@@ -35,7 +53,8 @@ def my_songs_context(viewer: Viewer) -> dict:
             SongRequest.objects.for_wedding(viewer.wedding)
             .filter(requested_by=viewer.household)
             .order_by("-created_at")
-        )
+        ),
+        "my_votes": household_votes(viewer.household),
     }
 
 

@@ -20,7 +20,8 @@ from realtime.regions import Audience, Viewer
 from realtime.views import live_page_context
 from wedding import services
 from wedding.forms import GuestbookForm, PhotoUploadForm, RemembranceForm, SongRequestForm
-from wedding.models import SongRequest, SongVote, Tribute, Wedding
+from wedding.models import SongRequest, Tribute, Wedding
+from wedding.regions import household_votes
 
 
 def _household_of(request: HttpRequest):
@@ -70,13 +71,6 @@ def _first_error(exc: ValidationError) -> str:
 # --- songs --------------------------------------------------------------------------------
 
 
-def _votes_by_guest(household) -> dict[str, list[int]]:
-    votes: dict[str, list[int]] = {str(g.pk): [] for g in household.guests.all()}
-    for guest_id, song_id in SongVote.objects.filter(guest__household=household).values_list("guest_id", "song_id"):
-        votes.setdefault(str(guest_id), []).append(song_id)
-    return votes
-
-
 @guest_required
 @require_http_methods(["GET", "POST"])
 def songs(request: HttpRequest) -> HttpResponse:
@@ -102,7 +96,7 @@ def songs(request: HttpRequest) -> HttpResponse:
     guests = list(household.guests.all())
     return render(
         request, "wedding/songs.html",
-        _guest_context(request, form=form, voters=guests, votes=_votes_by_guest(household)),
+        _guest_context(request, form=form, voters=guests),
     )
 
 
@@ -131,7 +125,7 @@ def song_vote(request: HttpRequest, pk: int) -> HttpResponse:
         return JsonResponse({"error": _first_error(exc)}, status=400)
     return JsonResponse(
         {"song": song.pk, "guest": guest.pk, "voted": wants_vote, "vote_count": song.vote_count,
-         "votes": _votes_by_guest(household)}
+         "votes": household_votes(household)}
     )
 
 

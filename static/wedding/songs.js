@@ -1,13 +1,20 @@
 // Song votes: optimistic (DESIGN §4.12). The button shows the new state at once;
 // the server's answer confirms it or reverts it with a message. The queue region
-// is shared by every guest, so "which songs did *I* vote for" lives here and is
-// re-applied whenever the live region is swapped in.
+// is shared by every guest, so "which songs did *I* vote for" comes from the
+// household's own live region (#my-song-votes, also updated when another phone of
+// the household votes) and is re-applied whenever either region is swapped in.
 (function () {
   "use strict";
   const root = document.querySelector("[data-song-voting]");
   if (!root) return;
-  const dataNode = document.getElementById("song-votes");
-  let votes = dataNode ? JSON.parse(dataNode.textContent) : {};
+  let votes = {};
+  let votesText = null;
+  function readVotes() {
+    const node = document.getElementById("my-song-votes");
+    if (!node || node.textContent === votesText) return;
+    votesText = node.textContent;
+    try { votes = JSON.parse(votesText); } catch (_error) { /* keep what we had */ }
+  }
   const status = root.querySelector("[data-vote-status]");
   const inFlight = new Set();
 
@@ -31,6 +38,7 @@
     if (label && label.textContent !== text) label.textContent = text;
   }
   function apply() {
+    readVotes();
     root.querySelectorAll("[data-vote-button]").forEach(function (button) {
       if (!inFlight.has(button.dataset.song)) show(button, hasVoted(button.dataset.song));
     });
@@ -82,7 +90,12 @@
       return;
     }
     inFlight.delete(songId);
-    votes = answer.votes || votes;
+    if (answer.votes) {
+      // The server's answer is newer than the blob on the page; only a later push replaces it.
+      const node = document.getElementById("my-song-votes");
+      votes = answer.votes;
+      votesText = node ? node.textContent : null;
+    }
     const current = root.querySelector('[data-vote-button][data-song="' + songId + '"]');
     if (current) { show(current, hasVoted(songId)); setCount(current, answer.vote_count); }
     // Live pushes wait while focus is inside a region (so nothing moves under a finger);
@@ -94,7 +107,10 @@
   root.addEventListener("change", function (event) {
     if (event.target.matches("[data-voting-as]")) apply();
   });
-  // Live pushes replace the region's HTML: re-apply this guest's votes to the new buttons.
-  new MutationObserver(apply).observe(root, { childList: true, subtree: true });
+  // Live pushes replace the regions' HTML: re-apply this guest's votes to the new buttons.
+  const observer = new MutationObserver(apply);
+  observer.observe(root, { childList: true, subtree: true });
+  const mine = document.querySelector("[data-my-songs]");
+  if (mine) observer.observe(mine, { childList: true, subtree: true });
   apply();
 })();

@@ -165,3 +165,17 @@ def test_a_refused_vote_is_reverted_with_a_message(guest_page, wedding):
     expect(button.locator("[data-vote-count]")).to_have_text("0")
     expect(guest_page.locator("[data-vote-status]")).to_have_text("This song is not in the queue any more.")
     assert SongRequest.objects.get(pk=song.pk).vote_count == 0
+
+
+def test_a_vote_from_another_phone_of_the_household_shows_live(guest_page, new_page, enter_as_household, household, wedding):
+    song = factories.SongRequestFactory(wedding=wedding, title="Sofia", status=SongRequest.Status.APPROVED)
+    other_phone = new_page()
+    enter_as_household(other_phone, household)
+    other_phone.goto("/songs/")
+    wait_live(other_phone)
+    guest_page.goto("/songs/")
+    guest_page.locator(f'[data-vote-button][data-song="{song.pk}"]').click()
+    expect(guest_page.locator(f'[data-vote-button][data-song="{song.pk}"]')).to_have_attribute("aria-pressed", "true")
+    mirrored = other_phone.locator(f'[data-vote-button][data-song="{song.pk}"]')
+    expect(mirrored).to_have_attribute("aria-pressed", "true", timeout=LIVE_WITHIN_MS)
+    expect(mirrored.locator("[data-vote-count]")).to_have_text("1")

@@ -189,11 +189,11 @@ def test_songs_not_in_the_queue_cannot_be_voted_for(guest_client, wedding, guest
     assert guest_client.post(f"/songs/{waiting.pk}/vote/", {"guest": guests[0].pk}).status_code == 404
 
 
-def test_page_embeds_the_households_votes_per_guest(guest_client, wedding, guests):
+def test_page_embeds_the_households_votes_per_guest_in_its_live_region(guest_client, wedding, guests):
     song = approved(wedding)
     services.song_vote(song=song, guest=guests[1])
     response = guest_client.get("/songs/")
-    start = response.content.decode().index('<script id="song-votes" type="application/json">')
+    start = response.content.decode().index('<script id="my-song-votes" type="application/json">')
     blob = response.content.decode()[start:].split(">", 1)[1].split("</script>", 1)[0]
     assert json.loads(blob) == {str(guests[0].pk): [], str(guests[1].pk): [song.pk]}
 
