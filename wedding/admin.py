@@ -104,7 +104,9 @@ class DatabaseRuleMessages:
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except IntegrityError as error:
-            messages.error(request, f"Nothing was saved: {error}.")
+            # The rule's own words ("table is full"), without PostgreSQL's CONTEXT lines.
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else "a database rule refused it"
+            messages.error(request, f"Nothing was saved: {reason}.")
             return HttpResponseRedirect(request.get_full_path())
 
 
