@@ -3,7 +3,8 @@
     .venv/bin/python bench/import_guests.py [--rows 5000] [--format csv|xlsx]
 
 Uses a fresh SQLite file in a temporary directory unless DATABASE_URL is set
-(then a throw-away wedding in that database, deleted afterwards). Prints the
+(then that database is migrated and a throw-away wedding is imported into it and
+deleted afterwards: point it at a scratch database). Prints the
 time of the dry run (preview), the import, and the re-import (which must
 change nothing).
 """
