@@ -6,9 +6,6 @@ Thin views: forms shape the input, `wedding.services` decides, live regions
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -16,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
+from guests.views import guest_context, guest_required  # the guest site's one entry check
 from realtime.regions import Audience, Viewer
 from realtime.views import live_page_context
 from wedding import services
@@ -30,26 +28,6 @@ def _household_of(request: HttpRequest):
     if not household:
         return None
     return getattr(household, "_wrapped", household)
-
-
-def guest_required(view: Callable) -> Callable:
-    """Guest pages need a household session; without one, back to the entry page."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        household = _household_of(request)
-        if household is None:
-            return redirect("/")
-        request.guest_household = household
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _guest_context(request: HttpRequest, **extra) -> dict:
-    household = request.guest_household
-    viewer = Viewer(wedding=household.wedding, audience=Audience.HOUSEHOLD, household=household)
-    return {**live_page_context(viewer), "household": household, **extra}
 
 
 # Per household: generous for a party, but a stuck phone or a script cannot flood the wall.
@@ -96,7 +74,7 @@ def songs(request: HttpRequest) -> HttpResponse:
     guests = list(household.guests.all())
     return render(
         request, "wedding/songs.html",
-        _guest_context(request, form=form, voters=guests),
+        guest_context(request, form=form, voters=guests),
     )
 
 
@@ -158,7 +136,7 @@ def photos(request: HttpRequest) -> HttpResponse:
                 else:
                     messages.success(request, f"Thank you! {count} {noun} added to the gallery.")
             return redirect("content:photos")
-    return render(request, "wedding/photos.html", _guest_context(request, form=form))
+    return render(request, "wedding/photos.html", guest_context(request, form=form))
 
 
 @require_http_methods(["GET"])
@@ -202,13 +180,13 @@ def guestbook(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, "Thank you! Your message will appear once it is approved.")
             return redirect("content:guestbook")
-    return render(request, "wedding/guestbook.html", _guest_context(request, form=form))
+    return render(request, "wedding/guestbook.html", guest_context(request, form=form))
 
 
 @guest_required
 @require_http_methods(["GET"])
 def tributes(request: HttpRequest) -> HttpResponse:
-    return render(request, "wedding/tributes.html", _guest_context(request))
+    return render(request, "wedding/tributes.html", guest_context(request))
 
 
 @guest_required
@@ -227,4 +205,4 @@ def tribute_remember(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Thank you. Your words will appear once the planners approve them.")
             return redirect("content:tributes")
-    return render(request, "wedding/tribute_remember.html", _guest_context(request, form=form, tribute=tribute))
+    return render(request, "wedding/tribute_remember.html", guest_context(request, form=form, tribute=tribute))
