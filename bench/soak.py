@@ -52,6 +52,7 @@ GUEST_REGIONS = [
     {"name": "my_songs", "params": {}},
 ]
 PLANNER_REGIONS = [{"name": "dj_queue", "params": {}}, {"name": "dash_activity", "params": {}}]
+WAVE = 25  # sockets opened together
 CSRF = "".join(random.choice(string.ascii_letters + string.digits) for _ in range(32))
 
 
@@ -60,6 +61,13 @@ def percentile(values: list[float], q: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def cpu_seconds(pid: int) -> float:
+    """user + system CPU time of a process."""
+    with open(f"/proc/{pid}/stat") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: int) -> float:
@@ -80,6 +88,7 @@ class Socket:
     version: int = 0
     frames: int = 0
     closes: int = 0
+    welcomed: bool = False
     ws: object = None
 
 
@@ -139,6 +148,7 @@ async def run_socket(sock: Socket, url: str, regions: list[dict], stop: asyncio.
     import websockets
 
     headers = {"Origin": url.replace("ws://", "http://").split("/ws/")[0], "Cookie": f"sessionid={sock.session}"}
+    attempts = 0
     while not stop.is_set():
         try:
             async with websockets.connect(
@@ -150,6 +160,8 @@ async def run_socket(sock: Socket, url: str, regions: list[dict], stop: asyncio.
                     now = time.monotonic()
                     frame = json.loads(raw)
                     sock.frames += 1
+                    if frame.get("t") == "welcome":
+                        sock.welcomed, attempts = True, 0
                     if frame.get("t") != "update":
                         continue
                     sock.version = max(sock.version, int(frame.get("v") or 0))
@@ -158,10 +170,13 @@ async def run_socket(sock: Socket, url: str, regions: list[dict], stop: asyncio.
                         sock.latencies.append(now - sock.unseen.pop(token))
         except Exception:  # noqa: BLE001 - a soak counts closes and reconnects like the glue does
             pass
-        sock.ws = None
+        sock.ws, sock.welcomed = None, False
         sock.closes += 1
         if not stop.is_set():
-            await asyncio.sleep(0.5 + random.random())
+            # The browser glue's backoff: 0.5 s doubling to 30 s, jittered.
+            attempts += 1
+            base = min(30.0, 0.5 * 2 ** (attempts - 1))
+            await asyncio.sleep(base / 2 + random.random() * base / 2)
 
 
 async def soak(args: argparse.Namespace) -> dict:
@@ -184,14 +199,22 @@ async def soak(args: argparse.Namespace) -> dict:
     guests = [Socket("guest", key, pk) for pk, key in households]
     planners = [Socket("planner", key, None) for key in planner_sessions]
     by_household = {s.household_id: s for s in guests}
+    guest_regions = [r for r in GUEST_REGIONS if not (args.no_household_regions and r["name"] == "my_songs")]
     tasks = []
-    for index, sock in enumerate([*guests, *planners]):
-        regions = GUEST_REGIONS if sock.kind == "guest" else PLANNER_REGIONS
-        tasks.append(asyncio.create_task(run_socket(sock, url, regions, stop)))
-        if index % 50 == 49:
-            await asyncio.sleep(0.5)  # connect in waves, as pages open
-    await asyncio.sleep(5)  # warm-up: every hello answered
-    connected = sum(1 for s in [*guests, *planners] if s.ws is not None)
+    everyone = [*guests, *planners]
+    opening = time.monotonic()
+    for start in range(0, len(everyone), WAVE):
+        wave = everyone[start:start + WAVE]
+        for sock in wave:
+            regions = guest_regions if sock.kind == "guest" else PLANNER_REGIONS
+            tasks.append(asyncio.create_task(run_socket(sock, url, regions, stop)))
+        # Pages open in waves (as guests arrive), each wave welcomed before the next.
+        deadline = time.monotonic() + 30
+        while not all(s.welcomed for s in wave) and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+    await asyncio.sleep(2)
+    connected = sum(1 for s in everyone if s.welcomed)
+    print(f"opened in {time.monotonic() - opening:.1f} s")
     rss_start = rss_mb(server.pid)
     print(f"{connected} sockets open; server RSS {rss_start:.1f} MB; writing {args.rate}/s for {args.seconds}s …")
 
@@ -211,6 +234,7 @@ async def soak(args: argparse.Namespace) -> dict:
     )
     writes = {"guestbook": 0, "song": 0, "approve": 0, "failed": 0}
     rss_samples = [rss_start]
+    server_cpu_start, client_cpu_start = cpu_seconds(server.pid), time.process_time()
     started = time.monotonic()
     next_write = started
     next_sample = started + 10
@@ -241,7 +265,8 @@ async def soak(args: argparse.Namespace) -> dict:
                 kind = "guestbook"
             elif roll < 0.8:
                 guest_id = await asyncio.to_thread(first_guest, household_id)
-                by_household[household_id].unseen[token] = sent
+                if any(r["name"] == "my_songs" for r in guest_regions):
+                    by_household[household_id].unseen[token] = sent
                 for sock in planners:
                     sock.unseen[token] = sent
                 response = await client.post(
@@ -266,6 +291,8 @@ async def soak(args: argparse.Namespace) -> dict:
             writes["failed"] += 1
             print(f"  write failed: {error}")
     elapsed = time.monotonic() - started
+    server_cpu = cpu_seconds(server.pid) - server_cpu_start
+    client_cpu = time.process_time() - client_cpu_start
     print("writes done; draining 10 s …")
     await asyncio.sleep(10)
     final_version = await asyncio.to_thread(wedding_version, wedding_id)
@@ -283,7 +310,6 @@ async def soak(args: argparse.Namespace) -> dict:
     if redis:
         redis.stop()
 
-    everyone = [*guests, *planners]
     latencies = [lat for s in everyone for lat in s.latencies]
     lost = sum(len(s.unseen) for s in everyone)
     behind = sum(1 for s in everyone if s.version != final_version)
@@ -304,6 +330,9 @@ async def soak(args: argparse.Namespace) -> dict:
         "rss_bound_mb": args.rss_bound_mb,
         "rss_within_bound": (rss_end - rss_start) <= args.rss_bound_mb,
         "frames": sum(s.frames for s in everyone),
+        "guest_regions": [r["name"] for r in guest_regions],
+        "server_cpu_percent": round(100 * server_cpu / elapsed),
+        "client_cpu_percent": round(100 * client_cpu / elapsed),
     }
     return result
 
@@ -316,11 +345,17 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=2.0, help="writes per second (default 2)")
     parser.add_argument("--redis", action="store_true", help="run daphne on a private redis-server layer")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"), help="scratch database (default: temp SQLite)")
+    parser.add_argument(
+        "--no-household-regions", action="store_true",
+        help="guests watch only the shared regions (not my_songs, rendered once per household)",
+    )
     parser.add_argument("--rss-bound-mb", type=float, default=50.0, help="allowed server RSS growth (default 50 MB)")
     args = parser.parse_args()
     result = asyncio.run(soak(args))
     print()
-    print(f"duration            {result['seconds']} s, layer {result['layer']}")
+    print(f"duration            {result['seconds']} s, layer {result['layer']}; guests watch {result['guest_regions']}")
+    print(f"CPU                 server {result['server_cpu_percent']}% of a core, "
+          f"clients {result['client_cpu_percent']}% (same machine)")
     print(f"sockets             {result['sockets']}")
     print(f"writes              {result['writes']} ({result['write_rate']}/s)")
     print(f"deliveries          {result['deliveries']} (socket, write) pairs; frames {result['frames']}")
