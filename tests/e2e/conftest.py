@@ -13,9 +13,10 @@ How to write one
         enter_as_household(page, household)     # guest session cookie
         page.goto("/rsvp/")                     # relative to the server
         ...
-        # ORM writes in the test reach the server's sockets (shared Redis layer):
-        household.guests.update(...)            # or factories, services, ...
-        expect(page.locator("#live-...")).to_contain_text("...", timeout=5_000)
+        # Writes made in the test (services, factories, admin client) are
+        # committed and published through the server's Redis, so they show up:
+        services.guestbook_sign(wedding=..., household=household, ...)
+        expect(page.locator("#live-guestbook_wall")).to_contain_text("...")
 
 Fixtures
 --------
@@ -28,7 +29,10 @@ Fixtures
   duration of the test this process's own channel layer points at the same
   Redis, so ORM writes made in the test are pushed to the browser. A test that
   stopped the server gets it started again by the next test. The server's log
-  (and the browser console) is attached to a failing test's report.
+  (and the browser console) is attached to a failing test's report. The server
+  runs `tests/e2e/asgi_test_app.py`: the product's application plus /static/
+  (daphne alone serves none) and the switch behind ``close_sockets(code)``.
+  ``expect()`` and page waits time out after 10 s.
 * ``redis_server``: that private Redis (``.stop()``/``.start()``; never the
   machine's shared one).
 * ``browser`` (session): headless Debian chromium driven by Playwright's sync API.
