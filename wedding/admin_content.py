@@ -23,7 +23,15 @@ from realtime.views import live_page_context
 from wedding import photos, services
 from wedding.admin import ParentWeddingInline, PlannerAdmin, ScopedForm, TributeAdmin
 from wedding.admin_base import planned_weddings
-from wedding.models import GuestbookEntry, Moderation, Photo, Remembrance, SongRequest, Tribute
+from wedding.models import (
+    GuestbookEntry,
+    Moderation,
+    Photo,
+    Remembrance,
+    SongRequest,
+    Tribute,
+    song_key,
+)
 from wedding.regions import dj_actions
 
 MODERATION_BUTTONS = ((Moderation.APPROVED, "Approve"), (Moderation.HIDDEN, "Hide"))
@@ -255,8 +263,28 @@ def song_buttons(song: SongRequest) -> str:
     return _buttons(url, song.status, dj_actions(song))
 
 
+class SongRequestAdminForm(ScopedForm):
+    """Duplicates are refused with the song's name, not a database error (the key is not a field)."""
+
+    class Meta:
+        model = SongRequest
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        wedding = cleaned.get("wedding") or (self.instance.wedding if self.instance.wedding_id else None)
+        title = cleaned.get("title")
+        if wedding is not None and title:
+            key = song_key(title, cleaned.get("artist") or "")
+            twin = SongRequest.objects.filter(wedding=wedding, key=key).exclude(pk=self.instance.pk).first()
+            if twin is not None:
+                raise ValidationError(f"“{twin}” is already in this wedding's requests.")
+        return cleaned
+
+
 @admin.register(SongRequest)
 class SongRequestAdmin(PlannerAdmin):
+    form = SongRequestAdminForm
     list_display = ("title", "artist", "vote_count", "status_badge", "actions_column", "requested_by", "wedding", "created_at")
     list_filter = (("wedding", admin.RelatedOnlyFieldListFilter), "status")
     list_select_related = ("wedding", "requested_by")

@@ -196,3 +196,14 @@ def test_tribute_photo_upload_is_checked_by_content(planner_client, wedding):
     with Tribute.objects.get().photo.open("rb") as f:
         stored = Image.open(io.BytesIO(f.read()))
     assert stored.size == (20, 40) and dict(stored.getexif()) == {}
+
+
+def test_adding_a_duplicate_song_in_the_admin_is_a_clear_error(planner_client, wedding):
+    factories.SongRequestFactory(wedding=wedding, title="Hey Jude", artist="The Beatles")
+    response = planner_client.post(
+        "/admin/wedding/songrequest/add/",
+        {"wedding": wedding.pk, "title": "hey jude", "artist": "the beatles", "status": "requested"},
+    )
+    assert response.status_code == 200
+    assert "is already in this wedding" in response.content.decode()
+    assert SongRequest.objects.count() == 1
