@@ -21,8 +21,16 @@ def planned_weddings(request) -> models.QuerySet[Wedding]:
 
 
 def is_planner(request) -> bool:
-    user = request.user
-    return bool(user.is_active and user.is_staff and (user.is_superuser or planned_weddings(request).exists()))
+    """Staff who plan at least one wedding (or superusers). Asked once per request: the
+    admin checks every registered model's permissions on every page."""
+    cached = getattr(request, "_confetti_is_planner", None)
+    if cached is None:
+        user = request.user
+        cached = bool(
+            user.is_active and user.is_staff and (user.is_superuser or planned_weddings(request).exists())
+        )
+        request._confetti_is_planner = cached
+    return cached
 
 
 class WeddingScopedForm(forms.ModelForm):
@@ -35,7 +43,7 @@ class WeddingScopedForm(forms.ModelForm):
             wedding = self.instance.wedding
         if wedding is None:
             return cleaned
-        for name, value in cleaned.items():
+        for name, value in list(cleaned.items()):  # add_error() removes from cleaned_data
             values = value if isinstance(value, models.QuerySet | list) else [value]
             for item in values:
                 if isinstance(item, WeddingScoped) and item.wedding_id != wedding.pk:
@@ -100,17 +108,23 @@ class WeddingScopedInline(PlannerAccessMixin):
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
-        parent = obj
 
         class Formset(formset):
+            # The formset's `instance` is the parent, also on the add page (saved by then).
+            def _parent_wedding_id(self):
+                parent = self.instance
+                return parent.pk if isinstance(parent, Wedding) else getattr(parent, "wedding_id", None)
+
+            def _construct_form(self, i, **kwargs):
+                form = super()._construct_form(i, **kwargs)
+                wedding_id = self._parent_wedding_id()
+                if wedding_id and not form.instance.wedding_id:
+                    form.instance.wedding_id = wedding_id  # before validation: cross-wedding refs refused
+                return form
+
             def save_new(self, form, commit=True):
-                instance = form.save(commit=False)
-                if parent is not None:
-                    instance.wedding_id = parent.wedding_id if hasattr(parent, "wedding_id") else parent.pk
-                if commit:
-                    instance.save()
-                    form.save_m2m()
-                return instance
+                form.instance.wedding_id = self._parent_wedding_id()
+                return super().save_new(form, commit)
 
         return Formset
 
@@ -119,3 +133,9 @@ class WeddingScopedInline(PlannerAccessMixin):
         if issubclass(related, WeddingScoped):
             kwargs["queryset"] = related._default_manager.filter(wedding__in=planned_weddings(request))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if issubclass(related, WeddingScoped):
+            kwargs["queryset"] = related._default_manager.filter(wedding__in=planned_weddings(request))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
