@@ -258,7 +258,7 @@ class HouseholdAdmin(PlannerAdmin):
         """A household with its guests (and their answers and seats): one change."""
         with capture.bulk_change(
             wedding_id=obj.wedding_id, topic="guest", action="delete", model="guests.household",
-            summary=f"Removed household “{obj.name}”",
+            summary=f"Removed household “{obj.name}”", also_topics=CASCADE_TOPICS,
         ) as ids:
             ids.append(obj.pk)
             obj.delete()
@@ -268,9 +268,15 @@ class HouseholdAdmin(PlannerAdmin):
             with capture.bulk_change(
                 wedding_id=wedding_id, topic="guest", action="delete", model="guests.household",
                 summary=f"Removed {len(pks)} household{'s' if len(pks) != 1 else ''}",
+                also_topics=CASCADE_TOPICS,
             ) as ids:
                 queryset.filter(pk__in=pks).delete()
                 ids.extend(pks)
+
+
+# What deleting guests or households also removes (cascades fire no captured signals
+# inside bulk_change): answers, seats, song votes, requests.
+CASCADE_TOPICS = ("rsvp", "seating", "song", "request")
 
 
 def _pks_by_wedding(queryset) -> dict[int, list[int]]:
@@ -447,6 +453,7 @@ class GuestAdmin(PlannerAdmin):
         with capture.bulk_change(
             wedding_id=obj.wedding_id, topic="guest", action="delete", model="guests.guest",
             summary=f"Removed guest “{obj.full_name}” ({obj.household.name})",
+            also_topics=CASCADE_TOPICS,
         ) as ids:
             ids.append(obj.pk)
             obj.delete()
@@ -457,6 +464,7 @@ class GuestAdmin(PlannerAdmin):
             with capture.bulk_change(
                 wedding_id=wedding_id, topic="guest", action="delete", model="guests.guest",
                 summary=f"Removed {len(pks)} guest{'s' if len(pks) != 1 else ''}",
+                also_topics=CASCADE_TOPICS,
             ) as ids:
                 queryset.filter(pk__in=pks).delete()
                 ids.extend(pks)

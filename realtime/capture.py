@@ -44,6 +44,11 @@ class PendingPublish:
     topics: set[str] = field(default_factory=set)
     ids: dict[str, set[str] | None] = field(default_factory=dict)
 
+    def add_unknown(self, topic: str) -> None:
+        """The topic changed, but not which rows (e.g. cascaded deletes)."""
+        self.topics.add(topic)
+        self.ids[topic] = None
+
     def add(self, topic: str, object_ids: Iterable[object]) -> None:
         self.topics.add(topic)
         known = self.ids.setdefault(topic, set())
@@ -122,6 +127,7 @@ def _log(
     model: str,
     object_ids: list[str],
     summary: str,
+    also_topics: Iterable[str] = (),
 ) -> int | None:
     from realtime.models import Change
 
@@ -132,7 +138,7 @@ def _log(
         with transaction.atomic(using=using):
             return _log(
                 using=using, wedding_id=wedding_id, topic=topic, action=action,
-                model=model, object_ids=object_ids, summary=summary,
+                model=model, object_ids=object_ids, summary=summary, also_topics=also_topics,
             )
     token = _transaction_token(connection)
     pending = _pending_for(connection, wedding_id, token)
@@ -146,6 +152,8 @@ def _log(
         connection._confetti_pending[wedding_id] = pending
         transaction.on_commit(pending, using=using, robust=True)
     pending.add(topic, object_ids)
+    for extra in also_topics:
+        pending.add_unknown(extra)
     actor = current_actor()
     Change.objects.using(using).create(
         wedding_id=wedding_id,
@@ -180,15 +188,17 @@ def record_change(
 
 def record_bulk(
     *, wedding_id: int, topic: str, action: str, model: str, object_ids: Iterable[object],
-    summary: str, using: str = "default",
+    summary: str, also_topics: Iterable[str] = (), using: str = "default",
 ) -> int | None:
     """Log a write that fired no signals (update(), bulk_create(), imports) as ONE change row.
 
-    Call inside the transaction that made the write, after it.
+    Call inside the transaction that made the write, after it. `also_topics`
+    names topics the write touched as a side effect (deleting guests also
+    deletes their responses and seats) — announced without ids.
     """
     return _log(
         using=using, wedding_id=wedding_id, topic=topic, action=action, model=model,
-        object_ids=[str(i) for i in object_ids], summary=summary,
+        object_ids=[str(i) for i in object_ids], summary=summary, also_topics=also_topics,
     )
 
 
@@ -215,7 +225,8 @@ def suspended(*wedding_ids: int) -> Iterator[None]:
 
 @contextlib.contextmanager
 def bulk_change(
-    *, wedding_id: int, topic: str, action: str, model: str, summary: str, using: str = "default"
+    *, wedding_id: int, topic: str, action: str, model: str, summary: str,
+    also_topics: Iterable[str] = (), using: str = "default",
 ) -> Iterator[list[object]]:
     """Group a batch of writes into one change: per-object capture is off inside,
     and one row (and one message) is recorded at the end for the ids collected.
@@ -230,5 +241,5 @@ def bulk_change(
             yield ids
         record_bulk(
             wedding_id=wedding_id, topic=topic, action=action, model=model,
-            object_ids=ids, summary=summary, using=using,
+            object_ids=ids, summary=summary, also_topics=also_topics, using=using,
         )

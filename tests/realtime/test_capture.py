@@ -206,3 +206,19 @@ def test_ci_runs_this_module_on_postgresql_too():
     """Guard: under CI=true the PostgreSQL run must really use PostgreSQL."""
     if os.environ.get("CONFETTI_EXPECT_POSTGRES") == "1":
         assert connection.vendor == "postgresql"
+
+
+def test_cascading_bulk_delete_announces_the_topics_it_touched(
+    wedding, event, django_capture_on_commit_callbacks, published
+):
+    guest = factories.GuestFactory(household__wedding=wedding)
+    factories.ResponseFactory(guest=guest, event=event)
+    with django_capture_on_commit_callbacks(execute=True):
+        with capture.bulk_change(
+            wedding_id=wedding.pk, topic="guest", action="delete", model="guests.guest",
+            summary="Removed 1 guest", also_topics=("rsvp", "seating"),
+        ) as ids:
+            ids.append(guest.pk)
+            guest.delete()
+    assert published[-1]["topics"] == ["guest", "rsvp", "seating"]
+    assert published[-1]["ids"] == {"guest": [str(guest.pk)], "rsvp": None, "seating": None}
