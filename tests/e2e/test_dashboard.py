@@ -14,6 +14,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from guests.models import Guest
 from rsvp.models import Response
 from seating import services as seating_services
 from seating.models import Seat
@@ -207,3 +208,28 @@ def test_table_editor_renames_and_resizes_from_the_chart(
     page.once("dialog", lambda d: d.accept())
     dialog.get_by_role("button", name="Delete table").click()
     expect(watcher.locator(f"#table-{table.pk}")).to_have_count(0, timeout=LIVE_MS)
+
+
+def test_bulk_selection_survives_a_live_update_and_tags_in_one_change(
+    daphne_server, new_page, login_planner, planner, wedding, event, household,
+):
+    guests = [factories.GuestFactory(household=household, first_name=n, last_name="Paz") for n in ("Ana", "Bea", "Cris")]
+    for g in guests:
+        factories.InvitationFactory(guest=g, event=event)
+    page = open_live(new_page, login_planner, planner, f"/admin/dashboard/{wedding.pk}/guests/")
+    page.check(f"#pick-{guests[0].pk}")
+    page.check(f"#pick-{guests[1].pk}")
+    expect(page.locator("[data-selected-count]")).to_have_text("2")
+    page.select_option('#bulk-form select[name="action"]', "tag")  # focus leaves the list
+    page.fill('#bulk-form input[name="tag"]', "vip")
+
+    # Someone answers meanwhile: the list re-renders live, the selection stays.
+    factories.ResponseFactory(guest=guests[2], event=event, status="declined")
+    expect(page.locator(f"#guest-row-{guests[2].pk}")).to_contain_text("Declined", timeout=LIVE_MS)
+    expect(page.locator(f"#pick-{guests[0].pk}")).to_be_checked()
+    expect(page.locator(f"#pick-{guests[1].pk}")).to_be_checked()
+    expect(page.locator(f"#pick-{guests[2].pk}")).not_to_be_checked()
+
+    page.click('#bulk-form button[type="submit"]')
+    expect(page.locator(".messagelist")).to_contain_text("Tagged 2 guest(s) “vip”")
+    assert sorted(g.first_name for g in Guest.objects.filter(tags__name="vip")) == ["Ana", "Bea"]
