@@ -213,6 +213,7 @@ def test_cascading_bulk_delete_announces_the_topics_it_touched(
 ):
     guest = factories.GuestFactory(household__wedding=wedding)
     factories.ResponseFactory(guest=guest, event=event)
+    guest_pk = guest.pk
     with django_capture_on_commit_callbacks(execute=True):
         with capture.bulk_change(
             wedding_id=wedding.pk, topic="guest", action="delete", model="guests.guest",
@@ -221,4 +222,4 @@ def test_cascading_bulk_delete_announces_the_topics_it_touched(
             ids.append(guest.pk)
             guest.delete()
     assert published[-1]["topics"] == ["guest", "rsvp", "seating"]
-    assert published[-1]["ids"] == {"guest": [str(guest.pk)], "rsvp": None, "seating": None}
+    assert published[-1]["ids"] == {"guest": [str(guest_pk)], "rsvp": None, "seating": None}
