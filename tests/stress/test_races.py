@@ -18,7 +18,12 @@ from rsvp.models import Response
 from seating.models import Seat
 from tests import factories
 from tests.integration.fixtures import require_postgres
-from tests.integration.helpers import CSRF_INPUT, household_session_key, http_client, planner_session_key
+from tests.integration.helpers import (
+    CSRF_INPUT,
+    household_session_key,
+    http_client,
+    planner_session_key,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
@@ -141,3 +146,28 @@ def test_same_rsvp_submitted_at_once_leaves_one_answer_each(transactional_db, pa
         answers = Response.objects.filter(guest=guest, event=event)
         assert answers.count() == 1, guest
         assert answers.get().status == Response.Status.ATTENDING
+
+
+def test_rsvp_submit_called_at_once_from_threads(transactional_db):
+    """The service itself (`rsvp.services.rsvp_submit`), 8 threads, each with its own connection."""
+    require_postgres()
+    from django.db import connection
+
+    from rsvp.services import Answer, PlusOne, rsvp_submit
+
+    household, guests, event, meal = _rsvp_household()
+    answers = [Answer(g.pk, event.pk, Response.Status.ATTENDING, meal.pk) for g in guests]
+    plus_one = PlusOne("Pat", "Plus", answers={event.pk: (Response.Status.ATTENDING, meal.pk)})
+
+    def submit():
+        try:
+            return rsvp_submit(household=household, answers=answers, plus_ones=[plus_one], note="See you!")
+        finally:
+            connection.close()  # this thread's connection
+
+    results = _race([submit] * 8)
+    errors = [r for r in results if isinstance(r, Exception)]
+    assert not errors, errors
+    assert Guest.objects.filter(household=household, is_plus_one=True).count() == 1
+    for guest in Guest.objects.filter(household=household):
+        assert Response.objects.filter(guest=guest, event=event).count() == 1
