@@ -468,21 +468,23 @@ def guests_bulk(request: HttpRequest, wedding: Wedding) -> HttpResponse:
     n = len(guests)
     try:
         if action == "invite":
-            event = get_object_or_404(Event.objects.for_wedding(wedding), pk=_int(request.POST.get("event")))
+            event = _chosen(Event.objects.for_wedding(wedding), request.POST.get("event"), "an event")
             new = rsvp_services.invitations_create(guests=guests, event=event)
             message = f"Invited {new} guest(s) to the {event.name} ({n - new} already were)."
         elif action == "seat":
-            table = get_object_or_404(
-                Table.objects.for_wedding(wedding).select_related("event"), pk=_int(request.POST.get("table"))
+            table = _chosen(
+                Table.objects.for_wedding(wedding).select_related("event"), request.POST.get("table"), "a table"
             )
             seating_services.seats_assign_many(guests=guests, table=table, user=request.user)
             message = f"Seated {n} guest(s) at {table.name} ({table.event.name})."
         elif action == "respond":
-            event = get_object_or_404(Event.objects.for_wedding(wedding), pk=_int(request.POST.get("event")))
+            event = _chosen(Event.objects.for_wedding(wedding), request.POST.get("event"), "an event")
             status = request.POST.get("status", "")
+            if status not in Response.Status.values:
+                raise ValidationError("Choose attending, declined or pending.")
             meal = None
-            if meal_id := _int(request.POST.get("meal")):
-                meal = get_object_or_404(MealOption.objects.for_wedding(wedding), pk=meal_id)
+            if request.POST.get("meal"):
+                meal = _chosen(MealOption.objects.for_wedding(wedding), request.POST.get("meal"), "a meal")
             done = rsvp_services.responses_record_many(
                 guests=guests, event=event, status=status, meal=meal, user=request.user
             )
@@ -507,6 +509,14 @@ def guests_bulk(request: HttpRequest, wedding: Wedding) -> HttpResponse:
     except (ValidationError, PermissionDenied) as exc:
         return action_result(request, ok=False, message=error_text(exc))
     return action_result(request, ok=True, message=message)
+
+
+def _chosen(queryset, value: str | None, what: str):
+    """The object picked in a bulk form (of this wedding), or a ValidationError naming what is missing."""
+    obj = queryset.filter(pk=_int(value)).first() if _int(value) is not None else None
+    if obj is None:
+        raise ValidationError(f"Choose {what} for this action.")
+    return obj
 
 
 def guests_tag(*, wedding: Wedding, guests: list[Guest], name: str) -> int:

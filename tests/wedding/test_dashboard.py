@@ -324,3 +324,15 @@ def test_dashboard_and_list_queries_do_not_grow_with_the_wedding(planner_client,
         for w, e in ((small, small_event), (wedding, event))
     ]
     assert filtered[0] == filtered[1]
+
+
+def test_bulk_without_its_event_or_table_says_what_is_missing(planner_client, wedding, other_wedding):
+    guest = factories.GuestFactory(household__wedding=wedding)
+    foreign_event = factories.EventFactory(wedding=other_wedding)
+    missing = bulk(planner_client, wedding, action="invite", guest=[guest.pk])
+    assert missing.status_code == 422 and missing.json()["message"] == "Choose an event for this action."
+    foreign = bulk(planner_client, wedding, action="invite", event=foreign_event.pk, guest=[guest.pk])
+    assert foreign.json()["message"] == "Choose an event for this action."
+    no_table = bulk(planner_client, wedding, action="seat", table="x", guest=[guest.pk])
+    assert no_table.json()["message"] == "Choose a table for this action."
+    assert not Invitation.objects.exists()
