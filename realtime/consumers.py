@@ -139,6 +139,21 @@ def watched_regions(viewer: Viewer, requested: Any) -> tuple[list[hub_module.Wat
     return accepted, refused
 
 
+def _beneath_session_wrapper(send):
+    """The server's `send` under channels' SessionMiddleware wrapper.
+
+    The wrapper only acts on `http.response.start`; for every other message it
+    still reads the lazy session's `modified` and `is_empty()`, which in a
+    1,000-socket fan-out costs more than the send itself. Frames never touch
+    the session (this socket only reads it), so they go straight to the server.
+    """
+    from channels.sessions import InstanceSessionWrapper
+
+    while isinstance(getattr(send, "__self__", None), InstanceSessionWrapper):
+        send = send.__self__.real_send
+    return send
+
+
 class LiveConsumer(AsyncWebsocketConsumer):
     # No per-socket layer channel: the hub holds one subscription per wedding
     # and calls `send` directly (an unknown alias makes get_channel_layer() None).
@@ -237,7 +252,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self._send_text(json.dumps({"t": "error", "message": message}))
 
     async def _send_text(self, text: str) -> None:
-        await self.base_send({"type": "websocket.send", "text": text})
+        send = self.__dict__.get("_frame_send")
+        if send is None:
+            send = self._frame_send = _beneath_session_wrapper(self.base_send)
+        await send({"type": "websocket.send", "text": text})
 
     async def _close_with(self, code: int) -> None:
         if self.watcher is not None and self.attached:

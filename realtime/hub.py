@@ -77,6 +77,7 @@ STATS_INTERVAL = 5.0  # seconds between counter snapshots for realtime_status
 STATS_KEY = "confetti:realtime:hubs"
 CONTROL_GROUP = "confetti.control"
 CLOSE_TYPE = "confetti.close"
+YIELD_EVERY = 64  # sends between yields to the event loop in a large fan-out
 ATTACH_WAIT = 1.0  # seconds a layer call of a connecting socket may take
 SEEN_WINDOW = 2000  # versions above the contiguous one remembered for dedupe
 
@@ -505,6 +506,7 @@ class Hub:
             if futures:
                 await asyncio.wait(list(futures.values()))
             frames: dict[tuple, str] = {}
+            sent = 0
             for watcher, version, resync, items in plans:
                 parts = []
                 for dom_id, future in items:
@@ -522,6 +524,11 @@ class Hub:
                          "regions": [{"id": d, "html": h} for d, h in parts]},
                         separators=(",", ":"),
                     )
+                if sent and sent % YIELD_EVERY == 0:
+                    # Let the loop put the frames already queued on the wire (and
+                    # serve other sockets) during a large fan-out.
+                    await asyncio.sleep(0)
+                sent += 1
                 watcher.version = version
                 if resync:
                     watcher.synced_at = max(watcher.synced_at, version)

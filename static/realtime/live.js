@@ -203,20 +203,27 @@
   // --- polling fallback (socket down or server degraded) -------------------------------
 
   function pollOnce() {
-    document.querySelectorAll("[data-live-region][data-live-url]").forEach(function (el) {
-      var id = el.id;
-      fetch(el.dataset.liveUrl, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
-        .then(function (response) {
-          if (!response.ok) return null;
-          var v = parseInt(response.headers.get("X-Live-Version") || "0", 10);
-          return response.text().then(function (html) { return { html: html, v: v }; });
-        })
-        .then(function (result) {
-          if (!result || state === "live") return;
-          swap(id, result.html, result.v);
-          if (result.v > version) version = result.v;
-        })
-        .catch(function () { /* offline: next round */ });
+    var fetches = Array.prototype.map.call(
+      document.querySelectorAll("[data-live-region][data-live-url]"),
+      function (el) {
+        var id = el.id;
+        return fetch(el.dataset.liveUrl, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+          .then(function (response) {
+            if (!response.ok) return null;
+            var v = parseInt(response.headers.get("X-Live-Version") || "0", 10);
+            return response.text().then(function (html) {
+              if (state === "live") return null; // the socket is back and owns the page again
+              swap(id, html, v);
+              return v;
+            });
+          })
+          .catch(function () { return null; }); // offline: next round
+      }
+    );
+    // The page is as fresh as its stalest region: only a full round moves the version on.
+    Promise.all(fetches).then(function (versions) {
+      if (!versions.length || versions.some(function (v) { return v === null; })) return;
+      version = Math.max(version, Math.min.apply(null, versions));
     });
   }
 

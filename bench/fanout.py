@@ -1,0 +1,320 @@
+"""Fan-out benchmark: N sockets on ONE daphne process watching a live region, K real writes.
+
+    .venv/bin/python bench/fanout.py --sockets 100 500 1000 2000 --writes 50 --rate 5
+
+For each N it starts daphne (a subprocess on 127.0.0.1) twice — Confetti
+(`bench.fanout_asgi`) and a bare Channels group_send app
+(`bench.fanout_baseline`) — connects N WebSocket clients, makes K writes
+through the product's write path at R writes/s inside the server process,
+then a burst of --burst writes as fast as the writer can go.
+
+Measured per run:
+* commit-to-frame latency p50/p95/p99: for every (socket, write) pair, the
+  time from the write's COMMIT (server clock) to the first frame on that
+  socket whose version is >= the write's (client clock; same machine). With
+  Confetti's debounce one frame may carry several writes: each pair counts;
+* lost: (socket, write) pairs never covered by any frame before the timeout;
+* deliveries/s: covered pairs per second, from the first commit to the last
+  frame (paced phase and burst phase; "max" is the burst phase);
+* frames/s: frames actually received per second in the burst;
+* server CPU per write: daphne's user+system CPU over the paced phase / K
+  (and "cli ms": this client process's CPU per write, for context).
+
+Not part of the test suite. The client runs in this process and competes for
+the same cores, so absolute numbers are pessimistic; both apps pay the same.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import bisect
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+VERSION_RE = re.compile(rb'"v":(\d+)')
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Client:
+    times: list[float] = field(default_factory=list)
+    versions: list[int] = field(default_factory=list)
+    ws: object = None
+    task: asyncio.Task | None = None
+
+    def reset(self) -> None:
+        self.times, self.versions = [], []
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def setup_data() -> tuple[int, str]:
+    """A wedding whose guestbook shows entries at once, and a guest session for the sockets."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+
+    from guests.models import Household
+    from guests.session import SESSION_KEY
+    from wedding.models import Wedding
+
+    call_command("migrate", verbosity=0, interactive=False)
+    wedding = Wedding.objects.filter(slug="bench-fanout").first()
+    if wedding is None:
+        import datetime
+
+        from django.utils import timezone
+
+        wedding = Wedding.objects.create(
+            name="Bench wedding", slug="bench-fanout", date=(timezone.now() + datetime.timedelta(days=90)).date(),
+            rsvp_deadline=timezone.now() + datetime.timedelta(days=60), guestbook_moderation=False,
+        )
+    household = Household.objects.filter(wedding=wedding).first() or Household.objects.create(
+        wedding=wedding, name="The Bench family"
+    )
+    session = SessionStore()
+    session[SESSION_KEY] = {"id": household.pk, "code": household.invitation_code}
+    session.create()
+    return wedding.pk, session.session_key
+
+
+def current_version(wedding_id: int) -> int:
+    from wedding.models import Wedding
+
+    return Wedding.objects.values_list("version", flat=True).get(pk=wedding_id)
+
+
+class Server:
+    def __init__(self, app: str, env: dict):
+        self.port = free_port()
+        self.app = app
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), app],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"daphne exited: {self.process.stderr.read().decode()[-2000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("daphne did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+async def connect_clients(n: int, url: str, headers: list, hello: dict | None) -> list[Client]:
+    import websockets
+
+    clients = [Client() for _ in range(n)]
+    gate = asyncio.Semaphore(50)
+
+    async def reader(client: Client) -> None:
+        try:
+            async for message in client.ws:
+                data = message if isinstance(message, bytes) else message.encode()
+                found = VERSION_RE.search(data, 0, 80)
+                if found and data.startswith((b'{"t":"update"',)):
+                    client.times.append(time.time())
+                    client.versions.append(int(found.group(1)))
+        except Exception:
+            pass
+
+    async def one(client: Client) -> None:
+        async with gate:
+            for attempt in range(5):
+                try:
+                    client.ws = await websockets.connect(
+                        url, additional_headers=headers, compression=None, ping_interval=None,
+                        max_size=None, open_timeout=30,
+                    )
+                    break
+                except Exception:
+                    if attempt == 4:
+                        raise
+                    await asyncio.sleep(0.5)
+            if hello is not None:
+                await client.ws.send(json.dumps(hello))
+                await asyncio.wait_for(client.ws.recv(), 30)  # the welcome
+            client.task = asyncio.create_task(reader(client))
+
+    await asyncio.gather(*(one(c) for c in clients))
+    return clients
+
+
+def coverage(clients: list[Client], writes: list[tuple[int, float]]) -> tuple[list[float], int, float]:
+    """Latencies of covered (socket, write) pairs, lost pairs, and the last covering frame's time."""
+    latencies, lost, last = [], 0, 0.0
+    for client in clients:
+        running, best = [], 0
+        for version in client.versions:
+            best = max(best, version)
+            running.append(best)
+        for version, committed in writes:
+            index = bisect.bisect_left(running, version)
+            if index == len(running):
+                lost += 1
+                continue
+            latencies.append(client.times[index] - committed)
+            last = max(last, client.times[index])
+    return latencies, lost, last
+
+
+async def wait_delivered(clients: list[Client], version: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if all(c.versions and max(c.versions) >= version for c in clients):
+            return
+        await asyncio.sleep(0.05)
+
+
+async def run_writes(port: int, wedding_id: int, count: int, rate: float) -> list[tuple[int, float]]:
+    import httpx
+
+    async with httpx.AsyncClient(timeout=600) as http:
+        response = await http.post(
+            f"http://127.0.0.1:{port}/bench/write", params={"wedding": wedding_id, "count": count, "rate": rate}
+        )
+        response.raise_for_status()
+        return [tuple(item) for item in response.json()]
+
+
+async def measure(kind: str, n: int, args, env: dict, wedding_id: int, session_key: str) -> dict:
+    app = "bench.fanout_asgi:application" if kind == "confetti" else "bench.fanout_baseline:application"
+    server = Server(app, env)
+    origin = f"http://127.0.0.1:{server.port}"
+    try:
+        if kind == "confetti":
+            url = f"ws://127.0.0.1:{server.port}/ws/live/?wedding={wedding_id}"
+            hello = {"t": "hello", "v": current_version(wedding_id), "regions": [{"name": "bench_wall", "params": {}}]}
+        else:
+            url = f"ws://127.0.0.1:{server.port}/ws/baseline/"
+            hello = None
+        headers = [("Origin", origin), ("Cookie", f"sessionid={session_key}")]
+        started = time.monotonic()
+        clients = await connect_clients(n, url, headers, hello)
+        connect_s = time.monotonic() - started
+        await asyncio.sleep(1.0)  # let the server settle after the connection storm
+        for client in clients:
+            client.reset()
+
+        cpu_before, client_before = cpu_seconds(server.process.pid), time.process_time()
+        writes = await run_writes(server.port, wedding_id, args.writes, args.rate)
+        await wait_delivered(clients, writes[-1][0], args.timeout)
+        cpu = cpu_seconds(server.process.pid) - cpu_before
+        client_cpu = time.process_time() - client_before
+        latencies, lost, last = coverage(clients, writes)
+        paced_frames = sum(len(c.versions) for c in clients)
+        paced_rate = len(latencies) / max(last - writes[0][1], 1e-6) if latencies else 0.0
+
+        for client in clients:
+            client.reset()
+        burst = await run_writes(server.port, wedding_id, args.burst, 0)
+        await wait_delivered(clients, burst[-1][0], args.timeout)
+        b_latencies, b_lost, b_last = coverage(clients, burst)
+        b_frames = sum(len(c.versions) for c in clients)
+        b_span = max(b_last - burst[0][1], 1e-6)
+        for client in clients:
+            client.task.cancel()
+        await asyncio.gather(*(c.ws.close() for c in clients), return_exceptions=True)
+        return {
+            "kind": kind, "sockets": n, "connect_s": round(connect_s, 1),
+            "p50_ms": percentile(latencies, 50) * 1000, "p95_ms": percentile(latencies, 95) * 1000,
+            "p99_ms": percentile(latencies, 99) * 1000, "lost": lost, "pairs": n * len(writes),
+            "frames": paced_frames, "deliveries_s": paced_rate, "cpu_ms_per_write": cpu / len(writes) * 1000,
+            "client_cpu_ms_per_write": client_cpu / len(writes) * 1000,
+            "burst_writes": len(burst), "burst_write_s": len(burst) / max(burst[-1][1] - burst[0][1], 1e-6),
+            "max_deliveries_s": len(b_latencies) / b_span, "burst_frames_s": b_frames / b_span,
+            "burst_lost": b_lost, "burst_p95_ms": percentile(b_latencies, 95) * 1000,
+        }
+    finally:
+        server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sockets", type=int, nargs="+", default=[100, 500, 1000, 2000])
+    parser.add_argument("--writes", type=int, default=50, help="paced writes per run (default 50)")
+    parser.add_argument("--rate", type=float, default=5.0, help="paced writes per second (default 5)")
+    parser.add_argument("--burst", type=int, default=200, help="writes as fast as possible, for max deliveries/s")
+    parser.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for the last frames")
+    parser.add_argument("--layer", choices=["memory", "redis"], default="memory")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/5")
+    parser.add_argument("--database-url", default="sqlite:////tmp/confetti-bench.sqlite3")
+    parser.add_argument("--only", choices=["confetti", "baseline"], help="measure one app only")
+    parser.add_argument("--json", help="also write the results to this file")
+    args = parser.parse_args()
+
+    env = {**os.environ, "DATABASE_URL": args.database_url, "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
+    env.pop("REDIS_URL", None)
+    if args.layer == "redis":
+        env["REDIS_URL"] = args.redis_url
+    os.environ.update({k: v for k, v in env.items() if k in ("DATABASE_URL", "REDIS_URL", "LOG_LEVEL")})
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wedding.settings")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # this driver only reads a version between runs
+    import django
+
+    django.setup()
+    wedding_id, session_key = setup_data()
+
+    kinds = [args.only] if args.only else ["confetti", "baseline"]
+    results = []
+    print(f"layer={args.layer} writes={args.writes}@{args.rate}/s burst={args.burst} db={args.database_url}")
+    header = (
+        f"{'app':9} {'N':>5} {'p50ms':>7} {'p95ms':>7} {'p99ms':>7} {'lost':>6} {'deliv/s':>8} "
+        f"{'cpu/wr ms':>9} {'cli ms':>6} | {'max deliv/s':>11} {'frames/s':>9} {'b.lost':>7} {'b.p95ms':>8} {'wr/s':>6}"
+    )
+    print(header)
+    for n in args.sockets:
+        for kind in kinds:
+            result = asyncio.run(measure(kind, n, args, env, wedding_id, session_key))
+            results.append(result)
+            print(
+                f"{kind:9} {n:5d} {result['p50_ms']:7.0f} {result['p95_ms']:7.0f} {result['p99_ms']:7.0f} "
+                f"{result['lost']:6d} {result['deliveries_s']:8.0f} {result['cpu_ms_per_write']:9.1f} "
+                f"{result['client_cpu_ms_per_write']:6.1f} | "
+                f"{result['max_deliveries_s']:11.0f} {result['burst_frames_s']:9.0f} {result['burst_lost']:7d} "
+                f"{result['burst_p95_ms']:8.0f} {result['burst_write_s']:6.0f}",
+                flush=True,
+            )
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
