@@ -10,6 +10,7 @@ from django.db import transaction
 from guests import lookup
 from guests.codes import normalize_code
 from guests.models import Guest, GuestRequest, Household
+from realtime.context import acting_as, actor_for, current_actor
 
 MAX_REQUEST = 2000
 
@@ -116,7 +117,9 @@ def guest_request_resolve(*, request: GuestRequest, status: str, reply: str, use
 
         if not Wedding.objects.for_planner(user).filter(pk=request.wedding_id).exists():
             raise PermissionDenied("You do not plan this wedding.")
-    with transaction.atomic():
+    # Attributed to the planner in the activity feed, also when called outside a request.
+    actor = current_actor() if user is None or current_actor().user_id == user.pk else actor_for(user=user)
+    with acting_as(actor), transaction.atomic():
         locked = GuestRequest.objects.select_for_update().get(pk=request.pk)
         locked.status = status
         locked.reply = (reply or "").strip()

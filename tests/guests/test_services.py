@@ -98,6 +98,7 @@ def test_guest_request_resolve(household, planner):
     request = services.guest_request_create(household=household, kind="plus_one", message="May I bring Marta?")
     services.guest_request_resolve(request=request, status="approved", reply="Of course!", user=planner)
     assert (request.status, request.reply, request.resolved_by) == ("approved", "Of course!", planner)
+    assert Change.objects.filter(topic="request").latest("pk").actor_user == planner
     with pytest.raises(ValidationError):
         services.guest_request_resolve(request=request, status="maybe", reply="", user=planner)
     outsider = factories.UserFactory(username="outsider")

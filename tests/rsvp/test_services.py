@@ -263,6 +263,13 @@ def test_response_record_on_behalf(party, planner):
     assert response.meal == p["beef"]
 
 
+def test_answers_on_behalf_are_attributed_to_the_planner(party, planner):
+    services.response_record(guest=party["ana"], event=party["event"], status="declined", user=planner)
+    assert Change.objects.filter(topic="rsvp").latest("pk").actor_user == planner
+    services.responses_record_many(guests=[party["luis"]], event=party["event"], status="declined", user=planner)
+    assert Change.objects.latest("pk").actor_user == planner
+
+
 def test_response_record_refuses_other_planners(party):
     outsider = factories.UserFactory(username="outsider")
     with pytest.raises(PermissionDenied):
