@@ -59,7 +59,13 @@ def directory_context(viewer: Viewer) -> dict:
     """Opted-in guests who attend at least one event: name, side and (once published) table."""
     wedding = fresh_wedding(viewer)
     attending = Response.objects.filter(guest=OuterRef("pk"), status=Response.Status.ATTENDING)
-    seats = Seat.objects.select_related("table", "event").order_by("event__order", "event__starts_at")
+    # Tables of private events stay off the directory: it is shown to every guest,
+    # and a private event is only for the guests invited to it.
+    seats = (
+        Seat.objects.filter(event__is_private=False)
+        .select_related("table", "event")
+        .order_by("event__order", "event__starts_at")
+    )
     guests = (
         Guest.objects.for_wedding(wedding)
         .filter(directory_opt_in=True)
@@ -73,7 +79,7 @@ def directory_context(viewer: Viewer) -> dict:
         "directory": list(guests[:DIRECTORY_LIMIT]),
         "seating_published": wedding.seating_published,
         "several_seated_events": wedding.seating_published
-        and Seat.objects.for_wedding(wedding).values("event").distinct().count() > 1,
+        and Seat.objects.for_wedding(wedding).filter(event__is_private=False).values("event").distinct().count() > 1,
     }
 
 

@@ -110,3 +110,16 @@ def test_directory_lists_only_opted_in_attending_guests(wedding, event, househol
     html = render("guest_directory", household)
     assert "Listed" in html
     assert not any(name in html for name in ("Private", "Declined", "Silent"))
+
+
+def test_directory_never_names_a_private_events_table(wedding, event, household):
+    wedding.seating_published = True
+    wedding.save()
+    secret = factories.EventFactory(wedding=wedding, name="Secret dinner", is_private=True)
+    guest = factories.GuestFactory(wedding=wedding, first_name="Listed", directory_opt_in=True)
+    factories.ResponseFactory(guest=guest, event=event)
+    factories.SeatFactory(guest=guest, event=event, table=factories.TableFactory(event=event, name="Olive"))
+    factories.SeatFactory(guest=guest, event=secret, table=factories.TableFactory(event=secret, name="Hidden table"))
+    html = render("guest_directory", household)
+    assert "Olive" in html
+    assert "Hidden table" not in html and "Secret dinner" not in html
