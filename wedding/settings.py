@@ -173,6 +173,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+if env_bool("BEHIND_PROXY", False):
+    # Behind a proxy every guest would share REMOTE_ADDR (and one throttle): key on the
+    # client address the proxy reports instead.
+    RATELIMIT_IP_META_KEY = "wedding.proxy.client_ip"
 
 # --- security (production) -----------------------------------------------------
 SESSION_COOKIE_SECURE = not DEBUG
