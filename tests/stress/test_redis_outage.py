@@ -21,7 +21,12 @@ import pytest
 from django.db import transaction
 
 from tests.integration.fixtures import require_postgres
-from tests.integration.helpers import form_post, guestbook_wedding, household_session_key, http_client
+from tests.integration.helpers import (
+    form_post,
+    guestbook_wedding,
+    household_session_key,
+    http_client,
+)
 from wedding import services
 from wedding.models import GuestbookEntry, Wedding
 
