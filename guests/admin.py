@@ -29,8 +29,7 @@ from rsvp.models import Invitation, MealOption, Response
 from rsvp.services import invitations_create, responses_record_many
 from seating.models import Seat, Table
 from seating.services import seats_assign_many
-from wedding.admin import ParentWeddingInline, PlannerAdmin
-from wedding.admin_base import planned_weddings
+from wedding.admin_base import WeddingScopedAdmin, WeddingScopedInline, planned_weddings
 from wedding.models import Event
 
 # Above this many events in scope (a superuser looking at every wedding), the
@@ -217,7 +216,7 @@ def _error_text(error: Exception) -> str:
 # --- admins ----------------------------------------------------------------------
 
 
-class GuestInline(ParentWeddingInline, admin.TabularInline):
+class GuestInline(WeddingScopedInline, admin.TabularInline):
     model = Guest
     extra = 0
     fields = (
@@ -227,7 +226,7 @@ class GuestInline(ParentWeddingInline, admin.TabularInline):
 
 
 @admin.register(Household)
-class HouseholdAdmin(PlannerAdmin):
+class HouseholdAdmin(WeddingScopedAdmin):
     list_display = ("name", "members", "email", "phone", "plus_ones_allowed", "invitation_code", "wedding")
     list_filter = (("wedding", admin.RelatedOnlyFieldListFilter),)
     list_select_related = ("wedding",)
@@ -287,7 +286,7 @@ def _pks_by_wedding(queryset) -> dict[int, list[int]]:
 
 
 @admin.register(Guest)
-class GuestAdmin(PlannerAdmin):
+class GuestAdmin(WeddingScopedAdmin):
     search_fields = ("first_name", "last_name", "email", "household__name")
     autocomplete_fields = ("household",)
     filter_horizontal = ("tags",)
@@ -492,7 +491,7 @@ def _download(dataset, *, fmt: str, filename: str) -> HttpResponse:
 
 
 @admin.register(Tag)
-class TagAdmin(PlannerAdmin):
+class TagAdmin(WeddingScopedAdmin):
     list_display = ("name", "guest_count", "wedding")
     list_filter = (("wedding", admin.RelatedOnlyFieldListFilter),)
     list_select_related = ("wedding",)
@@ -507,7 +506,7 @@ class TagAdmin(PlannerAdmin):
 
 
 @admin.register(GuestRequest)
-class GuestRequestAdmin(PlannerAdmin):
+class GuestRequestAdmin(WeddingScopedAdmin):
     list_display = ("household", "kind", "status", "created_at", "wedding")
     list_filter = ("status", "kind", ("wedding", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("household", "wedding")

@@ -5,12 +5,11 @@ from __future__ import annotations
 from django.contrib import admin
 
 from realtime.models import Change
-from wedding.admin import MissingIsNotFound, PlannerPermissions
 from wedding.admin_base import WeddingScopedAdmin
 
 
 @admin.register(Change)
-class ChangeAdmin(PlannerPermissions, MissingIsNotFound, WeddingScopedAdmin):
+class ChangeAdmin(WeddingScopedAdmin):
     """What happened, who did it, when. Nobody edits history: view only."""
 
     list_display = ("version", "created_at", "summary", "actor_label", "topic", "action", "count", "wedding")

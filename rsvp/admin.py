@@ -7,11 +7,11 @@ from django.contrib import admin
 from django.utils import timezone
 
 from rsvp.models import Invitation, MealOption, Response
-from wedding.admin import PlannerAdmin
+from wedding.admin_base import WeddingScopedAdmin
 
 
 @admin.register(MealOption)
-class MealOptionAdmin(PlannerAdmin):
+class MealOptionAdmin(WeddingScopedAdmin):
     list_display = ("name", "event", "is_vegetarian", "order", "wedding")
     list_filter = (("wedding", admin.RelatedOnlyFieldListFilter), ("event", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("event", "wedding")
@@ -19,7 +19,7 @@ class MealOptionAdmin(PlannerAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(PlannerAdmin):
+class InvitationAdmin(WeddingScopedAdmin):
     list_display = ("guest", "event", "created_at", "wedding")
     list_filter = (("wedding", admin.RelatedOnlyFieldListFilter), ("event", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("guest", "event", "wedding")
@@ -27,7 +27,7 @@ class InvitationAdmin(PlannerAdmin):
     autocomplete_fields = ("guest",)
 
 
-class ResponseAdminForm(PlannerAdmin.form):
+class ResponseAdminForm(WeddingScopedAdmin.form):
     def clean(self):
         cleaned = super().clean()
         event, meal = cleaned.get("event"), cleaned.get("meal")
@@ -39,7 +39,7 @@ class ResponseAdminForm(PlannerAdmin.form):
 
 
 @admin.register(Response)
-class ResponseAdmin(PlannerAdmin):
+class ResponseAdmin(WeddingScopedAdmin):
     """Responses edited here are recorded as answered by a planner on the guest's behalf."""
 
     form = ResponseAdminForm

@@ -12,7 +12,7 @@ from django.contrib import admin
 from django.db.models import Count
 
 from seating.models import Seat, Table
-from wedding.admin import ParentWeddingInline, PlannerAdmin
+from wedding.admin_base import WeddingScopedAdmin, WeddingScopedInline
 
 
 class SeatInlineFormSet(forms.BaseInlineFormSet):
@@ -27,7 +27,7 @@ class SeatInlineFormSet(forms.BaseInlineFormSet):
             raise forms.ValidationError(f"{self.instance} seats {capacity}; {len(kept)} guests were given.")
 
 
-class SeatInline(ParentWeddingInline, admin.TabularInline):
+class SeatInline(WeddingScopedInline, admin.TabularInline):
     model = Seat
     formset = SeatInlineFormSet
     extra = 0
@@ -49,7 +49,7 @@ class SeatInline(ParentWeddingInline, admin.TabularInline):
 
 
 @admin.register(Table)
-class TableAdmin(PlannerAdmin):
+class TableAdmin(WeddingScopedAdmin):
     list_display = ("name", "event", "seated", "capacity", "shape", "wedding")
     list_filter = (("wedding", admin.RelatedOnlyFieldListFilter), ("event", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("event", "wedding")
@@ -64,7 +64,7 @@ class TableAdmin(PlannerAdmin):
         return f"{table.seat_count} / {table.capacity}"
 
 
-class SeatAdminForm(PlannerAdmin.form):
+class SeatAdminForm(WeddingScopedAdmin.form):
     def clean(self):
         cleaned = super().clean()
         table = cleaned.get("table")
@@ -80,7 +80,7 @@ class SeatAdminForm(PlannerAdmin.form):
 
 
 @admin.register(Seat)
-class SeatAdmin(PlannerAdmin):
+class SeatAdmin(WeddingScopedAdmin):
     form = SeatAdminForm
     list_display = ("guest", "table", "event", "assigned_at", "wedding")
     list_filter = (

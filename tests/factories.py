@@ -11,7 +11,15 @@ from django.utils import timezone
 from guests.models import Guest, GuestRequest, Household, Tag
 from rsvp.models import Invitation, MealOption, Response
 from seating.models import Seat, Table
-from wedding.models import Event, GuestbookEntry, Photo, SongRequest, Tribute, Wedding, WeddingPartyMember
+from wedding.models import (
+    Event,
+    GuestbookEntry,
+    Photo,
+    SongRequest,
+    Tribute,
+    Wedding,
+    WeddingPartyMember,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

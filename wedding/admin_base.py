@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import IntegrityError, models
+from django.http import Http404, HttpResponseRedirect
 
 from wedding.models import Wedding, WeddingScoped
 
@@ -48,6 +49,7 @@ class WeddingScopedForm(forms.ModelForm):
             for item in values:
                 if isinstance(item, WeddingScoped) and item.wedding_id != wedding.pk:
                     self.add_error(name, ValidationError(f"“{item}” belongs to another wedding."))
+                    break
         return cleaned
 
 
@@ -70,10 +72,49 @@ class PlannerAccessMixin:
         return is_planner(request)
 
 
-class WeddingScopedAdmin(PlannerAccessMixin, admin.ModelAdmin):
-    """ModelAdmin for rows that belong to a wedding."""
+class MissingIsNotFound:
+    """Answer 404 for a row that is not in the planner's weddings (or does not exist).
+
+    Django's admin redirects to the index with "doesn't exist" instead; a plain
+    404 says the same about a guessed id without confirming anything.
+    """
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404(f"No {opts.verbose_name} with that id.")
+
+
+class DatabaseRuleMessages:
+    """Turn a rule the database enforces (table full, meal of another event…) into a message.
+
+    Forms check these rules first; this catches the race where another planner
+    took the last seat between validation and save. The admin saves inside its
+    own savepoint, so the request's transaction is still usable afterwards.
+    """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError as error:
+            # The rule's own words ("table is full"), without PostgreSQL's CONTEXT lines.
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else "a database rule refused it"
+            messages.error(request, f"Nothing was saved: {reason}.")
+            return HttpResponseRedirect(request.get_full_path())
+
+
+class WeddingScopedAdmin(PlannerAccessMixin, MissingIsNotFound, DatabaseRuleMessages, admin.ModelAdmin):
+    """ModelAdmin for rows that belong to a wedding.
+
+    A row never moves to another wedding once created: its references
+    (household, event, table…) would be left pointing across weddings.
+    """
 
     form = WeddingScopedForm
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and "wedding" not in fields:
+            fields.append("wedding")
+        return fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(wedding__in=planned_weddings(request))
@@ -102,9 +143,11 @@ class WeddingScopedAdmin(PlannerAccessMixin, admin.ModelAdmin):
 
 
 class WeddingScopedInline(PlannerAccessMixin):
-    """Mixin for inlines of wedding-scoped rows: the child takes the parent's wedding."""
+    """Mixin for inlines of wedding-scoped rows: the child takes the parent's wedding
+    (set before validation, so references to another wedding are refused)."""
 
     form = WeddingScopedForm
+    exclude = ("wedding",)
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)

@@ -21,8 +21,13 @@ from django.utils.html import format_html, format_html_join
 from realtime.regions import Audience, Viewer
 from realtime.views import live_page_context
 from wedding import photos, services
-from wedding.admin import ParentWeddingInline, PlannerAdmin, ScopedForm, TributeAdmin
-from wedding.admin_base import planned_weddings
+from wedding.admin import TributeAdmin
+from wedding.admin_base import (
+    WeddingScopedAdmin,
+    WeddingScopedForm,
+    WeddingScopedInline,
+    planned_weddings,
+)
 from wedding.models import (
     GuestbookEntry,
     Moderation,
@@ -46,7 +51,7 @@ def _buttons(url: str, current: str, choices) -> str:
     )
 
 
-class ModerationAdmin(PlannerAdmin):
+class ModerationAdmin(WeddingScopedAdmin):
     """Approve / hide: bulk actions, and one-click optimistic buttons in the list."""
 
     change_list_template = "wedding/admin/moderation_change_list.html"
@@ -151,7 +156,7 @@ def checked_upload(form: forms.ModelForm, field: str):
     return form._clean_image.image
 
 
-class PhotoAdminForm(ScopedForm):
+class PhotoAdminForm(WeddingScopedForm):
     """A planner's upload gets the same checks as a guest's: content, limits, EXIF stripped."""
 
     class Meta:
@@ -224,7 +229,7 @@ class RemembranceAdmin(GuestbookEntryAdmin):
     fields = ("wedding", "tribute", "author_name", "message", "status", "household", "created_at")
 
 
-class RemembranceInline(ParentWeddingInline, admin.TabularInline):
+class RemembranceInline(WeddingScopedInline, admin.TabularInline):
     model = Remembrance
     extra = 0
     fields = ("author_name", "message", "status", "household", "created_at")
@@ -240,7 +245,7 @@ class RemembranceInline(ParentWeddingInline, admin.TabularInline):
 admin.site.unregister(Tribute)
 
 
-class TributeAdminForm(ScopedForm):
+class TributeAdminForm(WeddingScopedForm):
     class Meta:
         model = Tribute
         fields = "__all__"
@@ -263,7 +268,7 @@ def song_buttons(song: SongRequest) -> str:
     return _buttons(url, song.status, dj_actions(song))
 
 
-class SongRequestAdminForm(ScopedForm):
+class SongRequestAdminForm(WeddingScopedForm):
     """Duplicates are refused with the song's name, not a database error (the key is not a field)."""
 
     class Meta:
@@ -283,7 +288,7 @@ class SongRequestAdminForm(ScopedForm):
 
 
 @admin.register(SongRequest)
-class SongRequestAdmin(PlannerAdmin):
+class SongRequestAdmin(WeddingScopedAdmin):
     form = SongRequestAdminForm
     list_display = ("title", "artist", "vote_count", "status_badge", "actions_column", "requested_by", "wedding", "created_at")
     list_filter = (("wedding", admin.RelatedOnlyFieldListFilter), "status")

@@ -207,12 +207,12 @@ class SongRequest(WeddingScoped):
         ordering = ["-vote_count", "created_at"]
         constraints = [models.UniqueConstraint(fields=["wedding", "key"], name="song_unique_per_wedding")]
 
+    def __str__(self) -> str:
+        return f"{self.title} — {self.artist}" if self.artist else self.title
+
     def save(self, *args, **kwargs) -> None:
         self.key = song_key(self.title, self.artist)
         super().save(*args, **kwargs)
-
-    def __str__(self) -> str:
-        return f"{self.title} — {self.artist}" if self.artist else self.title
 
 
 class SongVote(WeddingScoped):
@@ -222,6 +222,9 @@ class SongVote(WeddingScoped):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["song", "guest"], name="one_vote_per_guest_and_song")]
+
+    def __str__(self) -> str:
+        return f"{self.guest} votes for {self.song}"
 
 
 class Photo(WeddingScoped):
