@@ -161,6 +161,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     watcher: hub_module.Watcher | None = None
     attached = False
+    closing = False  # closed by the server (logout, revoked code): ignore the client from now on
     bad_frames = 0
 
     async def dispatch(self, message: dict) -> None:
@@ -196,11 +197,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         if self.watcher is not None and self.attached:
-            self.hub.detach(self.watcher)
-        self.watcher = None
+            self.hub.detach(self.watcher)  # idempotent
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if self.watcher is None:
+        if self.watcher is None or self.closing:
             return
         if text_data is None or len(text_data) > MAX_FRAME:
             await self._bad("frames must be JSON text under 32 KB")
@@ -233,7 +233,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
             self.attached = True
             await self.hub.attach(watcher)  # subscribed before the version is read: no gap
         current, topics = await database_sync_to_async(_hello_state)(watcher.wedding_id, claimed)
-        if watcher is not self.watcher:  # closed meanwhile (logout)
+        if self.closing:  # closed while we waited (logout): attach may have re-added it
+            self.hub.detach(watcher)
             return
         if claimed > current:
             claimed, watcher.version = 0, 0
@@ -258,7 +259,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await send({"type": "websocket.send", "text": text})
 
     async def _close_with(self, code: int) -> None:
+        if self.closing:
+            return
+        self.closing = True
         if self.watcher is not None and self.attached:
             self.hub.detach(self.watcher)
-        self.watcher = None
         await self.close(code=code)

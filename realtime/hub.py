@@ -302,12 +302,12 @@ class Hub:
         `topics` are those changed in between (None: unknown, every region).
         """
         if client_version < current:
-            if topics is ALL:
-                self._mark(watcher, ALL, resync=True)
-            else:
-                dirty = {d for d, w in watcher.watched.items() if w.region.depends_on(topics)}
+            dirty = ALL if topics is ALL else {
+                d for d, w in watcher.watched.items() if w.region.depends_on(topics)
+            }
+            if dirty is ALL or dirty:  # else nothing the page shows changed meanwhile
                 self._mark(watcher, dirty, resync=True)
-            self._flush_now(watcher)
+                self._flush_now(watcher)
         # The welcome told the client `current`: frames from here on follow it.
         watcher.synced_at = max(watcher.synced_at, current)
         watcher.version = max(watcher.version, current)
