@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models
 from django.http import Http404, HttpResponseRedirect
 
+from wedding.admin_locking import OptimisticLockingMixin
 from wedding.models import Wedding, WeddingScoped
 
 
@@ -101,11 +102,15 @@ class DatabaseRuleMessages:
             return HttpResponseRedirect(request.get_full_path())
 
 
-class WeddingScopedAdmin(PlannerAccessMixin, MissingIsNotFound, DatabaseRuleMessages, admin.ModelAdmin):
+class WeddingScopedAdmin(
+    OptimisticLockingMixin, PlannerAccessMixin, MissingIsNotFound, DatabaseRuleMessages, admin.ModelAdmin
+):
     """ModelAdmin for rows that belong to a wedding.
 
     A row never moves to another wedding once created: its references
-    (household, event, table…) would be left pointing across weddings.
+    (household, event, table…) would be left pointing across weddings. A
+    change form saved over a newer version of the row (another planner saved
+    meanwhile) is refused with a message instead of silently undoing theirs.
     """
 
     form = WeddingScopedForm

@@ -11,9 +11,8 @@ see (and edit) the current version.
 No model change is needed: the fingerprint is a hash of the row's concrete
 field values (any save — admin, guest form, command — changes it).
 
-Adopt it by putting it first in an admin's bases::
-
-    class PlannerAdmin(OptimisticLockingMixin, MissingIsNotFound, ...):
+Every planner admin of wedding-scoped rows has it through
+`wedding.admin_base.WeddingScopedAdmin`.
 """
 
 from __future__ import annotations
@@ -74,8 +73,12 @@ class OptimisticLockingMixin:
                 seen = self.data.get(self.add_prefix(LOCK_FIELD), "")
                 # Under ATOMIC_REQUESTS the row lock holds until the save commits, so two
                 # concurrent stale saves cannot both pass this check.
+                # A post without the fingerprint (a script, not a stale browser page) is not
+                # judged: the check exists to stop lost updates from open forms.
+                if not seen:
+                    return cleaned
                 now = current_fingerprint(self.instance, lock=True)
-                if not seen or seen != now:
+                if seen != now:
                     raise forms.ValidationError(STALE_MESSAGE.format(name=verbose_name), code="stale")
                 return cleaned
 
