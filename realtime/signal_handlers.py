@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from django.apps import apps
-from django.db.models import signals
+from django.db.models import QuerySet, signals
 
 from realtime import capture
 from realtime.tracking import TRACKED, tracked
@@ -46,16 +46,17 @@ def on_save(sender, instance, created, raw=False, using="default", **kwargs) -> 
     _record(instance, "create" if created else "update", using)
 
 
+def _deleting_a_wedding(origin) -> bool:
+    model = origin.model if isinstance(origin, QuerySet) else type(origin)
+    return model is not None and model._meta.label_lower == "wedding.wedding"
+
+
 def on_delete(sender, instance, using="default", origin=None, **kwargs) -> None:
-    if instance._meta.label_lower == "wedding.wedding":
-        return  # the whole wedding (and its log) is gone
+    # A wedding's own deletion cascades to all its rows: not changes anyone watches
+    # (the log goes too), and logging them would insert rows the cascade already collected.
+    if _deleting_a_wedding(origin) or instance._meta.label_lower == "wedding.wedding":
+        return
     _record(instance, "delete", using)
-
-
-def on_wedding_pre_delete(sender, instance, **kwargs) -> None:
-    # Cascaded deletes of a wedding's rows are not changes anyone watches; logging
-    # them would insert rows the cascade has already collected.
-    capture._suspended.set(capture._suspended.get() | {instance.pk})
 
 
 def on_m2m(sender, instance, action, reverse, model, pk_set, using="default", **kwargs) -> None:
@@ -81,6 +82,3 @@ def register_signal_handlers() -> None:
                 signals.m2m_changed.connect(
                     on_m2m, sender=m2m.remote_field.through, dispatch_uid=f"{uid}-{m2m.name}"
                 )
-    signals.pre_delete.connect(
-        on_wedding_pre_delete, sender=apps.get_model("wedding.wedding"), dispatch_uid="confetti-wedding-del"
-    )

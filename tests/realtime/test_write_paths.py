@@ -56,15 +56,42 @@ def _chain_names(node: ast.AST) -> set[str]:
             return names
 
 
+def _captured_functions(functions: list[ast.FunctionDef | ast.AsyncFunctionDef]) -> set[str]:
+    """Names of functions that record their change: directly, or because every call of
+    them in the module happens inside a function that does (a private `_write()`
+    helper called from within `capture.bulk_change`)."""
+    def records(func) -> bool:
+        return any(
+            (isinstance(n, ast.Attribute) and n.attr in CAPTURE_CALLS)
+            or (isinstance(n, ast.Name) and n.id in CAPTURE_CALLS)
+            for n in ast.walk(func)
+        )
+
+    captured = {f.name for f in functions if records(f)}
+    callers: dict[str, set[str]] = {}
+    for func in functions:
+        for node in ast.walk(func):
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                if name and name != func.name:
+                    callers.setdefault(name, set()).add(func.name)
+    changed = True
+    while changed:
+        changed = False
+        for func in functions:
+            calls = callers.get(func.name)
+            if func.name not in captured and calls and calls <= captured:
+                captured.add(func.name)
+                changed = True
+    return captured
+
+
 def _silent_writes(tree: ast.AST):
-    """(function, line, call) for every signal-less write in a module."""
-    for func in ast.walk(tree):
-        if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
-            continue
+    """(function, line, call, captured) for every signal-less write in a module."""
+    functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+    captured_names = _captured_functions(functions)
+    for func in functions:
         calls = [n for n in ast.walk(func) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)]
-        captured = any(
-            (isinstance(c.func, ast.Attribute) and c.func.attr in CAPTURE_CALLS) for c in calls
-        ) or any(isinstance(n, ast.Name) and n.id in CAPTURE_CALLS for n in ast.walk(func))
         for call in calls:
             name = call.func.attr
             if name not in SILENT_WRITES:
@@ -74,7 +101,7 @@ def _silent_writes(tree: ast.AST):
                 continue  # dict.update(), set.update() …
             if name == "execute" and "cursor" not in receiver:
                 continue
-            yield func, call.lineno, name, captured
+            yield func, call.lineno, name, func.name in captured_names
 
 
 def _product_modules():
@@ -102,6 +129,17 @@ def test_writes_that_fire_no_signal_record_their_change():
         ("def f(qs):\n    Guest.objects.filter(x=1).update(y=2)\n", False),
         ("def f(qs):\n    with capture.bulk_change(**k) as ids:\n        Guest.objects.filter(x=1).update(y=2)\n", True),
         ("def f(d):\n    d.update(x=1)\n", None),
+        (  # a private helper only ever called inside a captured function
+            "def _w():\n    Guest.objects.bulk_create([])\n"
+            "def f():\n    with capture.bulk_change(**k):\n        _w()\n",
+            True,
+        ),
+        (  # … but not when something else calls it too
+            "def _w():\n    Guest.objects.bulk_create([])\n"
+            "def f():\n    with capture.bulk_change(**k):\n        _w()\n"
+            "def g():\n    _w()\n",
+            False,
+        ),
     ],
 )
 def test_the_write_path_scan_itself(source, expected):

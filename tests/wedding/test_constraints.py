@@ -65,7 +65,17 @@ def test_saving_a_stale_wedding_never_rewinds_its_version(wedding, event):
     assert wedding.venue == "Elsewhere"
 
 
-def test_deleting_a_wedding_deletes_its_rows_and_log(wedding, event):
+def test_deleting_a_wedding_deletes_its_rows_and_log(wedding, event, other_wedding):
     factories.SeatFactory(table=factories.TableFactory(event=event))
     wedding.delete()
-    assert not Change.objects.exists()
+    assert not Change.objects.filter(wedding_id=wedding.pk).exists()
+    # Nothing of the deletion lingers: changes of other weddings are still captured.
+    before = Change.objects.count()
+    factories.HouseholdFactory(wedding=other_wedding)
+    assert Change.objects.count() == before + 1
+
+
+def test_deleting_weddings_in_bulk_is_clean_too(wedding, event):
+    factories.SeatFactory(table=factories.TableFactory(event=event))
+    type(wedding).objects.filter(pk=wedding.pk).delete()
+    assert not Change.objects.filter(wedding_id=wedding.pk).exists()
