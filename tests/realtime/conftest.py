@@ -63,8 +63,9 @@ regions.register(
 )
 
 
-@pytest.fixture(autouse=True)
-def _live_settings(settings):
+@pytest.fixture
+def live_settings(settings):
+    """Test regions' templates, only the live URLs, in-memory layer, no counter files."""
     templates = [dict(t) for t in settings.TEMPLATES]
     templates[0]["DIRS"] = [*templates[0]["DIRS"], TEMPLATES]
     settings.TEMPLATES = templates

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from realtime import hub as hub_module
 from tests import factories
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("live_settings")]
 
 
 def _call(*args, **kwargs) -> str:

@@ -22,7 +22,7 @@ from tests.realtime.conftest import (
     version_of,
 )
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_hub")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("live_settings", "fresh_hub")]
 
 PLANNER_GUESTS = {"name": "t_planner_guests", "params": {}}
 DIRECTORY = {"name": "t_directory", "params": {}}

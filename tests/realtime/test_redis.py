@@ -17,7 +17,11 @@ from tests import factories
 from tests.conftest import require_service
 from tests.realtime.conftest import frames, household_cookie, html_of, open_socket, run, version_of
 
-pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_hub")]
+pytestmark = [
+    pytest.mark.redis,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("live_settings", "fresh_hub"),
+]
 
 REDIS_PORT = 6379
 SONGS = {"name": "t_songs", "params": {}}

@@ -9,7 +9,7 @@ from django.test import RequestFactory
 from realtime.principal import viewer_for
 from realtime.views import live_page_context
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("live_settings")]
 
 
 def test_a_page_without_a_viewer_gets_no_live_glue():
