@@ -1,0 +1,82 @@
+"""The hub on its own: a socket that falls behind is resynced, never silently dropped."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from types import SimpleNamespace
+
+import tests.realtime.conftest  # noqa: F401  (registers the test regions)
+from realtime import hub as hub_module
+from realtime import regions
+from realtime.regions import Audience, Viewer
+
+
+async def test_a_socket_that_falls_behind_gets_a_resync_by_version(monkeypatch):
+    renders = []
+
+    async def fake_render(name, viewer, params):
+        renders.append(name)
+        return f'<p id="live-{name}">render {len(renders)}</p>'
+
+    monkeypatch.setattr(hub_module, "_render_in_thread", fake_render)
+    hub = hub_module.Hub(loop=asyncio.get_running_loop(), layer=None)
+    gate = asyncio.Event()
+    sent: list[dict] = []
+
+    async def slow_send(text: str) -> None:  # a client that stopped reading
+        sent.append(json.loads(text))
+        await gate.wait()
+
+    async def close(code: int) -> None:
+        raise AssertionError("a slow socket must not be closed")
+
+    viewer = Viewer(wedding=SimpleNamespace(pk=1), audience=Audience.GUESTS)
+    watcher = hub_module.Watcher(viewer=viewer, send=slow_send, close=close)
+    hub.watch(watcher, [hub_module.Watched(region=regions.get("t_songs"), params=(), dom_id="live-t_songs")])
+    await hub.attach(watcher)
+    hub.note_version(1, 0)
+
+    hub.on_message({"wedding": 1, "version": 1, "topics": ["song"]})
+    await asyncio.sleep(0.05)  # the first frame is stuck in send
+    last = 1 + hub_module.MAX_BACKLOG + 10
+    for version in range(2, last + 1):
+        hub.on_message({"wedding": 1, "version": version, "topics": ["song"]})
+    gate.set()
+    await asyncio.sleep(hub_module.DEBOUNCE + 0.3)
+
+    assert [f["v"] for f in sent] == [1, last]  # no series of stale frames: one jump
+    assert sent[1]["resync"] is True and sent[1]["since"] == 1
+    assert hub.stats["resyncs"] == 1 and len(renders) == 2
+    await hub.shutdown()
+
+
+async def test_duplicates_and_reordering_are_ignored_by_version(monkeypatch):
+    async def fake_render(name, viewer, params):
+        return "<p>x</p>"
+
+    monkeypatch.setattr(hub_module, "_render_in_thread", fake_render)
+    hub = hub_module.Hub(loop=asyncio.get_running_loop(), layer=None)
+    sent: list[dict] = []
+
+    async def send(text: str) -> None:
+        sent.append(json.loads(text))
+
+    async def close(code: int) -> None:
+        pass
+
+    viewer = Viewer(wedding=SimpleNamespace(pk=7), audience=Audience.GUESTS)
+    watcher = hub_module.Watcher(viewer=viewer, send=send, close=close)
+    hub.watch(watcher, [hub_module.Watched(region=regions.get("t_songs"), params=(), dom_id="live-t_songs")])
+    await hub.attach(watcher)
+    hub.note_version(7, 10)
+
+    for version in (11, 11, 10, 13, 12, 12):  # a duplicate, an old one, then 13 before 12
+        hub.on_message({"wedding": 7, "version": version, "topics": ["song"]})
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)
+
+    assert hub.stats["duplicates"] == 3
+    assert hub.weddings[7].contiguous == 13 and hub.stats["gaps"] == 0
+    assert sent and sent[-1]["v"] == 13
+    await hub.shutdown()
