@@ -25,6 +25,9 @@ from django.db import connections, transaction
 
 from realtime.context import current_actor
 
+# A change whose household is not known: every household region of its topic re-renders.
+UNKNOWN = "unknown"
+
 # Message ids per topic are capped: past this, receivers treat the topic as "anything changed".
 MAX_IDS_PER_TOPIC = 200
 
@@ -43,13 +46,25 @@ class PendingPublish:
     token: object = None
     topics: set[str] = field(default_factory=set)
     ids: dict[str, set[str] | None] = field(default_factory=dict)
+    # Per topic, the households whose own rows changed (None: unknown, maybe any).
+    households: dict[str, set[int] | None] = field(default_factory=dict)
 
     def add_unknown(self, topic: str) -> None:
         """The topic changed, but not which rows (e.g. cascaded deletes)."""
         self.topics.add(topic)
         self.ids[topic] = None
+        self.households[topic] = None
 
-    def add(self, topic: str, object_ids: Iterable[object]) -> None:
+    def add(self, topic: str, object_ids: Iterable[object], household_id: object = UNKNOWN) -> None:
+        """`household_id`: the household whose own row changed, None for a row of no
+        household (a planner's song), UNKNOWN when it cannot be told."""
+        known_households = self.households.get(topic, set())
+        if household_id == UNKNOWN or known_households is None:
+            self.households[topic] = None
+        else:
+            if household_id is not None:
+                known_households.add(household_id)
+            self.households[topic] = known_households
         self.topics.add(topic)
         known = self.ids.setdefault(topic, set())
         if known is None:
@@ -64,6 +79,9 @@ class PendingPublish:
             "version": self.version,
             "topics": sorted(self.topics),
             "ids": {t: (sorted(v) if v is not None else None) for t, v in self.ids.items()},
+            "households": {
+                t: sorted(v) for t, v in self.households.items() if v is not None
+            },
         }
 
     def __call__(self) -> None:
@@ -128,6 +146,7 @@ def _log(
     object_ids: list[str],
     summary: str,
     also_topics: Iterable[str] = (),
+    household_id: object = UNKNOWN,
 ) -> int | None:
     from realtime.models import Change
 
@@ -139,6 +158,7 @@ def _log(
             return _log(
                 using=using, wedding_id=wedding_id, topic=topic, action=action,
                 model=model, object_ids=object_ids, summary=summary, also_topics=also_topics,
+                household_id=household_id,
             )
     token = _transaction_token(connection)
     pending = _pending_for(connection, wedding_id, token)
@@ -151,7 +171,7 @@ def _log(
             connection._confetti_pending = {}
         connection._confetti_pending[wedding_id] = pending
         transaction.on_commit(pending, using=using, robust=True)
-    pending.add(topic, object_ids)
+    pending.add(topic, object_ids, household_id)
     for extra in also_topics:
         pending.add_unknown(extra)
     actor = current_actor()
@@ -173,16 +193,19 @@ def _log(
 
 def record_change(
     *, wedding_id: int, topic: str, action: str, model: str, object_id: object, summary: str,
-    using: str = "default",
+    household_id: object = UNKNOWN, using: str = "default",
 ) -> int | None:
     """Log one changed object and bump the wedding's version (once per transaction).
 
-    Returns the version the change will be published under, or None when
-    capture is suspended for this wedding.
+    `household_id` names the household whose own row this is (a vote, a
+    request; None: no household's), so household regions that only show their
+    own rows skip other households' changes. Returns the version the change will be published
+    under, or None when capture is suspended for this wedding.
     """
     return _log(
         using=using, wedding_id=wedding_id, topic=topic, action=action, model=model,
         object_ids=[str(object_id)] if object_id is not None else [], summary=summary,
+        household_id=household_id,
     )
 
 

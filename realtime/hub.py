@@ -350,13 +350,14 @@ class Hub:
             if version <= watcher.synced_at:
                 continue  # its last resync already read this version's data
             dirty = set()
+            household_id = watcher.household_id
             for dom_id, watched in watcher.watched.items():
-                memo_key = (watched.region.name, watched.params)
+                region = watched.region
+                memo_key = (region.name, watched.params, household_id if region.own_topics else None)
                 hit = affected_memo.get(memo_key)
                 if hit is None:
-                    hit = watched.region.depends_on(topics) and (
-                        watched.region.affected is None
-                        or _safe_affected(watched.region, dict(watched.params), message)
+                    hit = region.wants(topics, message, household_id) and (
+                        region.affected is None or _safe_affected(region, dict(watched.params), message)
                     )
                     affected_memo[memo_key] = hit
                 if hit:

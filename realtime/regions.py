@@ -98,9 +98,29 @@ class Region:
     # Optional finer filter: (params, message) -> bool; default: any change of a topic.
     affected: Callable[[dict[str, str], dict], bool] | None = None
     attrs: dict[str, str] = field(default_factory=dict)
+    # HOUSEHOLD regions: topics of which they show only the household's own rows (its
+    # votes, its requests). A change of another household's row skips them, so one
+    # guest's vote is one re-render, not one per watching household.
+    own_topics: frozenset[str] = frozenset()
 
     def depends_on(self, topics: Iterable[str]) -> bool:
         return not self.topics.isdisjoint(topics)
+
+    def wants(self, topics: Iterable[str], message: dict, household_id: int | None) -> bool:
+        """Whether a committed change (its topics and `households` hint) may change this
+        region for a viewer of `household_id`."""
+        relevant = self.topics.intersection(topics)
+        if not relevant:
+            return False
+        if not self.own_topics or household_id is None:
+            return True
+        households = message.get("households") or {}
+        return any(
+            topic not in self.own_topics
+            or topic not in households  # unknown: maybe ours
+            or household_id in households[topic]
+            for topic in relevant
+        )
 
 
 _registry: dict[str, Region] = {}
@@ -117,17 +137,26 @@ def register(
     tag: str = "div",
     affected: Callable[[dict[str, str], dict], bool] | None = None,
     attrs: dict[str, str] | None = None,
+    own_topics: Iterable[str] = (),
 ) -> Region:
     topics = frozenset(topics)
     unknown = topics - TOPICS
     if unknown:
         raise ValueError(f"region {name!r} depends on unknown topics {sorted(unknown)}")
+    own_topics = frozenset(own_topics)
+    if own_topics and (audience is not Audience.HOUSEHOLD or not own_topics <= topics):
+        raise ValueError(f"region {name!r}: own_topics are for HOUSEHOLD regions, among their topics")
     region = Region(
         name=name, audience=audience, topics=topics, template=template, context=context,
-        params=tuple(params), tag=tag, affected=affected, attrs=attrs or {},
+        params=tuple(params), tag=tag, affected=affected, attrs=attrs or {}, own_topics=own_topics,
     )
     _registry[name] = region
     return region
+
+
+def unregister(name: str) -> None:
+    """Remove a region (tests that register their own)."""
+    _registry.pop(name, None)
 
 
 def get(name: str) -> Region:

@@ -34,9 +34,15 @@ def _record(instance, action: str, using: str) -> None:
     except Exception:  # a summary must never break a write (e.g. a related row already gone)
         logger.debug("could not describe %r", instance, exc_info=True)
         summary = f"{action} {instance._meta.verbose_name} #{instance.pk}"
+    household_id = capture.UNKNOWN
+    if spec.household is not None:
+        try:
+            household_id = spec.household(instance)
+        except Exception:  # e.g. the voter is already gone: every household region re-renders
+            logger.debug("no household for %r", instance, exc_info=True)
     capture.record_change(
-        wedding_id=wedding_id, topic=spec.topic, action=action,
-        model=instance._meta.label_lower, object_id=instance.pk, summary=summary, using=using,
+        wedding_id=wedding_id, topic=spec.topic, action=action, model=instance._meta.label_lower,
+        object_id=instance.pk, summary=summary, household_id=household_id, using=using,
     )
 
 

@@ -15,6 +15,9 @@ from django.db.models import Model
 class Tracked:
     topic: str
     describe: Callable[[Model, str], str]
+    # The household whose own row this is, None for no household's (an opaque id,
+    # no private data); see Region.own_topics.
+    household: Callable[[Model], int | None] | None = None
 
 
 def _name(obj: Model) -> str:
@@ -78,8 +81,8 @@ TRACKED: dict[str, Tracked] = {
     "wedding.weddingpartymember": Tracked("party", _generic),
     "wedding.tribute": Tracked("tribute", _generic),
     "wedding.remembrance": Tracked("tribute", _generic),
-    "wedding.songrequest": Tracked("song", _song),
-    "wedding.songvote": Tracked("song", _vote),
+    "wedding.songrequest": Tracked("song", _song, household=lambda o: o.requested_by_id),
+    "wedding.songvote": Tracked("song", _vote, household=lambda o: o.guest.household_id),
     "wedding.photo": Tracked("photo", _generic),
     "wedding.guestbookentry": Tracked("guestbook", _generic),
     "guests.household": Tracked("guest", _generic),

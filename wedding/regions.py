@@ -133,7 +133,7 @@ register(
     template="wedding/songs.html#queue", context=song_queue_context,
 )
 register(
-    "my_songs", audience=Audience.HOUSEHOLD, topics={"song"},
+    "my_songs", audience=Audience.HOUSEHOLD, topics={"song"}, own_topics={"song"},
     template="wedding/songs.html#my_songs", context=my_songs_context,
 )
 register(

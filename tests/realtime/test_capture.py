@@ -44,7 +44,7 @@ def test_one_transaction_is_one_version_and_one_message(wedding, django_capture_
     assert {r.action for r in rows} == {"create", "update"}
     assert published == [
         {"wedding": wedding.pk, "version": before + 1, "topics": ["guest"],
-         "ids": {"guest": sorted([str(ana.pk), str(ana.pk + 1)])}}
+         "ids": {"guest": sorted([str(ana.pk), str(ana.pk + 1)])}, "households": {}}
     ]
 
 
@@ -224,3 +224,32 @@ def test_cascading_bulk_delete_announces_the_topics_it_touched(
             guest.delete()
     assert published[-1]["topics"] == ["guest", "rsvp", "seating"]
     assert published[-1]["ids"] == {"guest": [str(guest_pk)], "rsvp": None, "seating": None}
+
+
+def test_messages_name_the_households_whose_own_rows_changed(
+    wedding, django_capture_on_commit_callbacks, published
+):
+    """A vote names the voter's household, so other households' `my_songs` skip it."""
+    from realtime.regions import Audience, Region
+
+    voter = factories.GuestFactory(household__wedding=wedding)
+    song = factories.SongRequestFactory(wedding=wedding, requested_by=None)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        from wedding.models import SongVote
+
+        SongVote.objects.create(wedding=wedding, song=song, guest=voter)
+    assert published[-1]["households"] == {"song": [voter.household_id]}
+
+    region = Region(name="r", audience=Audience.HOUSEHOLD, topics=frozenset({"song", "wedding"}),
+                    template="", context=dict, own_topics=frozenset({"song"}))
+    message = published[-1]
+    assert region.wants({"song"}, message, voter.household_id)
+    assert not region.wants({"song"}, message, voter.household_id + 1)
+    assert region.wants({"song", "wedding"}, message, voter.household_id + 1)  # not an own topic
+    assert region.wants({"song"}, {**message, "households": {}}, 999)  # unknown: maybe ours
+
+    with django_capture_on_commit_callbacks(execute=True):  # a bulk write: households unknown
+        with capture.bulk_change(wedding_id=wedding.pk, topic="song", action="update",
+                                 model="wedding.songrequest", summary="x") as ids:
+            ids.append(song.pk)
+    assert published[-1]["households"] == {}

@@ -80,3 +80,47 @@ async def test_duplicates_and_reordering_are_ignored_by_version(monkeypatch):
     assert hub.weddings[7].contiguous == 13 and hub.stats["gaps"] == 0
     assert sent and sent[-1]["v"] == 13
     await hub.shutdown()
+
+
+async def test_a_household_region_skips_other_households_own_rows(monkeypatch):
+    """One guest's vote re-renders that household's `my_songs`, not every household's."""
+    renders: list[int] = []
+
+    async def fake_render(name, viewer, params):
+        renders.append(viewer.household.pk)
+        return f'<p id="live-{name}">{viewer.household.pk}</p>'
+
+    monkeypatch.setattr(hub_module, "_render_in_thread", fake_render)
+    region = regions.register(
+        "t_own_votes", audience=Audience.HOUSEHOLD, topics={"song"}, own_topics={"song"},
+        template="unused", context=dict,
+    )
+    hub = hub_module.Hub(loop=asyncio.get_running_loop(), layer=None)
+    sent: dict[int, list[dict]] = {1: [], 2: []}
+
+    async def close(code: int) -> None:
+        raise AssertionError("not closed")
+
+    try:
+        for household_id in (1, 2):
+            viewer = Viewer(wedding=SimpleNamespace(pk=1), audience=Audience.HOUSEHOLD,
+                            household=SimpleNamespace(pk=household_id))
+
+            async def send(text: str, household_id=household_id) -> None:
+                sent[household_id].append(json.loads(text))
+
+            watcher = hub_module.Watcher(viewer=viewer, send=send, close=close, household_id=household_id)
+            hub.watch(watcher, [hub_module.Watched(region=region, params=(), dom_id="live-t_own_votes")])
+            await hub.attach(watcher)
+        hub.note_version(1, 0)
+
+        hub.on_message({"wedding": 1, "version": 1, "topics": ["song"], "households": {"song": [1]}})
+        await asyncio.sleep(hub_module.DEBOUNCE + 0.2)
+        assert [len(sent[1]), len(sent[2])] == [1, 0] and renders == [1]
+
+        hub.on_message({"wedding": 1, "version": 2, "topics": ["song"], "households": {}})  # unknown
+        await asyncio.sleep(hub_module.DEBOUNCE + 0.2)
+        assert [len(sent[1]), len(sent[2])] == [2, 1] and sorted(renders) == [1, 1, 2]
+    finally:
+        regions.unregister("t_own_votes")
+        await hub.shutdown()
