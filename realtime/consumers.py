@@ -66,13 +66,15 @@ CLOSE_PRINCIPAL_ENDED = 4401
 CLOSE_BAD_REQUEST = 4400
 
 
-def _principal(scope: dict, wedding_id: int | None) -> tuple[Viewer, int | None, int | None] | None:
+def _principal(
+    scope: dict, wedding_id: int | None, prefer_household: bool = False
+) -> tuple[Viewer, int | None, int | None] | None:
     from guests.session import household_from_session
     from realtime.principal import viewer_for
 
     user = scope.get("user")
     household = household_from_session(scope.get("session"))
-    viewer = viewer_for(user=user, household=household, wedding_id=wedding_id)
+    viewer = viewer_for(user=user, household=household, wedding_id=wedding_id, prefer_household=prefer_household)
     if viewer is None:
         return None
     if viewer.audience is Audience.PLANNER:
@@ -175,7 +177,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         wedding_id = self._wedding_id()
-        principal = await database_sync_to_async(_principal)(self.scope, wedding_id)
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        prefer_household = query.get("as", [""])[0] == "household"
+        principal = await database_sync_to_async(_principal)(self.scope, wedding_id, prefer_household)
         await self.accept()
         if principal is None:
             await self.close(code=CLOSE_NOT_ALLOWED)

@@ -9,7 +9,9 @@ from django.db import transaction
 from realtime.regions import Audience, Viewer
 
 
-def viewer_for(*, user: Any, household: Any, wedding_id: int | None) -> Viewer | None:
+def viewer_for(
+    *, user: Any, household: Any, wedding_id: int | None, prefer_household: bool = False
+) -> Viewer | None:
     """The viewer for a request or socket, or None when it may not look at this wedding.
 
     A planner may look at the weddings they plan (the page names which); a
@@ -17,6 +19,10 @@ def viewer_for(*, user: Any, household: Any, wedding_id: int | None) -> Viewer |
     """
     from wedding.models import Wedding
 
+    # A planner who also entered as a guest (same browser) looks at guest pages as the
+    # household: the page asks for it, the session must still prove it.
+    if prefer_household and household and (wedding_id is None or int(wedding_id) == household.wedding_id):
+        return Viewer(wedding=household.wedding, audience=Audience.HOUSEHOLD, household=household)
     if getattr(user, "is_authenticated", False) and wedding_id is not None:
         wedding = Wedding.objects.for_planner(user).filter(pk=wedding_id).first()
         if wedding is not None:

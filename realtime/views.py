@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from realtime import regions
 from realtime.principal import viewer_for
-from realtime.regions import Viewer
+from realtime.regions import Audience, Viewer
 
 
 def live_page_context(viewer: Viewer) -> dict:
@@ -30,11 +30,16 @@ def fragment(request: HttpRequest, name: str) -> HttpResponse:
         wedding_id = int(request.GET.get("wedding", ""))
     except ValueError:
         return HttpResponse("A wedding id is required.", status=400, content_type="text/plain")
-    viewer = viewer_for(user=request.user, household=request.household, wedding_id=wedding_id)
+    # A household region is asked for as the household (a planner may also have entered
+    # as a guest in the same browser); the session still has to prove it.
+    prefer_household = regions.get(name).audience is Audience.HOUSEHOLD or request.GET.get("as") == "household"
+    viewer = viewer_for(
+        user=request.user, household=request.household, wedding_id=wedding_id, prefer_household=prefer_household
+    )
     if viewer is None:
         raise PermissionDenied("Not allowed to view this wedding.")
     context = live_page_context(viewer)
-    params = {k: v for k, v in request.GET.items() if k != "wedding"}
+    params = {k: v for k, v in request.GET.items() if k not in {"wedding", "as"}}
     html = regions.render_region(name, viewer, params)
     response = HttpResponse(html)
     response["X-Live-Version"] = str(context["live_version"])
