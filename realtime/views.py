@@ -32,7 +32,10 @@ def fragment(request: HttpRequest, name: str) -> HttpResponse:
         return HttpResponse("A wedding id is required.", status=400, content_type="text/plain")
     # A household region is asked for as the household (a planner may also have entered
     # as a guest in the same browser); the session still has to prove it.
-    prefer_household = regions.get(name).audience is Audience.HOUSEHOLD or request.GET.get("as") == "household"
+    region = regions.all_regions().get(name)  # unknown → 404, but only once the requester may look
+    prefer_household = (region is not None and region.audience is Audience.HOUSEHOLD) or (
+        request.GET.get("as") == "household"
+    )
     viewer = viewer_for(
         user=request.user, household=request.household, wedding_id=wedding_id, prefer_household=prefer_household
     )
