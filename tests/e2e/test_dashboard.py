@@ -160,6 +160,10 @@ def test_drag_a_guest_onto_a_table_and_back(
     )
     expect(watcher.locator(f"#table-{table.pk}")).to_contain_text("Inés Ruiz", timeout=LIVE_MS)
     assert Seat.objects.get(guest=invited).table_id == table.pk
+    # As a person would: drag back once the chart shows the guest at the table and has
+    # settled (its own refresh and the live push both swap the lists in).
+    expect(page.locator(f"#table-{table.pk}")).to_contain_text("Inés Ruiz", timeout=LIVE_MS)
+    page.wait_for_timeout(500)
 
     page.locator(f'#table-{table.pk} [data-guest="{invited.pk}"]').drag_to(
         page.locator(".seating-unseated .seat-list")
