@@ -363,80 +363,73 @@ class GuestAdmin(WeddingScopedAdmin):
     def _guests(self, queryset) -> list[Guest]:
         return list(queryset.order_by().select_related(None).prefetch_related(None))
 
-    @admin.action(description="Invite the selected guests to an event")
-    def invite_to_event(self, request, queryset):
+    def _form_action(
+        self, request, queryset, *, form_class, title: str, action: str, button: str,
+        failure: str, perform: Callable[[dict, list[Guest]], tuple[str, int]],
+        refused: tuple[type[BaseException], ...] = REFUSED,
+    ):
+        """The shape every bulk action with a question shares: one wedding at a time, an
+        intermediate form until it is valid, then one service call (one change) and a message."""
         wedding_id = self._one_wedding(request, queryset)
         if wedding_id is None:
             return None
-        form = EventChoiceForm(request.POST if "apply" in request.POST else None, wedding_id=wedding_id)
+        form = form_class(request.POST if "apply" in request.POST else None, wedding_id=wedding_id)
         if not form.is_valid():
-            return self._action_page(
-                request, queryset, form=form, title="Invite guests to an event",
-                action="invite_to_event", button="Invite",
-            )
-        event = form.cleaned_data["event"]
-        guests = self._guests(queryset)
+            return self._action_page(request, queryset, form=form, title=title, action=action, button=button)
         try:
-            created = invitations_create(guests=guests, event=event)  # one change, one message
-        except REFUSED as error:
-            self.message_user(request, f"Nobody was invited: {_error_text(error)}", messages.ERROR)
+            text, level = perform(form.cleaned_data, self._guests(queryset))
+        except refused as error:
+            self.message_user(request, f"{failure}: {_error_text(error)}", messages.ERROR)
             return None
-        already = len(guests) - created
-        note = f" ({already} already were)" if already else ""
-        self.message_user(request, f"Invited {created} guest(s) to {event.name}{note}.", messages.SUCCESS)
+        self.message_user(request, text, level)
         return None
+
+    @admin.action(description="Invite the selected guests to an event")
+    def invite_to_event(self, request, queryset):
+        def perform(data: dict, guests: list[Guest]) -> tuple[str, int]:
+            event = data["event"]
+            created = invitations_create(guests=guests, event=event)  # one change, one message
+            already = len(guests) - created
+            note = f" ({already} already were)" if already else ""
+            return f"Invited {created} guest(s) to {event.name}{note}.", messages.SUCCESS
+
+        return self._form_action(
+            request, queryset, form_class=EventChoiceForm, title="Invite guests to an event",
+            action="invite_to_event", button="Invite", failure="Nobody was invited", perform=perform,
+        )
 
     @admin.action(description="Assign the selected guests to a table")
     def assign_to_table(self, request, queryset):
-        wedding_id = self._one_wedding(request, queryset)
-        if wedding_id is None:
-            return None
-        form = TableChoiceForm(request.POST if "apply" in request.POST else None, wedding_id=wedding_id)
-        if not form.is_valid():
-            return self._action_page(
-                request, queryset, form=form, title="Assign guests to a table",
-                action="assign_to_table", button="Assign",
-            )
-        table = form.cleaned_data["table"]
-        guests = self._guests(queryset)
-        try:
+        def perform(data: dict, guests: list[Guest]) -> tuple[str, int]:
+            table = data["table"]
             seats_assign_many(guests=guests, table=table, user=request.user)  # one change, one message
-        except REFUSED as error:
-            self.message_user(request, f"Nobody was seated: {_error_text(error)}", messages.ERROR)
-            return None
-        self.message_user(
-            request, f"Seated {len(guests)} guest(s) at {table.name} ({table.event.name}).", messages.SUCCESS
+            return f"Seated {len(guests)} guest(s) at {table.name} ({table.event.name}).", messages.SUCCESS
+
+        return self._form_action(
+            request, queryset, form_class=TableChoiceForm, title="Assign guests to a table",
+            action="assign_to_table", button="Assign", failure="Nobody was seated", perform=perform,
         )
-        return None
 
     @admin.action(description="Record a response on the selected guests' behalf")
     def record_response(self, request, queryset):
-        wedding_id = self._one_wedding(request, queryset)
-        if wedding_id is None:
-            return None
-        form = ResponseForm(request.POST if "apply" in request.POST else None, wedding_id=wedding_id)
-        if not form.is_valid():
-            return self._action_page(
-                request, queryset, form=form, title="Record a response on the guests' behalf",
-                action="record_response", button="Record",
-            )
-        event, status, meal = (form.cleaned_data[k] for k in ("event", "status", "meal"))
-        guests = self._guests(queryset)
-        label = Response.Status(status).label.lower()
-        try:
+        def perform(data: dict, guests: list[Guest]) -> tuple[str, int]:
+            event, status, meal = (data[k] for k in ("event", "status", "meal"))
             recorded = responses_record_many(  # one change, one message
                 guests=guests, event=event, status=status, meal=meal, user=request.user
             )
-        except REFUSED + (PermissionDenied,) as error:
-            self.message_user(request, f"No response was recorded: {_error_text(error)}", messages.ERROR)
-            return None
-        skipped = len(guests) - recorded
-        note = f"; {skipped} not invited to it were skipped" if skipped else ""
-        self.message_user(
-            request, f"Recorded “{label}” for {recorded} guest(s) at {event.name}{note}.",
-            messages.SUCCESS if recorded else messages.WARNING,
+            skipped = len(guests) - recorded
+            note = f"; {skipped} not invited to it were skipped" if skipped else ""
+            label = Response.Status(status).label.lower()
+            return (
+                f"Recorded “{label}” for {recorded} guest(s) at {event.name}{note}.",
+                messages.SUCCESS if recorded else messages.WARNING,
+            )
+
+        return self._form_action(
+            request, queryset, form_class=ResponseForm, title="Record a response on the guests' behalf",
+            action="record_response", button="Record", failure="No response was recorded",
+            perform=perform, refused=REFUSED + (PermissionDenied,),
         )
-        return None
 
     @admin.action(description="Export the selected guests as CSV")
     def export_csv(self, request, queryset):
