@@ -60,6 +60,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves /static/ (daphne serves no files); after SecurityMiddleware so the
+    # HTTPS redirect and security headers apply to static files too.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -148,11 +151,31 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 # Third-party browser code comes from npm packages (package.json: `npm ci`), served
-# under static/vendor/<package>/; pages fall back gracefully when it is absent.
-STATICFILES_DIRS = [BASE_DIR / "static", ("vendor", BASE_DIR / "node_modules")]
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# under static/vendor/<package>/; pages fall back gracefully when it is absent, so
+# without node_modules the folder is left out (no staticfiles.W004 in `check --deploy`).
+NODE_MODULES = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [BASE_DIR / "static", *([("vendor", NODE_MODULES)] if NODE_MODULES.is_dir() else [])]
+# `manage.py collectstatic` copies every static file here; WhiteNoise serves them.
+# `or`: an empty STATIC_ROOT= (as in .env.example) means the default, not the working directory.
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Production links content-hashed names (cached for a year, gzip-compressed) and
+    # needs `collectstatic` first: a page naming a file that was not collected fails
+    # loudly. Development and tests (DEBUG on when settings load) link plain names.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+# Tied to DEBUG as the environment sets it, not as pytest-django flips it: development
+# and tests find files in the app folders per request (nothing to collect); production
+# indexes STATIC_ROOT once at start.
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_URL = "media/"
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
 
 # Development prints emails; production sends them over SMTP (EMAIL_HOST, EMAIL_PORT) unless told otherwise.
 EMAIL_BACKEND_PATH = os.environ.get(
