@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 VERSION_RE = re.compile(rb'"v":(\d+)')
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+KINDS = ["confetti", "conf-asgi", "conf-1to1", "baseline"]
 
 
 @dataclass
@@ -215,11 +216,15 @@ async def run_writes(port: int, wedding_id: int, count: int, rate: float) -> lis
 
 
 async def measure(kind: str, n: int, args, env: dict, wedding_id: int, session_key: str) -> dict:
-    app = "bench.fanout_asgi:application" if kind == "confetti" else "bench.fanout_baseline:application"
-    server = Server(app, env)
+    confetti = kind != "baseline"
+    app = "bench.fanout_asgi:application" if confetti else "bench.fanout_baseline:application"
+    server = Server(app, {
+        **env, "BENCH_DIRECT": "0" if kind == "conf-asgi" else "1",
+        "BENCH_ONE_TO_ONE": "1" if kind == "conf-1to1" else "0",
+    })
     origin = f"http://127.0.0.1:{server.port}"
     try:
-        if kind == "confetti":
+        if confetti:
             url = f"ws://127.0.0.1:{server.port}/ws/live/?wedding={wedding_id}"
             hello = {"t": "hello", "v": current_version(wedding_id), "regions": [{"name": "bench_wall", "params": {}}]}
         else:
@@ -276,7 +281,13 @@ def main() -> None:
     parser.add_argument("--layer", choices=["memory", "redis"], default="memory")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/5")
     parser.add_argument("--database-url", default="sqlite:////tmp/confetti-bench.sqlite3")
-    parser.add_argument("--only", choices=["confetti", "baseline"], help="measure one app only")
+    parser.add_argument(
+        "--apps", nargs="+", choices=KINDS, default=["confetti", "baseline"],
+        help="apps to measure: confetti (as shipped), conf-asgi (every frame through the ASGI send "
+        "instead of prepared-frame writes), conf-1to1 (no coalescing: one frame per write per socket), "
+        "baseline (bare Channels group_send)",
+    )
+    parser.add_argument("--only", choices=KINDS, help="measure one app only (same as --apps X)")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()
 
@@ -292,7 +303,7 @@ def main() -> None:
     django.setup()
     wedding_id, session_key = setup_data()
 
-    kinds = [args.only] if args.only else ["confetti", "baseline"]
+    kinds = [args.only] if args.only else args.apps
     results = []
     print(f"layer={args.layer} writes={args.writes}@{args.rate}/s burst={args.burst} db={args.database_url}")
     header = (

@@ -53,7 +53,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.http import Http404
 
 from realtime import hub as hub_module
-from realtime import regions
+from realtime import regions, transport
 from realtime.regions import Audience, Viewer
 
 logger = logging.getLogger(__name__)
@@ -141,19 +141,27 @@ def watched_regions(viewer: Viewer, requested: Any) -> tuple[list[hub_module.Wat
     return accepted, refused
 
 
-def _beneath_session_wrapper(send):
-    """The server's `send` under channels' SessionMiddleware wrapper.
+def _beneath_wrappers(send):
+    """The server's own `send` under middleware wrappers that frames do not need.
 
-    The wrapper only acts on `http.response.start`; for every other message it
-    still reads the lazy session's `modified` and `is_empty()`, which in a
-    1,000-socket fan-out costs more than the send itself. Frames never touch
-    the session (this socket only reads it), so they go straight to the server.
+    Channels' SessionMiddleware wrapper only acts on `http.response.start`; for
+    every other message it still reads the lazy session's `modified` and
+    `is_empty()`, which in a 1,000-socket fan-out costs more than the send
+    itself. Frames never touch the session (this socket only reads it), so
+    they go straight to the server — which also lets `realtime.transport`
+    recognise daphne's send and write prepared frames. A wrapper that
+    declares what it wraps (`__wrapped__`, as `functools.wraps` does) is
+    looked through the same way.
     """
     from channels.sessions import InstanceSessionWrapper
 
-    while isinstance(getattr(send, "__self__", None), InstanceSessionWrapper):
-        send = send.__self__.real_send
-    return send
+    while True:
+        if isinstance(getattr(send, "__self__", None), InstanceSessionWrapper):
+            send = send.__self__.real_send
+        elif callable(getattr(send, "__wrapped__", None)):
+            send = send.__wrapped__
+        else:
+            return send
 
 
 class LiveConsumer(AsyncWebsocketConsumer):
@@ -190,6 +198,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             viewer=viewer, send=self._send_text, close=self._close_with,
             user_id=user_id, household_id=household_id,
             session_key=getattr(self.scope.get("session"), "session_key", None),
+            direct=transport.direct_socket(self._server_send()),
         )
 
     def _wedding_id(self) -> int | None:
@@ -256,11 +265,14 @@ class LiveConsumer(AsyncWebsocketConsumer):
             return
         await self._send_text(json.dumps({"t": "error", "message": message}))
 
-    async def _send_text(self, text: str) -> None:
+    def _server_send(self):
         send = self.__dict__.get("_frame_send")
         if send is None:
-            send = self._frame_send = _beneath_session_wrapper(self.base_send)
-        await send({"type": "websocket.send", "text": text})
+            send = self._frame_send = _beneath_wrappers(self.base_send)
+        return send
+
+    async def _send_text(self, text: str) -> None:
+        await self._server_send()({"type": "websocket.send", "text": text})
 
     async def _close_with(self, code: int) -> None:
         if self.closing:

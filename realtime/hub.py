@@ -60,7 +60,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from realtime import publish, regions
+from realtime import publish, regions, transport
 from realtime.regions import Viewer
 
 logger = logging.getLogger(__name__)
@@ -126,6 +126,8 @@ class Watcher:
 
     share_keys: dict[str, tuple] = field(default_factory=dict)  # dom id → Watched.share_key()
     wedding_id: int = 0
+    # Prepared-frame writer for daphne sockets (realtime.transport); None: `send` only.
+    direct: Any = None
 
     def __post_init__(self) -> None:
         self.wedding_id = self.viewer.wedding.pk
@@ -149,7 +151,7 @@ class WeddingState:
 
 def _counters() -> collections.Counter:
     return collections.Counter(
-        messages_in=0, duplicates=0, frames_out=0, renders=0, render_errors=0, resyncs=0,
+        messages_in=0, duplicates=0, frames_out=0, direct_frames=0, renders=0, render_errors=0, resyncs=0,
         gaps=0, layer_errors=0, closed_by_server=0,
     )
 
@@ -507,6 +509,7 @@ class Hub:
             if futures:
                 await asyncio.wait(list(futures.values()))
             frames: dict[tuple, str] = {}
+            wire: dict[tuple, bytes] = {}  # the same frames, framed once for direct writes
             sent = 0
             for watcher, version, resync, items in plans:
                 parts = []
@@ -534,6 +537,20 @@ class Hub:
                 if resync:
                     watcher.synced_at = max(watcher.synced_at, version)
                     self.stats["resyncs"] += 1
+                if watcher.direct is not None:
+                    data = wire.get(key)
+                    if data is None:
+                        data = wire[key] = transport.frame(text)
+                    try:
+                        written = watcher.direct.write(data)
+                    except Exception:  # nothing was sent: this socket uses the ASGI send from now on
+                        logger.warning("realtime: direct frame write failed", exc_info=True)
+                        watcher.direct = None
+                    else:
+                        if written:  # else the socket is closing; its consumer detaches it
+                            self.stats["frames_out"] += 1
+                            self.stats["direct_frames"] += 1
+                        continue
                 try:
                     await watcher.send(text)
                 except Exception:  # the socket is going away; its consumer detaches it

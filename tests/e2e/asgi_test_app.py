@@ -69,6 +69,10 @@ async def _websocket(scope, receive, send):
             _open.add(connection)
         await send(message)
 
+    # Frames may go straight to daphne, as in production (realtime.transport writes
+    # prepared frames there); only accept and close need to pass through here.
+    guarded_send.__wrapped__ = send
+
     pump_task = asyncio.ensure_future(pump())
     app_task = asyncio.ensure_future(product_application(scope, inbox.get, guarded_send))
     close_task = asyncio.ensure_future(connection.close_requested.wait())
@@ -107,6 +111,13 @@ async def _control(scope, receive, send):
         body = str(len(targets)).encode()
     elif path == "/__test__/sockets":
         body = str(len(_open)).encode()
+    elif path == "/__test__/hub":  # this process's hub counters (frames_out, direct_frames, ...)
+        import json
+
+        from realtime import hub
+
+        current = hub.current_hub()
+        body = json.dumps(current.counters() if current else {}).encode()
     else:
         body, status = b"unknown test endpoint", 404
         await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"text/plain")]})

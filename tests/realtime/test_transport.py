@@ -1,0 +1,228 @@
+"""Prepared-frame writes (realtime.transport): the frame bytes, the write decisions, the hub's use.
+
+The real daphne path is proven end to end in tests/integration/test_direct_writes.py;
+here each decision of `DirectSocket.write` is checked over a real socket pair.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import functools
+import json
+import socket
+import struct
+from types import SimpleNamespace
+
+import pytest
+
+import tests.realtime.conftest  # noqa: F401  (registers the test regions)
+from realtime import hub as hub_module
+from realtime import regions, transport
+from realtime.regions import Audience, Viewer
+
+
+def parse_frame(data: bytes) -> tuple[int, bytes, bytes]:
+    """(first byte, payload, rest) of one unmasked server frame."""
+    first, second = data[0], data[1]
+    assert not second & 0x80, "server frames are never masked"
+    length, offset = second & 0x7F, 2
+    if length == 126:
+        (length,), offset = struct.unpack("!H", data[2:4]), 4
+    elif length == 127:
+        (length,), offset = struct.unpack("!Q", data[2:10]), 10
+    return first, data[offset:offset + length], data[offset + length:]
+
+
+@pytest.mark.parametrize("size", [0, 5, 125, 126, 65535, 65536, 300_000])
+def test_a_frame_is_one_final_text_frame_of_the_utf8_payload(size):
+    text = ("é" * size)[:size] if size % 2 else "x" * size
+    first, payload, rest = parse_frame(transport.frame(text))
+    assert first == 0x81  # FIN + text opcode
+    assert payload.decode("utf-8") == text and rest == b""
+
+
+# --- DirectSocket.write over a real socket pair -----------------------------------------------
+
+
+class FakeTransport:
+    """The attributes of twisted.internet.tcp.Server that DirectSocket reads, over a real socket."""
+
+    def __init__(self, sock: socket.socket):
+        self.socket = sock
+        self.connected, self.disconnecting, self._writeDisconnected = True, False, False
+        self._tempDataLen, self.dataBuffer, self.offset = 0, b"", 0
+        self.queued: list[bytes] = []  # what went through transport.write()
+
+    def write(self, data: bytes) -> None:
+        self.queued.append(bytes(data))
+        self._tempDataLen += len(data)
+
+
+class FakeProtocol:
+    STATE_OPEN, STATE_CLOSING = 3, 4
+
+    def __init__(self, transport_: FakeTransport):
+        self.transport = transport_
+        self.state = self.STATE_OPEN
+        self.send_queue = collections.deque()
+
+
+@pytest.fixture
+def pair():
+    ours, theirs = socket.socketpair()
+    ours.setblocking(False)
+    theirs.setblocking(False)
+    fake = FakeTransport(ours)
+    protocol = FakeProtocol(fake)
+    server = SimpleNamespace(connections={protocol: {"connected": True}})
+    yield transport.DirectSocket(server, protocol, raw=True), fake, protocol, server, theirs
+    ours.close()
+    theirs.close()
+
+
+def received(peer: socket.socket) -> bytes:
+    chunks = []
+    while True:
+        try:
+            chunk = peer.recv(1 << 20)
+        except BlockingIOError:
+            return b"".join(chunks)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def test_an_idle_connection_gets_the_frame_straight_to_the_kernel(pair):
+    direct, fake, _protocol, _server, peer = pair
+    data = transport.frame('{"t":"update"}')
+    assert direct.write(data) is True
+    assert received(peer) == data and fake.queued == []
+
+
+def test_with_data_already_queued_the_frame_queues_behind_it(pair):
+    direct, fake, _protocol, _server, peer = pair
+    fake.write(b"welcome-frame")  # e.g. a welcome sent through ASGI, not yet on the wire
+    data = transport.frame("later")
+    assert direct.write(data) is True
+    assert fake.queued == [b"welcome-frame", data]  # order kept: nothing jumped the queue
+    assert received(peer) == b""
+
+
+def test_a_partial_send_queues_exactly_the_rest(pair):
+    direct, fake, _protocol, _server, peer = pair
+    fake.socket.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    data = transport.frame("y" * 4_000_000)  # far more than the kernel takes at once
+    assert direct.write(data) is True
+    on_wire = received(peer)
+    assert 0 < len(on_wire) < len(data)
+    assert len(fake.queued) == 1 and on_wire + fake.queued[0] == data
+    # The next frame sees the queue and goes behind the rest.
+    assert direct.write(b"next") is True and fake.queued[-1] == b"next"
+
+
+@pytest.mark.parametrize("how", ["closing", "disconnected", "forgotten", "transport_closing"])
+def test_a_socket_that_is_going_away_gets_nothing(pair, how):
+    direct, fake, protocol, server, peer = pair
+    if how == "closing":
+        protocol.state = protocol.STATE_CLOSING
+    elif how == "disconnected":
+        server.connections[protocol]["disconnected"] = True
+    elif how == "forgotten":
+        server.connections.clear()
+    else:
+        fake.disconnecting = True
+    assert direct.write(transport.frame("x")) is False
+    assert received(peer) == b"" and fake.queued == []
+
+
+def test_a_reset_connection_reports_nothing_sent(pair):
+    direct, fake, _protocol, _server, peer = pair
+    peer.close()
+    results = [direct.write(transport.frame("z" * 100_000)) for _ in range(50)]
+    assert results[-1] is False  # EPIPE/ECONNRESET: no exception, nothing queued
+    assert fake.queued == []
+
+
+def test_only_daphnes_own_send_gets_a_direct_socket(settings):
+    async def plain_send(message):
+        pass
+
+    assert transport.direct_socket(plain_send) is None
+    assert transport.direct_socket(functools.partial(plain_send)) is None
+    assert transport.direct_socket(functools.partial(print, object())) is None
+
+    from daphne.server import Server
+
+    server = Server.__new__(Server)
+    protocol = SimpleNamespace(transport=None)
+    assert transport.direct_socket(functools.partial(server.handle_reply, protocol)) is None  # no transport
+    settings.REALTIME_DIRECT_WRITES = False
+    assert transport.direct_socket(functools.partial(server.handle_reply, protocol)) is None
+
+
+# --- the hub uses it ----------------------------------------------------------------------------
+
+
+def _watcher(direct, sent):
+    async def send(text: str) -> None:
+        sent.append(text)
+
+    async def close(code: int) -> None:
+        pass
+
+    viewer = Viewer(wedding=SimpleNamespace(pk=3), audience=Audience.GUESTS)
+    return hub_module.Watcher(viewer=viewer, send=send, close=close, direct=direct)
+
+
+async def _one_update(monkeypatch, watchers):
+    async def fake_render(name, viewer, params):
+        return f'<p id="live-{name}">fresh</p>'
+
+    monkeypatch.setattr(hub_module, "_render_in_thread", fake_render)
+    hub = hub_module.Hub(loop=asyncio.get_running_loop(), layer=None)
+    for watcher in watchers:
+        hub.watch(watcher, [hub_module.Watched(region=regions.get("t_songs"), params=(), dom_id="live-t_songs")])
+        await hub.attach(watcher)
+    hub.note_version(3, 0)
+    hub.on_message({"wedding": 3, "version": 1, "topics": ["song"]})
+    await asyncio.sleep(0.1)
+    await hub.shutdown()
+    return hub
+
+
+async def test_the_hub_frames_once_and_writes_the_same_bytes_to_every_direct_socket(monkeypatch):
+    written: list[list[bytes]] = [[], [], []]
+    directs = [SimpleNamespace(write=lambda data, box=box: box.append(data) or True) for box in written]
+    sent: list[str] = []
+    framed = []
+    real_frame = transport.frame
+    monkeypatch.setattr(transport, "frame", lambda text: framed.append(text) or real_frame(text))
+
+    hub = await _one_update(monkeypatch, [_watcher(d, sent) for d in directs])
+
+    assert sent == []  # nothing went through the ASGI send
+    assert len(framed) == 1  # one distinct frame, framed once
+    assert written[0] == written[1] == written[2] and len(written[0]) == 1
+    first, payload, _ = parse_frame(written[0][0])
+    frame = json.loads(payload)
+    assert first == 0x81 and frame["t"] == "update" and frame["v"] == 1
+    assert frame["regions"] == [{"id": "live-t_songs", "html": '<p id="live-t_songs">fresh</p>'}]
+    assert hub.stats["frames_out"] == hub.stats["direct_frames"] == 3
+
+
+async def test_a_failing_direct_socket_falls_back_to_the_asgi_send(monkeypatch):
+    def broken(data):
+        raise AttributeError("a Twisted without the expected attributes")
+
+    sent: list[str] = []
+    watcher = _watcher(SimpleNamespace(write=broken), sent)
+    hub = await _one_update(monkeypatch, [watcher])
+    assert len(sent) == 1 and json.loads(sent[0])["v"] == 1  # delivered, through ASGI
+    assert watcher.direct is None and hub.stats["direct_frames"] == 0 and hub.stats["frames_out"] == 1
+
+
+async def test_a_closing_direct_socket_is_not_counted_and_not_retried_through_asgi(monkeypatch):
+    sent: list[str] = []
+    hub = await _one_update(monkeypatch, [_watcher(SimpleNamespace(write=lambda data: False), sent)])
+    assert sent == [] and hub.stats["frames_out"] == 0
