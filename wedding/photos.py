@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
 from django.template.defaultfilters import filesizeformat
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -27,6 +29,60 @@ THUMBNAIL_SIZE = (480, 480)
 
 class PhotoRejected(ValueError):
     """A file that is not an acceptable photo; the message says why, in the guest's words."""
+
+
+class OversizedUpload(UploadedFile):
+    """A file refused while it arrived: its name and size, none of its bytes.
+
+    It takes the refused file's place in `request.FILES`, so the form and
+    `clean_image` see it where the guest put it and refuse it by its size with
+    the usual message, while the other photos of the request are kept.
+    """
+
+    def __init__(self, *, name: str, size: int, content_type: str | None, charset: str | None = None,
+                 content_type_extra: dict | None = None) -> None:
+        super().__init__(io.BytesIO(), name, content_type, size, charset, content_type_extra)
+
+
+class PhotoSizeLimitUploadHandler(FileUploadHandler):
+    """Stops keeping a file's bytes as soon as it passes settings.PHOTO_MAX_BYTES.
+
+    Install it first, for the photo upload view only, before anything reads the
+    body (`request.upload_handlers.insert(0, ...)`, see `wedding.views.photos`).
+    Up to the limit, bytes go on to Django's own handlers; past it, nothing more
+    is stored and the copy made so far is dropped. Neither SkipFile (the guest
+    would never hear of the file) nor StopUpload (the files and fields after it
+    would be lost) is raised: the file is answered with an `OversizedUpload`.
+    """
+
+    def new_file(self, *args, **kwargs) -> None:
+        super().new_file(*args, **kwargs)
+        self.oversized = False
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        if self.oversized:
+            return None
+        if start + len(raw_data) > settings.PHOTO_MAX_BYTES:
+            self.oversized = True
+            self._drop_partial_copies()
+            return None  # the handlers after this one receive nothing more of this file
+        return raw_data
+
+    def file_complete(self, file_size: int) -> UploadedFile | None:
+        if not self.oversized:
+            return None  # the next handler hands over the file it stored
+        return OversizedUpload(
+            name=self.file_name, size=file_size, content_type=self.content_type,
+            charset=self.charset, content_type_extra=self.content_type_extra,
+        )
+
+    def _drop_partial_copies(self) -> None:
+        # The later handlers keep the file being written as `.file` (the convention
+        # Django's MultiPartParser relies on to close them after SkipFile); closing
+        # it frees the memory or removes the temporary file now.
+        for handler in self.request.upload_handlers if self.request is not None else ():
+            if handler is not self and hasattr(handler, "file"):
+                handler.file.close()
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
@@ -19,6 +20,7 @@ from realtime.views import live_page_context
 from wedding import services
 from wedding.forms import GuestbookForm, PhotoUploadForm, RemembranceForm, SongRequestForm
 from wedding.models import SongRequest, Tribute, Wedding
+from wedding.photos import PhotoSizeLimitUploadHandler
 from wedding.regions import household_votes
 
 
@@ -110,9 +112,22 @@ def song_vote(request: HttpRequest, pk: int) -> HttpResponse:
 # --- photos -------------------------------------------------------------------------------
 
 
+@csrf_exempt  # only so the handler below goes in before the body is read; CSRF is checked just after
+def photos(request: HttpRequest) -> HttpResponse:
+    """The gallery and the upload form. A file past the size limit stops being stored as it arrives.
+
+    Django's documented pattern: the upload handler must be installed before
+    anything reads the body, and CsrfViewMiddleware reads it, hence the exempt
+    outer view and the `csrf_protect` inner one.
+    """
+    request.upload_handlers.insert(0, PhotoSizeLimitUploadHandler(request))
+    return _photos(request)
+
+
+@csrf_protect
 @guest_required
 @require_http_methods(["GET", "POST"])
-def photos(request: HttpRequest) -> HttpResponse:
+def _photos(request: HttpRequest) -> HttpResponse:
     household = request.guest_household
     form = PhotoUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and _too_many(request, "photo"):

@@ -5,14 +5,18 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.exceptions import PermissionDenied
-from django.test import override_settings
+from django.core.files.uploadedfile import TemporaryUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, TemporaryFileUploadHandler
+from django.test import Client, RequestFactory, override_settings
 from PIL import Image
 
 from tests import factories
 from tests.wedding.content_helpers import (
     XSS,
     assert_escaped,
+    enter_as,
     gps_jpeg,
     image_bytes,
     png_claiming,
@@ -21,6 +25,7 @@ from tests.wedding.content_helpers import (
 )
 from wedding import services
 from wedding.models import Moderation, Photo
+from wedding.photos import OversizedUpload, PhotoSizeLimitUploadHandler
 
 pytestmark = pytest.mark.django_db
 
@@ -124,6 +129,95 @@ def test_oversized_file_is_refused(wedding, household):
     result = services.photo_upload(wedding=wedding, household=household, files=[upload("big.png", big, "image/png")])
     assert result.saved == []
     assert "larger than" in result.refused[0][1]
+
+
+# --- oversized files are refused while they arrive -------------------------------------------
+
+
+def big_png() -> bytes:
+    """A real PNG padded past the 2 000-byte limit the tests below set."""
+    return image_bytes("PNG", size=(200, 200), color="white") + b"\x00" * 3_000
+
+
+class ByteCounter(FileUploadHandler):
+    """Counts the bytes of each file that reach the handlers after the size limit."""
+
+    def __init__(self, request=None) -> None:
+        super().__init__(request)
+        self.received: dict[str, int] = {}
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received[self.file_name] = self.received.get(self.file_name, 0) + len(raw_data)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+def test_size_limit_handler_keeps_no_more_than_the_limit_and_stands_in_for_the_file(settings, tmp_path):
+    settings.PHOTO_MAX_BYTES = 2_000
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "uploads")
+    (tmp_path / "uploads").mkdir()
+    big = big_png()
+    request = RequestFactory().post(
+        "/photos/", {"photos": [upload("small.jpg", image_bytes()), upload("big.png", big, "image/png")], "caption": "after"}
+    )
+    counter = ByteCounter(request)
+    request.upload_handlers = [PhotoSizeLimitUploadHandler(request), counter, TemporaryFileUploadHandler(request)]
+
+    small, refused = request.FILES.getlist("photos")
+    assert isinstance(small, TemporaryUploadedFile) and small.name == "small.jpg"
+    assert isinstance(refused, OversizedUpload)
+    assert (refused.name, refused.size, refused.content_type, refused.read()) == ("big.png", len(big), "image/png", b"")
+    assert counter.received.get("big.png", 0) <= 2_000 < len(big)
+    assert request.POST["caption"] == "after"  # fields after the refused file still arrive
+    # The partial copy of the big file is gone already; only the small one is on disk.
+    assert len(list((tmp_path / "uploads").iterdir())) == 1
+
+
+def test_oversized_photo_is_named_and_the_rest_of_the_upload_kept(guest_client, wedding, settings):
+    settings.PHOTO_MAX_BYTES = 2_000
+    response = guest_client.post(
+        "/photos/",
+        {
+            "photos": [
+                upload("one.jpg", image_bytes("JPEG")),
+                upload("big.png", big_png(), "image/png"),
+                upload("two.png", image_bytes("PNG"), "image/png"),
+            ],
+            "caption": "Dancing",
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Not uploaded: “big.png” is larger than 2.0\xa0KB." in page
+    assert "2 photos will appear once" in page
+    assert list(Photo.objects.filter(wedding=wedding).values_list("caption", flat=True)) == ["Dancing", "Dancing"]
+
+
+def test_only_oversized_photos_get_the_size_message_not_a_missing_file_error(guest_client, wedding, settings):
+    settings.PHOTO_MAX_BYTES = 2_000
+    response = guest_client.post("/photos/", {"photos": [upload("big.png", big_png(), "image/png")]}, follow=True)
+    page = response.content.decode()
+    assert "Not uploaded: “big.png” is larger than 2.0\xa0KB." in page
+    assert "This field is required." not in page
+    assert not Photo.objects.exists()
+
+
+def test_size_limit_works_with_csrf_enforced(household, guests, settings):
+    """The handler goes in before CSRF reads the body, and the CSRF check still applies."""
+    settings.PHOTO_MAX_BYTES = 2_000
+    client = Client(enforce_csrf_checks=True)
+    enter_as(client, household)
+    token = client.get("/photos/").cookies[django_settings.CSRF_COOKIE_NAME].value
+
+    def files():
+        return {"photos": [upload("one.jpg", image_bytes()), upload("big.png", big_png(), "image/png")]}
+
+    assert client.post("/photos/", files()).status_code == 403
+    response = client.post("/photos/", {**files(), "csrfmiddlewaretoken": token}, follow=True)
+    assert "Not uploaded: “big.png” is larger than 2.0\xa0KB." in response.content.decode()
+    assert Photo.objects.count() == 1
 
 
 def test_several_files_good_ones_kept_bad_ones_reported(guest_client, wedding):
