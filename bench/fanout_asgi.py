@@ -30,7 +30,8 @@ import wedding.settings as project_settings  # noqa: E402
 # The bench region's template lives beside this file (before Django reads TEMPLATES).
 project_settings.TEMPLATES[0]["DIRS"] = [*project_settings.TEMPLATES[0]["DIRS"], BENCH_DIR]
 # BENCH_DIRECT=0: every frame through the ASGI send (realtime.transport off), for comparison.
-project_settings.REALTIME_DIRECT_WRITES = os.environ.get("BENCH_DIRECT", "1") != "0"
+if os.environ.get("BENCH_DIRECT") == "0":
+    project_settings.REALTIME_DIRECT_WRITES = False
 # BENCH_ONE_TO_ONE=1: no coalescing, one frame per write per socket even in a burst (the
 # hub's raw delivery capacity; the product coalesces bursts, see realtime.hub.DEBOUNCE).
 ONE_TO_ONE = os.environ.get("BENCH_ONE_TO_ONE") == "1"

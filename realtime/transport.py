@@ -22,9 +22,9 @@ When the socket is served by daphne (the product's server), the hub instead:
 Anything unexpected — another ASGI server, channels' test communicator, TLS
 terminated in daphne, permessage-deflate negotiated, a Twisted without the
 attributes relied on here — gives no `DirectSocket` (or a transport-only
-one), and the hub uses the ordinary ASGI send for that socket. Setting
-`REALTIME_DIRECT_WRITES = False` turns the whole thing off (the benchmark
-measures both in one run).
+one), and the hub uses the ordinary ASGI send for that socket.
+`REALTIME_DIRECT_WRITES=false` (environment) turns the whole thing off; the
+benchmark measures both in one run.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ logger = logging.getLogger(__name__)
 
 
 def enabled() -> bool:
-    return getattr(settings, "REALTIME_DIRECT_WRITES", True)
+    return settings.REALTIME_DIRECT_WRITES
 
 
 def frame(text: str) -> bytes:

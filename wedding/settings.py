@@ -134,6 +134,9 @@ else:
 
 # Seconds a publish may take before it is abandoned (the write never waits longer).
 REALTIME_PUBLISH_TIMEOUT = float(os.environ.get("REALTIME_PUBLISH_TIMEOUT", "0.5"))
+# Fan-out frames are framed once and written straight to daphne's connections
+# (realtime/transport.py); off: every frame through the ASGI send (slower, same frames).
+REALTIME_DIRECT_WRITES = env_bool("REALTIME_DIRECT_WRITES", True)
 
 # --- auth, i18n, static, media ---------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
