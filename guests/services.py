@@ -1,18 +1,42 @@
-"""Guest-side writes and the entry look-ups (by code, by name plus a second answer)."""
+"""Guest writes — the household's own and the planner's bulk ones — and the entry
+look-ups (by code, by name plus a second answer)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from guests import lookup
 from guests.codes import normalize_code
-from guests.models import Guest, GuestRequest, Household
-from realtime.context import acting_as, actor_for, current_actor
+from guests.models import Guest, GuestRequest, Household, Tag
+from realtime import capture
+from realtime.context import Actor, acting_as, actor_for, current_actor
+from wedding.models import Wedding
 
 MAX_REQUEST = 2000
+TAG_MAX = Tag._meta.get_field("name").max_length
+
+# What deleting guests (or households) also changes: their answers, invitations and
+# seats, song votes and requests. Per-row capture is off inside bulk_change, so these
+# are announced as topics without ids.
+CASCADE_TOPICS = ("rsvp", "seating", "song", "request")
+
+
+def _actor(user: Any) -> Actor:
+    """Who a planner's write is attributed to: `user`, also outside a request (commands)."""
+    if user is None or current_actor().user_id == user.pk:
+        return current_actor()
+    return actor_for(user=user)
+
+
+def _check_planner(user: Any, wedding_id: int) -> None:
+    if user is None:
+        return  # a command or the system acting (realtime.context says who)
+    if not Wedding.objects.for_planner(user).filter(pk=wedding_id).exists():
+        raise PermissionDenied("You do not plan this wedding.")
 
 
 # --- entry ----------------------------------------------------------------------
@@ -112,14 +136,8 @@ def guest_request_resolve(*, request: GuestRequest, status: str, reply: str, use
         raise ValidationError(f"Unknown status “{status}”.")
     if len(reply or "") > MAX_REQUEST:
         raise ValidationError(f"A reply is limited to {MAX_REQUEST} characters.")
-    if user is not None:
-        from wedding.models import Wedding
-
-        if not Wedding.objects.for_planner(user).filter(pk=request.wedding_id).exists():
-            raise PermissionDenied("You do not plan this wedding.")
-    # Attributed to the planner in the activity feed, also when called outside a request.
-    actor = current_actor() if user is None or current_actor().user_id == user.pk else actor_for(user=user)
-    with acting_as(actor), transaction.atomic():
+    _check_planner(user, request.wedding_id)
+    with acting_as(_actor(user)), transaction.atomic():
         locked = GuestRequest.objects.select_for_update().get(pk=request.pk)
         locked.status = status
         locked.reply = (reply or "").strip()
@@ -127,3 +145,86 @@ def guest_request_resolve(*, request: GuestRequest, status: str, reply: str, use
         locked.save(update_fields=["status", "reply", "resolved_by", "updated_at"])
     request.refresh_from_db()
     return request
+
+
+# --- a planner's bulk edits of the guest list ------------------------------------------
+
+
+def _selected_ids(*, wedding: Wedding, guests: list[Guest], verb: str) -> list[int]:
+    """The pks of the selected guests, read again in the caller's transaction.
+
+    Refuses (ValidationError) an empty selection and any guest of another
+    wedding. A guest someone deleted meanwhile is simply left out.
+    """
+    if not guests:
+        raise ValidationError(f"Select at least one guest to {verb}.")
+    found = dict(Guest.objects.filter(pk__in={g.pk for g in guests}).values_list("pk", "wedding_id"))
+    foreign = [g for g in guests if found.get(g.pk, wedding.pk) != wedding.pk]
+    if foreign:
+        raise ValidationError(f"{foreign[0].full_name} is a guest of another wedding.")
+    return sorted(found)
+
+
+def guests_tag(*, wedding: Wedding, guests: Iterable[Guest], name: str, user: Any = None) -> int:
+    """Give guests of `wedding` the tag `name` (matched ignoring case, created if new), as ONE change.
+
+    Owns its transaction. Refuses with a ValidationError, changing nothing, an
+    empty selection, a missing or too long name and any guest of another
+    wedding; PermissionDenied when `user` does not plan the wedding. Returns
+    how many guests were newly tagged: when all had the tag already, nothing
+    is written and nothing announced.
+    """
+    name = (name or "").strip()
+    if not name or len(name) > TAG_MAX:
+        raise ValidationError(f"Give a tag name (up to {TAG_MAX} characters).")
+    guests = list(guests)
+    _check_planner(user, wedding.pk)
+    through = Guest.tags.through
+    with acting_as(_actor(user)), transaction.atomic():
+        pks = _selected_ids(wedding=wedding, guests=guests, verb="tag")
+        tag = Tag.objects.filter(wedding=wedding, name__iexact=name).first()
+        already = (
+            set(through.objects.filter(tag=tag, guest_id__in=pks).values_list("guest_id", flat=True))
+            if tag is not None else set()
+        )
+        new = [pk for pk in pks if pk not in already]
+        if not new:
+            return 0
+        with capture.bulk_change(
+            wedding_id=wedding.pk, topic="guest", action="update", model="guests.guest",
+            summary=f"Tagged {len(new)} guest(s) “{name}”",
+        ) as ids:
+            if tag is None:
+                tag = Tag.objects.create(wedding=wedding, name=name)
+            through.objects.bulk_create(
+                [through(guest_id=pk, tag_id=tag.pk) for pk in new], ignore_conflicts=True
+            )
+            ids.extend(new)
+    return len(new)
+
+
+def guests_delete(*, wedding: Wedding, guests: Iterable[Guest], user: Any = None) -> int:
+    """Delete guests of `wedding` with their answers, invitations, seats and votes, as ONE change.
+
+    Owns its transaction; the change also announces CASCADE_TOPICS, so every
+    page showing what went with the guests updates. Refuses like `guests_tag`.
+    Returns how many guests were deleted.
+    """
+    guests = list(guests)
+    _check_planner(user, wedding.pk)
+    with acting_as(_actor(user)), transaction.atomic():
+        pks = _selected_ids(wedding=wedding, guests=guests, verb="delete")
+        if not pks:
+            return 0
+        if len(pks) == 1:
+            guest = next(g for g in guests if g.pk == pks[0])
+            summary = f"Removed guest “{guest.full_name}” ({guest.household.name})"
+        else:
+            summary = f"Removed {len(pks)} guests"
+        with capture.bulk_change(
+            wedding_id=wedding.pk, topic="guest", action="delete", model="guests.guest",
+            summary=summary, also_topics=CASCADE_TOPICS,
+        ) as ids:
+            Guest.objects.filter(wedding=wedding, pk__in=pks).delete()
+            ids.extend(pks)
+    return len(pks)

@@ -4,9 +4,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from guests import services
-from guests.models import GuestRequest
+from guests.models import Guest, GuestRequest, Tag
+from realtime import publish
 from realtime.models import Change
+from rsvp.models import Invitation, Response
+from seating.models import Seat
 from tests import factories
+from wedding.models import SongVote, Wedding
 
 
 @pytest.fixture
@@ -106,3 +110,164 @@ def test_guest_request_resolve(household, planner):
         services.guest_request_resolve(request=request, status="declined", reply="no", user=outsider)
     request.refresh_from_db()
     assert request.status == "approved"
+
+
+# --- a planner's bulk edits: tag and delete ------------------------------------------------
+
+
+@pytest.fixture
+def published(monkeypatch):
+    """Every message published after commit, in order."""
+    messages: list[dict] = []
+    monkeypatch.setattr(publish, "publish", messages.append)
+    return messages
+
+
+def version_of(wedding) -> int:
+    return Wedding.objects.values_list("version", flat=True).get(pk=wedding.pk)
+
+
+def bulk_write(func, django_capture_on_commit_callbacks, **kwargs):
+    """Call a service as a request would: its own transaction, callbacks run after commit."""
+    with django_capture_on_commit_callbacks(execute=True):
+        return func(**kwargs)
+
+
+def test_tagging_is_one_version_one_change_and_one_message(
+    wedding, household, planner, django_capture_on_commit_callbacks, published
+):
+    guests = factories.GuestFactory.create_batch(3, household=household)
+    factories.TagFactory(wedding=wedding, name="Family").guests.add(guests[0])
+    before, changes = version_of(wedding), Change.objects.count()
+
+    tagged = bulk_write(
+        services.guests_tag, django_capture_on_commit_callbacks,
+        wedding=wedding, guests=guests, name=" family ", user=planner,
+    )
+
+    assert tagged == 2  # the first guest had the tag already (names match ignoring case)
+    assert Tag.objects.filter(wedding=wedding).count() == 1
+    assert Guest.objects.filter(tags__name="Family").count() == 3
+    assert version_of(wedding) == before + 1
+    assert Change.objects.count() == changes + 1
+    change = Change.objects.latest("pk")
+    assert (change.topic, change.action, change.count, change.actor_user) == ("guest", "update", 2, planner)
+    assert published == [{
+        "wedding": wedding.pk, "version": before + 1, "topics": ["guest"],
+        "ids": {"guest": sorted(str(g.pk) for g in guests[1:])}, "households": {},
+    }]
+
+
+def test_tagging_guests_who_all_have_the_tag_announces_nothing(
+    wedding, household, django_capture_on_commit_callbacks, published
+):
+    guests = factories.GuestFactory.create_batch(2, household=household)
+    factories.TagFactory(wedding=wedding, name="vip").guests.add(*guests)
+    before = version_of(wedding)
+    assert bulk_write(
+        services.guests_tag, django_capture_on_commit_callbacks, wedding=wedding, guests=guests, name="VIP"
+    ) == 0
+    assert version_of(wedding) == before and published == []
+
+
+def test_deleting_is_one_change_that_announces_what_went_with_the_guests(
+    wedding, event, household, planner, django_capture_on_commit_callbacks, published
+):
+    guests = factories.GuestFactory.create_batch(2, household=household)
+    kept = factories.GuestFactory(household=household)
+    for guest in guests:
+        factories.InvitationFactory(guest=guest, event=event)
+        factories.ResponseFactory(guest=guest, event=event)
+    factories.SeatFactory(table=factories.TableFactory(event=event), guest=guests[0])
+    SongVote.objects.create(wedding=wedding, song=factories.SongRequestFactory(wedding=wedding), guest=guests[1])
+    request = factories.GuestRequestFactory(household=household, guest=guests[0])
+    before, changes = version_of(wedding), Change.objects.count()
+
+    deleted = bulk_write(
+        services.guests_delete, django_capture_on_commit_callbacks, wedding=wedding, guests=guests, user=planner
+    )
+
+    assert deleted == 2
+    assert list(Guest.objects.all()) == [kept]
+    assert not (Invitation.objects.exists() or Response.objects.exists() or Seat.objects.exists()
+                or SongVote.objects.exists())
+    request.refresh_from_db()
+    assert request.guest is None
+    assert version_of(wedding) == before + 1
+    assert Change.objects.count() == changes + 1
+    change = Change.objects.latest("pk")
+    assert (change.action, change.count, change.summary) == ("delete", 2, "Removed 2 guests")
+    assert published == [{
+        "wedding": wedding.pk, "version": before + 1,
+        "topics": ["guest", "request", "rsvp", "seating", "song"],
+        "ids": {"guest": sorted(str(g.pk) for g in guests), "request": None, "rsvp": None,
+                "seating": None, "song": None},
+        "households": {},
+    }]
+
+
+def test_deleting_one_guest_names_them_in_the_activity_feed(wedding, household):
+    guest = factories.GuestFactory(household=household, first_name="Lucía", last_name="Ruiz")
+    assert services.guests_delete(wedding=wedding, guests=[guest]) == 1
+    assert Change.objects.latest("pk").summary == "Removed guest “Lucía Ruiz” (The Ruiz family)"
+
+
+@pytest.mark.parametrize("write", [
+    lambda wedding, guests: services.guests_tag(wedding=wedding, guests=guests, name="family"),
+    lambda wedding, guests: services.guests_delete(wedding=wedding, guests=guests),
+], ids=["tag", "delete"])
+def test_a_guest_of_another_wedding_refuses_the_whole_selection(
+    wedding, other_wedding, household, write, django_capture_on_commit_callbacks, published
+):
+    own = factories.GuestFactory(household=household)
+    stranger = factories.GuestFactory(household__wedding=other_wedding, first_name="Zoe", last_name="Other")
+    versions = version_of(wedding), version_of(other_wedding)
+    changes = Change.objects.count()
+
+    with pytest.raises(ValidationError) as refused, django_capture_on_commit_callbacks(execute=True):
+        write(wedding, [own, stranger])
+
+    assert refused.value.messages == ["Zoe Other is a guest of another wedding."]
+    assert set(Guest.objects.all()) == {own, stranger}
+    assert not Tag.objects.exists() and not own.tags.exists()
+    assert (version_of(wedding), version_of(other_wedding)) == versions
+    assert Change.objects.count() == changes and published == []
+
+
+@pytest.mark.parametrize("write, message", [
+    (lambda wedding: services.guests_tag(wedding=wedding, guests=[], name="family"),
+     "Select at least one guest to tag."),
+    (lambda wedding: services.guests_delete(wedding=wedding, guests=Guest.objects.none()),
+     "Select at least one guest to delete."),
+    (lambda wedding: services.guests_tag(wedding=wedding, guests=Guest.objects.all(), name="   "),
+     "Give a tag name (up to 60 characters)."),
+    (lambda wedding: services.guests_tag(wedding=wedding, guests=Guest.objects.all(), name="x" * 61),
+     "Give a tag name (up to 60 characters)."),
+], ids=["tag-nobody", "delete-nobody", "tag-no-name", "tag-long-name"])
+def test_empty_selection_or_missing_tag_name_is_refused_with_a_message(wedding, household, write, message):
+    factories.GuestFactory(household=household)
+    before, changes = version_of(wedding), Change.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        write(wedding)
+    assert refused.value.messages == [message]
+    assert Guest.objects.count() == 1 and not Tag.objects.exists()
+    assert version_of(wedding) == before and Change.objects.count() == changes
+
+
+def test_only_the_weddings_planners_may_tag_or_delete(wedding, household):
+    guest = factories.GuestFactory(household=household)
+    outsider = factories.UserFactory(username="outsider")
+    with pytest.raises(PermissionDenied):
+        services.guests_tag(wedding=wedding, guests=[guest], name="family", user=outsider)
+    with pytest.raises(PermissionDenied):
+        services.guests_delete(wedding=wedding, guests=[guest], user=outsider)
+    assert Guest.objects.filter(pk=guest.pk).exists() and not Tag.objects.exists()
+
+
+def test_a_guest_deleted_meanwhile_is_left_out(wedding, household):
+    """Two planners deleting the same duplicate: the second one is not an error."""
+    guests = factories.GuestFactory.create_batch(2, household=household)
+    Guest.objects.filter(pk=guests[0].pk).delete()
+    assert services.guests_delete(wedding=wedding, guests=guests) == 1
+    assert services.guests_delete(wedding=wedding, guests=guests) == 0
+    assert not Guest.objects.exists()
