@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from guests.models import Guest, GuestRequest, Household, Tag
-from realtime import capture, regions
+from realtime import regions
 from realtime.models import Change
 from realtime.regions import Audience, Viewer
 from realtime.tracking import TOPICS
@@ -455,6 +455,7 @@ BULK_ACTIONS = ("invite", "seat", "respond", "tag", "delete")
 @planner_view
 def guests_bulk(request: HttpRequest, wedding: Wedding) -> HttpResponse:
     """One bulk action on the selected guests, announced as ONE change. Delete asks first."""
+    from guests import services as guest_services
     from rsvp import services as rsvp_services
     from seating import services as seating_services
 
@@ -493,9 +494,7 @@ def guests_bulk(request: HttpRequest, wedding: Wedding) -> HttpResponse:
                 message += f" {n - done} are not invited to it and were skipped."
         elif action == "tag":
             name = (request.POST.get("tag") or "").strip()
-            if not name or len(name) > 60:
-                raise ValidationError("Give a tag name (up to 60 characters).")
-            guests_tag(wedding=wedding, guests=guests, name=name)
+            guest_services.guests_tag(wedding=wedding, guests=guests, name=name, user=request.user)
             message = f"Tagged {n} guest(s) “{name}”."
         else:
             if request.POST.get("confirm") != "yes":
@@ -504,7 +503,7 @@ def guests_bulk(request: HttpRequest, wedding: Wedding) -> HttpResponse:
                     next=request.POST.get("next", ""),
                 )
                 return render(request, "admin/dashboard/guests_delete.html", context)
-            guests_delete(wedding=wedding, guests=guests)
+            guest_services.guests_delete(wedding=wedding, guests=guests, user=request.user)
             message = f"Deleted {n} guest(s)."
     except (ValidationError, PermissionDenied) as exc:
         return action_result(request, ok=False, message=error_text(exc))
@@ -517,37 +516,6 @@ def _chosen(queryset, value: str | None, what: str):
     if obj is None:
         raise ValidationError(f"Choose {what} for this action.")
     return obj
-
-
-def guests_tag(*, wedding: Wedding, guests: list[Guest], name: str) -> int:
-    """Add a tag (created if new) to guests, as ONE change. Returns how many were newly tagged."""
-    through = Guest.tags.through
-    with capture.bulk_change(
-        wedding_id=wedding.pk, topic="guest", action="update", model="guests.guest",
-        summary=f"Tagged {len(guests)} guest(s) “{name}”",
-    ) as ids:
-        tag = Tag.objects.filter(wedding=wedding, name__iexact=name).first()
-        if tag is None:
-            tag = Tag.objects.create(wedding=wedding, name=name)
-        already = set(through.objects.filter(tag=tag, guest__in=guests).values_list("guest_id", flat=True))
-        through.objects.bulk_create(
-            [through(guest_id=g.pk, tag_id=tag.pk) for g in guests if g.pk not in already],
-            ignore_conflicts=True,
-        )
-        ids.extend(g.pk for g in guests)
-    return len(guests) - len(already)
-
-
-def guests_delete(*, wedding: Wedding, guests: list[Guest]) -> int:
-    """Delete guests (their answers, invitations and seats go with them), as ONE change."""
-    with capture.bulk_change(
-        wedding_id=wedding.pk, topic="guest", action="delete", model="guests.guest",
-        summary=f"Deleted {len(guests)} guest(s)",
-    ) as ids:
-        pks = [g.pk for g in guests if g.wedding_id == wedding.pk]
-        Guest.objects.filter(wedding=wedding, pk__in=pks).delete()
-        ids.extend(pks)
-    return len(pks)
 
 
 @planner_view

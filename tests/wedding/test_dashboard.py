@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from guests.models import Guest, GuestRequest
-from realtime import regions
+from realtime import publish, regions
 from realtime.models import Change
 from realtime.regions import Audience, Viewer
 from rsvp.models import Invitation, Response
@@ -231,19 +231,28 @@ def test_bulk_seat_over_capacity_is_refused_with_a_message(planner_client, weddi
     assert not Seat.objects.exists()
 
 
-def test_bulk_delete_asks_then_deletes_in_one_change(planner_client, wedding, event):
+def test_bulk_delete_asks_then_deletes_in_one_change(
+    planner_client, wedding, event, monkeypatch, django_capture_on_commit_callbacks
+):
     guests = factories.GuestFactory.create_batch(2, household__wedding=wedding)
+    factories.ResponseFactory(guest=guests[0], event=event)
     ids = [g.pk for g in guests]
     page = planner_client.post(url("dashboard-guests-bulk", wedding.pk), {"action": "delete", "guest": ids})
     assert page.status_code == 200 and "Yes, delete 2 guests" in page.content.decode()
     assert Guest.objects.count() == 2
     before = last_change()
-    done = planner_client.post(
-        url("dashboard-guests-bulk", wedding.pk), {"action": "delete", "guest": ids, "confirm": "yes"}
-    )
-    assert done.status_code == 302
-    assert Guest.objects.count() == 0
+    published: list[dict] = []
+    monkeypatch.setattr(publish, "publish", published.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        done = planner_client.post(
+            url("dashboard-guests-bulk", wedding.pk), {"action": "delete", "guest": ids, "confirm": "yes"},
+            follow=True,
+        )
+    assert done.redirect_chain[0][1] == 302 and "Deleted 2 guest(s)." in done.content.decode()
+    assert Guest.objects.count() == 0 and not Response.objects.exists()
     assert Change.objects.filter(pk__gt=before).count() == 1
+    # The answers that went with the guests are announced too: the stats and RSVP regions update.
+    assert [m["topics"] for m in published] == [["guest", "request", "rsvp", "seating", "song"]]
 
 
 def test_bulk_ignores_other_weddings_guests(planner_client, wedding, other_wedding, event):
@@ -251,6 +260,15 @@ def test_bulk_ignores_other_weddings_guests(planner_client, wedding, other_weddi
     response = bulk(planner_client, wedding, action="tag", tag="x", guest=[stranger.pk])
     assert response.status_code == 422 and not response.json()["ok"]
     assert not stranger.tags.exists()
+
+
+def test_bulk_tag_without_a_good_name_says_so(planner_client, wedding):
+    guest = factories.GuestFactory(household__wedding=wedding)
+    for name in ("  ", "x" * 61):
+        response = bulk(planner_client, wedding, action="tag", tag=name, guest=[guest.pk])
+        assert response.status_code == 422
+        assert response.json()["message"] == "Give a tag name (up to 60 characters)."
+    assert not guest.tags.exists()
 
 
 def test_bulk_without_selection_or_action_says_so(planner_client, wedding):
