@@ -24,6 +24,7 @@ from django.urls import path
 
 from guests import admin_views, exporting
 from guests.models import Guest, GuestRequest, Household, Tag
+from guests.services import CASCADE_TOPICS, guests_delete
 from realtime import capture
 from rsvp.models import Invitation, MealOption, Response
 from rsvp.services import invitations_create, responses_record_many
@@ -273,11 +274,6 @@ class HouseholdAdmin(WeddingScopedAdmin):
                 ids.extend(pks)
 
 
-# What deleting guests or households also removes (cascades fire no captured signals
-# inside bulk_change): answers, seats, song votes, requests.
-CASCADE_TOPICS = ("rsvp", "seating", "song", "request")
-
-
 def _pks_by_wedding(queryset) -> dict[int, list[int]]:
     grouped: dict[int, list[int]] = {}
     for pk, wedding_id in queryset.values_list("pk", "wedding_id"):
@@ -442,24 +438,15 @@ class GuestAdmin(WeddingScopedAdmin):
 
     def delete_model(self, request, obj: Guest) -> None:
         """One guest with their answers, invitations and seats: one line in the activity feed."""
-        with capture.bulk_change(
-            wedding_id=obj.wedding_id, topic="guest", action="delete", model="guests.guest",
-            summary=f"Removed guest “{obj.full_name}” ({obj.household.name})",
-            also_topics=CASCADE_TOPICS,
-        ) as ids:
-            ids.append(obj.pk)
-            obj.delete()
+        guests_delete(wedding=obj.wedding, guests=[obj], user=request.user)
 
     def delete_queryset(self, request, queryset) -> None:
         """Django's delete_selected, announced as one change per wedding."""
-        for wedding_id, pks in _pks_by_wedding(queryset).items():
-            with capture.bulk_change(
-                wedding_id=wedding_id, topic="guest", action="delete", model="guests.guest",
-                summary=f"Removed {len(pks)} guest{'s' if len(pks) != 1 else ''}",
-                also_topics=CASCADE_TOPICS,
-            ) as ids:
-                queryset.filter(pk__in=pks).delete()
-                ids.extend(pks)
+        by_wedding: dict[int, list[Guest]] = {}
+        for guest in queryset.order_by().select_related("wedding", "household").prefetch_related(None):
+            by_wedding.setdefault(guest.wedding_id, []).append(guest)
+        for guests in by_wedding.values():
+            guests_delete(wedding=guests[0].wedding, guests=guests, user=request.user)
 
     # --- import / export pages ---------------------------------------------------
 

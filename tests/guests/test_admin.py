@@ -14,6 +14,7 @@ from django.urls import reverse
 from guests import admin_views
 from guests.codes import new_code
 from guests.models import Guest, Household
+from realtime import publish
 from realtime.models import Change
 from rsvp.models import Invitation, Response
 from seating.models import Seat, Table
@@ -233,6 +234,31 @@ def test_delete_selected_confirms_then_deletes_as_one_change(planner_client, wed
     assert response.status_code == 302
     assert Guest.objects.count() == 0 and Response.objects.count() == 0
     assert len(changes) == 1 and changes[0].count == 4 and changes[0].action == "delete"
+
+
+def test_delete_selected_across_weddings_is_one_change_per_wedding_with_its_cascades(
+    client, wedding, other_wedding, reception, monkeypatch, django_capture_on_commit_callbacks
+):
+    root = factories.UserFactory(username="root", is_superuser=True)
+    client.force_login(root)
+    ours = [factories.GuestFactory(household__wedding=wedding) for _ in range(2)]
+    theirs = factories.GuestFactory(household__wedding=other_wedding, first_name="Zoe", last_name="Other")
+    factories.ResponseFactory(guest=ours[0], event=reception)
+    published: list[dict] = []
+    monkeypatch.setattr(publish, "publish", published.append)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response, changes = changes_during(
+            lambda: action(client, "delete_selected", [*ours, theirs], post="yes")
+        )
+
+    assert response.status_code == 302 and not Guest.objects.exists()
+    assert sorted((c.wedding_id, c.count, c.actor_user_id) for c in changes) == sorted(
+        [(wedding.pk, 2, root.pk), (other_wedding.pk, 1, root.pk)]
+    )
+    assert "Zoe Other" in next(c.summary for c in changes if c.wedding_id == other_wedding.pk)
+    assert sorted(m["wedding"] for m in published) == sorted([wedding.pk, other_wedding.pk])
+    assert all(m["topics"] == ["guest", "request", "rsvp", "seating", "song"] for m in published)
 
 
 def test_export_selection_as_csv(planner_client, wedding, reception, fish):
