@@ -19,7 +19,7 @@ from realtime.regions import Audience, Viewer
 from realtime.views import live_page_context
 from wedding import services
 from wedding.forms import GuestbookForm, PhotoUploadForm, RemembranceForm, SongRequestForm
-from wedding.models import SongRequest, Tribute, Wedding
+from wedding.models import SongRequest, SongVote, Tribute, Wedding
 from wedding.photos import PhotoSizeLimitUploadHandler
 from wedding.regions import household_votes
 
@@ -74,39 +74,71 @@ def songs(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Thanks! “{result.song}” is waiting for the DJ's approval.")
             return redirect("content:songs")
     guests = list(household.guests.all())
+    # For the page without JavaScript: whose votes are whose (the live queue is shared).
+    household_song_votes = list(
+        SongVote.objects.filter(
+            wedding_id=household.wedding_id, guest__household=household, song__status=SongRequest.Status.APPROVED
+        ).select_related("song", "guest").order_by("guest__first_name", "guest_id", "song__title")
+    )
     return render(
         request, "wedding/songs.html",
-        guest_context(request, form=form, voters=guests),
+        guest_context(request, form=form, voters=guests, household_song_votes=household_song_votes),
     )
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    """songs.js asks for JSON (Accept); a browser posting a form itself prefers HTML."""
+    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
 
 
 @guest_required
 @require_POST
 def song_vote(request: HttpRequest, pk: int) -> HttpResponse:
-    """Vote (vote=1) or withdraw the vote (vote=0) of one guest of the household. JSON answer."""
+    """Vote (vote=1) or withdraw the vote (vote=0) of one guest of the household.
+
+    songs.js asks for JSON and gets the new count and the household's votes; a
+    plain form post (no JavaScript) is sent back to the songs page with a message.
+    """
     household = request.guest_household
-    # Another wedding's song, or one not in the queue, is simply not there.
-    song = get_object_or_404(
-        SongRequest.objects.for_wedding(household.wedding), pk=pk, status=SongRequest.Status.APPROVED
-    )
+    as_json = _wants_json(request)
+
+    def refuse(message: str, status: int) -> HttpResponse:
+        if as_json:
+            return JsonResponse({"error": message}, status=status)
+        messages.error(request, message)
+        return redirect("content:songs")
+
+    # Another wedding's song is simply not there.
+    song = get_object_or_404(SongRequest.objects.for_wedding(household.wedding), pk=pk)
+    if song.status != SongRequest.Status.APPROVED:
+        return refuse("This song is not in the queue any more.", 404)
     try:
         guest = household.guests.get(pk=int(request.POST.get("guest", "")))
     except (ValueError, household.guests.model.DoesNotExist):
-        return JsonResponse({"error": "Choose who in your household is voting."}, status=400)
+        return refuse("Choose who in your household is voting.", 400)
     wants_vote = request.POST.get("vote", "1") != "0"
     if _too_many(request, "vote"):
-        return JsonResponse({"error": TOO_MANY}, status=429)
+        return refuse(TOO_MANY, 429)
     try:
         if wants_vote:
             song = services.song_vote(song=song, guest=guest)
         else:
             song = services.song_unvote(song=song, guest=guest)
     except ValidationError as exc:
-        return JsonResponse({"error": _first_error(exc)}, status=400)
-    return JsonResponse(
-        {"song": song.pk, "guest": guest.pk, "voted": wants_vote, "vote_count": song.vote_count,
-         "votes": household_votes(household)}
-    )
+        return refuse(_first_error(exc), 400)
+    if as_json:
+        return JsonResponse(
+            {"song": song.pk, "guest": guest.pk, "voted": wants_vote, "vote_count": song.vote_count,
+             "votes": household_votes(household)}
+        )
+    if wants_vote:
+        count = song.vote_count
+        messages.success(
+            request, f"{guest.full_name}'s vote for “{song}” is counted ({count} vote{'' if count == 1 else 's'})."
+        )
+    else:
+        messages.success(request, f"{guest.full_name}'s vote for “{song}” is withdrawn.")
+    return redirect("content:songs")
 
 
 # --- photos -------------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 // is shared by every guest, so "which songs did *I* vote for" comes from the
 // household's own live region (#my-song-votes, also updated when another phone of
 // the household votes) and is re-applied whenever either region is swapped in.
+// The buttons are real submit buttons of #song-vote-form (voting works without
+// JavaScript); here their clicks are answered in place and the form never posts.
 (function () {
   "use strict";
   const root = document.querySelector("[data-song-voting]");
@@ -58,6 +60,7 @@
   root.addEventListener("click", async function (event) {
     const button = event.target.closest("[data-vote-button]");
     if (!button || !root.contains(button)) return;
+    event.preventDefault(); // answered here, optimistically: no page load
     const songId = button.dataset.song;
     if (inFlight.has(songId)) return;
     const guest = votingAs();
@@ -71,7 +74,7 @@
     const body = new URLSearchParams({ guest: guest, vote: wasVoted ? "0" : "1" });
     let answer = null;
     try {
-      const response = await fetch(button.dataset.url, {
+      const response = await fetch(button.formAction, {
         method: "POST",
         body: body,
         credentials: "same-origin",

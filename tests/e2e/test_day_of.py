@@ -1,4 +1,4 @@
-"""The day itself in a real browser: slideshow, DJ queue and guestbook wall update live."""
+"""The day itself in a real browser: slideshow, DJ queue and guestbook wall update live; votes work without JavaScript too."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests import factories
 from wedding import services
-from wedding.models import Moderation, Photo, SongRequest
+from wedding.models import Moderation, Photo, SongRequest, SongVote
 
 pytestmark = pytest.mark.e2e
 
@@ -179,3 +179,25 @@ def test_a_vote_from_another_phone_of_the_household_shows_live(guest_page, new_p
     mirrored = other_phone.locator(f'[data-vote-button][data-song="{song.pk}"]')
     expect(mirrored).to_have_attribute("aria-pressed", "true", timeout=LIVE_WITHIN_MS)
     expect(mirrored.locator("[data-vote-count]")).to_have_text("1")
+
+
+def test_voting_works_without_javascript(new_page, enter_as_household, household, wedding):
+    """The vote buttons are real form buttons: with scripting off the browser posts them."""
+    factories.GuestFactory(household=household, first_name="Lola")
+    factories.GuestFactory(household=household, first_name="Pepe")
+    song = factories.SongRequestFactory(
+        wedding=wedding, title="Bailando", artist="", status=SongRequest.Status.APPROVED
+    )
+    page = new_page(java_script_enabled=False)
+    enter_as_household(page, household)
+    page.goto("/songs/")
+    page.get_by_label("Voting as").select_option(label="Pepe Ruiz")
+    page.locator(f'[data-vote-button][data-song="{song.pk}"]').click()
+    expect(page.locator(".messages")).to_contain_text("Pepe Ruiz's vote for “Bailando” is counted (1 vote).")
+    expect(page.locator(f'[data-vote-button][data-song="{song.pk}"] [data-vote-count]')).to_have_text("1")
+    assert SongVote.objects.filter(song=song, guest__first_name="Pepe").exists()
+
+    page.get_by_role("button", name="Withdraw vote").click()
+    expect(page.locator(".messages")).to_contain_text("Pepe Ruiz's vote for “Bailando” is withdrawn.")
+    expect(page.locator(f'[data-vote-button][data-song="{song.pk}"] [data-vote-count]')).to_have_text("0")
+    assert SongRequest.objects.get(pk=song.pk).vote_count == 0

@@ -6,18 +6,26 @@ import json
 import threading
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.test import Client
+from django.utils.html import escape
 
 from realtime.models import Change
 from realtime.regions import Audience, Viewer, render_region
 from tests import factories
 from tests.conftest import require_service
-from tests.wedding.content_helpers import XSS, assert_escaped, region_html
-from wedding import services
+from tests.wedding.content_helpers import XSS, assert_escaped, enter_as, region_html
+from wedding import services, views
 from wedding.models import SongRequest, SongVote
 
 pytestmark = pytest.mark.django_db
+
+
+# What songs.js sends with its votes; a browser posting the form itself prefers HTML.
+AS_JS = {"Accept": "application/json"}
+AS_BROWSER_FORM = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 
 
 def approved(wedding, **kwargs) -> SongRequest:
@@ -155,12 +163,12 @@ def test_queue_shows_approved_and_played_ordered_by_votes(guest_client, wedding,
 def test_vote_endpoint_votes_unvotes_and_answers_json(guest_client, wedding, guests):
     song = approved(wedding)
     url = f"/songs/{song.pk}/vote/"
-    answer = guest_client.post(url, {"guest": guests[0].pk, "vote": "1"}).json()
+    answer = guest_client.post(url, {"guest": guests[0].pk, "vote": "1"}, headers=AS_JS).json()
     assert answer["voted"] is True and answer["vote_count"] == 1
     assert answer["votes"][str(guests[0].pk)] == [song.pk]
-    answer = guest_client.post(url, {"guest": guests[1].pk, "vote": "1"}).json()
+    answer = guest_client.post(url, {"guest": guests[1].pk, "vote": "1"}, headers=AS_JS).json()
     assert answer["vote_count"] == 2
-    answer = guest_client.post(url, {"guest": guests[0].pk, "vote": "0"}).json()
+    answer = guest_client.post(url, {"guest": guests[0].pk, "vote": "0"}, headers=AS_JS).json()
     assert answer["voted"] is False and answer["vote_count"] == 1
     assert answer["votes"][str(guests[0].pk)] == []
 
@@ -168,25 +176,119 @@ def test_vote_endpoint_votes_unvotes_and_answers_json(guest_client, wedding, gue
 def test_vote_endpoint_refuses_bad_input_with_a_reason(guest_client, wedding, guests, other_household):
     song = approved(wedding)
     url = f"/songs/{song.pk}/vote/"
-    response = guest_client.post(url, {"guest": "nobody"})
+    response = guest_client.post(url, {"guest": "nobody"}, headers=AS_JS)
     assert response.status_code == 400 and "Choose who" in response.json()["error"]
     # A guest of another household (here: another wedding) cannot be voted for.
-    response = guest_client.post(url, {"guest": other_household.guests.get().pk})
+    response = guest_client.post(url, {"guest": other_household.guests.get().pk}, headers=AS_JS)
     assert response.status_code == 400
     assert guest_client.get(url).status_code == 405
     assert SongRequest.objects.get(pk=song.pk).vote_count == 0
 
 
-def test_household_cannot_vote_for_another_weddings_song(guest_client, other_wedding, guests):
+@pytest.mark.parametrize("headers", [AS_JS, AS_BROWSER_FORM], ids=["js", "form"])
+def test_household_cannot_vote_for_another_weddings_song(guest_client, other_wedding, guests, headers):
     foreign = approved(other_wedding)
-    response = guest_client.post(f"/songs/{foreign.pk}/vote/", {"guest": guests[0].pk})
+    response = guest_client.post(f"/songs/{foreign.pk}/vote/", {"guest": guests[0].pk}, headers=headers)
     assert response.status_code == 404
     assert not SongVote.objects.exists()
 
 
 def test_songs_not_in_the_queue_cannot_be_voted_for(guest_client, wedding, guests):
     waiting = factories.SongRequestFactory(wedding=wedding)
-    assert guest_client.post(f"/songs/{waiting.pk}/vote/", {"guest": guests[0].pk}).status_code == 404
+    response = guest_client.post(f"/songs/{waiting.pk}/vote/", {"guest": guests[0].pk}, headers=AS_JS)
+    assert response.status_code == 404
+    assert response.json()["error"] == "This song is not in the queue any more."
+    played = factories.SongRequestFactory(wedding=wedding, status=SongRequest.Status.PLAYED)
+    response = guest_client.post(f"/songs/{played.pk}/vote/", {"guest": guests[0].pk}, headers=AS_BROWSER_FORM, follow=True)
+    assert "This song is not in the queue any more." in response.content.decode()
+    assert not SongVote.objects.exists()
+
+
+# --- voting without JavaScript ------------------------------------------------------------------
+
+
+def test_vote_buttons_submit_a_real_form_with_token_and_guest(guest_client, wedding, guests):
+    song = approved(wedding)
+    page = guest_client.get("/songs/").content.decode()
+    form = page.split('<form method="post" id="song-vote-form">', 1)[1].split("</form>", 1)[0]
+    assert 'name="csrfmiddlewaretoken"' in form
+    assert '<select id="voting-as" name="guest" data-voting-as>' in form
+    assert f'<option value="{guests[0].pk}">' in form and f'<option value="{guests[1].pk}">' in form
+    queue = page.split('id="live-song_queue"', 1)[1].split('id="live-my_songs"', 1)[0]
+    assert (
+        f'<button type="submit" form="song-vote-form" formaction="/songs/{song.pk}/vote/" name="vote" value="1"'
+        in queue
+    )
+    # The queue is one render for every guest: no token in it, on the page or pushed.
+    assert "csrfmiddlewaretoken" not in queue and "csrfmiddlewaretoken" not in region_html("song_queue", wedding)
+
+
+def test_a_household_of_one_votes_with_a_hidden_guest_field(client, wedding, household):
+    only = factories.GuestFactory(household=household, first_name="Sola")
+    enter_as(client, household)
+    page = client.get("/songs/").content.decode()
+    form = page.split('<form method="post" id="song-vote-form">', 1)[1].split("</form>", 1)[0]
+    assert f'<input type="hidden" id="voting-as" name="guest" data-voting-as value="{only.pk}">' in form
+
+
+def test_a_form_post_votes_and_withdraws_with_a_message_and_back_to_the_songs_page(guest_client, wedding, guests):
+    lola = guests[0]
+    song = approved(wedding, title="Bailando", artist="")
+    url = f"/songs/{song.pk}/vote/"
+    response = guest_client.post(url, {"guest": lola.pk, "vote": "1"}, headers=AS_BROWSER_FORM)
+    assert response.status_code == 302 and response["Location"] == "/songs/"
+    page = guest_client.get("/songs/").content.decode()
+    assert escape(f"{lola.full_name}'s vote for “Bailando” is counted (1 vote).") in page
+    assert SongVote.objects.filter(song=song, guest=lola).exists()
+    # The page-load list of the household's votes offers the withdrawal (a form of its own).
+    mine = page.split("<noscript>", 1)[1].split("</noscript>", 1)[0]
+    assert f'action="{url}"' in mine and f'name="guest" value="{lola.pk}"' in mine
+    assert 'name="vote" value="0"' in mine and 'name="csrfmiddlewaretoken"' in mine
+
+    response = guest_client.post(url, {"guest": lola.pk, "vote": "0"}, headers=AS_BROWSER_FORM, follow=True)
+    page = response.content.decode()
+    assert escape(f"{lola.full_name}'s vote for “Bailando” is withdrawn.") in page
+    assert SongRequest.objects.get(pk=song.pk).vote_count == 0
+    assert f'action="{url}"' not in page.split("<noscript>", 1)[1].split("</noscript>", 1)[0]
+
+
+def test_a_form_post_without_accept_header_is_a_form_post(guest_client, wedding, guests):
+    song = approved(wedding)
+    response = guest_client.post(f"/songs/{song.pk}/vote/", {"guest": guests[0].pk, "vote": "1"})
+    assert response.status_code == 302 and response["Location"] == "/songs/"
+
+
+def test_a_bad_form_post_comes_back_with_the_reason(guest_client, wedding, guests):
+    song = approved(wedding)
+    response = guest_client.post(f"/songs/{song.pk}/vote/", {"vote": "1"}, headers=AS_BROWSER_FORM, follow=True)
+    assert response.redirect_chain == [("/songs/", 302)]
+    assert "Choose who in your household is voting." in response.content.decode()
+    assert not SongVote.objects.exists()
+
+
+def test_the_form_post_checks_the_csrf_token(wedding, household, guests):
+    song = approved(wedding)
+    client = Client(enforce_csrf_checks=True)
+    enter_as(client, household)
+    token = client.get("/songs/").cookies[settings.CSRF_COOKIE_NAME].value
+    data = {"guest": guests[0].pk, "vote": "1"}
+    assert client.post(f"/songs/{song.pk}/vote/", data, headers=AS_BROWSER_FORM).status_code == 403
+    response = client.post(f"/songs/{song.pk}/vote/", {**data, "csrfmiddlewaretoken": token}, headers=AS_BROWSER_FORM)
+    assert response.status_code == 302
+    assert SongRequest.objects.get(pk=song.pk).vote_count == 1
+
+
+def test_votes_by_js_and_by_form_share_one_rate_limit(guest_client, wedding, guests, monkeypatch):
+    monkeypatch.setitem(views.RATES, "vote", "2/m")
+    song = approved(wedding)
+    url = f"/songs/{song.pk}/vote/"
+    assert guest_client.post(url, {"guest": guests[0].pk}, headers=AS_JS).status_code == 200
+    assert guest_client.post(url, {"guest": guests[1].pk}, headers=AS_BROWSER_FORM).status_code == 302
+    response = guest_client.post(url, {"guest": guests[0].pk, "vote": "0"}, headers=AS_JS)
+    assert response.status_code == 429 and response.json()["error"] == views.TOO_MANY
+    response = guest_client.post(url, {"guest": guests[0].pk, "vote": "0"}, headers=AS_BROWSER_FORM, follow=True)
+    assert views.TOO_MANY in response.content.decode()
+    assert SongRequest.objects.get(pk=song.pk).vote_count == 2
 
 
 def test_page_embeds_the_households_votes_per_guest_in_its_live_region(guest_client, wedding, guests):
