@@ -49,8 +49,8 @@ def delete_files_on_commit(sender: type[models.Model], instance: models.Model, u
         transaction.on_commit(partial(files_delete, files), using=using, robust=True)
 
 
-# Models whose files belong to the row alone (their names are random, never shared).
-FILE_OWNERS = ("wedding.Photo",)
+# Models whose files belong to the row alone (storage gives every upload its own name).
+FILE_OWNERS = ("wedding.Photo", "wedding.Tribute", "wedding.WeddingPartyMember")
 
 
 def register_signal_handlers() -> None:

@@ -132,3 +132,20 @@ def test_real_commit_and_real_rollback(wedding, household):
     gone.delete()
     assert all(path.is_file() for path in kept_paths)
     assert not any(path.exists() for path in gone_paths)
+
+
+@pytest.mark.parametrize("model", ["Tribute", "WeddingPartyMember"])
+def test_a_deleted_tribute_or_party_members_photo_leaves_storage(wedding, model, django_capture_on_commit_callbacks):
+    from django.core.files.base import ContentFile
+
+    from wedding import models
+
+    fields = {"name": "Abuela Rosa"} if model == "Tribute" else {"name": "Sam", "role": "Best man"}
+    row = getattr(models, model).objects.create(wedding=wedding, **fields)
+    row.photo.save("portrait.jpg", ContentFile(image_bytes()), save=True)
+    path = Path(row.photo.path)
+    assert path.is_file()
+    with django_capture_on_commit_callbacks(execute=True):
+        row.delete()
+        assert path.is_file(), "deleted before the transaction committed"
+    assert not path.exists()
