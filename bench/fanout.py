@@ -2,11 +2,12 @@
 
     .venv/bin/python bench/fanout.py --sockets 100 500 1000 2000 --writes 50 --rate 5
 
-For each N it starts daphne (a subprocess on 127.0.0.1) twice — Confetti
-(`bench.fanout_asgi`) and a bare Channels group_send app
-(`bench.fanout_baseline`) — connects N WebSocket clients, makes K writes
-through the product's write path at R writes/s inside the server process,
-then a burst of --burst writes as fast as the writer can go.
+For each N and each app of --apps it starts daphne (a subprocess on
+127.0.0.1) — Confetti (`bench.fanout_asgi`: as shipped, `conf-asgi` with
+prepared-frame writes off, `conf-1to1` with coalescing off) or a bare Channels
+group_send app (`bench.fanout_baseline`) — connects N WebSocket clients, makes
+K writes through the product's write path at R writes/s inside the server
+process, then a burst of --burst writes as fast as the writer can go.
 
 Measured per run:
 * commit-to-frame latency p50/p95/p99: for every (socket, write) pair, the
