@@ -27,6 +27,10 @@ the only thing that talks to the channel layer on the receiving side:
   comes first. (A plain trailing debounce would hold every change ≥300 ms,
   and a steady 5 writes/s until the ceiling; this keeps ordinary changes
   instant and still turns a burst into one frame.)
+* **Frame once, write many.** A frame shared by many sockets is JSON-encoded
+  once and, for sockets served by daphne, framed once and written straight
+  to each connection (`realtime.transport`), instead of one trip per socket
+  through the ASGI send; other servers and test communicators get `send`.
 * **Never silently behind.** Changes for a socket coalesce into a set of
   dirty regions, so nothing queues up; a socket more than `MAX_BACKLOG`
   versions behind gets a resync (all its regions at the current version).
