@@ -13,7 +13,7 @@ from guests import lookup
 from guests.codes import normalize_code
 from guests.models import Guest, GuestRequest, Household, Tag
 from realtime import capture
-from realtime.context import Actor, acting_as, actor_for, current_actor
+from realtime.context import acting_as_planner
 from wedding.models import Wedding
 
 MAX_REQUEST = 2000
@@ -23,13 +23,6 @@ TAG_MAX = Tag._meta.get_field("name").max_length
 # seats, song votes and requests. Per-row capture is off inside bulk_change, so these
 # are announced as topics without ids.
 CASCADE_TOPICS = ("rsvp", "seating", "song", "request")
-
-
-def _actor(user: Any) -> Actor:
-    """Who a planner's write is attributed to: `user`, also outside a request (commands)."""
-    if user is None or current_actor().user_id == user.pk:
-        return current_actor()
-    return actor_for(user=user)
 
 
 def _check_planner(user: Any, wedding_id: int) -> None:
@@ -137,7 +130,7 @@ def guest_request_resolve(*, request: GuestRequest, status: str, reply: str, use
     if len(reply or "") > MAX_REQUEST:
         raise ValidationError(f"A reply is limited to {MAX_REQUEST} characters.")
     _check_planner(user, request.wedding_id)
-    with acting_as(_actor(user)), transaction.atomic():
+    with acting_as_planner(user), transaction.atomic():
         locked = GuestRequest.objects.select_for_update().get(pk=request.pk)
         locked.status = status
         locked.reply = (reply or "").strip()
@@ -180,7 +173,7 @@ def guests_tag(*, wedding: Wedding, guests: Iterable[Guest], name: str, user: An
     guests = list(guests)
     _check_planner(user, wedding.pk)
     through = Guest.tags.through
-    with acting_as(_actor(user)), transaction.atomic():
+    with acting_as_planner(user), transaction.atomic():
         pks = _selected_ids(wedding=wedding, guests=guests, verb="tag")
         tag = Tag.objects.filter(wedding=wedding, name__iexact=name).first()
         already = (
@@ -212,7 +205,7 @@ def guests_delete(*, wedding: Wedding, guests: Iterable[Guest], user: Any = None
     """
     guests = list(guests)
     _check_planner(user, wedding.pk)
-    with acting_as(_actor(user)), transaction.atomic():
+    with acting_as_planner(user), transaction.atomic():
         pks = _selected_ids(wedding=wedding, guests=guests, verb="delete")
         if not pks:
             return 0

@@ -46,6 +46,22 @@ def acting_as(actor: Actor) -> Iterator[Actor]:
         _current.reset(token)
 
 
+@contextlib.contextmanager
+def acting_as_planner(user: Any) -> Iterator[Actor]:
+    """Credit the writes inside to the planner `user`, also outside a request.
+
+    For services that take the acting `user`: a command, a consumer or a test
+    has no middleware to say who acts. Without a `user` (the system or a
+    command acting), or when the request already acts as that user, whoever is
+    acting now stays credited.
+    """
+    actor = current_actor()
+    if user is not None and actor.user_id != getattr(user, "pk", None):
+        actor = actor_for(user=user)
+    with acting_as(actor):
+        yield actor
+
+
 class ActorMiddleware:
     """Marks every write of a request with its planner user or guest household."""
 

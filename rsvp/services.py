@@ -7,8 +7,7 @@ constraint the database enforces) rolls the whole call back.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +18,7 @@ from django.utils import timezone
 
 from guests.models import Guest, Household
 from realtime import capture
-from realtime.context import acting_as, actor_for, current_actor
+from realtime.context import acting_as_planner
 from rsvp.models import Invitation, MealOption, Response
 from seating.models import Seat
 from wedding.models import Event
@@ -53,16 +52,6 @@ class PlusOne:
 class SubmitResult:
     changed: int = 0  # responses created or changed
     plus_ones_added: list[Guest] = field(default_factory=list)
-
-
-@contextlib.contextmanager
-def _acting(user) -> Iterator[None]:
-    """Attribute the writes to the planner `user`, also outside a request (commands, consumers)."""
-    if user is None or current_actor().user_id == getattr(user, "pk", None):
-        yield
-        return
-    with acting_as(actor_for(user=user)):
-        yield
 
 
 def _same_wedding(*objs) -> bool:
@@ -382,7 +371,7 @@ def response_record(
         raise ValidationError("A meal can only be chosen for a guest who attends.")
     if len(note) > 500:
         raise ValidationError("The note is limited to 500 characters.")
-    with _acting(user), transaction.atomic():
+    with acting_as_planner(user), transaction.atomic():
         if not Invitation.objects.filter(guest=guest, event=event).exists():
             raise ValidationError(f"{guest} is not invited to {event}.")
         _apply_response(
@@ -411,7 +400,7 @@ def responses_record_many(
     if not guest_ids:
         return 0
     now = timezone.now()
-    with _acting(user), capture.bulk_change(
+    with acting_as_planner(user), capture.bulk_change(
         wedding_id=event.wedding_id, topic="rsvp", action="update", model="rsvp.response",
         summary=f"A planner recorded “{Response.Status(status).label}” for {len(guest_ids)} guest(s) "
         f"at {event}",

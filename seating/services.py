@@ -16,8 +16,7 @@ the likely attendees before every answer is in.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -26,7 +25,7 @@ from django.utils import timezone
 
 from guests.models import Guest
 from realtime import capture
-from realtime.context import acting_as, actor_for, current_actor
+from realtime.context import acting_as_planner
 from rsvp.models import Invitation, Response
 from seating.models import Seat, Table
 from wedding import db_constraints
@@ -40,16 +39,6 @@ CAPACITY_MAX = 50
 
 class SeatingError(ValidationError):
     """A seating change that cannot be made; the message is meant for the planner."""
-
-
-@contextlib.contextmanager
-def _acting(user: Any) -> Iterator[None]:
-    """Attribute the writes to `user` unless the request already does (the middleware)."""
-    if user is None or current_actor().user_id == getattr(user, "pk", None):
-        yield
-        return
-    with acting_as(actor_for(user=user)):
-        yield
 
 
 def _full_message(table: Table) -> str:
@@ -119,7 +108,7 @@ def seat_assign(*, guest: Guest, table: Table, user: Any = None) -> Seat:
     the table is full, gone, of another wedding, or the guest may not sit at
     that event. Nothing is changed then.
     """
-    with _acting(user):
+    with acting_as_planner(user):
         try:
             with transaction.atomic():
                 locked = _locked_table(table)
@@ -145,7 +134,7 @@ def seat_assign(*, guest: Guest, table: Table, user: Any = None) -> Seat:
 
 def seat_unassign(*, guest: Guest, event: Event, user: Any = None) -> bool:
     """Take `guest` off their table at `event`. Returns False when they had no seat."""
-    with _acting(user), transaction.atomic():
+    with acting_as_planner(user), transaction.atomic():
         seat = (
             Seat.objects.select_for_update()
             .select_related("guest", "table", "event")
@@ -166,7 +155,7 @@ def seats_assign_many(*, guests: Iterable[Guest], table: Table, user: Any = None
     guests = list({g.pk: g for g in guests}.values())
     if not guests:
         raise SeatingError("Choose at least one guest to seat.", code="empty")
-    with _acting(user):
+    with acting_as_planner(user):
         try:
             with transaction.atomic():
                 locked = _locked_table(table)
@@ -256,7 +245,7 @@ def table_create(
         x=_clean_position(x, "x"), y=_clean_position(y, "y"),
     )
     _clean_table(table)
-    with _acting(user):
+    with acting_as_planner(user):
         try:
             with transaction.atomic():
                 table.save()
@@ -274,7 +263,7 @@ def table_update(
     user: Any = None,
 ) -> Table:
     """Rename, resize or reshape a table. Capacity never goes below the guests seated."""
-    with _acting(user):
+    with acting_as_planner(user):
         try:
             with transaction.atomic():
                 locked = _locked_table(table)
@@ -304,7 +293,7 @@ def table_update(
 def table_move(*, table: Table, x: Any, y: Any, user: Any = None) -> Table:
     """Move a table on the floor plan (x, y in percent, clamped to the plan)."""
     x, y = _clean_position(x, "x"), _clean_position(y, "y")
-    with _acting(user), transaction.atomic():
+    with acting_as_planner(user), transaction.atomic():
         locked = _locked_table(table)
         locked.x, locked.y = x, y
         locked.save(update_fields=["x", "y"])
@@ -317,7 +306,7 @@ def table_delete(*, table: Table, user: Any = None) -> int:
     The unseating is one change and the table's removal another, in one
     transaction: guests' pages and the chart get one message.
     """
-    with _acting(user), transaction.atomic():
+    with acting_as_planner(user), transaction.atomic():
         locked = _locked_table(table)
         seat_ids = list(Seat.objects.filter(table_id=locked.pk).values_list("pk", flat=True))
         if seat_ids:
@@ -333,7 +322,7 @@ def table_delete(*, table: Table, user: Any = None) -> int:
 
 def seating_publish(*, wedding: Wedding, published: bool, user: Any = None) -> Wedding:
     """Reveal (or hide) tables to the wedding's guests; their pages react live."""
-    with _acting(user), transaction.atomic():
+    with acting_as_planner(user), transaction.atomic():
         locked = Wedding.objects.select_for_update().get(pk=wedding.pk)
         if locked.seating_published != bool(published):
             locked.seating_published = bool(published)

@@ -7,6 +7,7 @@ import threading
 import pytest
 from django.db import connection, connections
 
+from realtime.context import SYSTEM, acting_as, actor_for, current_actor
 from realtime.models import Change
 from rsvp.models import Response
 from seating import services
@@ -37,6 +38,22 @@ def test_seat_assign_seats_and_records_one_change(wedding, event, planner):
     change = Change.objects.exclude(pk__lte=before).get()
     assert change.topic == "seating" and change.actor_user == planner
     assert "Table 4" in change.summary
+
+
+def test_the_user_named_is_credited_else_whoever_acts(wedding, event, planner):
+    """realtime.context.acting_as_planner: a command names its planner; without one, the
+    actor already set (the request's, or the system) keeps the credit."""
+    table = factories.TableFactory(event=event)
+    colleague = factories.UserFactory(username="colleague")
+    guests = [invited_guest(wedding, event) for _ in range(2)]
+
+    with acting_as(actor_for(user=colleague)):
+        services.seat_assign(guest=guests[0], table=table, user=planner)
+        services.seat_assign(guest=guests[1], table=table)
+
+    credited = Change.objects.filter(topic="seating").order_by("pk").values_list("actor_user", flat=True)
+    assert list(credited) == [planner.pk, colleague.pk]
+    assert current_actor() == SYSTEM
 
 
 def test_seat_assign_moves_an_existing_seat(wedding, event):
