@@ -24,8 +24,7 @@ from django.urls import path
 
 from guests import admin_views, exporting
 from guests.models import Guest, GuestRequest, Household, Tag
-from guests.services import CASCADE_TOPICS, guests_delete
-from realtime import capture
+from guests.services import guests_delete, households_delete
 from rsvp.models import Invitation, MealOption, Response
 from rsvp.services import invitations_create, responses_record_many
 from seating.models import Seat, Table
@@ -256,29 +255,20 @@ class HouseholdAdmin(WeddingScopedAdmin):
 
     def delete_model(self, request, obj: Household) -> None:
         """A household with its guests (and their answers and seats): one change."""
-        with capture.bulk_change(
-            wedding_id=obj.wedding_id, topic="guest", action="delete", model="guests.household",
-            summary=f"Removed household “{obj.name}”", also_topics=CASCADE_TOPICS,
-        ) as ids:
-            ids.append(obj.pk)
-            obj.delete()
+        households_delete(wedding=obj.wedding, households=[obj], user=request.user)
 
     def delete_queryset(self, request, queryset) -> None:
-        for wedding_id, pks in _pks_by_wedding(queryset).items():
-            with capture.bulk_change(
-                wedding_id=wedding_id, topic="guest", action="delete", model="guests.household",
-                summary=f"Removed {len(pks)} household{'s' if len(pks) != 1 else ''}",
-                also_topics=CASCADE_TOPICS,
-            ) as ids:
-                queryset.filter(pk__in=pks).delete()
-                ids.extend(pks)
+        """Django's delete_selected, announced as one change per wedding."""
+        for households in _by_wedding(queryset):
+            households_delete(wedding=households[0].wedding, households=households, user=request.user)
 
 
-def _pks_by_wedding(queryset) -> dict[int, list[int]]:
-    grouped: dict[int, list[int]] = {}
-    for pk, wedding_id in queryset.values_list("pk", "wedding_id"):
-        grouped.setdefault(wedding_id, []).append(pk)
-    return grouped
+def _by_wedding(queryset, *related: str) -> list[list[Any]]:
+    """The selected rows, one list per wedding (each row with its wedding, and `related`, loaded)."""
+    grouped: dict[int, list[Any]] = {}
+    for obj in queryset.order_by().select_related("wedding", *related).prefetch_related(None):
+        grouped.setdefault(obj.wedding_id, []).append(obj)
+    return list(grouped.values())
 
 
 @admin.register(Guest)
@@ -442,10 +432,7 @@ class GuestAdmin(WeddingScopedAdmin):
 
     def delete_queryset(self, request, queryset) -> None:
         """Django's delete_selected, announced as one change per wedding."""
-        by_wedding: dict[int, list[Guest]] = {}
-        for guest in queryset.order_by().select_related("wedding", "household").prefetch_related(None):
-            by_wedding.setdefault(guest.wedding_id, []).append(guest)
-        for guests in by_wedding.values():
+        for guests in _by_wedding(queryset, "household"):
             guests_delete(wedding=guests[0].wedding, guests=guests, user=request.user)
 
     # --- import / export pages ---------------------------------------------------

@@ -3,7 +3,7 @@ look-ups (by code, by name plus a second answer)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -143,18 +143,19 @@ def guest_request_resolve(*, request: GuestRequest, status: str, reply: str, use
 # --- a planner's bulk edits of the guest list ------------------------------------------
 
 
-def _selected_ids(*, wedding: Wedding, guests: list[Guest], verb: str) -> list[int]:
-    """The pks of the selected guests, read again in the caller's transaction.
+def _selected_ids(model: type[Guest] | type[Household], *, wedding: Wedding, selected: list, verb: str) -> list[int]:
+    """The pks of the selected guests (or households), read again in the caller's transaction.
 
-    Refuses (ValidationError) an empty selection and any guest of another
-    wedding. A guest someone deleted meanwhile is simply left out.
+    Refuses (ValidationError) an empty selection and any row of another
+    wedding. A row someone deleted meanwhile is simply left out.
     """
-    if not guests:
-        raise ValidationError(f"Select at least one guest to {verb}.")
-    found = dict(Guest.objects.filter(pk__in={g.pk for g in guests}).values_list("pk", "wedding_id"))
-    foreign = [g for g in guests if found.get(g.pk, wedding.pk) != wedding.pk]
+    noun = model._meta.verbose_name
+    if not selected:
+        raise ValidationError(f"Select at least one {noun} to {verb}.")
+    found = dict(model.objects.filter(pk__in={o.pk for o in selected}).values_list("pk", "wedding_id"))
+    foreign = [o for o in selected if found.get(o.pk, wedding.pk) != wedding.pk]
     if foreign:
-        raise ValidationError(f"{foreign[0].full_name} is a guest of another wedding.")
+        raise ValidationError(f"{foreign[0]} is a {noun} of another wedding.")
     return sorted(found)
 
 
@@ -174,7 +175,7 @@ def guests_tag(*, wedding: Wedding, guests: Iterable[Guest], name: str, user: An
     _check_planner(user, wedding.pk)
     through = Guest.tags.through
     with acting_as_planner(user), transaction.atomic():
-        pks = _selected_ids(wedding=wedding, guests=guests, verb="tag")
+        pks = _selected_ids(Guest, wedding=wedding, selected=guests, verb="tag")
         tag = Tag.objects.filter(wedding=wedding, name__iexact=name).first()
         already = (
             set(through.objects.filter(tag=tag, guest_id__in=pks).values_list("guest_id", flat=True))
@@ -203,21 +204,47 @@ def guests_delete(*, wedding: Wedding, guests: Iterable[Guest], user: Any = None
     page showing what went with the guests updates. Refuses like `guests_tag`.
     Returns how many guests were deleted.
     """
-    guests = list(guests)
+    return _delete(
+        Guest, wedding=wedding, selected=guests, user=user,
+        naming=lambda guest: f"guest “{guest.full_name}” ({guest.household.name})",
+    )
+
+
+def households_delete(*, wedding: Wedding, households: Iterable[Household], user: Any = None) -> int:
+    """Delete households of `wedding` with their guests and all that went with them, as ONE change.
+
+    Owns its transaction and announces CASCADE_TOPICS, like `guests_delete`;
+    refuses like it: an empty selection or a household of another wedding
+    (ValidationError), a `user` who does not plan the wedding
+    (PermissionDenied). A household deleted meanwhile is left out. Returns
+    how many households were deleted.
+    """
+    return _delete(
+        Household, wedding=wedding, selected=households, user=user,
+        naming=lambda household: f"household “{household.name}”",
+    )
+
+
+def _delete(
+    model: type[Guest] | type[Household], *, wedding: Wedding, selected: Iterable[Any], user: Any,
+    naming: Callable[[Any], str],
+) -> int:
+    """The delete both of the above are: one transaction, one change (its summary names
+    the row when there is one, via `naming`), the cascades announced as topics."""
+    selected = list(selected)
     _check_planner(user, wedding.pk)
     with acting_as_planner(user), transaction.atomic():
-        pks = _selected_ids(wedding=wedding, guests=guests, verb="delete")
+        pks = _selected_ids(model, wedding=wedding, selected=selected, verb="delete")
         if not pks:
             return 0
         if len(pks) == 1:
-            guest = next(g for g in guests if g.pk == pks[0])
-            summary = f"Removed guest “{guest.full_name}” ({guest.household.name})"
+            summary = f"Removed {naming(next(o for o in selected if o.pk == pks[0]))}"
         else:
-            summary = f"Removed {len(pks)} guests"
+            summary = f"Removed {len(pks)} {model._meta.verbose_name_plural}"
         with capture.bulk_change(
-            wedding_id=wedding.pk, topic="guest", action="delete", model="guests.guest",
+            wedding_id=wedding.pk, topic="guest", action="delete", model=model._meta.label_lower,
             summary=summary, also_topics=CASCADE_TOPICS,
         ) as ids:
-            Guest.objects.filter(wedding=wedding, pk__in=pks).delete()
+            model.objects.filter(wedding=wedding, pk__in=pks).delete()
             ids.extend(pks)
     return len(pks)

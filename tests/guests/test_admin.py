@@ -315,6 +315,49 @@ def test_household_list_and_inline_guests(planner_client, wedding):
     assert len(marco.household.invitation_code) == 10
 
 
+def test_household_delete_page_deletes_it_with_its_guests_as_one_change(planner_client, wedding, reception):
+    household = factories.HouseholdFactory(wedding=wedding, name="The Ruiz family")
+    guest = factories.GuestFactory(household=household)
+    factories.ResponseFactory(guest=guest, event=reception)
+    url = reverse("admin:guests_household_delete", args=[household.pk])
+
+    response, changes = changes_during(lambda: planner_client.post(url, {"post": "yes"}))
+
+    assert response.status_code == 302
+    assert not Household.objects.exists() and not Guest.objects.exists() and not Response.objects.exists()
+    assert [(c.model, c.action, c.count, c.summary) for c in changes] == [
+        ("guests.household", "delete", 1, "Removed household “The Ruiz family”")
+    ]
+
+
+def test_household_delete_selected_across_weddings_is_one_change_per_wedding_with_its_cascades(
+    client, wedding, other_wedding, reception, monkeypatch, django_capture_on_commit_callbacks
+):
+    root = factories.UserFactory(username="root", is_superuser=True)
+    client.force_login(root)
+    ours = factories.HouseholdFactory.create_batch(2, wedding=wedding)
+    theirs = factories.HouseholdFactory(wedding=other_wedding, name="The Other family")
+    factories.ResponseFactory(guest=factories.GuestFactory(household=ours[0]), event=reception)
+    factories.GuestFactory(household=theirs)
+    published: list[dict] = []
+    monkeypatch.setattr(publish, "publish", published.append)
+    selected = {"action": "delete_selected", ACTION_CHECKBOX_NAME: [h.pk for h in (*ours, theirs)]}
+
+    confirm = client.post(HOUSEHOLDS, selected)
+    assert confirm.status_code == 200 and "Are you sure" in confirm.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response, changes = changes_during(lambda: client.post(HOUSEHOLDS, {**selected, "post": "yes"}))
+
+    assert response.status_code == 302
+    assert not Household.objects.exists() and not Guest.objects.exists() and not Response.objects.exists()
+    assert sorted((c.wedding_id, c.count, c.actor_user_id, c.summary) for c in changes) == sorted([
+        (wedding.pk, 2, root.pk, "Removed 2 households"),
+        (other_wedding.pk, 1, root.pk, "Removed household “The Other family”"),
+    ])
+    assert sorted(m["wedding"] for m in published) == sorted([wedding.pk, other_wedding.pk])
+    assert all(m["topics"] == ["guest", "request", "rsvp", "seating", "song"] for m in published)
+
+
 # --- import and export pages ----------------------------------------------------------
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from guests import services
-from guests.models import Guest, GuestRequest, Tag
+from guests.models import Guest, GuestRequest, Household, Tag
 from realtime import publish
 from realtime.models import Change
 from rsvp.models import Invitation, Response
@@ -239,11 +239,13 @@ def test_a_guest_of_another_wedding_refuses_the_whole_selection(
      "Select at least one guest to tag."),
     (lambda wedding: services.guests_delete(wedding=wedding, guests=Guest.objects.none()),
      "Select at least one guest to delete."),
+    (lambda wedding: services.households_delete(wedding=wedding, households=[]),
+     "Select at least one household to delete."),
     (lambda wedding: services.guests_tag(wedding=wedding, guests=Guest.objects.all(), name="   "),
      "Give a tag name (up to 60 characters)."),
     (lambda wedding: services.guests_tag(wedding=wedding, guests=Guest.objects.all(), name="x" * 61),
      "Give a tag name (up to 60 characters)."),
-], ids=["tag-nobody", "delete-nobody", "tag-no-name", "tag-long-name"])
+], ids=["tag-nobody", "delete-nobody", "delete-no-household", "tag-no-name", "tag-long-name"])
 def test_empty_selection_or_missing_tag_name_is_refused_with_a_message(wedding, household, write, message):
     factories.GuestFactory(household=household)
     before, changes = version_of(wedding), Change.objects.count()
@@ -261,6 +263,8 @@ def test_only_the_weddings_planners_may_tag_or_delete(wedding, household):
         services.guests_tag(wedding=wedding, guests=[guest], name="family", user=outsider)
     with pytest.raises(PermissionDenied):
         services.guests_delete(wedding=wedding, guests=[guest], user=outsider)
+    with pytest.raises(PermissionDenied):
+        services.households_delete(wedding=wedding, households=[household], user=outsider)
     assert Guest.objects.filter(pk=guest.pk).exists() and not Tag.objects.exists()
 
 
@@ -271,3 +275,75 @@ def test_a_guest_deleted_meanwhile_is_left_out(wedding, household):
     assert services.guests_delete(wedding=wedding, guests=guests) == 1
     assert services.guests_delete(wedding=wedding, guests=guests) == 0
     assert not Guest.objects.exists()
+
+
+# --- a planner deletes households ------------------------------------------------------
+
+
+def test_deleting_households_is_one_change_that_announces_what_went_with_them(
+    wedding, event, household, planner, django_capture_on_commit_callbacks, published
+):
+    second = factories.HouseholdFactory(wedding=wedding, name="The Bianchi family")
+    kept = factories.GuestFactory(household__wedding=wedding)
+    gone = [factories.GuestFactory(household=household), factories.GuestFactory(household=second)]
+    for guest in gone:
+        factories.InvitationFactory(guest=guest, event=event)
+        factories.ResponseFactory(guest=guest, event=event)
+    factories.SeatFactory(table=factories.TableFactory(event=event), guest=gone[0])
+    SongVote.objects.create(wedding=wedding, song=factories.SongRequestFactory(wedding=wedding), guest=gone[1])
+    factories.GuestRequestFactory(household=household, guest=gone[0])
+    before, changes = version_of(wedding), Change.objects.count()
+
+    deleted = bulk_write(
+        services.households_delete, django_capture_on_commit_callbacks,
+        wedding=wedding, households=[household, second], user=planner,
+    )
+
+    assert deleted == 2
+    assert list(Household.objects.all()) == [kept.household] and list(Guest.objects.all()) == [kept]
+    assert not (Invitation.objects.exists() or Response.objects.exists() or Seat.objects.exists()
+                or SongVote.objects.exists() or GuestRequest.objects.exists())
+    assert version_of(wedding) == before + 1
+    assert Change.objects.count() == changes + 1
+    change = Change.objects.latest("pk")
+    assert (change.model, change.action, change.count, change.summary, change.actor_user) == (
+        "guests.household", "delete", 2, "Removed 2 households", planner
+    )
+    assert published == [{
+        "wedding": wedding.pk, "version": before + 1,
+        "topics": ["guest", "request", "rsvp", "seating", "song"],
+        "ids": {"guest": sorted(str(h.pk) for h in (household, second)), "request": None, "rsvp": None,
+                "seating": None, "song": None},
+        "households": {},
+    }]
+
+
+def test_deleting_one_household_names_it_in_the_activity_feed(wedding, household):
+    factories.GuestFactory(household=household)
+    assert services.households_delete(wedding=wedding, households=[household]) == 1
+    assert Change.objects.latest("pk").summary == "Removed household “The Ruiz family”"
+
+
+def test_a_household_of_another_wedding_refuses_the_whole_selection(
+    wedding, other_wedding, household, django_capture_on_commit_callbacks, published
+):
+    stranger = factories.HouseholdFactory(wedding=other_wedding, name="The Other family")
+    versions = version_of(wedding), version_of(other_wedding)
+    changes = Change.objects.count()
+
+    with pytest.raises(ValidationError) as refused, django_capture_on_commit_callbacks(execute=True):
+        services.households_delete(wedding=wedding, households=[household, stranger])
+
+    assert refused.value.messages == ["The Other family is a household of another wedding."]
+    assert set(Household.objects.all()) == {household, stranger}
+    assert (version_of(wedding), version_of(other_wedding)) == versions
+    assert Change.objects.count() == changes and published == []
+
+
+def test_a_household_deleted_meanwhile_is_left_out(wedding, household):
+    second = factories.HouseholdFactory(wedding=wedding, name="The Bianchi family")
+    Household.objects.filter(pk=household.pk).delete()
+    before = Change.objects.count()
+    assert services.households_delete(wedding=wedding, households=[household, second]) == 1
+    assert services.households_delete(wedding=wedding, households=[household, second]) == 0
+    assert not Household.objects.exists() and Change.objects.count() == before + 1
