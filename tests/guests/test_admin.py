@@ -367,6 +367,42 @@ def run_inline(monkeypatch):
     monkeypatch.setattr(admin_views, "run_in_background", admin_views.job_run)
 
 
+def _page(client, name: str, wedding):
+    """Each of the guest list's own pages, as a planner opens it."""
+    if name in ("import", "export"):
+        return client.get(reverse(f"admin:guests_guest_{name}"))
+    if name == "action":
+        factories.EventFactory(wedding=wedding, name="Reception")
+        return action(client, "invite_to_event", [factories.GuestFactory(household__wedding=wedding)])
+    upload = io.BytesIO(b"household,first_name\nRuiz,Lucia\n")
+    upload.name = "guests.csv"
+    preview = client.post(reverse("admin:guests_guest_import"), {"wedding": wedding.pk, "file": upload})
+    if name == "preview":
+        return preview
+    return client.get(reverse("admin:guests_guest_import_progress", args=[preview.context["token"]]))
+
+
+@pytest.mark.parametrize("name, title", [
+    ("import", "Import guests"),
+    ("preview", "Import guests"),
+    ("progress", "Importing guests.csv"),
+    ("export", "Export guests"),
+    ("action", "Invite guests to an event"),
+])
+def test_guest_pages_lead_back_to_the_guest_list(planner_client, wedding, run_inline, name, title):
+    response = _page(planner_client, name, wedding)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"<title>{title} | " in html and f"<h1>{title}</h1>" in html
+    crumbs = html[html.index('<div class="breadcrumbs">'):]
+    crumbs = " ".join(crumbs[:crumbs.index("</div>")].split())
+    assert crumbs == (
+        '<div class="breadcrumbs"> <a href="/admin/">Home</a> &rsaquo; <a href="/admin/guests/">Guests</a>'
+        f' &rsaquo; <a href="{GUESTS}">Guests</a> &rsaquo; {title}'
+    )
+
+
 def test_import_page_previews_then_imports_with_progress(planner_client, wedding, reception, run_inline):
     content = b"household,first_name,events\nRuiz,Lucia,Reception\nRuiz,Pablo,Reception\nBianchi,,\n"
     upload = io.BytesIO(content)
