@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from guests import lookup
@@ -23,13 +23,6 @@ TAG_MAX = Tag._meta.get_field("name").max_length
 # seats, song votes and requests. Per-row capture is off inside bulk_change, so these
 # are announced as topics without ids.
 CASCADE_TOPICS = ("rsvp", "seating", "song", "request")
-
-
-def _check_planner(user: Any, wedding_id: int) -> None:
-    if user is None:
-        return  # a command or the system acting (realtime.context says who)
-    if not Wedding.objects.for_planner(user).filter(pk=wedding_id).exists():
-        raise PermissionDenied("You do not plan this wedding.")
 
 
 # --- entry ----------------------------------------------------------------------
@@ -129,7 +122,7 @@ def guest_request_resolve(*, request: GuestRequest, status: str, reply: str, use
         raise ValidationError(f"Unknown status “{status}”.")
     if len(reply or "") > MAX_REQUEST:
         raise ValidationError(f"A reply is limited to {MAX_REQUEST} characters.")
-    _check_planner(user, request.wedding_id)
+    Wedding.objects.check_planner(user, request.wedding_id)
     with acting_as_planner(user), transaction.atomic():
         locked = GuestRequest.objects.select_for_update().get(pk=request.pk)
         locked.status = status
@@ -172,7 +165,7 @@ def guests_tag(*, wedding: Wedding, guests: Iterable[Guest], name: str, user: An
     if not name or len(name) > TAG_MAX:
         raise ValidationError(f"Give a tag name (up to {TAG_MAX} characters).")
     guests = list(guests)
-    _check_planner(user, wedding.pk)
+    Wedding.objects.check_planner(user, wedding.pk)
     through = Guest.tags.through
     with acting_as_planner(user), transaction.atomic():
         pks = _selected_ids(Guest, wedding=wedding, selected=guests, verb="tag")
@@ -232,7 +225,7 @@ def _delete(
     """The delete both of the above are: one transaction, one change (its summary names
     the row when there is one, via `naming`), the cascades announced as topics."""
     selected = list(selected)
-    _check_planner(user, wedding.pk)
+    Wedding.objects.check_planner(user, wedding.pk)
     with acting_as_planner(user), transaction.atomic():
         pks = _selected_ids(model, wedding=wedding, selected=selected, verb="delete")
         if not pks:

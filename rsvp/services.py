@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -21,7 +21,7 @@ from realtime import capture
 from realtime.context import acting_as_planner
 from rsvp.models import Invitation, MealOption, Response
 from seating.models import Seat
-from wedding.models import Event
+from wedding.models import Event, Wedding
 
 ANSWER_STATUSES = (Response.Status.ATTENDING, Response.Status.DECLINED)
 MAX_NOTE = 2000
@@ -56,15 +56,6 @@ class SubmitResult:
 
 def _same_wedding(*objs) -> bool:
     return len({o.wedding_id for o in objs}) == 1
-
-
-def _check_planner(user, wedding_id: int) -> None:
-    if user is None:
-        return  # a command or the system acting (realtime.context says who)
-    from wedding.models import Wedding
-
-    if not Wedding.objects.for_planner(user).filter(pk=wedding_id).exists():
-        raise PermissionDenied("You do not plan this wedding.")
 
 
 # --- invitations -------------------------------------------------------------
@@ -362,7 +353,7 @@ def response_record(
     """A planner records an answer for a guest (answered_by=planner); deadline does not apply."""
     if not _same_wedding(guest, event):
         raise ValidationError("The guest and the event belong to different weddings.")
-    _check_planner(user, event.wedding_id)
+    Wedding.objects.check_planner(user, event.wedding_id)
     if status not in Response.Status.values:
         raise ValidationError(f"Unknown answer “{status}”.")
     if meal is not None and meal.event_id != event.pk:
@@ -389,7 +380,7 @@ def responses_record_many(
 
     Guests not invited to the event are skipped; returns how many were recorded.
     """
-    _check_planner(user, event.wedding_id)
+    Wedding.objects.check_planner(user, event.wedding_id)
     if status not in Response.Status.values:
         raise ValidationError(f"Unknown answer “{status}”.")
     if meal is not None and meal.event_id != event.pk:

@@ -6,7 +6,7 @@ import unicodedata
 import zoneinfo
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -25,6 +25,18 @@ class WeddingQuerySet(models.QuerySet["Wedding"]):
         if user.is_superuser:
             return self.all()
         return self.filter(planners=user)
+
+    def check_planner(self, user, wedding_id: int, *, system_allowed: bool = True) -> None:
+        """Refuse (PermissionDenied) unless `user` plans the wedding.
+
+        `user=None` is a command or the system acting (realtime.context says
+        who): allowed unless `system_allowed=False` (actions only a planner
+        may take).
+        """
+        if user is None and system_allowed:
+            return
+        if user is None or not self.for_planner(user).filter(pk=wedding_id).exists():
+            raise PermissionDenied("Only the wedding's planners can do this.")
 
 
 class Wedding(models.Model):

@@ -45,11 +45,6 @@ def _text(value: Any, *, label: str, max_length: int, required: bool = True) -> 
     return text
 
 
-def _check_planner(*, wedding_id: int, user) -> None:
-    if user is None or not Wedding.objects.for_planner(user).filter(pk=wedding_id).exists():
-        raise PermissionDenied("Only the wedding's planners can do this.")
-
-
 def _check_household(*, wedding: Wedding, household) -> None:
     if household is not None and household.wedding_id != wedding.pk:
         raise PermissionDenied("This household belongs to another wedding.")
@@ -147,7 +142,7 @@ def song_set_status(*, song: SongRequest, status: str, user) -> SongRequest:
     """Approve, reject, mark played (or back to requested). Planners only."""
     if status not in SongRequest.Status.values:
         raise ValidationError(f"“{status}” is not a song status.")
-    _check_planner(wedding_id=song.wedding_id, user=user)
+    Wedding.objects.check_planner(user, song.wedding_id, system_allowed=False)
     with transaction.atomic():
         song = SongRequest.objects.select_for_update().get(pk=song.pk)
         if song.status == status:
@@ -179,7 +174,7 @@ def photo_upload(
     if household is None and user is None:
         raise PermissionDenied("Uploads need a guest household or a planner.")
     if user is not None and household is None:
-        _check_planner(wedding_id=wedding.pk, user=user)
+        Wedding.objects.check_planner(user, wedding.pk, system_allowed=False)
     caption = _text(caption, label="caption", max_length=280, required=False)
     files = list(files)
     if not files:
@@ -248,7 +243,7 @@ def content_moderate(*, obj: Photo | GuestbookEntry | Remembrance, status: str, 
     """Approve, hide or send back to pending one photo, guestbook entry or remembrance."""
     if status not in Moderation.values:
         raise ValidationError(f"“{status}” is not a moderation status.")
-    _check_planner(wedding_id=obj.wedding_id, user=user)
+    Wedding.objects.check_planner(user, obj.wedding_id, system_allowed=False)
     with transaction.atomic():
         obj = type(obj).objects.select_for_update().get(pk=obj.pk)
         if obj.status != status:
@@ -286,7 +281,7 @@ def content_moderate_bulk(*, queryset: models.QuerySet, status: str, user) -> in
         for pk, wedding_id in rows:
             by_wedding.setdefault(wedding_id, []).append(pk)
         for wedding_id, pks in by_wedding.items():
-            _check_planner(wedding_id=wedding_id, user=user)
+            Wedding.objects.check_planner(user, wedding_id, system_allowed=False)
             label = Moderation(status).label.lower()
             with capture.bulk_change(
                 wedding_id=wedding_id, topic=topic, action="update", model=model._meta.label_lower,
