@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from guests import lookup
 from guests.codes import normalize_code
@@ -152,6 +152,10 @@ def _selected_ids(model: type[Guest] | type[Household], *, wedding: Wedding, sel
     return sorted(found)
 
 
+def _tag_named(wedding: Wedding, name: str) -> Tag | None:
+    return Tag.objects.filter(wedding=wedding, name__iexact=name).first()
+
+
 def guests_tag(*, wedding: Wedding, guests: Iterable[Guest], name: str, user: Any = None) -> int:
     """Give guests of `wedding` the tag `name` (matched ignoring case, created if new), as ONE change.
 
@@ -169,7 +173,7 @@ def guests_tag(*, wedding: Wedding, guests: Iterable[Guest], name: str, user: An
     through = Guest.tags.through
     with acting_as_planner(user), transaction.atomic():
         pks = _selected_ids(Guest, wedding=wedding, selected=guests, verb="tag")
-        tag = Tag.objects.filter(wedding=wedding, name__iexact=name).first()
+        tag = _tag_named(wedding, name)
         already = (
             set(through.objects.filter(tag=tag, guest_id__in=pks).values_list("guest_id", flat=True))
             if tag is not None else set()
@@ -182,7 +186,11 @@ def guests_tag(*, wedding: Wedding, guests: Iterable[Guest], name: str, user: An
             summary=f"Tagged {len(new)} guest(s) “{name}”",
         ) as ids:
             if tag is None:
-                tag = Tag.objects.create(wedding=wedding, name=name)
+                try:
+                    with transaction.atomic():  # another planner may create it at this moment
+                        tag = Tag.objects.create(wedding=wedding, name=name)
+                except IntegrityError:  # they did (the database keeps names unique): use theirs
+                    tag = Tag.objects.get(wedding=wedding, name=name)
             through.objects.bulk_create(
                 [through(guest_id=pk, tag_id=tag.pk) for pk in new], ignore_conflicts=True
             )

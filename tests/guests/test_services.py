@@ -170,6 +170,25 @@ def test_tagging_guests_who_all_have_the_tag_announces_nothing(
     assert version_of(wedding) == before and published == []
 
 
+def test_a_tag_created_by_another_planner_meanwhile_is_used_not_an_error(
+    wedding, household, monkeypatch, django_capture_on_commit_callbacks, published
+):
+    """Two planners tagging with the same new name at once: the loser's insert hits the
+    unique constraint; it must take the winner's tag instead of failing."""
+    guests = factories.GuestFactory.create_batch(2, household=household)
+    theirs = factories.TagFactory(wedding=wedding, name="Choir")
+    monkeypatch.setattr(services, "_tag_named", lambda wedding, name: None)  # looked before they committed
+    before = version_of(wedding)
+
+    assert bulk_write(
+        services.guests_tag, django_capture_on_commit_callbacks, wedding=wedding, guests=guests, name="Choir"
+    ) == 2
+
+    assert list(Tag.objects.filter(wedding=wedding)) == [theirs]
+    assert set(theirs.guests.values_list("pk", flat=True)) == {g.pk for g in guests}
+    assert version_of(wedding) == before + 1 and len(published) == 1
+
+
 def test_deleting_is_one_change_that_announces_what_went_with_the_guests(
     wedding, event, household, planner, django_capture_on_commit_callbacks, published
 ):
