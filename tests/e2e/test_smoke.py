@@ -58,8 +58,14 @@ def test_server_stop_and_start(daphne_server, page):
     with pytest.raises(Exception):  # noqa: B017 - any network error: the server is down
         page.goto("/admin/login/", timeout=3_000)
     daphne_server.start()
-    response = page.goto("/admin/login/")
-    assert response is not None and response.status == 200
+    # A fresh tab: the first one sits on Chromium's network-error page, which reloads
+    # itself once the server answers and would interrupt our navigation there.
+    fresh = page.context.new_page()
+    try:
+        response = fresh.goto("/admin/login/")
+        assert response is not None and response.status == 200
+    finally:
+        fresh.close()
 
 
 async def test_async_tests_still_run_after_browser_tests():
