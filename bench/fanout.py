@@ -85,7 +85,7 @@ def setup_data() -> tuple[int, str]:
 
     from guests.models import Household
     from guests.session import SESSION_KEY
-    from wedding.models import Wedding
+    from wedding.core.models import Wedding
 
     call_command("migrate", verbosity=0, interactive=False)
     wedding = Wedding.objects.filter(slug="bench-fanout").first()
@@ -108,7 +108,7 @@ def setup_data() -> tuple[int, str]:
 
 
 def current_version(wedding_id: int) -> int:
-    from wedding.models import Wedding
+    from wedding.core.models import Wedding
 
     return Wedding.objects.values_list("version", flat=True).get(pk=wedding_id)
 

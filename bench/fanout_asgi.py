@@ -40,7 +40,8 @@ REGION = "bench_wall"
 
 
 def wall_context(viewer) -> dict:
-    from wedding.models import GuestbookEntry, Moderation
+    from wedding.core.models import Moderation
+    from wedding.guestbook.models import GuestbookEntry
 
     entries = GuestbookEntry.objects.for_wedding(viewer.wedding).filter(status=Moderation.APPROVED)
     return {"entries": list(entries.order_by("-pk")[:20])}
@@ -61,8 +62,8 @@ def one_write(*, wedding_id: int, n: int, after_commit=None) -> tuple[int, float
 
     from guests.models import Household
     from realtime.models import Change
-    from wedding import services
-    from wedding.models import Wedding
+    from wedding.core.models import Wedding
+    from wedding.guestbook import services
 
     wedding = Wedding.objects.get(pk=wedding_id)
     household = Household.objects.filter(wedding=wedding).first()
@@ -74,7 +75,7 @@ def one_write(*, wedding_id: int, n: int, after_commit=None) -> tuple[int, float
             message=f"Congratulations number {n}! " + "x" * 40,
         )
     version = (
-        Change.objects.filter(wedding=wedding, object_id=str(entry.pk), model="wedding.guestbookentry")
+        Change.objects.filter(wedding=wedding, object_id=str(entry.pk), model="guestbook.guestbookentry")
         .values_list("version", flat=True).first()
     )
     if after_commit is not None:

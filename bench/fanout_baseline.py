@@ -40,7 +40,7 @@ def _broadcast(version: int) -> None:
     from channels.layers import get_channel_layer
 
     from realtime import regions
-    from wedding.models import Wedding
+    from wedding.core.models import Wedding
 
     viewer = regions.Viewer(wedding=Wedding.objects.get(slug="bench-fanout"), audience=regions.Audience.GUESTS)
     html = str(regions.render_region(REGION, viewer, {}))

@@ -59,7 +59,7 @@ def main() -> None:
     from guests.importing import guests_import
     from guests.models import Guest
     from realtime.models import Change
-    from wedding.models import Event, Wedding
+    from wedding.core.models import Event, Wedding
 
     call_command("migrate", verbosity=0)
     wedding = Wedding.objects.create(name="Bench", slug=f"bench-import-{os.getpid()}", date=timezone.now().date())

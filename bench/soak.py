@@ -116,7 +116,7 @@ def setup(database_url: str, guests: int, planners: int) -> tuple[int, list[tupl
 
 
 def wedding_version(wedding_id: int) -> int:
-    from wedding.models import Wedding
+    from wedding.core.models import Wedding
 
     return Wedding.objects.get(pk=wedding_id).version
 
@@ -128,7 +128,7 @@ def first_guest(household_id: int) -> int:
 
 
 def oldest_requested_song(wedding_id: int) -> int | None:
-    from wedding.models import SongRequest
+    from wedding.songs.models import SongRequest
 
     return (
         SongRequest.objects.filter(wedding_id=wedding_id, status=SongRequest.Status.REQUESTED)
@@ -139,7 +139,7 @@ def oldest_requested_song(wedding_id: int) -> int | None:
 
 
 def song_title(song_id: int) -> str:
-    from wedding.models import SongRequest
+    from wedding.songs.models import SongRequest
 
     return SongRequest.objects.get(pk=song_id).title
 
@@ -281,7 +281,7 @@ async def soak(args: argparse.Namespace) -> dict:
                 for sock in guests:
                     sock.unseen[title] = sent
                 response = await planner_http.post(
-                    f"/admin/wedding/songrequest/{song_id}/set-status/", data={"status": "approved"}, headers=headers
+                    f"/admin/songs/songrequest/{song_id}/set-status/", data={"status": "approved"}, headers=headers
                 )
                 kind = "approve"
             if response.status_code >= 400:

@@ -29,8 +29,8 @@ from rsvp.models import Invitation, MealOption, Response
 from rsvp.services import invitations_create, responses_record_many
 from seating.models import Seat, Table
 from seating.services import seats_assign_many
-from wedding.admin_base import WeddingScopedAdmin, WeddingScopedInline, planned_weddings
-from wedding.models import Event
+from wedding.core.admin_base import WeddingScopedAdmin, WeddingScopedInline, planned_weddings
+from wedding.core.models import Event
 
 # Above this many events in scope (a superuser looking at every wedding), the
 # list shows one combined "Responses" column instead of one column per event.

@@ -35,8 +35,8 @@ from realtime import regions
 from realtime.context import acting_as, actor_for
 from realtime.regions import Audience, Viewer
 from realtime.views import live_page_context
-from wedding.admin_base import planned_weddings
-from wedding.models import Wedding
+from wedding.core.admin_base import planned_weddings
+from wedding.core.models import Wedding
 
 logger = logging.getLogger(__name__)
 

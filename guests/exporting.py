@@ -16,7 +16,7 @@ from django.db.models import Prefetch, QuerySet
 from guests.models import Guest
 from rsvp.models import Invitation, MealOption, Response
 from seating.models import Seat
-from wedding.models import Event, Wedding
+from wedding.core.models import Event, Wedding
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",

@@ -43,7 +43,7 @@ from guests.exporting import GUEST_COLUMNS
 from guests.models import Guest, Household, Tag
 from realtime import capture
 from rsvp.models import Invitation
-from wedding.models import Event, Wedding
+from wedding.core.models import Event, Wedding
 
 COLUMNS = GUEST_COLUMNS
 REQUIRED = ("first_name",)

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 
 from guests.codes import new_code
-from wedding.models import WeddingScoped, WeddingScopedQuerySet
+from wedding.core.models import WeddingScoped, WeddingScopedQuerySet
 
 
 class Household(WeddingScoped):

@@ -17,7 +17,7 @@ from guests.models import Guest, GuestRequest
 from realtime.regions import Audience, Viewer, register
 from rsvp.models import Invitation, Response
 from seating.models import Seat
-from wedding.models import Event, Wedding, WeddingPartyMember
+from wedding.core.models import Event, Wedding, WeddingPartyMember
 
 DIRECTORY_LIMIT = 1000
 

@@ -14,7 +14,7 @@ from guests.codes import normalize_code
 from guests.models import Guest, GuestRequest, Household, Tag
 from realtime import capture
 from realtime.context import acting_as_planner
-from wedding.models import Wedding
+from wedding.core.models import Wedding
 
 MAX_REQUEST = 2000
 TAG_MAX = Tag._meta.get_field("name").max_length

@@ -46,7 +46,8 @@ def _entry_limited(request: HttpRequest, *, increment: bool = False) -> bool:
     return any(hits)
 
 
-def _household_of(request: HttpRequest):
+def household_of(request: HttpRequest):
+    """The entered household (unwrapped from the session's lazy object), or None."""
     household = getattr(request, "household", None)
     if not household:
         return None
@@ -58,7 +59,7 @@ def guest_required(view: Callable) -> Callable:
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        household = _household_of(request)
+        household = household_of(request)
         if household is None:
             return redirect("guests:entry")
         request.guest_household = household
@@ -67,6 +68,20 @@ def guest_required(view: Callable) -> Callable:
             return view(request, *args, **kwargs)
 
     return wrapper
+
+
+CONTRIBUTION_TOO_MANY = "That is a lot in a short time — please wait a few minutes and try again."
+
+
+def contribution_limited(request: HttpRequest, *, action: str, rate: str) -> bool:
+    """Count one contribution (song, vote, photo, …) of the entered household against `rate`.
+
+    Per household: generous for a party, but a stuck phone or a script cannot flood the wall.
+    """
+    return is_ratelimited(
+        request, group=f"content-{action}", key=lambda _group, r: str(r.guest_household.pk),
+        rate=rate, increment=True,
+    )
 
 
 def guest_context(request: HttpRequest, **extra) -> dict:
@@ -97,7 +112,7 @@ def _enter(request: HttpRequest, household) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def entry(request: HttpRequest) -> HttpResponse:
     """The front door: type the code, or look yourself up by name."""
-    if request.method == "GET" and _household_of(request) is not None:
+    if request.method == "GET" and household_of(request) is not None:
         return redirect("guests:home")
     code_form = CodeForm(request.POST or None)
     if request.method == "POST":

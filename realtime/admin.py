@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from realtime.models import Change
-from wedding.admin_base import WeddingScopedAdmin
+from wedding.core.admin_base import WeddingScopedAdmin
 
 
 @admin.register(Change)

@@ -125,7 +125,7 @@ def _pending_for(connection, wedding_id: int, token: object) -> PendingPublish |
 
 
 def _bump_version(connection, wedding_id: int) -> int | None:
-    from wedding.models import Wedding
+    from wedding.core.models import Wedding
 
     table = connection.ops.quote_name(Wedding._meta.db_table)
     with connection.cursor() as cursor:

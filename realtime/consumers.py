@@ -83,7 +83,7 @@ def _principal(
 
 
 def _current_version(wedding_id: int) -> int:
-    from wedding.models import Wedding
+    from wedding.core.models import Wedding
 
     return Wedding.objects.filter(pk=wedding_id).values_list("version", flat=True).first() or 0
 

@@ -751,7 +751,7 @@ def _render_sync(name: str, viewer: Viewer, params: dict) -> str:
 
 
 def _wedding_versions_sync(wedding_ids: list[int]) -> dict[int, int]:
-    from wedding.models import Wedding
+    from wedding.core.models import Wedding
 
     return dict(Wedding.objects.filter(pk__in=wedding_ids).values_list("pk", "version"))
 

@@ -17,7 +17,7 @@ def viewer_for(
     A planner may look at the weddings they plan (the page names which); a
     guest household only at its own wedding, whatever the page claims.
     """
-    from wedding.models import Wedding
+    from wedding.core.models import Wedding
 
     # A planner who also entered as a guest (same browser) looks at guest pages as the
     # household: the page asks for it, the session must still prove it.

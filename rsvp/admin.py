@@ -7,7 +7,8 @@ from django.contrib import admin
 from django.utils import timezone
 
 from rsvp.models import Invitation, MealOption, Response
-from wedding.admin_base import WeddingScopedAdmin
+from wedding.core.admin import EventAdmin
+from wedding.core.admin_base import WeddingScopedAdmin, WeddingScopedInline
 
 
 @admin.register(MealOption)
@@ -60,3 +61,13 @@ class ResponseAdmin(WeddingScopedAdmin):
         obj.answered_by_user = request.user
         obj.responded_at = None if obj.status == Response.Status.PENDING else timezone.now()
         super().save_model(request, obj, form, change)
+
+
+class MealOptionInline(WeddingScopedInline, admin.TabularInline):
+    model = MealOption
+    extra = 0
+    fields = ("name", "description", "is_vegetarian", "order")
+
+
+# An event's meals are edited on the event's own page.
+EventAdmin.extra_inlines.append(MealOptionInline)

@@ -8,4 +8,10 @@ class RsvpConfig(AppConfig):
     verbose_name = "RSVP"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from rsvp import db_rules
+
+        # Rules Django cannot express live in the database, reinstalled after every migrate.
+        post_migrate.connect(db_rules.install, sender=self, dispatch_uid="confetti-db-rules-rsvp")
         from rsvp import regions  # noqa: F401  (registers the RSVP live regions)

@@ -17,7 +17,7 @@ from django.db.models import Prefetch
 from guests.models import Guest
 from rsvp.models import MealOption, Response
 from rsvp.services import Answer, PlusOne
-from wedding.models import Event
+from wedding.core.models import Event
 
 STATUS_CHOICES = [(Response.Status.ATTENDING, "Attending"), (Response.Status.DECLINED, "Not attending")]
 ANSWER_KEY = re.compile(r"^g(\d{1,18})_e(\d{1,18})_status$")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from wedding.models import WeddingScoped, WeddingScopedQuerySet
+from wedding.core.models import WeddingScoped, WeddingScopedQuerySet
 
 
 class MealOption(WeddingScoped):

@@ -9,7 +9,7 @@ from guests.models import Guest, Household
 from guests.regions import fresh_wedding
 from realtime.regions import Audience, Viewer, register
 from rsvp.models import Response
-from wedding.models import Event
+from wedding.core.models import Event
 
 
 def answers_context(viewer: Viewer) -> dict:

@@ -21,7 +21,7 @@ from realtime import capture
 from realtime.context import acting_as_planner
 from rsvp.models import Invitation, MealOption, Response
 from seating.models import Seat
-from wedding.models import Event, Wedding
+from wedding.core.models import Event, Wedding
 
 ANSWER_STATUSES = (Response.Status.ATTENDING, Response.Status.DECLINED)
 MAX_NOTE = 2000

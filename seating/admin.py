@@ -1,6 +1,6 @@
 """Planner admin for tables and seat assignments.
 
-Capacity is enforced by the database (`wedding.db_constraints`); the forms
+Capacity is enforced by the database (`seating.db_rules`); the forms
 check it first so a planner gets a field error, and the race where another
 planner takes the last seat meanwhile becomes a message (`DatabaseRuleMessages`).
 """
@@ -12,7 +12,7 @@ from django.contrib import admin
 from django.db.models import Count
 
 from seating.models import Seat, Table
-from wedding.admin_base import WeddingScopedAdmin, WeddingScopedInline
+from wedding.core.admin_base import WeddingScopedAdmin, WeddingScopedInline
 
 
 class SeatInlineFormSet(forms.BaseInlineFormSet):

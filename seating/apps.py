@@ -8,4 +8,10 @@ class SeatingConfig(AppConfig):
     verbose_name = "Seating"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from seating import db_rules
+
+        # Rules Django cannot express live in the database, reinstalled after every migrate.
+        post_migrate.connect(db_rules.install, sender=self, dispatch_uid="confetti-db-rules-seating")
         from seating import regions  # noqa: F401  (registers the seating live regions)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from wedding.models import WeddingScoped
+from wedding.core.models import WeddingScoped
 
 
 class Table(WeddingScoped):

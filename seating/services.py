@@ -5,7 +5,7 @@ locks itself; views, admin actions and commands call these, never the ORM.
 
 Capacity is enforced twice on purpose: under the table's row lock here
 (`select_for_update`), which gives the planner a precise message, and by the
-database trigger in `wedding.db_constraints` as the race-proof backstop whose
+database trigger in `seating.db_rules` as the race-proof backstop whose
 IntegrityError is turned into the same `SeatingError`.
 
 Who may sit at an event's table (documented rule): a guest of the same
@@ -27,9 +27,9 @@ from guests.models import Guest
 from realtime import capture
 from realtime.context import acting_as_planner
 from rsvp.models import Invitation, Response
+from seating import db_rules
 from seating.models import Seat, Table
-from wedding import db_constraints
-from wedding.models import Event, Wedding
+from wedding.core.models import Event, Wedding
 
 # Floor-plan positions are percentages of the plan's width and height.
 POSITION_MIN = 0.0
@@ -48,9 +48,9 @@ def _full_message(table: Table) -> str:
 def _translate(exc: IntegrityError, table: Table | None) -> SeatingError:
     """The database's backstop messages, in the planner's words."""
     text = str(exc)
-    if db_constraints.TABLE_FULL in text and table is not None:
+    if db_rules.TABLE_FULL in text and table is not None:
         return SeatingError(_full_message(table), code="table_full")
-    if db_constraints.CAPACITY_BELOW_SEATED in text and table is not None:
+    if db_rules.CAPACITY_BELOW_SEATED in text and table is not None:
         return SeatingError(
             f"{table.name} has more guests seated than that capacity.", code="capacity_below_seated"
         )

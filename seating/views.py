@@ -23,14 +23,13 @@ from django.views.decorators.http import require_POST
 
 from guests.models import Guest
 from realtime import regions
+from realtime.pages import action_result, int_param, page_context, planner_view, planner_viewer
 from rsvp.models import Response
 from seating import services
 from seating.forms import TableForm, TableMoveForm, form_errors
 from seating.models import Seat, Table
 from seating.services import SeatingError
-from wedding import dashboard
-from wedding.dashboard import action_result, planner_view, planner_viewer
-from wedding.models import Event, Wedding
+from wedding.core.models import Event, Wedding
 
 
 @dataclass
@@ -154,7 +153,7 @@ def chart(wedding: Wedding, event: Event) -> dict:
 def chart_first(request: HttpRequest, wedding: Wedding) -> HttpResponse:
     event = Event.objects.for_wedding(wedding).first()
     if event is None:
-        context = dashboard.page_context(request, wedding, title="Seating", section="seating", events=[])
+        context = page_context(request, wedding, title="Seating", section="seating", events=[])
         return render(request, "seating/chart.html", context)
     return HttpResponseRedirect(reverse("admin:seating-chart", args=[wedding.pk, event.pk]))
 
@@ -168,7 +167,7 @@ SORTABLE_JS = "vendor/sortablejs/Sortable.min.js"
 @planner_view
 def chart_page(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpResponse:
     event = event_of(wedding, event_id)
-    context = dashboard.page_context(
+    context = page_context(
         request, wedding, title=f"Seating — {event.name}", section="seating", event=event,
         events=list(Event.objects.for_wedding(wedding)), shapes=Table.Shape.choices,
         sortable_js=SORTABLE_JS if finders.find(SORTABLE_JS) else None,
@@ -187,7 +186,7 @@ def _seating_failure(request: HttpRequest, exc: SeatingError) -> HttpResponse:
 def seat_move(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpResponse:
     """Seat a guest at a table of this event, or (empty table) send them back to unseated."""
     event = event_of(wedding, event_id)
-    guest = Guest.objects.for_wedding(wedding).filter(pk=dashboard._int(request.POST.get("guest"))).first()
+    guest = Guest.objects.for_wedding(wedding).filter(pk=int_param(request.POST.get("guest"))).first()
     if guest is None:
         return action_result(request, ok=False, message="That guest is not on this wedding's list.", status=404)
     table_id = request.POST.get("table", "")
@@ -195,7 +194,7 @@ def seat_move(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpResp
         if table_id in ("", "none"):
             services.seat_unassign(guest=guest, event=event, user=request.user)
             return action_result(request, ok=True, message=f"{guest.full_name} is unseated.")
-        table = Table.objects.filter(wedding=wedding, event=event, pk=dashboard._int(table_id)).first()
+        table = Table.objects.filter(wedding=wedding, event=event, pk=int_param(table_id)).first()
         if table is None:
             return action_result(
                 request, ok=False, message="That table is no longer on this event's plan.", status=409
@@ -276,7 +275,7 @@ def table_delete(request: HttpRequest, wedding: Wedding, event_id: int, table_id
                 {"ok": False, "message": f"Confirm deleting {table.name}: {seated} guest(s) would be unseated."},
                 status=422,
             )
-        context = dashboard.page_context(
+        context = page_context(
             request, wedding, title=f"Delete {table.name}?", section="seating", table=table, seated=seated
         )
         return render(request, "seating/table_delete.html", context)

@@ -11,15 +11,11 @@ from django.utils import timezone
 from guests.models import Guest, GuestRequest, Household, Tag
 from rsvp.models import Invitation, MealOption, Response
 from seating.models import Seat, Table
-from wedding.models import (
-    Event,
-    GuestbookEntry,
-    Photo,
-    SongRequest,
-    Tribute,
-    Wedding,
-    WeddingPartyMember,
-)
+from wedding.core.models import Event, Wedding, WeddingPartyMember
+from wedding.guestbook.models import GuestbookEntry
+from wedding.photos.models import Photo
+from wedding.songs.models import SongRequest
+from wedding.tributes.models import Tribute
 
 
 class UserFactory(factory.django.DjangoModelFactory):

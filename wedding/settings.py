@@ -43,7 +43,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "daphne",  # first, so runserver serves ASGI (HTTP + WebSockets)
-    "wedding.admin_site.ConfettiAdminConfig",  # django.contrib.admin whose index is the live dashboard
+    "wedding.dashboard.admin_site.ConfettiAdminConfig",  # django.contrib.admin whose index is the live dashboard
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -51,11 +51,18 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "django_htmx",
-    "wedding",
+    # The tenant core first, then realtime, then the features, then the dashboard that composes them.
+    "wedding.core",
+    "realtime",
     "guests",
     "rsvp",
     "seating",
-    "realtime",
+    "wedding.moderation",
+    "wedding.songs",
+    "wedding.photos",
+    "wedding.guestbook",
+    "wedding.tributes",
+    "wedding.dashboard",
 ]
 
 MIDDLEWARE = [

@@ -7,7 +7,10 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("live/", include("realtime.urls")),
-    path("", include("wedding.content_urls")),  # songs, photos, slideshow, guestbook, tributes
+    path("", include("wedding.songs.urls")),
+    path("", include("wedding.photos.urls")),  # gallery and slideshow
+    path("", include("wedding.guestbook.urls")),
+    path("", include("wedding.tributes.urls")),
     path("", include("guests.urls")),  # guest site: entry, home, directory, who's who, requests
     path("", include("rsvp.urls")),  # household RSVP
 ]

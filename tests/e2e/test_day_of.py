@@ -10,8 +10,10 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from tests import factories
-from wedding import services
-from wedding.models import Moderation, Photo, SongRequest, SongVote
+from wedding.core.models import Moderation
+from wedding.photos.models import Photo
+from wedding.songs import services
+from wedding.songs.models import SongRequest, SongVote
 
 pytestmark = pytest.mark.e2e
 
@@ -75,7 +77,7 @@ def test_moderated_photo_appears_on_the_slideshow_once_approved(
     assert wedding.photo_moderation  # the default
     approvals = new_page()
     login_planner(approvals, planner)
-    approvals.goto("/admin/wedding/photo/waiting/")
+    approvals.goto("/admin/photos/photo/waiting/")
     wait_live(approvals)
 
     upload_photo(guest_page, "cake.jpg")
@@ -102,7 +104,7 @@ def test_votes_reorder_the_dj_queue_live(new_page, login_planner, planner, weddi
 
     dj = new_page()
     login_planner(dj, planner)
-    dj.goto("/admin/wedding/songrequest/queue/")
+    dj.goto("/admin/songs/songrequest/queue/")
     wait_live(dj)
     up_next = dj.locator("#live-dj_queue table.dj-songs").first.locator("tr.dj-song")
     expect(up_next.first).to_contain_text("Bailando")

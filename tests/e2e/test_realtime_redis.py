@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
-from wedding import services
+from wedding.guestbook import services
 
 pytestmark = [pytest.mark.e2e, pytest.mark.redis]
 

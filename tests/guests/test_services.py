@@ -10,7 +10,8 @@ from realtime.models import Change
 from rsvp.models import Invitation, Response
 from seating.models import Seat
 from tests import factories
-from wedding.models import SongVote, Wedding
+from wedding.core.models import Wedding
+from wedding.songs.models import SongVote
 
 
 @pytest.fixture

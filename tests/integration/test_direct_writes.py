@@ -18,7 +18,7 @@ from tests.integration.helpers import (
     household_session_key,
     http_client,
 )
-from wedding.models import Wedding
+from wedding.core.models import Wedding
 
 pytestmark = [pytest.mark.integration]
 

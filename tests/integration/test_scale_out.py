@@ -17,7 +17,8 @@ from tests.integration.helpers import (
     http_client,
     percentile,
 )
-from wedding.models import GuestbookEntry, Wedding
+from wedding.core.models import Wedding
+from wedding.guestbook.models import GuestbookEntry
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.redis]
 

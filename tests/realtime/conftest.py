@@ -40,7 +40,7 @@ def my_household(viewer: Viewer) -> dict:
 
 
 def songs(viewer: Viewer) -> dict:
-    from wedding.models import SongRequest
+    from wedding.songs.models import SongRequest
 
     return {"count": SongRequest.objects.for_wedding(viewer.wedding).count()}
 
@@ -168,7 +168,7 @@ def dumps(data) -> str:
 
 async def version_of(wedding) -> int:
     """The wedding's committed version (what a page rendered now would embed)."""
-    from wedding.models import Wedding
+    from wedding.core.models import Wedding
 
     return await run(lambda: Wedding.objects.get(pk=wedding.pk).version)
 

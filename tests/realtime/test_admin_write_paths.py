@@ -14,7 +14,7 @@ from django.contrib import admin
 from realtime.models import Change
 from tests import factories
 from tests.stress.test_admin_concurrent_edit import admin_form_data
-from wedding.models import Wedding, WeddingScoped
+from wedding.core.models import Wedding, WeddingScoped
 
 
 def _build(label: str, wedding, event):
@@ -23,12 +23,12 @@ def _build(label: str, wedding, event):
     builders = {
         "wedding.event": lambda: factories.EventFactory(wedding=wedding, name="Brunch"),
         "wedding.weddingpartymember": lambda: factories.WeddingPartyMemberFactory(wedding=wedding),
-        "wedding.tribute": lambda: factories.TributeFactory(wedding=wedding),
-        "wedding.remembrance": lambda: factories.TributeFactory(wedding=wedding).remembrances.create(
+        "tributes.tribute": lambda: factories.TributeFactory(wedding=wedding),
+        "tributes.remembrance": lambda: factories.TributeFactory(wedding=wedding).remembrances.create(
             wedding=wedding, author_name="Ana", message="We miss her."),
-        "wedding.songrequest": lambda: factories.SongRequestFactory(wedding=wedding),
-        "wedding.photo": lambda: factories.PhotoFactory(wedding=wedding),
-        "wedding.guestbookentry": lambda: factories.GuestbookEntryFactory(wedding=wedding),
+        "songs.songrequest": lambda: factories.SongRequestFactory(wedding=wedding),
+        "photos.photo": lambda: factories.PhotoFactory(wedding=wedding),
+        "guestbook.guestbookentry": lambda: factories.GuestbookEntryFactory(wedding=wedding),
         "guests.household": lambda: household,
         "guests.guest": lambda: guest,
         "guests.tag": lambda: factories.TagFactory(wedding=wedding, name="family"),
@@ -82,8 +82,8 @@ def test_admin_change_and_delete_are_captured(planner_client, wedding, event, la
 
 
 ADDABLE = {  # a second row can be added by renaming the first one's unique field
-    "wedding.event": "name", "wedding.weddingpartymember": "name", "wedding.tribute": "name",
-    "wedding.guestbookentry": "author_name", "guests.household": "name", "guests.guest": "first_name",
+    "wedding.event": "name", "wedding.weddingpartymember": "name", "tributes.tribute": "name",
+    "guestbook.guestbookentry": "author_name", "guests.household": "name", "guests.guest": "first_name",
     "guests.tag": "name", "rsvp.mealoption": "name", "seating.table": "name",
 }
 

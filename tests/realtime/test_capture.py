@@ -15,7 +15,7 @@ from realtime.context import acting_as, actor_for
 from realtime.models import Change
 from tests import factories
 from tests.conftest import require_service
-from wedding.models import Wedding
+from wedding.core.models import Wedding
 
 
 @pytest.fixture
@@ -235,7 +235,7 @@ def test_messages_name_the_households_whose_own_rows_changed(
     voter = factories.GuestFactory(household__wedding=wedding)
     song = factories.SongRequestFactory(wedding=wedding, requested_by=None)
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        from wedding.models import SongVote
+        from wedding.songs.models import SongVote
 
         SongVote.objects.create(wedding=wedding, song=song, guest=voter)
     assert published[-1]["households"] == {"song": [voter.household_id]}
@@ -250,6 +250,6 @@ def test_messages_name_the_households_whose_own_rows_changed(
 
     with django_capture_on_commit_callbacks(execute=True):  # a bulk write: households unknown
         with capture.bulk_change(wedding_id=wedding.pk, topic="song", action="update",
-                                 model="wedding.songrequest", summary="x") as ids:
+                                 model="songs.songrequest", summary="x") as ids:
             ids.append(song.pk)
     assert published[-1]["households"] == {}

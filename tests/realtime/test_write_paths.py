@@ -18,7 +18,12 @@ from django.apps import apps
 from realtime.tracking import TRACKED
 
 ROOT = Path(__file__).resolve().parents[2]
-PRODUCT_APPS = ["wedding", "guests", "rsvp", "seating", "realtime"]
+PRODUCT_DIRS = ["wedding", "guests", "rsvp", "seating", "realtime"]
+# Every installed app that lives in this repository (the wedding package holds several).
+PRODUCT_APPS = [
+    config.label for config in apps.get_app_configs()
+    if any(Path(config.path).is_relative_to(ROOT / folder) for folder in PRODUCT_DIRS)
+]
 # QuerySet.delete() is not here: it sends pre/post_delete for every row once a
 # receiver is connected (ours are), so signals capture it.
 SILENT_WRITES = {"update", "bulk_create", "bulk_update", "raw", "execute", "_raw_delete"}
@@ -27,7 +32,9 @@ CAPTURE_CALLS = {"bulk_change", "record_bulk", "record_change"}
 # Modules that implement capture itself, or write only what is not a wedding's state.
 EXEMPT = {
     "realtime/capture.py",  # the version bump itself
-    "wedding/db_constraints.py",  # installs triggers after migrate
+    "wedding/core/db_rules.py",  # install triggers after migrate
+    "rsvp/db_rules.py",
+    "seating/db_rules.py",
 }
 
 
@@ -105,8 +112,8 @@ def _silent_writes(tree: ast.AST):
 
 
 def _product_modules():
-    for app in PRODUCT_APPS:
-        for path in sorted((ROOT / app).rglob("*.py")):
+    for folder in PRODUCT_DIRS:
+        for path in sorted((ROOT / folder).rglob("*.py")):
             rel = path.relative_to(ROOT).as_posix()
             if "/migrations/" in rel or rel in EXEMPT:
                 continue

@@ -26,7 +26,8 @@ from hypothesis import strategies as st
 from guests import importing
 from guests.session import SESSION_KEY
 from tests import factories
-from wedding.models import Moderation, SongRequest, Wedding, WeddingScoped
+from wedding.core.models import Moderation, Wedding, WeddingScoped
+from wedding.songs.models import SongRequest
 
 EXAMPLES = settings(
     max_examples=15,

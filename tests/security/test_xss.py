@@ -20,7 +20,9 @@ from realtime.regions import Audience, Viewer
 from rsvp.models import Response
 from tests import factories
 from tests.security.routes import all_routes
-from wedding.models import Moderation, Remembrance, SongRequest
+from wedding.core.models import Moderation
+from wedding.songs.models import SongRequest
+from wedding.tributes.models import Remembrance
 
 RAW = re.compile(r"<script>xss_|<img src=x onerror=xss_", re.IGNORECASE)
 

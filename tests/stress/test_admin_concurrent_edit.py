@@ -18,7 +18,7 @@ from django.test import Client, RequestFactory
 
 from guests.models import Guest
 from tests import factories
-from wedding.admin_locking import LOCK_FIELD, OptimisticLockingMixin
+from wedding.core.admin_locking import LOCK_FIELD, OptimisticLockingMixin
 
 
 def _field_data(form, data: dict) -> None:

@@ -27,8 +27,9 @@ from tests.integration.helpers import (
     household_session_key,
     http_client,
 )
-from wedding import services
-from wedding.models import GuestbookEntry, Wedding
+from wedding.core.models import Wedding
+from wedding.guestbook import services
+from wedding.guestbook.models import GuestbookEntry
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.redis]
 

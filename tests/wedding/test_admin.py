@@ -11,7 +11,8 @@ from realtime.models import Change
 from rsvp.models import Invitation, MealOption, Response
 from seating.models import Seat, Table
 from tests import factories
-from wedding.models import Event, Tribute, Wedding, WeddingPartyMember
+from wedding.core.models import Event, Wedding, WeddingPartyMember
+from wedding.tributes.models import Tribute
 
 # Every model this admin manages, with a factory that builds one in a given wedding.
 SCOPED = {

@@ -11,8 +11,13 @@ from PIL import Image
 from realtime.models import Change
 from tests import factories
 from tests.wedding.content_helpers import XSS, assert_escaped, gps_jpeg, image_bytes
-from wedding import services
-from wedding.models import GuestbookEntry, Moderation, Photo, Remembrance, SongRequest, Tribute
+from wedding.core.models import Moderation
+from wedding.guestbook.models import GuestbookEntry
+from wedding.photos.models import Photo
+from wedding.songs import services as songs_services
+from wedding.songs.models import SongRequest
+from wedding.tributes import services as tributes_services
+from wedding.tributes.models import Remembrance, Tribute
 
 pytestmark = pytest.mark.django_db
 
@@ -27,11 +32,11 @@ def test_dj_queue_page_lists_songs_by_votes_with_actions(planner_client, wedding
     low = factories.SongRequestFactory(wedding=wedding, title="Low", status="approved")
     high = factories.SongRequestFactory(wedding=wedding, title="High", status="approved")
     waiting = factories.SongRequestFactory(wedding=wedding, title="Waiting", dedication=XSS)
-    services.song_vote(song=high, guest=guests[0])
-    page = planner_client.get("/admin/wedding/songrequest/queue/").content.decode()
+    songs_services.song_vote(song=high, guest=guests[0])
+    page = planner_client.get("/admin/songs/songrequest/queue/").content.decode()
     assert 'id="live-dj_queue"' in page
     assert page.index(">High<") < page.index(">Low<") < page.index(">Waiting<")
-    assert f'/admin/wedding/songrequest/{waiting.pk}/set-status/' in page
+    assert f'/admin/songs/songrequest/{waiting.pk}/set-status/' in page
     assert 'data-status="approved"' in page and 'data-status="played"' in page
     assert_escaped(page)
     assert low.pk
@@ -39,19 +44,19 @@ def test_dj_queue_page_lists_songs_by_votes_with_actions(planner_client, wedding
 
 def test_dj_queue_needs_a_wedding_choice_when_planning_several(planner_client, planner, wedding):
     second = factories.WeddingFactory(name="Second wedding", planners=[planner])
-    page = planner_client.get("/admin/wedding/songrequest/queue/").content.decode()
+    page = planner_client.get("/admin/songs/songrequest/queue/").content.decode()
     assert f'href="?wedding={second.pk}"' in page and 'id="live-dj_queue"' not in page
-    page = planner_client.get(f"/admin/wedding/songrequest/queue/?wedding={second.pk}").content.decode()
+    page = planner_client.get(f"/admin/songs/songrequest/queue/?wedding={second.pk}").content.decode()
     assert 'id="live-dj_queue"' in page
 
 
 def test_dj_queue_of_another_wedding_is_404(stranger_client, wedding):
-    assert stranger_client.get(f"/admin/wedding/songrequest/queue/?wedding={wedding.pk}").status_code == 404
+    assert stranger_client.get(f"/admin/songs/songrequest/queue/?wedding={wedding.pk}").status_code == 404
 
 
 def test_set_status_button_answers_json(planner_client, wedding):
     song = factories.SongRequestFactory(wedding=wedding)
-    url = f"/admin/wedding/songrequest/{song.pk}/set-status/"
+    url = f"/admin/songs/songrequest/{song.pk}/set-status/"
     answer = planner_client.post(url, {"status": "approved"}).json()
     assert answer == {"id": song.pk, "status": "approved", "status_label": "Approved"}
     assert planner_client.post(url, {"status": "nonsense"}).status_code == 400
@@ -62,7 +67,7 @@ def test_set_status_button_answers_json(planner_client, wedding):
 def test_another_planner_cannot_change_our_song(client, wedding, other_wedding):
     song = factories.SongRequestFactory(wedding=wedding)
     client.force_login(other_wedding.planners.get())
-    response = client.post(f"/admin/wedding/songrequest/{song.pk}/set-status/", {"status": "rejected"})
+    response = client.post(f"/admin/songs/songrequest/{song.pk}/set-status/", {"status": "rejected"})
     assert response.status_code == 404
     assert SongRequest.objects.get(pk=song.pk).status == "requested"
 
@@ -70,7 +75,7 @@ def test_another_planner_cannot_change_our_song(client, wedding, other_wedding):
 def test_song_bulk_actions_go_through_the_service(planner_client, wedding):
     songs = factories.SongRequestFactory.create_batch(2, wedding=wedding)
     response = planner_client.post(
-        "/admin/wedding/songrequest/",
+        "/admin/songs/songrequest/",
         {"action": "mark_played", "_selected_action": [s.pk for s in songs]},
         follow=True,
     )
@@ -81,19 +86,19 @@ def test_song_bulk_actions_go_through_the_service(planner_client, wedding):
 
 def test_photo_list_shows_thumbnails_and_moderation_buttons(planner_client, wedding):
     photo = factories.PhotoFactory(wedding=wedding, caption=XSS[:280])
-    page = planner_client.get("/admin/wedding/photo/").content.decode()
-    assert f'/admin/wedding/photo/{photo.pk}/moderate/' in page
+    page = planner_client.get("/admin/photos/photo/").content.decode()
+    assert f'/admin/photos/photo/{photo.pk}/moderate/' in page
     assert "<img src=" in page
     assert_escaped(page)
 
 
 def test_photo_approve_button_and_bulk_hide_are_captured(planner_client, wedding):
     photos = factories.PhotoFactory.create_batch(2, wedding=wedding)
-    answer = planner_client.post(f"/admin/wedding/photo/{photos[0].pk}/moderate/", {"status": "approved"}).json()
+    answer = planner_client.post(f"/admin/photos/photo/{photos[0].pk}/moderate/", {"status": "approved"}).json()
     assert answer["status"] == "approved"
     before = Change.objects.filter(wedding=wedding, topic="photo").count()
     planner_client.post(
-        "/admin/wedding/photo/",
+        "/admin/photos/photo/",
         {"action": "hide_selected", "_selected_action": [p.pk for p in photos]},
     )
     assert set(Photo.objects.values_list("status", flat=True)) == {"hidden"}
@@ -104,20 +109,20 @@ def test_photo_approve_button_and_bulk_hide_are_captured(planner_client, wedding
 def test_another_planner_cannot_moderate_our_photo(client, wedding, other_wedding):
     photo = factories.PhotoFactory(wedding=wedding)
     client.force_login(other_wedding.planners.get())
-    assert client.post(f"/admin/wedding/photo/{photo.pk}/moderate/", {"status": "approved"}).status_code == 404
+    assert client.post(f"/admin/photos/photo/{photo.pk}/moderate/", {"status": "approved"}).status_code == 404
     assert Photo.objects.get(pk=photo.pk).status == Moderation.PENDING
 
 
 def test_planner_upload_in_the_admin_is_checked_by_content(planner_client, wedding):
     response = planner_client.post(
-        "/admin/wedding/photo/add/",
+        "/admin/photos/photo/add/",
         {"wedding": wedding.pk, "caption": "x", "status": "approved",
          "image": SimpleUploadedFile("x.jpg", b"not an image at all", content_type="image/jpeg")},
     )
     assert response.status_code == 200
     assert not Photo.objects.exists()
     response = planner_client.post(
-        "/admin/wedding/photo/add/",
+        "/admin/photos/photo/add/",
         {"wedding": wedding.pk, "caption": "Cake", "status": "approved",
          "image": SimpleUploadedFile("cake.jpg", image_bytes(), content_type="image/jpeg")},
     )
@@ -129,18 +134,18 @@ def test_planner_upload_in_the_admin_is_checked_by_content(planner_client, weddi
 
 def test_guestbook_moderation(planner_client, wedding):
     entry = factories.GuestbookEntryFactory(wedding=wedding, status="pending", message=XSS)
-    page = planner_client.get("/admin/wedding/guestbookentry/").content.decode()
+    page = planner_client.get("/admin/guestbook/guestbookentry/").content.decode()
     assert_escaped(page)
     planner_client.post(
-        "/admin/wedding/guestbookentry/", {"action": "approve_selected", "_selected_action": [entry.pk]}
+        "/admin/guestbook/guestbookentry/", {"action": "approve_selected", "_selected_action": [entry.pk]}
     )
     assert GuestbookEntry.objects.get(pk=entry.pk).status == "approved"
 
 
 def test_tribute_change_page_moderates_remembrances_inline(planner_client, wedding, household):
     tribute = factories.TributeFactory(wedding=wedding)
-    remembrance = services.remembrance_add(tribute=tribute, household=household, author_name="Lola", message=XSS)
-    url = f"/admin/wedding/tribute/{tribute.pk}/change/"
+    remembrance = tributes_services.remembrance_add(tribute=tribute, household=household, author_name="Lola", message=XSS)
+    url = f"/admin/tributes/tribute/{tribute.pk}/change/"
     page = planner_client.get(url).content.decode()
     assert "remembrances-TOTAL_FORMS" in page
     assert_escaped(page)
@@ -162,23 +167,23 @@ def test_live_approval_queue_lists_whats_waiting_and_its_buttons_work(planner_cl
     photo = factories.PhotoFactory(wedding=wedding, caption=XSS[:280])
     entry = factories.GuestbookEntryFactory(wedding=wedding, status="pending", message="Pending words")
     tribute = factories.TributeFactory(wedding=wedding)
-    remembrance = services.remembrance_add(tribute=tribute, household=household, author_name="L", message="Miss you")
+    remembrance = tributes_services.remembrance_add(tribute=tribute, household=household, author_name="L", message="Miss you")
     factories.GuestbookEntryFactory(wedding=wedding, status="approved", message="Already public")
-    page = planner_client.get("/admin/wedding/photo/waiting/").content.decode()
+    page = planner_client.get("/admin/photos/photo/waiting/").content.decode()
     assert 'id="live-content_moderation"' in page
-    assert f"/admin/wedding/photo/{photo.pk}/moderate/" in page
-    assert f"/admin/wedding/guestbookentry/{entry.pk}/moderate/" in page
-    assert f"/admin/wedding/remembrance/{remembrance.pk}/moderate/" in page
+    assert f"/admin/photos/photo/{photo.pk}/moderate/" in page
+    assert f"/admin/guestbook/guestbookentry/{entry.pk}/moderate/" in page
+    assert f"/admin/tributes/remembrance/{remembrance.pk}/moderate/" in page
     assert "Pending words" in page and "Miss you" in page and "Already public" not in page
     assert_escaped(page)
-    answer = planner_client.post(f"/admin/wedding/remembrance/{remembrance.pk}/moderate/", {"status": "approved"})
+    answer = planner_client.post(f"/admin/tributes/remembrance/{remembrance.pk}/moderate/", {"status": "approved"})
     assert answer.json()["status"] == "approved"
-    assert "Miss you" not in planner_client.get("/admin/wedding/photo/waiting/").content.decode()
+    assert "Miss you" not in planner_client.get("/admin/photos/photo/waiting/").content.decode()
 
 
 def test_tribute_photo_upload_is_checked_by_content(planner_client, wedding):
     response = planner_client.post(
-        "/admin/wedding/tribute/add/",
+        "/admin/tributes/tribute/add/",
         {"wedding": wedding.pk, "name": "Grandpa", "order": 0, "published": "on",
          "photo": SimpleUploadedFile("g.jpg", b"<html>not a photo</html>", content_type="image/jpeg"),
          "remembrances-TOTAL_FORMS": 0, "remembrances-INITIAL_FORMS": 0},
@@ -187,7 +192,7 @@ def test_tribute_photo_upload_is_checked_by_content(planner_client, wedding):
     assert "valid image" in response.content.decode() or "is not an image" in response.content.decode()
     assert not Tribute.objects.exists()
     response = planner_client.post(
-        "/admin/wedding/tribute/add/",
+        "/admin/tributes/tribute/add/",
         {"wedding": wedding.pk, "name": "Grandpa", "order": 0, "published": "on",
          "photo": SimpleUploadedFile("g.jpg", gps_jpeg(), content_type="image/jpeg"),
          "remembrances-TOTAL_FORMS": 0, "remembrances-INITIAL_FORMS": 0},
@@ -201,7 +206,7 @@ def test_tribute_photo_upload_is_checked_by_content(planner_client, wedding):
 def test_adding_a_duplicate_song_in_the_admin_is_a_clear_error(planner_client, wedding):
     factories.SongRequestFactory(wedding=wedding, title="Hey Jude", artist="The Beatles")
     response = planner_client.post(
-        "/admin/wedding/songrequest/add/",
+        "/admin/songs/songrequest/add/",
         {"wedding": wedding.pk, "title": "hey jude", "artist": "the beatles", "status": "requested"},
     )
     assert response.status_code == 200

@@ -9,8 +9,10 @@ from realtime import regions
 from realtime.regions import Audience, Viewer, render_region
 from tests import factories
 from tests.wedding.content_helpers import enter_as, region_html
-from wedding import services
-from wedding.models import Moderation
+from wedding.core.models import Moderation
+from wedding.guestbook import services as guestbook_services
+from wedding.songs import services as songs_services
+from wedding.tributes import services as tributes_services
 
 pytestmark = pytest.mark.django_db
 
@@ -27,13 +29,13 @@ def test_regions_are_declared_for_the_right_audience():
 @pytest.fixture
 def full_day(wedding, household, guests, planner):
     """Some of everything, contributed by a household whose private details must never show."""
-    song = services.song_request(wedding=wedding, household=household, guest=guests[0], title="Song A").song
-    services.song_set_status(song=song, status="approved", user=planner)
+    song = songs_services.song_request(wedding=wedding, household=household, guest=guests[0], title="Song A").song
+    songs_services.song_set_status(song=song, status="approved", user=planner)
     photo = factories.PhotoFactory(wedding=wedding, status=Moderation.APPROVED, uploaded_by_household=household)
-    services.guestbook_sign(wedding=wedding, household=household, author_name="Lola", message="Hello")
+    guestbook_services.guestbook_sign(wedding=wedding, household=household, author_name="Lola", message="Hello")
     tribute = factories.TributeFactory(wedding=wedding)
-    remembrance = services.remembrance_add(tribute=tribute, household=household, author_name="Lola", message="Miss")
-    services.remembrance_moderate(remembrance=remembrance, status=Moderation.APPROVED, user=planner)
+    remembrance = tributes_services.remembrance_add(tribute=tribute, household=household, author_name="Lola", message="Miss")
+    tributes_services.remembrance_moderate(remembrance=remembrance, status=Moderation.APPROVED, user=planner)
     return {"song": song, "photo": photo}
 
 

@@ -7,8 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests import factories
 from tests.wedding.content_helpers import XSS, assert_escaped, region_html
-from wedding import services
-from wedding.models import GuestbookEntry, Moderation
+from wedding.core.models import Moderation
+from wedding.guestbook import services
+from wedding.guestbook.models import GuestbookEntry
 
 pytestmark = pytest.mark.django_db
 

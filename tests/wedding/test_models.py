@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from tests import factories
-from wedding.models import Wedding
+from wedding.core.models import Wedding
 
 pytestmark = pytest.mark.django_db
 

@@ -23,9 +23,10 @@ from tests.wedding.content_helpers import (
     region_html,
     upload,
 )
-from wedding import services
-from wedding.models import Moderation, Photo
-from wedding.photos import OversizedUpload, PhotoSizeLimitUploadHandler
+from wedding.core.models import Moderation
+from wedding.photos import services
+from wedding.photos.images import OversizedUpload, PhotoSizeLimitUploadHandler
+from wedding.photos.models import Photo
 
 pytestmark = pytest.mark.django_db
 

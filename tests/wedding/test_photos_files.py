@@ -10,8 +10,8 @@ from django.db import transaction
 
 from tests import factories
 from tests.wedding.content_helpers import image_bytes, upload
-from wedding import services
-from wedding.models import Photo
+from wedding.photos import services
+from wedding.photos.models import Photo
 
 pytestmark = pytest.mark.django_db
 
@@ -107,13 +107,13 @@ def test_admin_delete_and_bulk_delete_remove_the_files(
     one, two, three = uploaded(wedding, household, count=3)
     one_paths, rest_paths = files_of(one), files_of(two, three)
     with django_capture_on_commit_callbacks(execute=True):
-        response = planner_client.post(f"/admin/wedding/photo/{one.pk}/delete/", {"post": "yes"})
+        response = planner_client.post(f"/admin/photos/photo/{one.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not any(path.exists() for path in one_paths)
     assert all(path.is_file() for path in rest_paths)
     with django_capture_on_commit_callbacks(execute=True):
         response = planner_client.post(
-            "/admin/wedding/photo/",
+            "/admin/photos/photo/",
             {"action": "delete_selected", ACTION_CHECKBOX_NAME: [two.pk, three.pk], "post": "yes"},
         )
     assert response.status_code == 302
@@ -138,10 +138,11 @@ def test_real_commit_and_real_rollback(wedding, household):
 def test_a_deleted_tribute_or_party_members_photo_leaves_storage(wedding, model, django_capture_on_commit_callbacks):
     from django.core.files.base import ContentFile
 
-    from wedding import models
+    from wedding.core.models import WeddingPartyMember
+    from wedding.tributes.models import Tribute
 
     fields = {"name": "Abuela Rosa"} if model == "Tribute" else {"name": "Sam", "role": "Best man"}
-    row = getattr(models, model).objects.create(wedding=wedding, **fields)
+    row = {"Tribute": Tribute, "WeddingPartyMember": WeddingPartyMember}[model].objects.create(wedding=wedding, **fields)
     row.photo.save("portrait.jpg", ContentFile(image_bytes()), save=True)
     path = Path(row.photo.path)
     assert path.is_file()

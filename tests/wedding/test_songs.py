@@ -17,8 +17,8 @@ from realtime.regions import Audience, Viewer, render_region
 from tests import factories
 from tests.conftest import require_service
 from tests.wedding.content_helpers import XSS, assert_escaped, enter_as, region_html
-from wedding import services, views
-from wedding.models import SongRequest, SongVote
+from wedding.songs import services, views
+from wedding.songs.models import SongRequest, SongVote
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests import factories
 from tests.wedding.content_helpers import XSS, assert_escaped, region_html
-from wedding import services
-from wedding.models import Moderation, Remembrance
+from wedding.core.models import Moderation
+from wedding.tributes import services
+from wedding.tributes.models import Remembrance
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import CommandError
 
-from wedding.models import Wedding
+from wedding.core.models import Wedding
 
 
 def wedding_from_option(slug: str | None) -> Wedding:

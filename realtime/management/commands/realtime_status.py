@@ -44,7 +44,7 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=10, help="Recent changes to list (default 10).")
 
     def handle(self, *args, wedding: str | None = None, limit: int = 10, **options) -> None:
-        from wedding.models import Wedding
+        from wedding.core.models import Wedding
 
         backend, ok, detail = layer_status()
         style = self.style.SUCCESS if ok else self.style.ERROR

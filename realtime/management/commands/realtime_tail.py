@@ -29,7 +29,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, wedding=None, interval=0.5, timeout=None, once=False, backlog=0, **options) -> None:
-        from wedding.models import Wedding
+        from wedding.core.models import Wedding
 
         weddings = Wedding.objects.all()
         if wedding:

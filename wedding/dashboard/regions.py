@@ -1,0 +1,102 @@
+"""The dashboard's live regions (planners only), and the moderation queue that spans three apps.
+
+Every context function reads through wedding.dashboard.views / .reports,
+scoped to `viewer.wedding`; parameters that point outside it answer 404.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from realtime import regions
+from realtime.regions import Audience, Viewer
+from realtime.tracking import TOPICS
+from wedding.core.models import Moderation
+from wedding.dashboard import reports
+from wedding.dashboard import views as dashboard
+from wedding.guestbook.models import GuestbookEntry
+from wedding.photos.models import Photo
+from wedding.tributes.models import Remembrance
+
+TEMPLATE = "admin/dashboard/_regions.html"
+
+
+def stats_context(viewer: Viewer) -> dict:
+    stats = dashboard.event_stats(viewer.wedding)
+    invited = max((s.invited for s in stats), default=0)
+    return {
+        "stats": stats,
+        "chart": dashboard.rsvp_progress(viewer.wedding, invited=invited),
+        "days_left": dashboard.days_to_deadline(viewer.wedding),
+    }
+
+
+def responses_context(viewer: Viewer) -> dict:
+    return {"responses": dashboard.latest_responses(viewer.wedding)}
+
+
+def guests_context(viewer: Viewer, **filters: str) -> dict:
+    return dashboard.guest_list(viewer.wedding, filters)
+
+
+def requests_context(viewer: Viewer, status: str | None = None) -> dict:
+    return {"requests": dashboard.request_list(viewer.wedding, status)}
+
+
+def activity_context(viewer: Viewer, topic: str | None = None, actor: str | None = None) -> dict:
+    return {"changes": dashboard.activity(viewer.wedding, topic=topic, actor=actor)}
+
+
+def reports_context(viewer: Viewer, event: str | None = None) -> dict:
+    try:
+        return reports.report_context(viewer.wedding, event_id=int(event) if event else None)
+    except ValueError:
+        raise Http404("no such event") from None
+
+
+regions.register(
+    "dash_stats", audience=Audience.PLANNER, topics={"rsvp", "guest", "event", "seating", "wedding"},
+    template=f"{TEMPLATE}#stats", context=stats_context,
+)
+regions.register(
+    "dash_responses", audience=Audience.PLANNER, topics={"rsvp", "guest", "event"},
+    template=f"{TEMPLATE}#responses", context=responses_context,
+)
+regions.register(
+    "dash_guests", audience=Audience.PLANNER, topics={"guest", "rsvp", "seating", "table", "event"},
+    template=f"{TEMPLATE}#guests", context=guests_context, params=dashboard.GUEST_FILTERS,
+)
+regions.register(
+    "dash_requests", audience=Audience.PLANNER, topics={"request", "guest"},
+    template=f"{TEMPLATE}#requests", context=requests_context, params=("status",),
+)
+regions.register(
+    "dash_activity", audience=Audience.PLANNER, topics=TOPICS,
+    template=f"{TEMPLATE}#activity", context=activity_context, params=("topic", "actor"),
+)
+regions.register(
+    "dash_reports", audience=Audience.PLANNER, topics={"rsvp", "guest", "event", "seating", "table"},
+    template=f"{TEMPLATE}#reports", context=reports_context, params=("event",),
+)
+
+
+def moderation_context(viewer: Viewer) -> dict:
+    """What waits for a planner: pending photos, guestbook entries and remembrances."""
+    pending = {"wedding": viewer.wedding, "status": Moderation.PENDING}
+    return {
+        "photos": list(
+            Photo.objects.filter(**pending).select_related("uploaded_by_household").order_by("created_at", "pk")
+        ),
+        "entries": list(
+            GuestbookEntry.objects.filter(**pending).select_related("household").order_by("created_at", "pk")
+        ),
+        "remembrances": list(
+            Remembrance.objects.filter(**pending).select_related("tribute", "household").order_by("created_at", "pk")
+        ),
+    }
+
+
+regions.register(
+    "content_moderation", audience=Audience.PLANNER, topics={"photo", "guestbook", "tribute"},
+    template="admin/dashboard/moderation.html#pending", context=moderation_context,
+)

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class GuestbookConfig(AppConfig):
+    name = "wedding.guestbook"
+    label = "guestbook"
+    verbose_name = "Guestbook"
+
+    def ready(self) -> None:
+        from wedding.guestbook import regions  # noqa: F401  (registers the guestbook wall)

@@ -1,0 +1,102 @@
+"""The planner's moderation of guest contributions: approve / hide, in bulk or one click at a time.
+
+`ModerationAdmin` is the base of the photo, guestbook and remembrance admins.
+Writes go through `wedding.moderation.services` (scoped, locked, captured);
+the one-click buttons are optimistic in the browser (moderation/moderation.js)
+and answered here in JSON.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from realtime.pages import planner_live_page
+from wedding.core.admin_base import WeddingScopedAdmin
+from wedding.core.models import Moderation
+from wedding.moderation import services
+
+MODERATION_BUTTONS = ((Moderation.APPROVED, "Approve"), (Moderation.HIDDEN, "Hide"))
+
+
+def action_buttons(url: str, current: str, choices) -> str:
+    return format_html_join(
+        " ", '<button type="button" class="button" data-admin-action data-url="{}" data-status="{}" '
+        'data-label="{}"{}>{}</button>',
+        ((url, value, label_done, " disabled" if value == current else "", label)
+         for value, label, label_done in choices),
+    )
+
+
+class ModerationAdmin(WeddingScopedAdmin):
+    """Approve / hide: bulk actions, and one-click optimistic buttons in the list."""
+
+    change_list_template = "moderation/moderation_change_list.html"
+    actions = ("approve_selected", "hide_selected")
+
+    class Media:
+        js = ("moderation/moderation.js",)
+        css = {"all": ("css/content.css",)}
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_moderate"
+        return [
+            path("<int:pk>/moderate/", self.admin_site.admin_view(self.moderate_view), name=name),
+            path("waiting/", self.admin_site.admin_view(self.waiting_view),
+                 name=f"{self.opts.app_label}_{self.opts.model_name}_waiting"),
+        ] + super().get_urls()
+
+    def waiting_view(self, request: HttpRequest) -> HttpResponse:
+        """The live moderation queue (photos, guestbook, remembrances) — the same page from each list."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return planner_live_page(
+            request, template="admin/dashboard/moderation.html", title="Waiting for approval", opts=self.opts
+        )
+
+    @admin.display(description="Status")
+    def status_badge(self, obj) -> str:
+        return format_html('<span data-status-label class="badge badge-{}">{}</span>', obj.status,
+                           obj.get_status_display())
+
+    @admin.display(description="Message")
+    def excerpt(self, obj) -> str:
+        return obj.message if len(obj.message) <= 80 else obj.message[:79] + "…"
+
+    @admin.display(description="Moderate")
+    def moderate_buttons(self, obj) -> str:
+        url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_moderate", args=[obj.pk])
+        return action_buttons(url, obj.status, [(v, label, Moderation(v).label) for v, label in MODERATION_BUTTONS])
+
+    def _bulk(self, request, queryset, status: str) -> None:
+        try:
+            count = services.content_moderate_bulk(queryset=queryset, status=status, user=request.user)
+        except (PermissionDenied, ValidationError) as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        self.message_user(request, f"{count} {self.opts.verbose_name_plural} {Moderation(status).label.lower()}.")
+
+    @admin.action(description="Approve selected")
+    def approve_selected(self, request, queryset) -> None:
+        self._bulk(request, queryset, Moderation.APPROVED)
+
+    @admin.action(description="Hide selected")
+    def hide_selected(self, request, queryset) -> None:
+        self._bulk(request, queryset, Moderation.HIDDEN)
+
+    def moderate_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if request.method != "POST":
+            return JsonResponse({"error": "POST only."}, status=405)
+        obj = get_object_or_404(self.get_queryset(request), pk=pk)  # another wedding's: 404
+        try:
+            obj = services.content_moderate(obj=obj, status=request.POST.get("status", ""), user=request.user)
+        except ValidationError as exc:
+            return JsonResponse({"error": exc.messages[0]}, status=400)
+        except PermissionDenied as exc:
+            return JsonResponse({"error": str(exc)}, status=403)
+        return JsonResponse({"id": obj.pk, "status": obj.status, "status_label": obj.get_status_display()})
+

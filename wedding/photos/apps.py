@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class PhotosConfig(AppConfig):
+    name = "wedding.photos"
+    label = "photos"
+    verbose_name = "Photos"
+
+    def ready(self) -> None:
+        from wedding.core.files import delete_files_with
+        from wedding.photos import regions  # noqa: F401  (registers the gallery and slideshow)
+        from wedding.photos.models import Photo
+
+        # A deleted photo's image and thumbnail leave storage once the deletion commits.
+        delete_files_with(Photo)

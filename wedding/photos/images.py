@@ -1,0 +1,199 @@
+"""Image handling for uploads: checked by content, oriented, stripped of metadata, thumbnailed.
+
+Nothing here trusts the file's name or the browser's content type: Pillow
+reads the header, the pixel limit is checked *before* decoding (a tiny PNG can
+claim 100 000 × 100 000 pixels), and the stored file is a fresh encode of the
+pixels only, so no EXIF (GPS position, camera serial, …), XMP or comment
+survives.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+import warnings
+from dataclasses import dataclass
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
+from django.template.defaultfilters import filesizeformat
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+# Pillow format → the format we store. Everything else (HEIC, TIFF, SVG, PDF…) is refused.
+STORED_FORMAT = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "GIF": "PNG"}
+EXTENSION = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+THUMBNAIL_SIZE = (480, 480)
+
+
+class PhotoRejected(ValueError):
+    """A file that is not an acceptable photo; the message says why, in the guest's words."""
+
+
+class OversizedUpload(UploadedFile):
+    """A file refused while it arrived: its name and size, none of its bytes.
+
+    It takes the refused file's place in `request.FILES`, so the form and
+    `clean_image` see it where the guest put it and refuse it by its size with
+    the usual message, while the other photos of the request are kept.
+    """
+
+    def __init__(self, *, name: str, size: int, content_type: str | None, charset: str | None = None,
+                 content_type_extra: dict | None = None) -> None:
+        super().__init__(io.BytesIO(), name, content_type, size, charset, content_type_extra)
+
+
+class PhotoSizeLimitUploadHandler(FileUploadHandler):
+    """Stops keeping a file's bytes as soon as it passes settings.PHOTO_MAX_BYTES.
+
+    Install it first, for the photo upload view only, before anything reads the
+    body (`request.upload_handlers.insert(0, ...)`, see `wedding.views.photos`).
+    Up to the limit, bytes go on to Django's own handlers; past it, nothing more
+    is stored and the copy made so far is dropped. Neither SkipFile (the guest
+    would never hear of the file) nor StopUpload (the files and fields after it
+    would be lost) is raised: the file is answered with an `OversizedUpload`.
+    """
+
+    def new_file(self, *args, **kwargs) -> None:
+        super().new_file(*args, **kwargs)
+        self.oversized = False
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        if self.oversized:
+            return None
+        if start + len(raw_data) > settings.PHOTO_MAX_BYTES:
+            self.oversized = True
+            self._drop_partial_copies()
+            return None  # the handlers after this one receive nothing more of this file
+        return raw_data
+
+    def file_complete(self, file_size: int) -> UploadedFile | None:
+        if not self.oversized:
+            return None  # the next handler hands over the file it stored
+        return OversizedUpload(
+            name=self.file_name, size=file_size, content_type=self.content_type,
+            charset=self.charset, content_type_extra=self.content_type_extra,
+        )
+
+    def _drop_partial_copies(self) -> None:
+        # The later handlers keep the file being written as `.file` (the convention
+        # Django's MultiPartParser relies on to close them after SkipFile); closing
+        # it frees the memory or removes the temporary file now.
+        for handler in self.request.upload_handlers if self.request is not None else ():
+            if handler is not self and hasattr(handler, "file"):
+                handler.file.close()
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    image: ContentFile
+    thumbnail: ContentFile
+    width: int
+    height: int
+
+
+def _size_of(upload) -> int:
+    size = getattr(upload, "size", None)
+    if size is None:
+        upload.seek(0, io.SEEK_END)
+        size = upload.tell()
+    return int(size)
+
+
+def _open_checked(upload) -> Image.Image:
+    """Open and fully decode the upload, refusing non-images and pixel bombs."""
+    max_pixels = settings.PHOTO_MAX_PIXELS
+    upload.seek(0)
+    with warnings.catch_warnings():
+        # Pillow only *warns* between MAX_IMAGE_PIXELS and twice that: make it an error.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(upload)
+            if image.format not in STORED_FORMAT:
+                raise PhotoRejected(
+                    f"is a {image.format} file; please upload a JPEG, PNG, WebP or GIF photo."
+                )
+            # Checked from the header alone, before a single pixel is decoded.
+            if image.width * image.height > max_pixels:
+                raise PhotoRejected(
+                    f"is {image.width} × {image.height} pixels; the limit is "
+                    f"{max_pixels // 1_000_000} megapixels."
+                )
+            image.load()
+        except PhotoRejected:
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise PhotoRejected("has too many pixels to be a photo.") from None
+        except UnidentifiedImageError:
+            raise PhotoRejected("is not an image (its content is not a JPEG, PNG, WebP or GIF).") from None
+        except (OSError, SyntaxError, ValueError, EOFError):
+            raise PhotoRejected("is damaged or incomplete; please try another copy.") from None
+    return image
+
+
+def _encode(image: Image.Image, fmt: str, **options) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format=fmt, **options)
+    return out.getvalue()
+
+
+def clean_image(upload) -> CleanImage:
+    """The upload as a stored photo + thumbnail, or PhotoRejected with the reason.
+
+    Size limit: settings.PHOTO_MAX_BYTES; pixel limit: settings.PHOTO_MAX_PIXELS.
+    """
+    if _size_of(upload) > settings.PHOTO_MAX_BYTES:
+        raise PhotoRejected(f"is larger than {filesizeformat(settings.PHOTO_MAX_BYTES)}.")
+    source = _open_checked(upload)
+    fmt = STORED_FORMAT[source.format]
+    if source.format == "GIF":
+        source.seek(0)  # first frame only
+    # Turn the pixels the way the camera meant them, then forget the EXIF that said so.
+    oriented = ImageOps.exif_transpose(source)
+    if fmt == "JPEG" and oriented.mode not in ("RGB", "L"):
+        oriented = oriented.convert("RGB")
+    elif fmt != "JPEG" and oriented.mode not in ("RGB", "RGBA", "L", "LA"):
+        oriented = oriented.convert("RGBA")
+    # Savers write metadata only from `info` or explicit options: with `info` emptied the
+    # stored file has the pixels and nothing else (no EXIF/GPS, XMP, comments, text
+    # chunks). The colour profile is kept: it says how to show the colours, not where.
+    # (Only while the pixels keep their mode: a CMYK profile on converted RGB would be wrong.)
+    icc_profile = source.info.get("icc_profile") if oriented.mode == source.mode else None
+    pixels = oriented if oriented is not source else oriented.copy()
+    pixels.info = {}
+    options = {"quality": 88, "optimize": True} if fmt in ("JPEG", "WEBP") else {"optimize": True}
+    if icc_profile:
+        options["icc_profile"] = icc_profile
+    body = _encode(pixels, fmt, **options)
+
+    thumb = pixels.copy()
+    thumb.thumbnail(THUMBNAIL_SIZE, Image.Resampling.LANCZOS)
+    if thumb.mode != "RGB":
+        background = Image.new("RGB", thumb.size, "white")
+        background.paste(thumb.convert("RGBA"), mask=thumb.convert("RGBA").getchannel("A"))
+        thumb = background
+    thumb_body = _encode(thumb, "JPEG", quality=80, optimize=True)
+
+    # Random names: the guest's file name never reaches the disk or the page.
+    stem = uuid.uuid4().hex
+    return CleanImage(
+        image=ContentFile(body, name=f"{stem}.{EXTENSION[fmt]}"),
+        thumbnail=ContentFile(thumb_body, name=f"{stem}-thumb.jpg"),
+        width=pixels.width,
+        height=pixels.height,
+    )
+
+
+def checked_upload(form: forms.ModelForm, field: str):
+    """A newly uploaded image checked and cleaned like a guest's (kept on `form._clean_image`)."""
+    upload = form.cleaned_data.get(field)
+    if not upload or not hasattr(upload, "content_type"):
+        return upload  # unchanged, or cleared
+    try:
+        form._clean_image = clean_image(upload)
+    except PhotoRejected as exc:
+        raise ValidationError(f"This file {exc}") from None
+    return form._clean_image.image

@@ -1,0 +1,31 @@
+"""Guests' photos of the day (moderated), shown in the gallery and the slideshow."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from wedding.core.models import Moderation, WeddingScoped
+
+
+class Photo(WeddingScoped):
+    image = models.ImageField(upload_to="photos/%Y/%m/")
+    thumbnail = models.ImageField(upload_to="photos/thumbs/%Y/%m/", blank=True)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    caption = models.CharField(max_length=280, blank=True)
+    uploaded_by_household = models.ForeignKey(
+        "guests.Household", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Moderation.choices, default=Moderation.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.caption or f"Photo {self.pk}"
+

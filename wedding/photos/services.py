@@ -1,0 +1,71 @@
+"""Writes for photos: uploads checked by content (see `images`), one row per accepted file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from wedding.core.cleaning import check_household, clean_text
+from wedding.core.models import Moderation, Wedding
+from wedding.moderation.services import content_moderate
+from wedding.photos import images
+from wedding.photos.models import Photo
+
+MAX_PHOTOS_PER_UPLOAD = 30
+
+
+@dataclass
+class UploadResult:
+    saved: list[Photo] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
+
+
+def photo_upload(
+    *, wedding: Wedding, files: Iterable[Any], household=None, user=None, caption: str = ""
+) -> UploadResult:
+    """Store each acceptable file as a photo; report every refused one with its reason.
+
+    Good files are kept even when others are refused. Photos wait for
+    approval when the wedding moderates photos, unless a planner uploads them.
+    """
+    check_household(wedding=wedding, household=household)
+    if household is None and user is None:
+        raise PermissionDenied("Uploads need a guest household or a planner.")
+    if user is not None and household is None:
+        Wedding.objects.check_planner(user, wedding.pk, system_allowed=False)
+    caption = clean_text(caption, label="caption", max_length=280, required=False)
+    files = list(files)
+    if not files:
+        raise ValidationError("Please choose at least one photo.")
+    if len(files) > MAX_PHOTOS_PER_UPLOAD:
+        raise ValidationError(f"Please upload at most {MAX_PHOTOS_PER_UPLOAD} photos at a time.")
+    by_planner = user is not None and household is None
+    status = Moderation.PENDING if wedding.photo_moderation and not by_planner else Moderation.APPROVED
+    result = UploadResult()
+    for upload in files:
+        name = str(getattr(upload, "name", "") or "file")[:120]
+        try:
+            clean = images.clean_image(upload)
+        except images.PhotoRejected as exc:
+            result.refused.append((name, f"“{name}” {exc}"))
+            continue
+        with transaction.atomic():
+            photo = Photo(
+                wedding=wedding, caption=caption, width=clean.width, height=clean.height,
+                uploaded_by_household=household, uploaded_by_user=user if by_planner else None,
+                status=status,
+            )
+            photo.image.save(clean.image.name, clean.image, save=False)
+            photo.thumbnail.save(clean.thumbnail.name, clean.thumbnail, save=False)
+            photo.save()
+        result.saved.append(photo)
+    return result
+
+
+def photo_moderate(*, photo: Photo, status: str, user) -> Photo:
+    return content_moderate(obj=photo, status=status, user=user)
+

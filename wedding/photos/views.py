@@ -1,0 +1,84 @@
+"""The gallery with its upload form, and the projector's slideshow."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods
+
+from guests.views import CONTRIBUTION_TOO_MANY as TOO_MANY
+from guests.views import contribution_limited, guest_context, guest_required, household_of
+from realtime.regions import Audience, Viewer
+from realtime.views import live_page_context
+from wedding.core.models import Wedding
+from wedding.photos import services
+from wedding.photos.forms import PhotoUploadForm
+from wedding.photos.images import PhotoSizeLimitUploadHandler
+
+UPLOAD_RATE = "60/h"
+
+
+@csrf_exempt  # only so the handler below goes in before the body is read; CSRF is checked just after
+def photos(request: HttpRequest) -> HttpResponse:
+    """The gallery and the upload form. A file past the size limit stops being stored as it arrives.
+
+    Django's documented pattern: the upload handler must be installed before
+    anything reads the body, and CsrfViewMiddleware reads it, hence the exempt
+    outer view and the `csrf_protect` inner one.
+    """
+    request.upload_handlers.insert(0, PhotoSizeLimitUploadHandler(request))
+    return _photos(request)
+
+
+@csrf_protect
+@guest_required
+@require_http_methods(["GET", "POST"])
+def _photos(request: HttpRequest) -> HttpResponse:
+    household = request.guest_household
+    form = PhotoUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and contribution_limited(request, action="photo", rate=UPLOAD_RATE):
+        form.add_error(None, TOO_MANY)
+    elif request.method == "POST" and form.is_valid():
+        try:
+            result = services.photo_upload(
+                wedding=household.wedding, files=form.cleaned_data["photos"], household=household,
+                caption=form.cleaned_data["caption"],
+            )
+        except ValidationError as exc:
+            form.add_error("photos", exc)
+        else:
+            for _name, reason in result.refused:
+                messages.error(request, f"Not uploaded: {reason}")
+            if result.saved:
+                count = len(result.saved)
+                noun = "photo" if count == 1 else "photos"
+                if household.wedding.photo_moderation:
+                    messages.success(request, f"Thank you! {count} {noun} will appear once the couple's planners approve them.")
+                else:
+                    messages.success(request, f"Thank you! {count} {noun} added to the gallery.")
+            return redirect("photos:photos")
+    return render(request, "photos/photos.html", guest_context(request, form=form))
+
+
+@require_http_methods(["GET"])
+def slideshow(request: HttpRequest) -> HttpResponse:
+    """Full-screen projector page: a guest household, or a planner with ?wedding=<id>."""
+    wedding_id = request.GET.get("wedding")
+    if wedding_id is not None and request.user.is_authenticated:
+        try:
+            wedding = Wedding.objects.for_planner(request.user).get(pk=int(wedding_id))
+        except (ValueError, Wedding.DoesNotExist):
+            raise Http404("No wedding you plan has this id.") from None
+        viewer = Viewer(wedding=wedding, audience=Audience.PLANNER)
+    else:
+        household = household_of(request)
+        if household is None:
+            if request.user.is_authenticated and Wedding.objects.for_planner(request.user).exists():
+                raise PermissionDenied("Planners open the slideshow with ?wedding=<id>.")
+            return redirect("/")
+        viewer = Viewer(wedding=household.wedding, audience=Audience.HOUSEHOLD, household=household)
+    return render(request, "photos/slideshow.html", live_page_context(viewer))
+

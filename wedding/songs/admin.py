@@ -1,0 +1,121 @@
+"""Planner admin for song requests: the DJ queue with approve / reject / played buttons."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from realtime.pages import planner_live_page
+from wedding.core.admin_base import WeddingScopedAdmin, WeddingScopedForm
+from wedding.moderation.admin import action_buttons
+from wedding.songs import services
+from wedding.songs.models import SongRequest, song_key
+from wedding.songs.regions import dj_actions
+
+
+def song_buttons(song: SongRequest) -> str:
+    url = reverse("admin:songs_songrequest_set_status", args=[song.pk])
+    return action_buttons(url, song.status, dj_actions(song))
+
+
+class SongRequestAdminForm(WeddingScopedForm):
+    """Duplicates are refused with the song's name, not a database error (the key is not a field)."""
+
+    class Meta:
+        model = SongRequest
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        wedding = cleaned.get("wedding") or (self.instance.wedding if self.instance.wedding_id else None)
+        title = cleaned.get("title")
+        if wedding is not None and title:
+            key = song_key(title, cleaned.get("artist") or "")
+            twin = SongRequest.objects.filter(wedding=wedding, key=key).exclude(pk=self.instance.pk).first()
+            if twin is not None:
+                raise ValidationError(f"“{twin}” is already in this wedding's requests.")
+        return cleaned
+
+
+@admin.register(SongRequest)
+class SongRequestAdmin(WeddingScopedAdmin):
+    form = SongRequestAdminForm
+    list_display = ("title", "artist", "vote_count", "status_badge", "actions_column", "requested_by", "wedding", "created_at")
+    list_filter = (("wedding", admin.RelatedOnlyFieldListFilter), "status")
+    list_select_related = ("wedding", "requested_by")
+    search_fields = ("title", "artist", "dedication")
+    ordering = ("-vote_count", "created_at")
+    fields = ("wedding", "title", "artist", "dedication", "status", "vote_count", "requested_by", "played_at", "created_at")
+    readonly_fields = ("vote_count", "requested_by", "played_at", "created_at")
+    actions = ("approve_selected", "reject_selected", "mark_played")
+    change_list_template = "songs/admin/songrequest_change_list.html"
+
+    class Media:
+        js = ("moderation/moderation.js",)
+        css = {"all": ("css/content.css",)}
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("queue/", view(self.queue_view), name="songs_songrequest_queue"),
+            path("<int:pk>/set-status/", view(self.set_status_view), name="songs_songrequest_set_status"),
+        ] + super().get_urls()
+
+    @admin.display(description="Status")
+    def status_badge(self, obj: SongRequest) -> str:
+        return format_html('<span data-status-label class="badge badge-{}">{}</span>', obj.status, obj.get_status_display())
+
+    @admin.display(description="DJ")
+    def actions_column(self, obj: SongRequest) -> str:
+        return song_buttons(obj)
+
+    def save_model(self, request, obj: SongRequest, form, change: bool) -> None:
+        if "status" in form.changed_data:
+            obj.played_at = timezone.now() if obj.status == SongRequest.Status.PLAYED else None
+        super().save_model(request, obj, form, change)
+
+    def _set_many(self, request, queryset, status: str) -> None:
+        songs = list(queryset)
+        try:
+            for song in songs:
+                services.song_set_status(song=song, status=status, user=request.user)
+        except (PermissionDenied, ValidationError) as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        self.message_user(request, f"{len(songs)} song(s) {SongRequest.Status(status).label.lower()}.")
+
+    @admin.action(description="Approve selected songs")
+    def approve_selected(self, request, queryset) -> None:
+        self._set_many(request, queryset, SongRequest.Status.APPROVED)
+
+    @admin.action(description="Reject selected songs")
+    def reject_selected(self, request, queryset) -> None:
+        self._set_many(request, queryset, SongRequest.Status.REJECTED)
+
+    @admin.action(description="Mark selected songs as played")
+    def mark_played(self, request, queryset) -> None:
+        self._set_many(request, queryset, SongRequest.Status.PLAYED)
+
+    def set_status_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if request.method != "POST":
+            return JsonResponse({"error": "POST only."}, status=405)
+        song = get_object_or_404(self.get_queryset(request), pk=pk)  # another wedding's: 404
+        try:
+            song = services.song_set_status(song=song, status=request.POST.get("status", ""), user=request.user)
+        except ValidationError as exc:
+            return JsonResponse({"error": exc.messages[0]}, status=400)
+        except PermissionDenied as exc:
+            return JsonResponse({"error": str(exc)}, status=403)
+        return JsonResponse({"id": song.pk, "status": song.status, "status_label": song.get_status_display()})
+
+    def queue_view(self, request: HttpRequest) -> HttpResponse:
+        """The DJ's live queue: songs by votes, with approve / reject / played buttons."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return planner_live_page(request, template="songs/admin/dj_queue.html", title="DJ queue", opts=self.opts)
+

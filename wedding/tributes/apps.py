@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class TributesConfig(AppConfig):
+    name = "wedding.tributes"
+    label = "tributes"
+    verbose_name = "Tributes"
+
+    def ready(self) -> None:
+        from wedding.core.files import delete_files_with
+        from wedding.tributes import regions  # noqa: F401  (registers the tributes region)
+        from wedding.tributes.models import Tribute
+
+        delete_files_with(Tribute)

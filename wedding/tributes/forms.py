@@ -1,0 +1,16 @@
+"""The remembrance form."""
+
+from __future__ import annotations
+
+from django import forms
+
+from wedding.tributes.services import REMEMBRANCE_MAX_LENGTH
+
+
+class RemembranceForm(forms.Form):
+    author_name = forms.CharField(max_length=120, label="Your name")
+    message = forms.CharField(
+        max_length=REMEMBRANCE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 4}),
+        label="Your words",
+    )
+
