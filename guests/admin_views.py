@@ -31,10 +31,8 @@ from django.urls import reverse
 
 from guests import exporting
 from guests.importing import ImportFileError, guests_import
-from realtime import regions
-from realtime.context import acting_as, actor_for
-from realtime.regions import Audience, Viewer
-from realtime.views import live_page_context
+from realtime import live
+from realtime.live import Audience, Viewer, acting_as, actor_for, live_page_context
 from wedding.core.admin_base import planned_weddings
 from wedding.core.models import Wedding
 
@@ -111,12 +109,12 @@ def import_region_context(viewer: Viewer, job: str = "") -> dict[str, Any]:
         "job": data,
         "token": job,
         "percent": percent if data.get("state") != "done" else 100,
-        "poll_url": regions.fragment_url("guest_import", {"job": job}, viewer.wedding.pk),
+        "poll_url": live.fragment_url("guest_import", {"job": job}, viewer.wedding.pk),
         "changelist_url": reverse("admin:guests_guest_changelist") + f"?wedding__id__exact={viewer.wedding.pk}",
     }
 
 
-regions.register(
+live.region(
     "guest_import",
     audience=Audience.PLANNER,
     topics={"guest"},

@@ -41,7 +41,7 @@ from django.db import transaction
 from guests.codes import new_code
 from guests.exporting import GUEST_COLUMNS
 from guests.models import Guest, Household, Tag
-from realtime import capture
+from realtime import live
 from rsvp.models import Invitation
 from wedding.core.models import Event, Wedding
 
@@ -583,7 +583,7 @@ def guests_import(
         summary = f"Imported the guest list {filename}".strip() + (
             f": {counts['create']} added, {counts['update']} updated"
         )
-        with capture.bulk_change(
+        with live.bulk_change(
             wedding_id=wedding.pk, topic="guest", action="create" if not counts["update"] else "update",
             model="guests.guest", summary=summary,
         ) as ids:

@@ -12,8 +12,8 @@ from django.db import IntegrityError, transaction
 from guests import lookup
 from guests.codes import normalize_code
 from guests.models import Guest, GuestRequest, Household, Tag
-from realtime import capture
-from realtime.context import acting_as_planner
+from realtime import live
+from realtime.live import acting_as_planner
 from wedding.core.models import Wedding
 
 MAX_REQUEST = 2000
@@ -181,7 +181,7 @@ def guests_tag(*, wedding: Wedding, guests: Iterable[Guest], name: str, user: An
         new = [pk for pk in pks if pk not in already]
         if not new:
             return 0
-        with capture.bulk_change(
+        with live.bulk_change(
             wedding_id=wedding.pk, topic="guest", action="update", model="guests.guest",
             summary=f"Tagged {len(new)} guest(s) “{name}”",
         ) as ids:
@@ -242,7 +242,7 @@ def _delete(
             summary = f"Removed {naming(next(o for o in selected if o.pk == pks[0]))}"
         else:
             summary = f"Removed {len(pks)} {model._meta.verbose_name_plural}"
-        with capture.bulk_change(
+        with live.bulk_change(
             wedding_id=wedding.pk, topic="guest", action="delete", model=model._meta.label_lower,
             summary=summary, also_topics=CASCADE_TOPICS,
         ) as ids:

@@ -12,7 +12,6 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,8 +22,7 @@ from guests import services
 from guests.forms import CodeForm, DirectoryForm, GuestRequestForm, NameForm, SecondQuestionForm
 from guests.models import GuestRequest
 from guests.session import household_login, household_logout
-from realtime.regions import Audience, Viewer
-from realtime.views import live_page_context
+from realtime.live import Audience, Viewer, close_sockets_after_commit, live_page_context
 
 # Wrong codes and name look-ups per client (IP): a burst limit and a sustained one.
 ENTRY_RATES = ("10/m", "60/h")
@@ -180,9 +178,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     household_logout(request=request)
     if session_key:
         # This browser's open live pages stop receiving the household's data (DESIGN §4.10).
-        from realtime import hub
-
-        transaction.on_commit(lambda: hub.close_sockets(session_key=session_key), robust=True)
+        close_sockets_after_commit(session_key=session_key)
     messages.info(request, "You have signed out. Your invitation link or code lets you back in.")
     return redirect("guests:entry")
 

@@ -69,8 +69,7 @@ CLOSE_BAD_REQUEST = 4400
 def _principal(
     scope: dict, wedding_id: int | None, prefer_household: bool = False
 ) -> tuple[Viewer, int | None, int | None] | None:
-    from guests.session import household_from_session
-    from realtime.principal import viewer_for
+    from realtime.principal import household_from_session, viewer_for
 
     user = scope.get("user")
     household = household_from_session(scope.get("session"))

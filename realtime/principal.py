@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Model, signals
 
 from realtime.regions import Audience, Viewer
 
@@ -37,48 +40,78 @@ def viewer_for(
 # --- ending a principal closes its sockets (DESIGN §4.10) ---------------------------------
 
 
-def _on_logout(sender, request, user, **kwargs) -> None:
-    """The logged-out session's sockets close; the planner's other browsers stay signed in."""
+def close_sockets_after_commit(
+    *, session_key: str | None = None, user_id: int | None = None, household_id: int | None = None
+) -> None:
+    """Once the current transaction commits, close the sockets of that session, user or household."""
     from realtime import hub
 
+    transaction.on_commit(
+        lambda: hub.close_sockets(session_key=session_key, user_id=user_id, household_id=household_id),
+        robust=True,
+    )
+
+
+def _on_logout(sender, request, user, **kwargs) -> None:
+    """The logged-out session's sockets close; the planner's other browsers stay signed in."""
     session_key = getattr(getattr(request, "session", None), "session_key", None)
     if session_key:
-        transaction.on_commit(lambda: hub.close_sockets(session_key=session_key), robust=True)
+        close_sockets_after_commit(session_key=session_key)
     elif user is not None and user.pk is not None:  # no session to go by: every socket of the user
-        user_id = user.pk
-        transaction.on_commit(lambda: hub.close_sockets(user_id=user_id), robust=True)
+        close_sockets_after_commit(user_id=user.pk)
 
 
-def _remember_code(sender, instance, **kwargs) -> None:
-    instance._confetti_code = instance.invitation_code
+# --- the guest principal: a household, declared by the app that owns households ----------------
+
+
+@dataclass(frozen=True)
+class HouseholdPrincipal:
+    model: type[Model]
+    from_session: Callable[[Any], Any]  # the session's household, or None
+    secret_field: str  # regenerating it (a new invitation code) signs the household out everywhere
+
+
+_household: HouseholdPrincipal | None = None
+
+
+def declare_household(model: type[Model], *, from_session: Callable[[Any], Any], secret_field: str) -> None:
+    """The model whose rows are guest principals (called from the owning app's live.py).
+
+    Sockets ask `from_session` who the guest is; changing a row's `secret_field`
+    or deleting the row closes that household's sockets.
+    """
+    global _household
+    _household = HouseholdPrincipal(model=model, from_session=from_session, secret_field=secret_field)
+    uid = f"confetti-live-{model._meta.label_lower}"
+    signals.post_init.connect(_remember_secret, sender=model, dispatch_uid=f"{uid}-init")
+    signals.post_save.connect(_on_household_saved, sender=model, dispatch_uid=f"{uid}-save")
+    signals.post_delete.connect(_on_household_deleted, sender=model, dispatch_uid=f"{uid}-delete")
+
+
+def household_from_session(session: Any) -> Any:
+    """The guest household signed in on this session, or None (no household principal declared)."""
+    return _household.from_session(session) if _household is not None else None
+
+
+def _remember_secret(sender, instance, **kwargs) -> None:
+    instance._confetti_secret = getattr(instance, _household.secret_field)
 
 
 def _on_household_saved(sender, instance, created, raw=False, **kwargs) -> None:
-    before = getattr(instance, "_confetti_code", None)
-    instance._confetti_code = instance.invitation_code
-    if created or raw or not before or before == instance.invitation_code:
+    before = getattr(instance, "_confetti_secret", None)
+    now = getattr(instance, _household.secret_field)
+    instance._confetti_secret = now
+    if created or raw or not before or before == now:
         return
-    from realtime import hub
-
-    household_id = instance.pk
-    transaction.on_commit(lambda: hub.close_sockets(household_id=household_id), robust=True)
+    close_sockets_after_commit(household_id=instance.pk)
 
 
 def _on_household_deleted(sender, instance, **kwargs) -> None:
-    from realtime import hub
-
-    household_id = instance.pk
-    transaction.on_commit(lambda: hub.close_sockets(household_id=household_id), robust=True)
+    close_sockets_after_commit(household_id=instance.pk)
 
 
 def connect_principal_signals() -> None:
-    """Logging out, regenerating a household's code or deleting it closes its sockets."""
-    from django.apps import apps
+    """Logging out closes that session's sockets (households declare their own: declare_household)."""
     from django.contrib.auth.signals import user_logged_out
-    from django.db.models import signals
 
-    household = apps.get_model("guests", "Household")
     user_logged_out.connect(_on_logout, dispatch_uid="confetti-live-logout")
-    signals.post_init.connect(_remember_code, sender=household, dispatch_uid="confetti-live-code-init")
-    signals.post_save.connect(_on_household_saved, sender=household, dispatch_uid="confetti-live-code")
-    signals.post_delete.connect(_on_household_deleted, sender=household, dispatch_uid="confetti-live-hh-del")

@@ -1,9 +1,9 @@
 """Live regions: named page fragments that re-render themselves when their topics change.
 
-An app declares each region once (in its `regions.py`, imported by its
-AppConfig.ready()):
+An app declares each region once, in its `live.py` (discovered by
+RealtimeConfig.ready(); `realtime.checks` validates the declarations):
 
-    regions.register(
+    live.region(
         "guest_table",                      # unique name
         audience=Audience.HOUSEHOLD,        # who may see it
         topics={"seating", "table", "wedding"},
@@ -32,8 +32,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-
-from realtime.tracking import TOPICS
 
 
 class Audience(enum.StrEnum):
@@ -102,14 +100,16 @@ class Region:
     # votes, its requests). A change of another household's row skips them, so one
     # guest's vote is one re-render, not one per watching household.
     own_topics: frozenset[str] = frozenset()
+    # Depends on every topic (the activity feed); `topics` is then empty.
+    any_topic: bool = False
 
     def depends_on(self, topics: Iterable[str]) -> bool:
-        return not self.topics.isdisjoint(topics)
+        return self.any_topic or not self.topics.isdisjoint(topics)
 
     def wants(self, topics: Iterable[str], message: dict, household_id: int | None) -> bool:
         """Whether a committed change (its topics and `households` hint) may change this
         region for a viewer of `household_id`."""
-        relevant = self.topics.intersection(topics)
+        relevant = set(topics) if self.any_topic else self.topics.intersection(topics)
         if not relevant:
             return False
         if not self.own_topics or household_id is None:
@@ -125,12 +125,14 @@ class Region:
 
 _registry: dict[str, Region] = {}
 
+ANY_TOPIC = "*"
+
 
 def register(
     name: str,
     *,
     audience: Audience,
-    topics: Iterable[str],
+    topics: Iterable[str] | str,
     template: str,
     context: Callable[..., dict],
     params: Iterable[str] = (),
@@ -139,16 +141,20 @@ def register(
     attrs: dict[str, str] | None = None,
     own_topics: Iterable[str] = (),
 ) -> Region:
-    topics = frozenset(topics)
-    unknown = topics - TOPICS
-    if unknown:
-        raise ValueError(f"region {name!r} depends on unknown topics {sorted(unknown)}")
+    """Declare a region. `topics=ANY_TOPIC` re-renders on every change (the activity feed).
+
+    Topics are checked once every app's declarations are in (`realtime.checks`:
+    unknown topics and regions that depend on nothing are refused at start-up).
+    """
+    any_topic = topics == ANY_TOPIC
+    topics = frozenset() if any_topic else frozenset(topics)
     own_topics = frozenset(own_topics)
     if own_topics and (audience is not Audience.HOUSEHOLD or not own_topics <= topics):
         raise ValueError(f"region {name!r}: own_topics are for HOUSEHOLD regions, among their topics")
     region = Region(
         name=name, audience=audience, topics=topics, template=template, context=context,
         params=tuple(params), tag=tag, affected=affected, attrs=attrs or {}, own_topics=own_topics,
+        any_topic=any_topic,
     )
     _registry[name] = region
     return region

@@ -1,6 +1,13 @@
 """Which models are tracked, under which topic, and how a change reads in the activity feed.
 
-The topics are the vocabulary live regions depend on (`regions.register(topics=…)`).
+`realtime` names no domain model. Each app declares its own in `<app>/live.py`
+(discovered at start-up, as the admin discovers `admin.py`):
+
+    live.track("songs.SongVote", topic="song", describe=vote_summary,
+               household=lambda vote: vote.guest.household_id)
+
+The topics are the vocabulary live regions depend on (`live.region(topics=…)`);
+`realtime.checks` refuses a region that names a topic nobody tracks.
 """
 
 from __future__ import annotations
@@ -20,84 +27,38 @@ class Tracked:
     household: Callable[[Model], int | None] | None = None
 
 
-def _name(obj: Model) -> str:
-    return str(obj)
-
-
-def _generic(obj: Model, action: str) -> str:
+def generic_summary(obj: Model, action: str) -> str:
+    """'Added guest “Ana Ruiz”': the activity-feed line of a model with nothing more to say."""
     verb = {"create": "Added", "update": "Updated", "delete": "Removed"}[action]
-    return f"{verb} {obj._meta.verbose_name} “{_name(obj)}”"
+    return f"{verb} {obj._meta.verbose_name} “{obj}”"
 
 
-def _response(obj: Model, action: str) -> str:
-    if action == "delete":
-        return f"Removed {obj.guest}'s answer for {obj.event}"
-    verb = {"attending": "accepted", "declined": "declined", "pending": "has not answered"}.get(
-        obj.status, obj.status
-    )
-    behalf = " (recorded by a planner)" if obj.answered_by == "planner" else ""
-    meal = f", {obj.meal}" if obj.status == "attending" and obj.meal_id else ""
-    return f"{obj.guest} {verb} the {obj.event}{meal}{behalf}"
+# app_label.model_name → how it is tracked. Filled by the apps' live.py modules.
+TRACKED: dict[str, Tracked] = {}
 
 
-def _seat(obj: Model, action: str) -> str:
-    if action == "delete":
-        return f"{obj.guest} unseated from {obj.table}"
-    return f"{obj.guest} seated at {obj.table} ({obj.event})"
+def track(
+    model: str | type[Model],
+    *,
+    topic: str,
+    describe: Callable[[Model, str], str] = generic_summary,
+    household: Callable[[Model], int | None] | None = None,
+) -> Tracked:
+    """Declare that every create/update/delete of `model` is a change of `topic`.
+
+    `model` is a label ("songs.SongVote") or the class. `describe(obj, action)`
+    is the activity-feed line; `household(obj)` names the household whose own
+    row this is (regions with `own_topics` then skip other households).
+    """
+    label = model if isinstance(model, str) else model._meta.label
+    spec = Tracked(topic=topic, describe=describe, household=household)
+    TRACKED[label.lower()] = spec
+    return spec
 
 
-def _invitation(obj: Model, action: str) -> str:
-    if action == "delete":
-        return f"{obj.guest} uninvited from {obj.event}"
-    return f"{obj.guest} invited to {obj.event}"
-
-
-def _guest_request(obj: Model, action: str) -> str:
-    if action == "create":
-        return f"New request from {obj.household}: {obj.get_kind_display()}"
-    return f"Request from {obj.household} is {obj.get_status_display().lower()}"
-
-
-def _song(obj: Model, action: str) -> str:
-    if action == "create":
-        return f"Song requested: {obj}"
-    return f"Song {obj} is {obj.get_status_display().lower()}" if action == "update" else _generic(obj, action)
-
-
-def _vote(obj: Model, action: str) -> str:
-    return f"{'Vote for' if action != 'delete' else 'Vote withdrawn from'} {obj.song}"
-
-
-def _wedding(obj: Model, action: str) -> str:
-    if action == "create":
-        return f"Wedding “{obj}” created"
-    return f"Wedding settings updated (seating {'published' if obj.seating_published else 'hidden'})"
-
-
-# app_label.model_name → how it is tracked. Change here to track a new model.
-TRACKED: dict[str, Tracked] = {
-    "wedding.wedding": Tracked("wedding", _wedding),
-    "wedding.event": Tracked("event", _generic),
-    "wedding.weddingpartymember": Tracked("party", _generic),
-    "tributes.tribute": Tracked("tribute", _generic),
-    "tributes.remembrance": Tracked("tribute", _generic),
-    "songs.songrequest": Tracked("song", _song, household=lambda o: o.requested_by_id),
-    "songs.songvote": Tracked("song", _vote, household=lambda o: o.guest.household_id),
-    "photos.photo": Tracked("photo", _generic),
-    "guestbook.guestbookentry": Tracked("guestbook", _generic),
-    "guests.household": Tracked("guest", _generic),
-    "guests.guest": Tracked("guest", _generic),
-    "guests.tag": Tracked("guest", _generic),
-    "guests.guestrequest": Tracked("request", _guest_request),
-    "rsvp.mealoption": Tracked("event", _generic),
-    "rsvp.invitation": Tracked("rsvp", _invitation),
-    "rsvp.response": Tracked("rsvp", _response),
-    "seating.table": Tracked("table", _generic),
-    "seating.seat": Tracked("seating", _seat),
-}
-
-# Every topic a region may depend on.
-TOPICS = frozenset(t.topic for t in TRACKED.values())
+def topics() -> frozenset[str]:
+    """Every topic some model is tracked under (complete once the live modules are discovered)."""
+    return frozenset(spec.topic for spec in TRACKED.values())
 
 
 def tracked(model: type[Model]) -> Tracked | None:

@@ -14,4 +14,3 @@ class RsvpConfig(AppConfig):
 
         # Rules Django cannot express live in the database, reinstalled after every migrate.
         post_migrate.connect(db_rules.install, sender=self, dispatch_uid="confetti-db-rules-rsvp")
-        from rsvp import regions  # noqa: F401  (registers the RSVP live regions)

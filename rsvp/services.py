@@ -17,8 +17,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from guests.models import Guest, Household
-from realtime import capture
-from realtime.context import acting_as_planner
+from realtime import live
+from realtime.live import acting_as_planner
 from rsvp.models import Invitation, MealOption, Response
 from seating.models import Seat
 from wedding.core.models import Event, Wedding
@@ -79,7 +79,7 @@ def invitations_create(*, guests: Iterable[Guest], event: Event) -> int:
         new = guest_ids - already
         if not new:
             return 0  # nothing to do, nothing to announce
-        with capture.bulk_change(
+        with live.bulk_change(
             wedding_id=event.wedding_id, topic="rsvp", action="create", model="rsvp.invitation",
             summary=f"Invited {len(new)} guest(s) to {event}",
         ) as ids:
@@ -101,7 +101,7 @@ def invitations_delete(*, guests: Iterable[Guest], event: Event) -> int:
         pks = list(invitations.values_list("pk", flat=True))
         if not pks:
             return 0
-        with capture.bulk_change(
+        with live.bulk_change(
             wedding_id=event.wedding_id, topic="rsvp", action="delete", model="rsvp.invitation",
             summary=f"Uninvited {len(pks)} guest(s) from {event}",
         ) as ids:
@@ -391,7 +391,7 @@ def responses_record_many(
     if not guest_ids:
         return 0
     now = timezone.now()
-    with acting_as_planner(user), capture.bulk_change(
+    with acting_as_planner(user), live.bulk_change(
         wedding_id=event.wedding_id, topic="rsvp", action="update", model="rsvp.response",
         summary=f"A planner recorded “{Response.Status(status).label}” for {len(guest_ids)} guest(s) "
         f"at {event}",

@@ -14,4 +14,3 @@ class SeatingConfig(AppConfig):
 
         # Rules Django cannot express live in the database, reinstalled after every migrate.
         post_migrate.connect(db_rules.install, sender=self, dispatch_uid="confetti-db-rules-seating")
-        from seating import regions  # noqa: F401  (registers the seating live regions)

@@ -24,8 +24,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from guests.models import Guest
-from realtime import capture
-from realtime.context import acting_as_planner
+from realtime import live
+from realtime.live import acting_as_planner
 from rsvp.models import Invitation, Response
 from seating import db_rules
 from seating.models import Seat, Table
@@ -179,7 +179,7 @@ def seats_assign_many(*, guests: Iterable[Guest], table: Table, user: Any = None
                     return [existing[g.pk] for g in guests]
                 now = timezone.now()
                 summary = f"Seated {len(arriving)} guest{'s' if len(arriving) != 1 else ''} at {locked.name} ({locked.event.name})"
-                with capture.bulk_change(
+                with live.bulk_change(
                     wedding_id=locked.wedding_id, topic="seating", action="update",
                     model="seating.seat", summary=summary,
                 ) as ids:
@@ -310,7 +310,7 @@ def table_delete(*, table: Table, user: Any = None) -> int:
         locked = _locked_table(table)
         seat_ids = list(Seat.objects.filter(table_id=locked.pk).values_list("pk", flat=True))
         if seat_ids:
-            with capture.bulk_change(
+            with live.bulk_change(
                 wedding_id=locked.wedding_id, topic="seating", action="delete", model="seating.seat",
                 summary=f"Unseated {len(seat_ids)} guest{'s' if len(seat_ids) != 1 else ''} from {locked.name} (table removed)",
             ) as ids:

@@ -22,8 +22,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from guests.models import Guest
-from realtime import regions
-from realtime.pages import action_result, int_param, page_context, planner_view, planner_viewer
+from realtime import live
+from realtime.live import action_result, int_param, page_context, planner_view, planner_viewer
 from rsvp.models import Response
 from seating import services
 from seating.forms import TableForm, TableMoveForm, form_errors
@@ -172,7 +172,7 @@ def chart_page(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpRes
         events=list(Event.objects.for_wedding(wedding)), shapes=Table.Shape.choices,
         sortable_js=SORTABLE_JS if finders.find(SORTABLE_JS) else None,
     )
-    context["chart"] = regions.render_region("seating_chart", planner_viewer(wedding), {"event": str(event.pk)})
+    context["chart"] = live.render_region("seating_chart", planner_viewer(wedding), {"event": str(event.pk)})
     return render(request, "seating/chart.html", context)
 
 

@@ -102,7 +102,7 @@ def test_stats_count_every_answer(planner_client, wedding, event):
     factories.ResponseFactory(guest=guests[1], event=event)
     factories.ResponseFactory(guest=guests[2], event=event, status="declined")
 
-    from wedding.dashboard.views import event_stats
+    from wedding.dashboard.reads import event_stats
 
     (s,) = event_stats(wedding)
     assert (s.invited, s.answered, s.attending, s.declined, s.pending) == (5, 3, 2, 1, 2)
@@ -310,7 +310,7 @@ def test_activity_feed_newest_first_filtered_and_linked(planner_client, planner,
 
 
 def test_activity_links_to_the_admin_change_page(wedding, guest):
-    from wedding.dashboard.views import activity
+    from wedding.dashboard.reads import activity
 
     change = next(c for c in activity(wedding, topic="guest", actor=None) if c.object_id == str(guest.pk))
     assert change.link == reverse("admin:guests_guest_change", args=[guest.pk])

@@ -21,10 +21,10 @@ class ConfettiAdminSite(admin.AdminSite):
     index_title = "Your weddings"
 
     def get_urls(self):
-        from wedding.dashboard import views as dashboard
+        from wedding.dashboard.urls import urlpatterns
 
         ours = [
-            path("dashboard/", include(dashboard.urlpatterns(self))),
+            path("dashboard/", include(urlpatterns(self))),
         ]
         return ours + super().get_urls()
 

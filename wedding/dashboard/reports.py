@@ -10,19 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import tablib
-from django.contrib import admin
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path
 from django.utils.text import slugify
 
 from guests.models import Guest
-from realtime.regions import Audience, Viewer
+from realtime.live import Audience, Viewer, page_context, planner_view
 from rsvp.models import Response
 from seating.models import Seat, Table
 from wedding.core.models import Event, Wedding
-from wedding.dashboard import views as dashboard
+from wedding.dashboard.reads import event_stats
 
 
 @dataclass
@@ -101,7 +99,7 @@ def report_context(wedding: Wedding, *, event_id: int | None) -> dict:
     events = list(Event.objects.for_wedding(wedding))
     event = pick_event(wedding, event_id, events)
     return {
-        "stats": dashboard.event_stats(wedding),
+        "stats": event_stats(wedding),
         "dietary": dietary_list(wedding),
         "event": event,
         "events": events,
@@ -119,14 +117,14 @@ def _dataset(kind: str, wedding: Wedding, event: Event | None) -> tablib.Dataset
             "event", "invited", "answered", "attending", "declined", "pending",
             "adults", "children", "infants", "meals chosen", "dietary notes", "seated",
         ])
-        for s in dashboard.event_stats(wedding):
+        for s in event_stats(wedding):
             data.append([
                 s.event.name, s.invited, s.answered, s.attending, s.declined, s.pending,
                 s.adults, s.children, s.infants, s.meals_chosen, s.dietary_notes, s.seated,
             ])
     elif kind == "meals":
         data = tablib.Dataset(headers=["event", "meal", "count"])
-        for s in dashboard.event_stats(wedding):
+        for s in event_stats(wedding):
             for meal, count in s.meals:
                 data.append([s.event.name, meal, count])
     elif kind == "dietary":
@@ -157,23 +155,22 @@ def _event_id(request: HttpRequest) -> int | None:
         raise Http404("no such event") from None
 
 
-@dashboard.planner_view
+@planner_view
 def reports_page(request: HttpRequest, wedding: Wedding) -> HttpResponse:
     event = pick_event(wedding, _event_id(request))
     params = {"event": str(event.pk)} if event else {}
-    context = dashboard.page_context(
+    context = page_context(
         request, wedding, title="Reports", section="reports", event=event,
         events=list(Event.objects.for_wedding(wedding)), reports=REPORTS,
     )
-    from realtime import regions
-
-    context["report"] = regions.render_region(
+    from realtime import live
+    context["report"] = live.render_region(
         "dash_reports", Viewer(wedding=wedding, audience=Audience.PLANNER), params
     )
     return render(request, "admin/dashboard/reports.html", context)
 
 
-@dashboard.planner_view
+@planner_view
 def report_csv(request: HttpRequest, wedding: Wedding, kind: str) -> HttpResponse:
     event = pick_event(wedding, _event_id(request)) if kind in ("seating", "escort") else None
     data = _dataset(kind, wedding, event)
@@ -183,7 +180,7 @@ def report_csv(request: HttpRequest, wedding: Wedding, kind: str) -> HttpRespons
     return response
 
 
-@dashboard.planner_view
+@planner_view
 def report_print(request: HttpRequest, wedding: Wedding, kind: str) -> HttpResponse:
     if kind not in ("seating", "escort", "place"):
         raise Http404("no such printable report")
@@ -194,12 +191,3 @@ def report_print(request: HttpRequest, wedding: Wedding, kind: str) -> HttpRespo
         "escort": escort_list(event) if kind in ("escort", "place") else [],
     }
     return render(request, "admin/dashboard/print.html", context)
-
-
-def urlpatterns(site: admin.AdminSite) -> list:
-    wrap = site.admin_view
-    return [
-        path("<int:wedding_id>/reports/", wrap(reports_page), name="dashboard-reports"),
-        path("<int:wedding_id>/reports/<slug:kind>.csv", wrap(report_csv), name="dashboard-report-csv"),
-        path("<int:wedding_id>/reports/print/<slug:kind>/", wrap(report_print), name="dashboard-report-print"),
-    ]

@@ -7,6 +7,3 @@ class GuestbookConfig(AppConfig):
     name = "wedding.guestbook"
     label = "guestbook"
     verbose_name = "Guestbook"
-
-    def ready(self) -> None:
-        from wedding.guestbook import regions  # noqa: F401  (registers the guestbook wall)

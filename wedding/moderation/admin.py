@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from realtime.pages import planner_live_page
+from realtime.live import planner_live_page
 from wedding.core.admin_base import WeddingScopedAdmin
 from wedding.core.models import Moderation
 from wedding.moderation import services

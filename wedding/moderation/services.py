@@ -12,8 +12,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from realtime import capture
-from realtime.tracking import tracked
+from realtime import live
+from realtime.live import tracked
 from wedding.core.models import Moderation, Wedding
 
 
@@ -49,7 +49,7 @@ def content_moderate_bulk(*, queryset: models.QuerySet, status: str, user) -> in
         for wedding_id, pks in by_wedding.items():
             Wedding.objects.check_planner(user, wedding_id, system_allowed=False)
             label = Moderation(status).label.lower()
-            with capture.bulk_change(
+            with live.bulk_change(
                 wedding_id=wedding_id, topic=topic, action="update", model=model._meta.label_lower,
                 summary=f"{len(pks)} {model._meta.verbose_name_plural} {label}",
             ) as ids:

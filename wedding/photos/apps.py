@@ -10,7 +10,6 @@ class PhotosConfig(AppConfig):
 
     def ready(self) -> None:
         from wedding.core.files import delete_files_with
-        from wedding.photos import regions  # noqa: F401  (registers the gallery and slideshow)
         from wedding.photos.models import Photo
 
         # A deleted photo's image and thumbnail leave storage once the deletion commits.

@@ -11,8 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from guests.views import CONTRIBUTION_TOO_MANY as TOO_MANY
 from guests.views import contribution_limited, guest_context, guest_required, household_of
-from realtime.regions import Audience, Viewer
-from realtime.views import live_page_context
+from realtime.live import Audience, Viewer, live_page_context
 from wedding.core.models import Wedding
 from wedding.photos import services
 from wedding.photos.forms import PhotoUploadForm

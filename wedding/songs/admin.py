@@ -10,12 +10,12 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from realtime.pages import planner_live_page
+from realtime.live import planner_live_page
 from wedding.core.admin_base import WeddingScopedAdmin, WeddingScopedForm
 from wedding.moderation.admin import action_buttons
 from wedding.songs import services
+from wedding.songs.live import dj_actions
 from wedding.songs.models import SongRequest, song_key
-from wedding.songs.regions import dj_actions
 
 
 def song_buttons(song: SongRequest) -> str:

@@ -7,6 +7,3 @@ class SongsConfig(AppConfig):
     name = "wedding.songs"
     label = "songs"
     verbose_name = "Songs"
-
-    def ready(self) -> None:
-        from wedding.songs import regions  # noqa: F401  (registers the song regions)

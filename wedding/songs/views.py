@@ -12,8 +12,8 @@ from guests.views import CONTRIBUTION_TOO_MANY as TOO_MANY
 from guests.views import contribution_limited, guest_context, guest_required
 from wedding.songs import services
 from wedding.songs.forms import SongRequestForm
+from wedding.songs.live import household_votes
 from wedding.songs.models import SongRequest, SongVote
-from wedding.songs.regions import household_votes
 
 RATES = {"song": "30/h", "vote": "120/m"}
 

@@ -10,7 +10,6 @@ class TributesConfig(AppConfig):
 
     def ready(self) -> None:
         from wedding.core.files import delete_files_with
-        from wedding.tributes import regions  # noqa: F401  (registers the tributes region)
         from wedding.tributes.models import Tribute
 
         delete_files_with(Tribute)

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from guests.importing import FORMATS, ImportFileError, guests_import
 from guests.management.commands._wedding import wedding_from_option
-from realtime.context import acting_as, actor_for
+from realtime.live import acting_as, actor_for
 
 
 class Command(BaseCommand):

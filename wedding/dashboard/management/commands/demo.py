@@ -13,8 +13,8 @@ from django.utils.text import slugify
 
 from guests.codes import format_code
 from guests.models import Guest, Household, Tag
-from realtime import capture
-from realtime.context import acting_as, actor_for
+from realtime import live
+from realtime.live import acting_as, actor_for
 from rsvp.models import Invitation, MealOption, Response
 from seating.models import Seat, Table
 from wedding.core.models import Event, Wedding, WeddingPartyMember
@@ -89,7 +89,7 @@ class Command(BaseCommand):
         )
         wedding.planners.add(planner)
         day = today + datetime.timedelta(days=90)
-        with capture.suspended(wedding.pk):
+        with live.suspended(wedding.pk):
             events = [
                 Event.objects.create(wedding=wedding, name="Rehearsal dinner", order=0, is_private=True,
                                      starts_at=day - datetime.timedelta(days=1), venue="Casa Lucio",
@@ -176,7 +176,7 @@ class Command(BaseCommand):
                 seats.append(Seat(wedding=wedding, event=events[2], table=table, guest=guest))
             for seat in seats:
                 seat.save()  # one by one: the capacity trigger checks each
-        capture.record_bulk(
+        live.record_bulk(
             wedding_id=wedding.pk, topic="guest", action="create", model="wedding.wedding",
             object_ids=[], summary=f"Demo data loaded: {len(guests)} guests in {households} households",
         )

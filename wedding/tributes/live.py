@@ -1,12 +1,15 @@
-"""Live region of the tributes page (published tributes, approved remembrances)."""
+"""The tributes' live surface: tributes and remembrances tracked, the tributes page as a region."""
 
 from __future__ import annotations
 
 from django.db.models import Prefetch
 
-from realtime.regions import Audience, Viewer, register
+from realtime.live import Audience, Viewer, region, track
 from wedding.core.models import Moderation
 from wedding.tributes.models import Remembrance, Tribute
+
+track(Tribute, topic="tribute")
+track(Remembrance, topic="tribute")
 
 
 def tributes_context(viewer: Viewer) -> dict:
@@ -19,7 +22,7 @@ def tributes_context(viewer: Viewer) -> dict:
     return {"tributes": list(tributes)}
 
 
-register(
+region(
     "tributes", audience=Audience.GUESTS, topics={"tribute"},
     template="tributes/tributes.html#tributes", context=tributes_context,
 )

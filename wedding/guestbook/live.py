@@ -1,10 +1,12 @@
-"""Live region of the guestbook wall (approved entries only)."""
+"""The guestbook's live surface: entries tracked, the wall (approved entries only) as a region."""
 
 from __future__ import annotations
 
-from realtime.regions import Audience, Viewer, register
+from realtime.live import Audience, Viewer, region, track
 from wedding.core.models import Moderation
 from wedding.guestbook.models import GuestbookEntry
+
+track(GuestbookEntry, topic="guestbook")
 
 GUESTBOOK_LIMIT = 300
 
@@ -14,7 +16,7 @@ def guestbook_context(viewer: Viewer) -> dict:
     return {"entries": list(entries.order_by("-created_at", "-pk")[:GUESTBOOK_LIMIT])}
 
 
-register(
+region(
     "guestbook_wall", audience=Audience.GUESTS, topics={"guestbook"},
     template="guestbook/guestbook.html#wall", context=guestbook_context,
 )

@@ -1,15 +1,42 @@
-"""Live regions of the RSVP (imported by RsvpConfig.ready()): a household's own answers."""
+"""The RSVP's live surface: what it tracks, and a household's own answers as a region."""
 
 from __future__ import annotations
 
 from django.db.models import Prefetch
 from django.http import Http404
 
+from guests.live import fresh_wedding
 from guests.models import Guest, Household
-from guests.regions import fresh_wedding
-from realtime.regions import Audience, Viewer, register
-from rsvp.models import Response
+from realtime.live import Audience, Viewer, region, track
+from rsvp.models import Invitation, Response
 from wedding.core.models import Event
+
+# --- what the RSVP tracks (topics "rsvp" and, for meals, "event") ----------------------
+
+
+def response_summary(obj: Response, action: str) -> str:
+    if action == "delete":
+        return f"Removed {obj.guest}'s answer for {obj.event}"
+    verb = {"attending": "accepted", "declined": "declined", "pending": "has not answered"}.get(
+        obj.status, obj.status
+    )
+    behalf = " (recorded by a planner)" if obj.answered_by == "planner" else ""
+    meal = f", {obj.meal}" if obj.status == "attending" and obj.meal_id else ""
+    return f"{obj.guest} {verb} the {obj.event}{meal}{behalf}"
+
+
+def invitation_summary(obj: Invitation, action: str) -> str:
+    if action == "delete":
+        return f"{obj.guest} uninvited from {obj.event}"
+    return f"{obj.guest} invited to {obj.event}"
+
+
+track("rsvp.MealOption", topic="event")
+track("rsvp.Invitation", topic="rsvp", describe=invitation_summary)
+track("rsvp.Response", topic="rsvp", describe=response_summary)
+
+
+# --- live regions ------------------------------------------------------------------------
 
 
 def answers_context(viewer: Viewer) -> dict:
@@ -53,7 +80,7 @@ def answers_context(viewer: Viewer) -> dict:
     }
 
 
-register(
+region(
     "guest_rsvp_answers", audience=Audience.HOUSEHOLD, topics={"rsvp", "guest", "event", "wedding"},
     template="rsvp/regions.html#answers", context=answers_context,
 )

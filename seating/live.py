@@ -1,4 +1,4 @@
-"""Guest-facing table reveal (imported by SeatingConfig.ready()).
+"""Seating's live surface: tables and seats tracked, and the guest-facing table reveal.
 
 Hidden until the planners publish seating; the region depends on the
 `wedding` topic, so publishing flips every open guest page, and on
@@ -9,9 +9,24 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from guests.regions import fresh_wedding
-from realtime.regions import Audience, Viewer, register
+from guests.live import fresh_wedding
+from realtime.live import Audience, Viewer, region, track
 from seating.models import Seat
+
+# --- what seating tracks (topics "table" and "seating") ---------------------------------
+
+
+def seat_summary(obj: Seat, action: str) -> str:
+    if action == "delete":
+        return f"{obj.guest} unseated from {obj.table}"
+    return f"{obj.guest} seated at {obj.table} ({obj.event})"
+
+
+track("seating.Table", topic="table")
+track("seating.Seat", topic="seating", describe=seat_summary)
+
+
+# --- live regions ------------------------------------------------------------------------
 
 
 def guest_table_context(viewer: Viewer) -> dict:
@@ -30,7 +45,7 @@ def guest_table_context(viewer: Viewer) -> dict:
     return {"seating_published": wedding.seating_published, "seats": seats}
 
 
-register(
+region(
     "guest_table", audience=Audience.HOUSEHOLD, topics={"seating", "table", "wedding", "guest", "event"},
     template="guests/regions.html#table", context=guest_table_context,
 )
@@ -48,7 +63,7 @@ def seating_chart_context(viewer: Viewer, event: str | None = None) -> dict:
     return chart(viewer.wedding, event_of(viewer.wedding, event))
 
 
-register(
+region(
     "seating_chart", audience=Audience.PLANNER,
     topics={"seating", "table", "rsvp", "guest", "event", "wedding"},
     template="seating/chart.html#chart", context=seating_chart_context, params=("event",),

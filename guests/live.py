@@ -1,4 +1,4 @@
-"""Live regions of the guest site (imported by GuestsConfig.ready()).
+"""The guest site's live surface: what the guest list tracks, and the guest pages' regions.
 
 HOUSEHOLD regions show one household its own data; GUESTS regions are
 rendered once per wedding for every guest watching and so show public
@@ -13,11 +13,31 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 
-from guests.models import Guest, GuestRequest
-from realtime.regions import Audience, Viewer, register
+from guests.models import Guest, GuestRequest, Household
+from guests.session import household_from_session
+from realtime.live import Audience, Viewer, declare_household, region, track
 from rsvp.models import Invitation, Response
 from seating.models import Seat
 from wedding.core.models import Event, Wedding, WeddingPartyMember
+
+# --- what the guest list tracks (topics "guest" and "request") ------------------------
+
+
+def request_summary(obj: GuestRequest, action: str) -> str:
+    if action == "create":
+        return f"New request from {obj.household}: {obj.get_kind_display()}"
+    return f"Request from {obj.household} is {obj.get_status_display().lower()}"
+
+
+track("guests.Household", topic="guest")
+# A household is the guest principal of a socket; a new invitation code signs it out everywhere.
+declare_household(Household, from_session=household_from_session, secret_field="invitation_code")
+track("guests.Guest", topic="guest")
+track("guests.Tag", topic="guest")
+track("guests.GuestRequest", topic="request", describe=request_summary)
+
+
+# --- live regions ------------------------------------------------------------------------
 
 DIRECTORY_LIMIT = 1000
 
@@ -97,23 +117,23 @@ def profile_context(viewer: Viewer) -> dict:
     }
 
 
-register(
+region(
     "guest_events", audience=Audience.HOUSEHOLD, topics={"event", "rsvp", "wedding"},
     template="guests/regions.html#events", context=events_context,
 )
-register(
+region(
     "guest_requests", audience=Audience.HOUSEHOLD, topics={"request"},
     template="guests/regions.html#requests", context=requests_context,
 )
-register(
+region(
     "guest_profile", audience=Audience.HOUSEHOLD, topics={"guest"},
     template="guests/regions.html#profile", context=profile_context,
 )
-register(
+region(
     "guest_directory", audience=Audience.GUESTS, topics={"guest", "rsvp", "seating", "table", "wedding"},
     template="guests/regions.html#directory", context=directory_context,
 )
-register(
+region(
     "guest_whos_who", audience=Audience.GUESTS, topics={"party"},
     template="guests/regions.html#whos_who", context=whos_who_context,
 )

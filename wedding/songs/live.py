@@ -1,4 +1,4 @@
-"""Live regions of the song queue.
+"""The song queue's live surface: requests and votes tracked, the queues as regions.
 
 GUESTS regions show approved songs only and are rendered once per wedding for
 every guest watching; per-guest state (which songs *I* voted for) is kept out
@@ -9,8 +9,29 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from realtime.regions import Audience, Viewer, register
+from realtime.live import Audience, Viewer, generic_summary, region, track
 from wedding.songs.models import SongRequest, SongVote
+
+# --- what the song queue tracks (topic "song") -----------------------------------------
+
+
+def song_summary(obj: SongRequest, action: str) -> str:
+    if action == "create":
+        return f"Song requested: {obj}"
+    if action == "update":
+        return f"Song {obj} is {obj.get_status_display().lower()}"
+    return generic_summary(obj, action)
+
+
+def vote_summary(obj: SongVote, action: str) -> str:
+    return f"{'Vote for' if action != 'delete' else 'Vote withdrawn from'} {obj.song}"
+
+
+track(SongRequest, topic="song", describe=song_summary, household=lambda song: song.requested_by_id)
+track(SongVote, topic="song", describe=vote_summary, household=lambda vote: vote.guest.household_id)
+
+
+# --- live regions ------------------------------------------------------------------------
 
 PLAYED_LIMIT = 50
 
@@ -73,19 +94,19 @@ def dj_queue_context(viewer: Viewer) -> dict:
     return groups
 
 
-register(
+region(
     "song_queue", audience=Audience.GUESTS, topics={"song"},
     template="songs/songs.html#queue", context=song_queue_context,
 )
 
 
-register(
+region(
     "my_songs", audience=Audience.HOUSEHOLD, topics={"song"}, own_topics={"song"},
     template="songs/songs.html#my_songs", context=my_songs_context,
 )
 
 
-register(
+region(
     "dj_queue", audience=Audience.PLANNER, topics={"song"},
     template="songs/admin/dj_queue.html#queue", context=dj_queue_context,
 )

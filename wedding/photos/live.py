@@ -1,10 +1,12 @@
-"""Live regions of the photo gallery and the slideshow (approved photos only)."""
+"""The photos' live surface: photos tracked, the gallery and slideshow (approved only) as regions."""
 
 from __future__ import annotations
 
-from realtime.regions import Audience, Viewer, register
+from realtime.live import Audience, Viewer, region, track
 from wedding.core.models import Moderation
 from wedding.photos.models import Photo
+
+track(Photo, topic="photo")
 
 GALLERY_LIMIT = 200
 SLIDESHOW_LIMIT = 60
@@ -22,13 +24,13 @@ def slideshow_context(viewer: Viewer) -> dict:
     return {"photos": list(_approved_photos(viewer)[:SLIDESHOW_LIMIT])}
 
 
-register(
+region(
     "photo_gallery", audience=Audience.GUESTS, topics={"photo"},
     template="photos/photos.html#gallery", context=gallery_context,
 )
 
 
-register(
+region(
     "slideshow", audience=Audience.GUESTS, topics={"photo"},
     template="photos/slideshow.html#slides", context=slideshow_context,
 )

@@ -1,6 +1,6 @@
 """The dashboard's live regions (planners only), and the moderation queue that spans three apps.
 
-Every context function reads through wedding.dashboard.views / .reports,
+Every context function reads through wedding.dashboard.reads / .reports,
 scoped to `viewer.wedding`; parameters that point outside it answer 404.
 """
 
@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from realtime import regions
-from realtime.regions import Audience, Viewer
-from realtime.tracking import TOPICS
+from realtime import live
+from realtime.live import ANY_TOPIC, Audience, Viewer
 from wedding.core.models import Moderation
+from wedding.dashboard import reads as dashboard
 from wedding.dashboard import reports
-from wedding.dashboard import views as dashboard
 from wedding.guestbook.models import GuestbookEntry
 from wedding.photos.models import Photo
 from wedding.tributes.models import Remembrance
@@ -54,27 +53,27 @@ def reports_context(viewer: Viewer, event: str | None = None) -> dict:
         raise Http404("no such event") from None
 
 
-regions.register(
+live.region(
     "dash_stats", audience=Audience.PLANNER, topics={"rsvp", "guest", "event", "seating", "wedding"},
     template=f"{TEMPLATE}#stats", context=stats_context,
 )
-regions.register(
+live.region(
     "dash_responses", audience=Audience.PLANNER, topics={"rsvp", "guest", "event"},
     template=f"{TEMPLATE}#responses", context=responses_context,
 )
-regions.register(
+live.region(
     "dash_guests", audience=Audience.PLANNER, topics={"guest", "rsvp", "seating", "table", "event"},
     template=f"{TEMPLATE}#guests", context=guests_context, params=dashboard.GUEST_FILTERS,
 )
-regions.register(
+live.region(
     "dash_requests", audience=Audience.PLANNER, topics={"request", "guest"},
     template=f"{TEMPLATE}#requests", context=requests_context, params=("status",),
 )
-regions.register(
-    "dash_activity", audience=Audience.PLANNER, topics=TOPICS,
+live.region(
+    "dash_activity", audience=Audience.PLANNER, topics=ANY_TOPIC,
     template=f"{TEMPLATE}#activity", context=activity_context, params=("topic", "actor"),
 )
-regions.register(
+live.region(
     "dash_reports", audience=Audience.PLANNER, topics={"rsvp", "guest", "event", "seating", "table"},
     template=f"{TEMPLATE}#reports", context=reports_context, params=("event",),
 )
@@ -96,7 +95,7 @@ def moderation_context(viewer: Viewer) -> dict:
     }
 
 
-regions.register(
+live.region(
     "content_moderation", audience=Audience.PLANNER, topics={"photo", "guestbook", "tribute"},
     template="admin/dashboard/moderation.html#pending", context=moderation_context,
 )

@@ -1,0 +1,341 @@
+"""The dashboard's reads: event stats, the RSVP chart, the guest list, requests and activity.
+
+Shared by the pages' first render, the fragment URL and the pushes (live.py),
+and by the reports; each runs a fixed number of queries whatever the
+wedding's size.
+"""
+
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import TruncDate
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from guests.models import Guest, GuestRequest, Household, Tag
+from realtime.live import (
+    Change,
+    int_param,
+    topics,
+)
+from rsvp.models import Invitation, Response
+from seating.models import Seat, Table
+from wedding.core.models import Event, Wedding
+
+GUESTS_PER_PAGE = 100
+LATEST_RESPONSES = 15
+ACTIVITY_LIMIT = 100
+
+
+# --- stats ----------------------------------------------------------------------------
+
+
+@dataclass
+class EventStats:
+    event: Event
+    invited: int = 0
+    answered: int = 0
+    attending: int = 0
+    declined: int = 0
+    pending: int = 0
+    adults: int = 0
+    children: int = 0
+    infants: int = 0
+    meals: list[tuple[str, int]] | None = None
+    meals_chosen: int = 0
+    dietary_notes: int = 0
+    seated: int = 0
+
+    @property
+    def answered_percent(self) -> int:
+        return round(100 * self.answered / self.invited) if self.invited else 0
+
+
+def event_stats(wedding: Wedding) -> list[EventStats]:
+    """Per event: invited, answered, attending, declined, pending, ages, meals, dietary notes, seated.
+
+    Seven queries, whatever the number of guests.
+    """
+    events = list(Event.objects.for_wedding(wedding))
+    stats = {e.pk: EventStats(event=e, meals=[]) for e in events}
+    for row in Invitation.objects.for_wedding(wedding).values("event").annotate(n=Count("id")):
+        stats[row["event"]].invited = row["n"]
+    ages = {Guest.AgeGroup.ADULT: "adults", Guest.AgeGroup.CHILD: "children", Guest.AgeGroup.INFANT: "infants"}
+    responses = (
+        Response.objects.for_wedding(wedding)
+        .values("event", "status", "guest__age_group")
+        .annotate(n=Count("id"))
+    )
+    for row in responses:
+        s = stats[row["event"]]
+        if row["status"] == Response.Status.ATTENDING:
+            s.attending += row["n"]
+            field = ages.get(row["guest__age_group"])
+            if field:
+                setattr(s, field, getattr(s, field) + row["n"])
+        elif row["status"] == Response.Status.DECLINED:
+            s.declined += row["n"]
+    meals = (
+        Response.objects.for_wedding(wedding)
+        .filter(status=Response.Status.ATTENDING, meal__isnull=False)
+        .values("event", "meal__name")
+        .annotate(n=Count("id"))
+        .order_by("event", "meal__name")
+    )
+    for row in meals:
+        stats[row["event"]].meals.append((row["meal__name"], row["n"]))
+        stats[row["event"]].meals_chosen += row["n"]
+    dietary = (
+        Response.objects.for_wedding(wedding)
+        .filter(status=Response.Status.ATTENDING)
+        .exclude(guest__dietary_notes="")
+        .values("event")
+        .annotate(n=Count("id"))
+    )
+    for row in dietary:
+        stats[row["event"]].dietary_notes = row["n"]
+    for row in Seat.objects.for_wedding(wedding).values("event").annotate(n=Count("id")):
+        stats[row["event"]].seated = row["n"]
+    for s in stats.values():
+        s.answered = s.attending + s.declined
+        s.pending = max(s.invited - s.answered, 0)
+    return [stats[e.pk] for e in events]
+
+
+def days_to_deadline(wedding: Wedding) -> int | None:
+    if wedding.rsvp_deadline is None:
+        return None
+    return (wedding.rsvp_deadline - timezone.now()).days
+
+
+@dataclass
+class Chart:
+    """An inline SVG line chart: cumulative answers per day (server-rendered, swaps with its region)."""
+
+    width: int
+    height: int
+    answered: str  # SVG polyline points
+    attending: str
+    first_day: datetime.date | None
+    last_day: datetime.date | None
+    total_answered: int
+    total_attending: int
+    invited: int
+
+    @property
+    def empty(self) -> bool:
+        return self.first_day is None
+
+
+def rsvp_progress(wedding: Wedding, *, invited: int, width: int = 600, height: int = 160) -> Chart:
+    """Cumulative answers (and acceptances) per day, scaled against the invitations sent. One query."""
+    rows = (
+        Response.objects.for_wedding(wedding)
+        .exclude(status=Response.Status.PENDING)
+        .filter(responded_at__isnull=False)
+        .annotate(day=TruncDate("responded_at"))
+        .values("day", "status")
+        .annotate(n=Count("id"))
+        .order_by("day")
+    )
+    per_day: dict[datetime.date, Counter] = defaultdict(Counter)
+    for row in rows:
+        per_day[row["day"]][row["status"]] += row["n"]
+    if not per_day:
+        return Chart(width, height, "", "", None, None, 0, 0, invited)
+    days = sorted(per_day)
+    first, last = days[0], days[-1]
+    span = max((last - first).days, 1)
+    top = max(invited, sum(sum(c.values()) for c in per_day.values()), 1)
+
+    def point(day: datetime.date, value: int) -> str:
+        x = (day - first).days / span * width
+        y = height - value / top * height
+        return f"{x:.1f},{y:.1f}"
+
+    answered_points, attending_points = [point(first, 0)], [point(first, 0)]
+    answered = attending = 0
+    for day in days:
+        answered += per_day[day][Response.Status.ATTENDING] + per_day[day][Response.Status.DECLINED]
+        attending += per_day[day][Response.Status.ATTENDING]
+        answered_points.append(point(day, answered))
+        attending_points.append(point(day, attending))
+    return Chart(
+        width, height, " ".join(answered_points), " ".join(attending_points), first, last,
+        answered, attending, invited,
+    )
+
+
+def latest_responses(wedding: Wedding, limit: int = LATEST_RESPONSES) -> list[Response]:
+    return list(
+        Response.objects.for_wedding(wedding)
+        .exclude(status=Response.Status.PENDING)
+        .select_related("guest__household", "event", "meal", "answered_by_user")
+        .order_by("-responded_at", "-pk")[:limit]
+    )
+
+
+# --- the master guest list ---------------------------------------------------------------
+
+GUEST_FILTERS = ("q", "side", "tag", "age", "household", "event", "status", "table", "page")
+RESPONSE_FILTERS = {
+    "attending": "Attending",
+    "declined": "Declined",
+    "pending": "Not answered",
+    "uninvited": "Not invited",
+}
+
+
+
+def guest_queryset(wedding: Wedding, filters: dict[str, str]):
+    """The wedding's guests narrowed by the list's filters (unknown values are ignored)."""
+    guests = Guest.objects.for_wedding(wedding)
+    q = (filters.get("q") or "").strip()
+    if q:
+        for word in q.split()[:5]:
+            guests = guests.filter(
+                Q(first_name__icontains=word) | Q(last_name__icontains=word)
+                | Q(email__icontains=word) | Q(household__name__icontains=word)
+            )
+    if filters.get("side") in Guest.Side.values:
+        guests = guests.filter(side=filters["side"])
+    if filters.get("age") in Guest.AgeGroup.values:
+        guests = guests.filter(age_group=filters["age"])
+    if (tag := int_param(filters.get("tag"))) is not None:
+        guests = guests.filter(tags__id=tag)
+    if (household := int_param(filters.get("household"))) is not None:
+        guests = guests.filter(household_id=household)
+    event = int_param(filters.get("event"))
+    status = filters.get("status")
+    if event is not None and status in RESPONSE_FILTERS:
+        invited = Invitation.objects.filter(event_id=event).values("guest_id")
+        answered = Response.objects.filter(event_id=event).exclude(status=Response.Status.PENDING)
+        if status == "uninvited":
+            guests = guests.exclude(pk__in=invited)
+        elif status == "pending":
+            guests = guests.filter(pk__in=invited).exclude(pk__in=answered.values("guest_id"))
+        else:
+            guests = guests.filter(pk__in=answered.filter(status=status).values("guest_id"))
+    table = filters.get("table")
+    if table == "none" and event is not None:
+        guests = guests.exclude(seats__event_id=event)
+    elif (table_id := int_param(table)) is not None:
+        guests = guests.filter(seats__table_id=table_id)
+    return guests.distinct()
+
+
+@dataclass
+class GuestRow:
+    guest: Guest
+    cells: list[tuple[Response | None, bool, Table | None]]  # per event: response, invited, table
+    tags: list[Tag]
+    admin_url: str | None = None
+
+
+def change_url_maker(model_label: str) -> Callable[[object], str | None]:
+    """pk -> the model's admin change URL (one reverse for the whole list; None if not registered)."""
+    app_label, _, model = model_label.partition(".")
+    try:
+        template = reverse(f"admin:{app_label}_{model}_change", args=[987654321])
+    except NoReverseMatch:
+        return lambda pk: None
+    return lambda pk: template.replace("987654321", str(pk))
+
+
+def guest_list(wedding: Wedding, filters: dict[str, str]) -> dict:
+    """One page of the master list with every event's answer and table. Fixed query count."""
+    events = list(Event.objects.for_wedding(wedding))
+    guests = (
+        guest_queryset(wedding, filters)
+        .select_related("household")
+        .prefetch_related(
+            "tags",
+            Prefetch("responses", queryset=Response.objects.select_related("meal")),
+            Prefetch("seats", queryset=Seat.objects.select_related("table")),
+            Prefetch("invitations", queryset=Invitation.objects.only("id", "guest_id", "event_id")),
+        )
+        .order_by("last_name", "first_name", "pk")
+    )
+    guest_url = change_url_maker("guests.guest")
+    paginator = Paginator(guests, GUESTS_PER_PAGE)
+    page = paginator.get_page(filters.get("page") or 1)
+    rows = []
+    for guest in page.object_list:
+        responses = {r.event_id: r for r in guest.responses.all()}
+        seats = {s.event_id: s.table for s in guest.seats.all()}
+        invited = {i.event_id for i in guest.invitations.all()}
+        rows.append(
+            GuestRow(
+                guest=guest,
+                cells=[(responses.get(e.pk), e.pk in invited, seats.get(e.pk)) for e in events],
+                tags=list(guest.tags.all()),
+                admin_url=guest_url(guest.pk),
+            )
+        )
+    return {"events": events, "rows": rows, "page": page, "filters": filters}
+
+
+def guest_filter_choices(wedding: Wedding, filters: dict[str, str]) -> dict:
+    event = int_param(filters.get("event"))
+    tables = Table.objects.for_wedding(wedding).filter(event_id=event) if event else Table.objects.none()
+    return {
+        "events": list(Event.objects.for_wedding(wedding)),
+        "tags": list(Tag.objects.for_wedding(wedding)),
+        "tables": list(tables.only("id", "name")),
+        "sides": Guest.Side.choices,
+        "ages": Guest.AgeGroup.choices,
+        "statuses": list(RESPONSE_FILTERS.items()),
+        "household": Household.objects.for_wedding(wedding).filter(pk=int_param(filters.get("household"))).first()
+        if filters.get("household") else None,
+    }
+
+
+def clean_guest_filters(raw) -> dict[str, str]:
+    return {k: str(raw.get(k))[:100] for k in GUEST_FILTERS if raw.get(k) not in (None, "")}
+
+
+# --- requests and activity ------------------------------------------------------------
+
+
+def request_list(wedding: Wedding, status: str | None) -> list[GuestRequest]:
+    requests = GuestRequest.objects.for_wedding(wedding).select_related("household", "guest", "resolved_by")
+    if status in GuestRequest.Status.values:
+        requests = requests.filter(status=status)
+    return list(requests.order_by("-created_at", "-pk")[:200])
+
+
+def admin_link(change: Change) -> str | None:
+    """The admin change page of the changed object, when it still exists and has one."""
+    if change.action == Change.Action.DELETE or not change.object_id:
+        return None
+    app_label, _, model = change.model.partition(".")
+    try:
+        return reverse(f"admin:{app_label}_{model}_change", args=[change.object_id])
+    except NoReverseMatch:
+        return None
+
+
+def activity(wedding: Wedding, *, topic: str | None, actor: str | None) -> list[Change]:
+    changes = Change.objects.for_wedding(wedding).select_related("actor_user")
+    if topic in topics():
+        changes = changes.filter(topic=topic)
+    if actor == "guests":
+        changes = changes.filter(actor_household__isnull=False)
+    elif actor == "system":
+        changes = changes.filter(actor_household__isnull=True, actor_user__isnull=True)
+    elif (user_id := int_param(actor)) is not None:
+        changes = changes.filter(actor_user_id=user_id)
+    rows = list(changes.order_by("-version", "-pk")[:ACTIVITY_LIMIT])
+    for change in rows:
+        change.link = admin_link(change)
+    return rows
+
+
+# --- pages ----------------------------------------------------------------------------------
