@@ -24,7 +24,12 @@ from django.urls import path
 
 from guests import admin_views, exporting
 from guests.models import Guest, GuestRequest, Household, Tag
-from guests.services import guests_delete, households_delete
+from guests.services import (
+    guest_request_resolve,
+    guests_delete,
+    household_code_regenerate,
+    households_delete,
+)
 from rsvp.models import Invitation, MealOption, Response
 from rsvp.services import invitations_create, responses_record_many
 from seating.models import Seat, Table
@@ -233,6 +238,22 @@ class HouseholdAdmin(WeddingScopedAdmin):
     search_fields = ("name", "email", "guests__first_name", "guests__last_name", "guests__email")
     readonly_fields = ("invitation_code", "message_to_couple")
     inlines = [GuestInline]
+    actions = ("delete_selected", "regenerate_codes")
+
+    @admin.action(description="Give the selected households new invitation codes")
+    def regenerate_codes(self, request, queryset) -> None:
+        households = list(queryset)
+        try:
+            for household in households:
+                household_code_regenerate(household=household, user=request.user)
+        except (PermissionDenied, ValidationError) as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        self.message_user(
+            request,
+            f"{len(households)} household(s) have new invitation codes; their old links and codes no longer "
+            "work and they were signed out.",
+        )
 
     def get_queryset(self, request):
         guests = Prefetch("guests", queryset=Guest.objects.only("id", "household_id", "first_name", "last_name"))
@@ -482,8 +503,16 @@ class GuestRequestAdmin(WeddingScopedAdmin):
     # Who resolved it is recorded, not chosen (the user list is not the planner's to browse).
     readonly_fields = ("resolved_by", "created_at", "updated_at")
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:  # the household's own words; a planner answers with status and reply
+            fields += ["wedding", "household", "guest", "kind", "message"]
+        return fields
+
     def save_model(self, request, obj, form, change) -> None:
-        if "status" in form.changed_data and obj.status != GuestRequest.Status.OPEN:
-            obj.resolved_by = request.user
-        super().save_model(request, obj, form, change)
+        """New requests are plain rows; answering one is guests.services.guest_request_resolve."""
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        guest_request_resolve(request=obj, status=obj.status, reply=obj.reply, user=request.user)
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from guests import lookup
-from guests.codes import normalize_code
+from guests.codes import new_code, normalize_code
 from guests.models import Guest, GuestRequest, Household, Tag
 from realtime import live
 from realtime.live import acting_as_planner
@@ -131,6 +131,27 @@ def guest_request_resolve(*, request: GuestRequest, status: str, reply: str, use
         locked.save(update_fields=["status", "reply", "resolved_by", "updated_at"])
     request.refresh_from_db()
     return request
+
+
+def household_code_regenerate(*, household: Household, user) -> Household:
+    """A new invitation code for a household whose code leaked: the old link and code stop working,
+    and every socket and session that entered with the old code is signed out (realtime's
+    household principal watches the code)."""
+    Wedding.objects.check_planner(user, household.wedding_id, system_allowed=False)
+    with acting_as_planner(user), transaction.atomic():
+        locked = Household.objects.select_for_update().get(pk=household.pk)
+        for _ in range(5):
+            locked.invitation_code = new_code()
+            try:
+                with transaction.atomic():
+                    locked.save(update_fields=["invitation_code"])
+                break
+            except IntegrityError:  # a collision at ~46 bits: astronomically rare, cheap to retry
+                continue
+        else:
+            raise ValidationError("Could not allocate a new invitation code; please try again.")
+    household.refresh_from_db()
+    return household
 
 
 # --- a planner's bulk edits of the guest list ------------------------------------------

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.utils import timezone
 
 from rsvp.models import Invitation, MealOption, Response
+from rsvp.services import response_record
 from wedding.core.admin import EventAdmin
 from wedding.core.admin_base import WeddingScopedAdmin, WeddingScopedInline
 
@@ -57,10 +57,11 @@ class ResponseAdmin(WeddingScopedAdmin):
     readonly_fields = ("responded_at", "answered_by", "answered_by_user")
 
     def save_model(self, request, obj: Response, form: forms.ModelForm, change: bool) -> None:
-        obj.answered_by = Response.AnsweredBy.PLANNER
-        obj.answered_by_user = request.user
-        obj.responded_at = None if obj.status == Response.Status.PENDING else timezone.now()
-        super().save_model(request, obj, form, change)
+        """A planner's answer on a guest's behalf: recorded by rsvp.services.response_record."""
+        saved = response_record(
+            guest=obj.guest, event=obj.event, status=obj.status, meal=obj.meal, note=obj.note, user=request.user,
+        )
+        obj.pk = saved.pk
 
 
 class MealOptionInline(WeddingScopedInline, admin.TabularInline):

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from wedding.core.admin_base import WeddingScopedForm
 from wedding.core.models import Moderation
 from wedding.moderation.admin import ModerationAdmin
+from wedding.photos import services
 from wedding.photos.images import checked_upload
 from wedding.photos.models import Photo
 
@@ -24,7 +25,7 @@ class PhotoAdminForm(WeddingScopedForm):
 
     def save(self, commit: bool = True):
         clean = getattr(self, "_clean_image", None)
-        if clean is not None:
+        if clean is not None and self.instance.pk:  # a replaced image keeps its thumbnail in step
             self.instance.width, self.instance.height = clean.width, clean.height
             self.instance.thumbnail.save(clean.thumbnail.name, clean.thumbnail, save=False)
         return super().save(commit)
@@ -56,7 +57,18 @@ class PhotoAdmin(ModerationAdmin):
         return initial
 
     def save_model(self, request, obj: Photo, form, change: bool) -> None:
+        """A planner's new photo is stored like a guest's (services.photo_store); a status change
+        is a moderation (services.photo_moderate); other edits are plain."""
         if not change:
-            obj.uploaded_by_user = request.user
+            stored = services.photo_store(
+                wedding=obj.wedding, clean=form._clean_image, caption=obj.caption, status=obj.status,
+                user=request.user,
+            )
+            obj.pk, obj.image, obj.thumbnail = stored.pk, stored.image, stored.thumbnail
+            return
+        status = obj.status
+        if "status" in form.changed_data:
+            obj.status = form.initial["status"]
         super().save_model(request, obj, form, change)
-
+        if status != obj.status:
+            services.photo_moderate(photo=obj, status=status, user=request.user)

@@ -53,17 +53,32 @@ def photo_upload(
         except images.PhotoRejected as exc:
             result.refused.append((name, f"“{name}” {exc}"))
             continue
-        with transaction.atomic():
-            photo = Photo(
-                wedding=wedding, caption=caption, width=clean.width, height=clean.height,
-                uploaded_by_household=household, uploaded_by_user=user if by_planner else None,
-                status=status,
+        result.saved.append(
+            photo_store(
+                wedding=wedding, clean=clean, caption=caption, status=status, household=household,
+                user=user if by_planner else None,
             )
-            photo.image.save(clean.image.name, clean.image, save=False)
-            photo.thumbnail.save(clean.thumbnail.name, clean.thumbnail, save=False)
-            photo.save()
-        result.saved.append(photo)
+        )
     return result
+
+
+def photo_store(
+    *, wedding: Wedding, clean: images.CleanImage, caption: str, status: str, household=None, user=None
+) -> Photo:
+    """Store one checked image (`images.clean_image`) as a photo with its thumbnail.
+
+    Callers have checked who may upload (`photo_upload` for guests, the admin's
+    form for planners).
+    """
+    with transaction.atomic():
+        photo = Photo(
+            wedding=wedding, caption=caption, width=clean.width, height=clean.height,
+            uploaded_by_household=household, uploaded_by_user=user, status=status,
+        )
+        photo.image.save(clean.image.name, clean.image, save=False)
+        photo.thumbnail.save(clean.thumbnail.name, clean.thumbnail, save=False)
+        photo.save()
+    return photo
 
 
 def photo_moderate(*, photo: Photo, status: str, user) -> Photo:

@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
 from realtime.live import planner_live_page
@@ -75,9 +74,13 @@ class SongRequestAdmin(WeddingScopedAdmin):
         return song_buttons(obj)
 
     def save_model(self, request, obj: SongRequest, form, change: bool) -> None:
+        """Plain fields saved as they are; a new status through services.song_set_status."""
+        status = obj.status
         if "status" in form.changed_data:
-            obj.played_at = timezone.now() if obj.status == SongRequest.Status.PLAYED else None
+            obj.status = form.initial.get("status", SongRequest.Status.REQUESTED) if change else SongRequest.Status.REQUESTED
         super().save_model(request, obj, form, change)
+        if status != obj.status:
+            services.song_set_status(song=obj, status=status, user=request.user)
 
     def _set_many(self, request, queryset, status: str) -> None:
         songs = list(queryset)
