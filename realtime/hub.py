@@ -9,15 +9,14 @@ it orchestrates the parts that each make one kind of decision:
 * `realtime.ledger` — per wedding: duplicate, gap, overflow, audit;
 * `realtime.debounce` — per socket: send now or hold (burst, ceiling);
 * `realtime.transport` — how a frame reaches a socket;
+* `realtime.layer` — the channel-layer subscription, degraded mode, recovery;
 * `realtime.stats` — counters for `manage.py realtime_status`.
 
 What the hub itself does:
 
-* **One subscription per wedding, not per socket.** The hub owns one layer
-  channel; for every wedding with at least one local socket it adds that
-  channel to `protocol.wedding_group(id)` (and re-adds it well before the
-  layer's group expiry). Each message is fanned out in process to the
-  wedding's sockets: no per-socket layer traffic.
+* **One subscription per wedding, not per socket** (`realtime.layer`). Each
+  message is fanned out in process to the wedding's sockets: no per-socket
+  layer traffic.
 * **Local first.** `deliver_local()` (called by `publish.publish()` in the
   committing thread) hands the change to the hub at once; layer messages
   whose `origin` is this process are its own echo and are skipped.
@@ -30,10 +29,10 @@ What the hub itself does:
 * **Never silently behind.** Changes for a socket coalesce into a set of
   dirty regions, so nothing queues up; a socket more than `MAX_BACKLOG`
   versions behind gets a resync (all its regions at the current version).
-* **Redis down is not an outage.** If the layer fails the hub is
-  *degraded*: it tells its sockets (their pages poll), keeps delivering this
-  process's own writes in memory and retries with backoff; when the layer is
-  back it re-subscribes, tells the sockets `live` and resyncs by version.
+* **Redis down is not an outage.** While the layer is down the hub is
+  *degraded*: it tells its sockets (their pages poll) and keeps delivering
+  this process's own writes in memory; when the layer is back it tells the
+  sockets `live` and resyncs them by version.
 
 Module constants are read when a `Hub` is created (tests and the benchmark
 change them first).
@@ -45,7 +44,6 @@ import asyncio
 import collections
 import logging
 import os
-import random
 import threading
 import time
 from collections.abc import Iterable
@@ -60,8 +58,9 @@ from django.http import Http404
 
 from realtime import protocol, regions, transport
 from realtime.debounce import Debounce
+from realtime.layer import LayerLink
 from realtime.ledger import Arrival, VersionLedger
-from realtime.protocol import CLOSE_TYPE, CONTROL_GROUP, DEGRADED, LIVE
+from realtime.protocol import CLOSE_TYPE, CONTROL_GROUP, LIVE
 from realtime.regions import Viewer
 from realtime.stats import STATS_INTERVAL, new_counters, read_counters, write_counters
 from realtime.watchers import ALL, Watched, Watcher
@@ -93,7 +92,6 @@ class WeddingState:
     gap_timer: asyncio.TimerHandle | None = None
     render_version: int = -1
     renders: dict[tuple, asyncio.Future] = field(default_factory=dict)
-    subscribed: bool = False
 
 
 class Hub:
@@ -108,27 +106,38 @@ class Hub:
         self.by_user: dict[int, set[Watcher]] = collections.defaultdict(set)
         self.by_household: dict[int, set[Watcher]] = collections.defaultdict(set)
         self.by_session: dict[str, set[Watcher]] = collections.defaultdict(set)
-        self.state = LIVE
         self.stats = new_counters()
         self.started_at = time.time()
-        self.channel: str | None = None
+        self.link: LayerLink | None = None
+        if self.uses_layer:
+            self.link = LayerLink(
+                layer=layer, loop=loop, watched=self.weddings, stats=self.stats,
+                on_message=lambda message: self.on_message(message, from_layer=True),
+                on_control=self._on_control, on_degraded=self._broadcast_state, on_recovered=self._recovered,
+                retry=(RETRY_MIN, RETRY_MAX), wait=ATTACH_WAIT, refresh=SUBSCRIPTION_REFRESH,
+            )
         self.debounce = {"quiet": DEBOUNCE, "ceiling": CEILING, "leading": LEADING_FRAMES}
         self.max_backlog = MAX_BACKLOG
         self._tasks: list[asyncio.Task] = []
         self._due: set[Watcher] = set()
         self._flush_scheduled = False
         self._closed = False
-        self._layer_ready = asyncio.Event()
-        self._last_error: str = ""
-        if not self.uses_layer:
-            self._layer_ready.set()
+
+    @property
+    def state(self) -> str:
+        """LIVE, or DEGRADED while the channel layer is unreachable."""
+        return self.link.state if self.link is not None else LIVE
+
+    @property
+    def channel(self) -> str | None:
+        """This hub's channel on the layer (None until it has one, or without a layer)."""
+        return self.link.channel if self.link is not None else None
 
     # --- lifecycle -------------------------------------------------------------------
 
     def start(self) -> None:
-        if self.uses_layer:
-            self._tasks.append(self.loop.create_task(self._layer_loop(), name="live-hub-layer"))
-            self._tasks.append(self.loop.create_task(self._refresh_loop(), name="live-hub-refresh"))
+        if self.link is not None:
+            self._tasks.extend(self.link.start())
         self._tasks.append(self.loop.create_task(self._audit_loop(), name="live-hub-audit"))
         if getattr(settings, "REALTIME_HUB_STATS", True):
             self._tasks.append(self.loop.create_task(self._stats_loop(), name="live-hub-stats"))
@@ -136,6 +145,8 @@ class Hub:
     async def shutdown(self) -> None:
         """Stop background work (tests, process exit). Sockets are left to their consumers."""
         self._closed = True
+        if self.link is not None:
+            self.link.closed = True
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -173,22 +184,8 @@ class Hub:
             self.by_household[watcher.household_id].add(watcher)
         if watcher.session_key:
             self.by_session[watcher.session_key].add(watcher)
-        if not self.uses_layer or self.state != LIVE:
-            return  # degraded: local writes only; the recovery subscribes and resyncs
-        if not self._layer_ready.is_set():  # the hub is starting: its loop subscribes everyone
-            try:
-                await asyncio.wait_for(self._layer_ready.wait(), timeout=ATTACH_WAIT)
-            except TimeoutError:
-                return
-        if not state.subscribed and self.channel and self.state == LIVE:
-            try:
-                await asyncio.wait_for(
-                    self.layer.group_add(protocol.wedding_group(watcher.wedding_id), self.channel),
-                    timeout=ATTACH_WAIT,
-                )
-                state.subscribed = True
-            except Exception as error:  # the layer loop notices too and retries
-                self._degrade(error)
+        if self.link is not None:
+            await self.link.subscribe(watcher.wedding_id)
 
     def detach(self, watcher: Watcher) -> None:
         """Stop delivering to this socket and forget it. Idempotent; never raises for a known watcher."""
@@ -203,8 +200,8 @@ class Hub:
                 del self.weddings[watcher.wedding_id]
                 if state.gap_timer:
                     state.gap_timer.cancel()
-                if state.subscribed and self.uses_layer and self.channel and not self._closed:
-                    self.loop.create_task(self._discard(watcher.wedding_id))
+                if self.link is not None:
+                    self.link.forget(watcher.wedding_id)
         for index, key in (
             (self.by_user, watcher.user_id),
             (self.by_household, watcher.household_id),
@@ -214,14 +211,6 @@ class Hub:
                 index[key].discard(watcher)
                 if not index[key]:
                     del index[key]
-
-    async def _discard(self, wedding_id: int) -> None:
-        if wedding_id in self.weddings:  # somebody came back meanwhile
-            return
-        try:
-            await self.layer.group_discard(protocol.wedding_group(wedding_id), self.channel)
-        except Exception:  # expiry cleans it up
-            logger.debug("realtime: group_discard failed", exc_info=True)
 
     def watch(self, watcher: Watcher, watched: Iterable[Watched]) -> None:
         """Replace the regions this socket shows."""
@@ -283,23 +272,11 @@ class Hub:
             self._arm_gap_check(wedding_id, state)
 
         topics = set(message.get("topics") or ())
-        affected_memo: dict[tuple, bool] = {}
+        memo: dict[tuple, bool] = {}  # one decision per (region, params[, household]) per message
         for watcher in list(state.watchers):
             if version <= watcher.synced_at:
                 continue  # its last resync already read this version's data
-            dirty = set()
-            household_id = watcher.household_id
-            for dom_id, watched in watcher.watched.items():
-                region = watched.region
-                memo_key = (region.name, watched.params, household_id if region.own_topics else None)
-                hit = affected_memo.get(memo_key)
-                if hit is None:
-                    hit = region.wants(topics, message, household_id) and (
-                        region.affected is None or _safe_affected(region, dict(watched.params), message)
-                    )
-                    affected_memo[memo_key] = hit
-                if hit:
-                    dirty.add(dom_id)
+            dirty = watcher.changed_regions(topics, message, memo)
             if dirty:
                 self._mark(watcher, dirty)
                 self._schedule(watcher, arrived=True)
@@ -515,19 +492,7 @@ class Hub:
             logger.exception("realtime: render of %s failed", watched.region.name)
             return None
 
-    # --- the channel layer -----------------------------------------------------------
-
-    def _degrade(self, error: BaseException | None) -> None:
-        self.stats["layer_errors"] += 1
-        self._last_error = repr(error)[:200]
-        self._layer_ready.clear()
-        if self.state == DEGRADED:
-            return
-        self.state = DEGRADED
-        logger.error("realtime: channel layer lost, delivering local writes only: %r", error)
-        for state in self.weddings.values():
-            state.subscribed = False
-        self._broadcast_state()
+    # --- the channel layer (realtime.layer) ----------------------------------------------
 
     def _broadcast_state(self) -> None:
         text = protocol.state_frame(self.state)
@@ -535,62 +500,9 @@ class Hub:
             for watcher in state.watchers:
                 self.loop.create_task(_quiet_send(watcher, text))
 
-    async def _subscribe_all(self) -> None:
-        """(Re-)add the hub's channel to every watched wedding's group and the control group."""
-        await asyncio.wait_for(self.layer.group_add(CONTROL_GROUP, self.channel), timeout=ATTACH_WAIT)
-        done: set[int] = set()
-        while True:  # weddings attached while we were adding get added too
-            pending = [w for w in self.weddings if w not in done]
-            if not pending:
-                return
-            for wedding_id in pending:
-                await asyncio.wait_for(
-                    self.layer.group_add(protocol.wedding_group(wedding_id), self.channel), timeout=ATTACH_WAIT
-                )
-                done.add(wedding_id)
-                if wedding_id in self.weddings:
-                    self.weddings[wedding_id].subscribed = True
-
-    async def _layer_loop(self) -> None:
-        delay = RETRY_MIN
-        while not self._closed:
-            try:
-                if self.channel is None:
-                    self.channel = await self.layer.new_channel(prefix="confetti-hub")
-                await self._subscribe_all()
-                if self.state == DEGRADED:
-                    await self._recovered()
-                self._layer_ready.set()
-                delay = RETRY_MIN
-                while True:
-                    message = await self.layer.receive(self.channel)
-                    kind = message.get("type")
-                    if kind == protocol.MESSAGE_TYPE:
-                        self.on_message(message, from_layer=True)
-                    elif kind == CLOSE_TYPE:
-                        self._on_control(message)
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:
-                self._degrade(error)
-                await asyncio.sleep(delay * (0.5 + random.random()))
-                delay = min(delay * 2, RETRY_MAX)
-
     async def _recovered(self) -> None:
-        logger.warning("realtime: channel layer back, resyncing sockets by version")
-        self.state = LIVE
         self._broadcast_state()
         await self._audit(force=True)
-
-    async def _refresh_loop(self) -> None:
-        while True:
-            await asyncio.sleep(SUBSCRIPTION_REFRESH)
-            if self.state != LIVE or self.channel is None:
-                continue
-            try:
-                await self._subscribe_all()
-            except Exception as error:
-                self._degrade(error)
 
     async def _audit_loop(self) -> None:
         while True:
@@ -624,7 +536,7 @@ class Hub:
             "weddings": len(self.weddings),
             "updated_at": time.time(),
             "started_at": self.started_at,
-            "last_error": self._last_error,
+            "last_error": self.link.last_error if self.link is not None else "",
             **self.stats,
         }
 
@@ -638,14 +550,6 @@ class Hub:
 
 
 # --- helpers ---------------------------------------------------------------------------
-
-
-def _safe_affected(region: regions.Region, params: dict, message: dict) -> bool:
-    try:
-        return bool(region.affected(params, message))
-    except Exception:  # a buggy filter must not cost an update: render
-        logger.exception("realtime: affected() of %s failed", region.name)
-        return True
 
 
 async def _quiet_send(watcher: Watcher, text: str) -> None:

@@ -42,8 +42,9 @@ autobahn's public broadcast API, `protocol.sendPreparedMessage(prepared)`,
 is the same framing with a `transport.write()` per socket: Twisted then
 registers every socket with the selector and writes it on the next loop
 iteration. Measured against the raw `send()` above at 1,000 sockets
-(bench/README.md, "Send paths") it costs more server CPU per write than the
-15 % the issue allowed, so the raw path stays the default;
+(bench/README.md, "Send paths", 2026-11-30) it cost 51.6–60.0 ms of server
+CPU per write against 29.2–30.4 ms (+75–100 %, the issue allowed 15 %) —
+about what the plain ASGI send costs — so the raw path stays the default;
 `PUBLIC_BROADCAST = True` (the benchmark's `conf-public`) selects it.
 """
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,6 +11,8 @@ from typing import Any
 from realtime import regions
 from realtime.debounce import Debounce
 from realtime.regions import Viewer
+
+logger = logging.getLogger(__name__)
 
 ALL = None  # "every region of the socket" in a dirty set
 
@@ -58,3 +61,32 @@ class Watcher:
 
     def has_work(self) -> bool:
         return self.dirty is ALL or bool(self.dirty)
+
+    def changed_regions(self, topics: set[str], message: dict, memo: dict[tuple, bool]) -> set[str]:
+        """The dom ids of this socket's regions that a change message affects.
+
+        `memo` is shared by every socket of one message: a region with the same
+        parameters (and, for regions about a household's own rows, the same
+        household) is judged once, not once per socket.
+        """
+        dirty = set()
+        household_id = self.household_id
+        for dom_id, watched in self.watched.items():
+            region = watched.region
+            key = (region.name, watched.params, household_id if region.own_topics else None)
+            hit = memo.get(key)
+            if hit is None:
+                hit = memo[key] = region.wants(topics, message, household_id) and (
+                    region.affected is None or _safe_affected(region, dict(watched.params), message)
+                )
+            if hit:
+                dirty.add(dom_id)
+        return dirty
+
+
+def _safe_affected(region: regions.Region, params: dict, message: dict) -> bool:
+    try:
+        return bool(region.affected(params, message))
+    except Exception:  # a buggy filter must not cost an update: render
+        logger.exception("realtime: affected() of %s failed", region.name)
+        return True
