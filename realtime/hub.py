@@ -441,31 +441,40 @@ class Hub:
                 if resync:
                     watcher.synced_at = max(watcher.synced_at, version)
                     self.stats["resyncs"] += 1
-                if watcher.direct is not None:
+                if watcher.direct is None:
+                    await self._send(watcher, text)
+                else:
                     data = wire.get(key)
                     if data is None:
                         data = wire[key] = transport.frame(text)
-                    try:
-                        written = watcher.direct.write(data)
-                    except Exception:  # nothing was sent: this socket uses the ASGI send from now on
-                        logger.warning("realtime: direct frame write failed", exc_info=True)
-                        watcher.direct = None
-                    else:
-                        if written:  # else the socket is closing; its consumer detaches it
-                            self.stats["frames_out"] += 1
-                            self.stats["direct_frames"] += 1
-                        continue
-                try:
-                    await watcher.send(text)
-                except Exception:  # the socket is going away; its consumer detaches it
-                    logger.debug("realtime: send failed", exc_info=True)
-                    continue
-                self.stats["frames_out"] += 1
+                    if not self._write_direct(watcher, data):
+                        await self._send(watcher, text)
         finally:
             for watcher in watchers:
                 watcher.flushing = False
                 if watcher.has_work() and watcher.wedding_id in self.weddings:
                     self._schedule(watcher)
+
+    def _write_direct(self, watcher: Watcher, data: bytes) -> bool:
+        """A prepared frame straight to the socket's connection; False: use the ASGI send instead."""
+        try:
+            written = watcher.direct.write(data)
+        except Exception:  # nothing was sent: this socket uses the ASGI send from now on
+            logger.warning("realtime: direct frame write failed", exc_info=True)
+            watcher.direct = None
+            return False
+        if written:  # else the socket is closing; its consumer detaches it
+            self.stats["frames_out"] += 1
+            self.stats["direct_frames"] += 1
+        return True
+
+    async def _send(self, watcher: Watcher, text: str) -> None:
+        try:
+            await watcher.send(text)
+        except Exception:  # the socket is going away; its consumer detaches it
+            logger.debug("realtime: send failed", exc_info=True)
+            return
+        self.stats["frames_out"] += 1
 
     def _render(
         self, state: WeddingState, key: tuple, watched: Watched, viewer: Viewer, version: int
