@@ -34,8 +34,8 @@ What the hub itself does:
   this process's own writes in memory; when the layer is back it tells the
   sockets `live` and resyncs them by version.
 
-Module constants are read when a `Hub` is created (tests and the benchmark
-change them first).
+Tests and the benchmark change the module constants before a `Hub` is
+created (the debounce, backlog and layer settings are read then).
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ class Hub:
                 on_control=self._on_control, on_degraded=self._broadcast_state, on_recovered=self._recovered,
                 retry=(RETRY_MIN, RETRY_MAX), wait=ATTACH_WAIT, refresh=SUBSCRIPTION_REFRESH,
             )
-        self.debounce = {"quiet": DEBOUNCE, "ceiling": CEILING, "leading": LEADING_FRAMES}
+        self.debounce_settings = {"quiet": DEBOUNCE, "ceiling": CEILING, "leading": LEADING_FRAMES}
         self.max_backlog = MAX_BACKLOG
         self._tasks: list[asyncio.Task] = []
         self._due: set[Watcher] = set()
@@ -173,7 +173,7 @@ class Hub:
         call with `detach()` (the consumer does, in a `finally`).
         """
         if watcher.debounce is None:
-            watcher.debounce = Debounce(clock=self.loop.time, **self.debounce)
+            watcher.debounce = Debounce(clock=self.loop.time, **self.debounce_settings)
         state = self.weddings.get(watcher.wedding_id)
         if state is None:
             state = self.weddings[watcher.wedding_id] = WeddingState()
@@ -349,7 +349,7 @@ class Hub:
         """Send now, or hold the change while the socket is in a burst (`realtime.debounce`)."""
         policy = watcher.debounce
         if policy is None:  # never attached (or a test's bare watcher): no burst history
-            policy = watcher.debounce = Debounce(clock=self.loop.time, **self.debounce)
+            policy = watcher.debounce = Debounce(clock=self.loop.time, **self.debounce_settings)
         if arrived:
             policy.arrived()
         if watcher.flushing:
