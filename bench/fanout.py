@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 
 VERSION_RE = re.compile(rb'"v":(\d+)')
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-KINDS = ["confetti", "conf-asgi", "conf-1to1", "baseline"]
+KINDS = ["confetti", "conf-public", "conf-asgi", "conf-1to1", "baseline"]
 
 
 @dataclass
@@ -221,6 +221,7 @@ async def measure(kind: str, n: int, args, env: dict, wedding_id: int, session_k
     app = "bench.fanout_asgi:application" if confetti else "bench.fanout_baseline:application"
     server = Server(app, {
         **env, "BENCH_DIRECT": "0" if kind == "conf-asgi" else "1",
+        "BENCH_PUBLIC": "1" if kind == "conf-public" else "0",
         "BENCH_ONE_TO_ONE": "1" if kind == "conf-1to1" else "0",
     })
     origin = f"http://127.0.0.1:{server.port}"
@@ -284,11 +285,16 @@ def main() -> None:
     parser.add_argument("--database-url", default="sqlite:////tmp/confetti-bench.sqlite3")
     parser.add_argument(
         "--apps", nargs="+", choices=KINDS, default=["confetti", "baseline"],
-        help="apps to measure: confetti (as shipped), conf-asgi (every frame through the ASGI send "
+        help="apps to measure: confetti (as shipped), conf-public (prepared frames through autobahn's public "
+        "sendPreparedMessage instead of the raw socket.send), conf-asgi (every frame through the ASGI send "
         "instead of prepared-frame writes), conf-1to1 (no coalescing: one frame per write per socket), "
         "baseline (bare Channels group_send)",
     )
     parser.add_argument("--only", choices=KINDS, help="measure one app only (same as --apps X)")
+    parser.add_argument(
+        "--rounds", type=int, default=1,
+        help="measure the apps this many times, interleaved (a shared machine's load drifts; default 1)",
+    )
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()
 
@@ -308,16 +314,16 @@ def main() -> None:
     results = []
     print(f"layer={args.layer} writes={args.writes}@{args.rate}/s burst={args.burst} db={args.database_url}")
     header = (
-        f"{'app':9} {'N':>5} {'p50ms':>7} {'p95ms':>7} {'p99ms':>7} {'lost':>6} {'deliv/s':>8} "
+        f"{'app':11} {'N':>5} {'p50ms':>7} {'p95ms':>7} {'p99ms':>7} {'lost':>6} {'deliv/s':>8} "
         f"{'cpu/wr ms':>9} {'cli ms':>6} | {'max deliv/s':>11} {'frames/s':>9} {'b.lost':>7} {'b.p95ms':>8} {'wr/s':>6}"
     )
     print(header)
     for n in args.sockets:
-        for kind in kinds:
+        for kind in kinds * args.rounds:
             result = asyncio.run(measure(kind, n, args, env, wedding_id, session_key))
             results.append(result)
             print(
-                f"{kind:9} {n:5d} {result['p50_ms']:7.0f} {result['p95_ms']:7.0f} {result['p99_ms']:7.0f} "
+                f"{kind:11} {n:5d} {result['p50_ms']:7.0f} {result['p95_ms']:7.0f} {result['p99_ms']:7.0f} "
                 f"{result['lost']:6d} {result['deliveries_s']:8.0f} {result['cpu_ms_per_write']:9.1f} "
                 f"{result['client_cpu_ms_per_write']:6.1f} | "
                 f"{result['max_deliveries_s']:11.0f} {result['burst_frames_s']:9.0f} {result['burst_lost']:7d} "

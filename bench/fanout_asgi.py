@@ -32,6 +32,9 @@ project_settings.TEMPLATES[0]["DIRS"] = [*project_settings.TEMPLATES[0]["DIRS"],
 # BENCH_DIRECT=0: every frame through the ASGI send (realtime.transport off), for comparison.
 if os.environ.get("BENCH_DIRECT") == "0":
     project_settings.REALTIME_DIRECT_WRITES = False
+# BENCH_PUBLIC=1: prepared frames through autobahn's public sendPreparedMessage() (one
+# Twisted transport.write per socket) instead of the raw socket.send() (realtime.transport).
+PUBLIC = os.environ.get("BENCH_PUBLIC") == "1"
 # BENCH_ONE_TO_ONE=1: no coalescing, one frame per write per socket even in a burst (the
 # hub's raw delivery capacity; the product coalesces bursts, see realtime.hub.DEBOUNCE).
 ONE_TO_ONE = os.environ.get("BENCH_ONE_TO_ONE") == "1"
@@ -129,6 +132,10 @@ from wedding.asgi import application as confetti  # noqa: E402
 
 register_region()
 _write = write_endpoint()
+if PUBLIC:
+    from realtime import transport as _transport
+
+    _transport.PUBLIC_BROADCAST = True
 if ONE_TO_ONE:
     from realtime import hub as _hub
 

@@ -10,60 +10,38 @@ watch its own wedding. Anybody else is accepted and immediately closed with
 the socket is attached to the process hub (`realtime.hub`) under the
 wedding, user or household the server chose.
 
-Wire protocol (JSON text frames):
-
-client → server
-  {"t": "hello", "v": <version the page was rendered at>,
-   "regions": [{"name": "song_queue", "params": {"event": "3"}}, ...]}
-      First frame after open (may be sent again to change the regions).
-      Regions the viewer may not see, unknown names or bad parameters are
-      refused (listed in the welcome), never rendered.
-  {"t": "resync"}   every region again at the current version (the client
-                    saw a version it cannot account for, or a tab woke up)
-  {"t": "ping"}     keep-alive; answered with {"t": "pong"}
-
-server → client
-  {"t": "welcome", "v": <current version>, "state": "live"|"degraded",
-   "regions": [<accepted dom ids>], "refused": [{"name", "reason"}]}
-      If "v" is newer than the hello's, an update with the changed regions
-      follows (nothing committed between page render and connect is missed).
-  {"t": "update", "v": <version>, "since": <version the server last told
-   this socket>, "resync": bool, "regions": [{"id": <dom id>, "html": ...}]}
-      Replace each element by id. "since" different from the client's own
-      version means a frame went missing: the client sends a resync.
-  {"t": "state", "state": "live"|"degraded"}
-      degraded: this server lost its channel layer; the page polls its
-      regions' fragment URLs until "live" (followed by a resync).
-
-Close codes: 4403 not allowed (no principal, or not for this wedding),
-4401 the principal ended (logged out, invitation code regenerated), 4400
-protocol abuse. The client reconnects after any other close.
+The wire protocol (frames, close codes) is `realtime.protocol`. Whatever a
+socket sends and however it ends — a clean close, a crash in a handler, the
+server cancelling it — its watcher is detached from the hub (a `finally`
+around the consumer's whole lifetime), so a socket can never stay counted,
+subscribed and re-rendered after it is gone. Client frames are parsed
+defensively (`protocol.parse_client_frame`: size before parsing, bounded
+nesting, finite numbers); a bad one gets an error frame and changes nothing.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 from urllib.parse import parse_qs
 
-from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.http import Http404
 
 from realtime import hub as hub_module
-from realtime import regions, transport
+from realtime import protocol, regions, transport
+from realtime.protocol import CLOSE_BAD_REQUEST, CLOSE_NOT_ALLOWED, MAX_FRAME, ProtocolError
 from realtime.regions import Audience, Viewer
+from realtime.watchers import Watched, Watcher
+
+__all__ = ["LiveConsumer", "watched_regions", "MAX_FRAME"]
 
 logger = logging.getLogger(__name__)
 
-MAX_FRAME = 32 * 1024  # bytes of one client frame
 MAX_REGIONS = 50
 CATCH_UP_LIMIT = 500  # versions behind after which every region is re-rendered
-CLOSE_NOT_ALLOWED = 4403
-CLOSE_PRINCIPAL_ENDED = 4401
-CLOSE_BAD_REQUEST = 4400
+MAX_BAD_FRAMES = 20  # error frames a socket gets before it is closed 4400
 
 
 def _principal(
@@ -112,7 +90,7 @@ def _hello_state(wedding_id: int, since: int) -> tuple[int, set[str] | None]:
     return current, topics
 
 
-def watched_regions(viewer: Viewer, requested: Any) -> tuple[list[hub_module.Watched], list[dict]]:
+def watched_regions(viewer: Viewer, requested: Any) -> tuple[list[Watched], list[dict]]:
     """The regions of a hello this viewer may watch, and what was refused (and why)."""
     accepted, refused = [], []
     if not isinstance(requested, list):
@@ -133,54 +111,35 @@ def watched_regions(viewer: Viewer, requested: Any) -> tuple[list[hub_module.Wat
             refused.append({"name": name, "reason": "not for this audience"})
             continue
         accepted.append(
-            hub_module.Watched(region=region, params=tuple(sorted(params.items())), dom_id=regions.dom_id(name, params))
+            Watched(region=region, params=tuple(sorted(params.items())), dom_id=regions.dom_id(name, params))
         )
     if len(requested) > MAX_REGIONS:
         refused.append({"name": "", "reason": f"at most {MAX_REGIONS} regions"})
     return accepted, refused
 
 
-def _beneath_wrappers(send):
-    """The server's own `send` under middleware wrappers that frames do not need.
-
-    Channels' SessionMiddleware wrapper only acts on `http.response.start`; for
-    every other message it still reads the lazy session's `modified` and
-    `is_empty()`, which in a 1,000-socket fan-out costs more than the send
-    itself. Frames never touch the session (this socket only reads it), so
-    they go straight to the server — which also lets `realtime.transport`
-    recognise daphne's send and write prepared frames. A wrapper that
-    declares what it wraps (`__wrapped__`, as `functools.wraps` does) is
-    looked through the same way.
-    """
-    from channels.sessions import InstanceSessionWrapper
-
-    while True:
-        if isinstance(getattr(send, "__self__", None), InstanceSessionWrapper):
-            send = send.__self__.real_send
-        elif callable(getattr(send, "__wrapped__", None)):
-            send = send.__wrapped__
-        else:
-            return send
-
-
-class LiveConsumer(AsyncWebsocketConsumer):
+class LiveConsumer(transport.LeanDispatch, AsyncWebsocketConsumer):
     # No per-socket layer channel: the hub holds one subscription per wedding
     # and calls `send` directly (an unknown alias makes get_channel_layer() None).
     channel_layer_alias = "confetti-hub-only"
 
-    watcher: hub_module.Watcher | None = None
+    watcher: Watcher | None = None
     attached = False
     closing = False  # closed by the server (logout, revoked code): ignore the client from now on
     bad_frames = 0
 
-    async def dispatch(self, message: dict) -> None:
-        # Channels' dispatch closes old DB connections through a thread hop for
-        # every message; ours are rare client frames whose DB work already runs
-        # inside database_sync_to_async (which does that housekeeping).
-        handler = getattr(self, get_handler_name(message), None)
-        if handler is None:
-            raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+    async def __call__(self, scope, receive, send) -> None:
+        # The one place a socket's end is handled: a clean close, an exception
+        # in any handler (the server then closes 1011 and never sends
+        # websocket.disconnect to us) or a cancelled application all pass here.
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._detach()
+
+    def _detach(self) -> None:
+        if self.watcher is not None:
+            self.hub.detach(self.watcher)  # idempotent
 
     async def connect(self) -> None:
         wedding_id = self._wedding_id()
@@ -193,7 +152,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             return
         viewer, user_id, household_id = principal
         self.hub = hub_module.get_hub()
-        self.watcher = hub_module.Watcher(
+        self.watcher = Watcher(
             viewer=viewer, send=self._send_text, close=self._close_with,
             user_id=user_id, household_id=household_id,
             session_key=getattr(self.scope.get("session"), "session_key", None),
@@ -208,36 +167,29 @@ class LiveConsumer(AsyncWebsocketConsumer):
             return None
 
     async def disconnect(self, code: int) -> None:
-        if self.watcher is not None and self.attached:
-            self.hub.detach(self.watcher)  # idempotent
+        self._detach()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.watcher is None or self.closing:
             return
-        if text_data is None or len(text_data) > MAX_FRAME:
-            await self._bad("frames must be JSON text under 32 KB")
-            return
         try:
-            data = json.loads(text_data)
-            kind = data["t"]
-        except (ValueError, TypeError, KeyError):
-            await self._bad("malformed frame")
+            data = protocol.parse_client_frame(text_data)
+        except ProtocolError as error:
+            await self._bad(str(error))
             return
+        kind = data["t"]
         if kind == "hello":
             await self._hello(data)
         elif kind == "resync" and self.attached:
             self.hub.resync(self.watcher)
         elif kind == "ping":
-            await self._send_text('{"t":"pong"}')
+            await self._send_text(protocol.PONG)
         else:
-            await self._bad(f"unknown frame type {str(kind)[:20]!r}")
+            await self._bad(f"unknown frame type {kind[:20]!r}")
 
     async def _hello(self, data: dict) -> None:
         watcher = self.watcher
-        try:
-            claimed = max(int(data.get("v") or 0), 0)
-        except (TypeError, ValueError):
-            claimed = 0
+        claimed = protocol.client_version(data.get("v"))
         watched, refused = watched_regions(watcher.viewer, data.get("regions", []))
         self.hub.watch(watcher, watched)
         if not self.attached:
@@ -251,23 +203,22 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if claimed > current:
             claimed, watcher.version = 0, 0
         self.hub.note_version(watcher.wedding_id, current)
-        await self._send_text(json.dumps({
-            "t": "welcome", "v": current, "state": self.hub.state,
-            "regions": [w.dom_id for w in watched], "refused": refused,
-        }))
+        await self._send_text(protocol.welcome_frame(
+            version=current, state=self.hub.state, regions=[w.dom_id for w in watched], refused=refused,
+        ))
         self.hub.catch_up(watcher, current=current, client_version=claimed, topics=topics)
 
     async def _bad(self, message: str) -> None:
         self.bad_frames += 1
-        if self.bad_frames > 20:
+        if self.bad_frames > MAX_BAD_FRAMES:
             await self._close_with(CLOSE_BAD_REQUEST)
             return
-        await self._send_text(json.dumps({"t": "error", "message": message}))
+        await self._send_text(protocol.error_frame(message))
 
     def _server_send(self):
         send = self.__dict__.get("_frame_send")
         if send is None:
-            send = self._frame_send = _beneath_wrappers(self.base_send)
+            send = self._frame_send = transport.server_send(self.base_send)
         return send
 
     async def _send_text(self, text: str) -> None:
@@ -277,6 +228,5 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if self.closing:
             return
         self.closing = True
-        if self.watcher is not None and self.attached:
-            self.hub.detach(self.watcher)
+        self._detach()
         await self.close(code=code)

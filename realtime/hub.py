@@ -1,60 +1,52 @@
 """The per-process delivery hub: committed changes in, rendered region HTML out to sockets.
 
-One `Hub` per process runs on daphne's event loop (DESIGN §4.5–4.13). It is
-the only thing that talks to the channel layer on the receiving side:
+One `Hub` per process runs on the server's event loop (DESIGN §4.5–4.13). It
+is the only thing that talks to the channel layer on the receiving side, and
+it orchestrates the parts that each make one kind of decision:
 
-* **One subscription per wedding, not per socket.** The hub owns one layer
-  channel; for every wedding with at least one local socket it adds that
-  channel to `publish.wedding_group(id)` (and re-adds it well before the
-  layer's group expiry). Each message is fanned out in process to the
-  wedding's sockets: no per-socket layer traffic, no per-message
-  database-connection housekeeping (consumers have no layer channel at all).
+* `realtime.protocol` — frame shapes, message types, group names;
+* `realtime.watchers` — a socket (`Watcher`) and the regions it shows;
+* `realtime.ledger` — per wedding: duplicate, gap, overflow, audit;
+* `realtime.debounce` — per socket: send now or hold (burst, ceiling);
+* `realtime.transport` — how a frame reaches a socket;
+* `realtime.layer` — the channel-layer subscription, degraded mode, recovery;
+* `realtime.stats` — counters for `manage.py realtime_status`.
+
+What the hub itself does:
+
+* **One subscription per wedding, not per socket** (`realtime.layer`). Each
+  message is fanned out in process to the wedding's sockets: no per-socket
+  layer traffic.
 * **Local first.** `deliver_local()` (called by `publish.publish()` in the
   committing thread) hands the change to the hub at once; layer messages
   whose `origin` is this process are its own echo and are skipped.
-* **Dedupe and gaps by version.** Versions are gapless per wedding, so the
-  hub knows the highest *contiguous* version it has seen. A duplicate is
-  ignored; a version it never receives (a dropped message) is a gap: after a
-  short grace the wedding's sockets are resynced (every region re-rendered).
-  A periodic audit against `Wedding.version` catches a lost *last* message.
 * **Render once per audience.** A render is keyed by (region, params,
   audience key, version) and shared through an asyncio future: a thousand
   sockets watching the gallery cost one render per version.
-* **Debounce with a ceiling, per socket.** A socket gets a change at once
-  unless more than `LEADING_FRAMES` changes for it arrived within the last
-  `DEBOUNCE` seconds; then it is in a burst and changes coalesce until
-  `DEBOUNCE` of quiet or `CEILING` after the first held change, whichever
-  comes first. (A plain trailing debounce would hold every change ≥300 ms,
-  and a steady 5 writes/s until the ceiling; this keeps ordinary changes
-  instant and still turns a burst into one frame.)
 * **Frame once, write many.** A frame shared by many sockets is JSON-encoded
-  once and, for sockets served by daphne, framed once and written straight
-  to each connection (`realtime.transport`), instead of one trip per socket
-  through the ASGI send; other servers and test communicators get `send`.
+  once and, where `realtime.transport` can, framed once and written to each
+  connection directly; other sockets get their ASGI `send`.
 * **Never silently behind.** Changes for a socket coalesce into a set of
   dirty regions, so nothing queues up; a socket more than `MAX_BACKLOG`
   versions behind gets a resync (all its regions at the current version).
-* **Redis down is not an outage.** If the layer fails the hub is
-  *degraded*: it tells its sockets (their pages poll), keeps delivering this
-  process's own writes in memory and retries with backoff; when the layer is
-  back it re-subscribes, tells the sockets `live` and resyncs by version.
-* **Observable.** `counters()` (open sockets, messages in, frames out,
-  renders, resyncs, …) are written every few seconds to Redis (when
-  `REDIS_URL` is set) or a local file for `manage.py realtime_status`.
+* **Redis down is not an outage.** While the layer is down the hub is
+  *degraded*: it tells its sockets (their pages poll) and keeps delivering
+  this process's own writes in memory; when the layer is back it tells the
+  sockets `live` and resyncs them by version.
+
+Tests and the benchmark change the module constants before a `Hub` is
+created (the debounce, backlog and layer settings are read then).
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
-import json
 import logging
 import os
-import random
-import tempfile
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,8 +56,19 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from realtime import publish, regions, transport
+from realtime import protocol, regions, transport
+from realtime.debounce import Debounce
+from realtime.layer import LayerLink
+from realtime.ledger import Arrival, VersionLedger
+from realtime.protocol import CLOSE_TYPE, CONTROL_GROUP, LIVE
 from realtime.regions import Viewer
+from realtime.stats import STATS_INTERVAL, new_counters, read_counters, write_counters
+from realtime.watchers import ALL, Watched, Watcher
+
+__all__ = [
+    "Hub", "Watched", "Watcher", "get_hub", "current_hub", "install", "deliver_local",
+    "needs_layer_publish", "close_sockets", "write_counters", "read_counters",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -77,87 +80,18 @@ GAP_GRACE = 1.0  # seconds a missing version may take to arrive (another process
 AUDIT_INTERVAL = 5.0  # seconds between checks of Wedding.version (catches a lost last message)
 SUBSCRIPTION_REFRESH = 600.0  # re-add group memberships this often (channels-redis expires them)
 RETRY_MIN, RETRY_MAX = 0.5, 10.0  # layer reconnect backoff
-STATS_INTERVAL = 5.0  # seconds between counter snapshots for realtime_status
-STATS_KEY = "confetti:realtime:hubs"
-CONTROL_GROUP = "confetti.control"
-CLOSE_TYPE = "confetti.close"
 YIELD_EVERY = 64  # sends between yields to the event loop in a large fan-out
 ATTACH_WAIT = 1.0  # seconds a layer call of a connecting socket may take
 SEEN_WINDOW = 2000  # versions above the contiguous one remembered for dedupe
-
-ALL = None  # "every region of the socket" in a dirty set
-
-LIVE, DEGRADED = "live", "degraded"
-
-
-# --- sockets as the hub sees them ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Watched:
-    """One region a socket shows: its registry entry and its cleaned parameters."""
-
-    region: regions.Region
-    params: tuple[tuple[str, str], ...]
-    dom_id: str
-
-    def share_key(self, viewer: Viewer) -> tuple:
-        """Sockets with the same share key get the same HTML (plus the version)."""
-        audience_viewer = regions.shared_viewer(viewer, self.region.audience)
-        return (self.region.name, self.params, audience_viewer.key())
-
-
-@dataclass(eq=False)
-class Watcher:
-    """A socket attached to the hub. `send(text)` sends one frame; `close(code)` closes it."""
-
-    viewer: Viewer
-    send: Callable[[str], Awaitable[None]]
-    close: Callable[[int], Awaitable[None]]
-    user_id: int | None = None
-    household_id: int | None = None
-    session_key: str | None = None
-    watched: dict[str, Watched] = field(default_factory=dict)  # dom id → region
-    version: int = 0  # highest version label this socket has been sent
-    synced_at: int = 0  # the socket shows at least this version everywhere
-    dirty: set[str] | None = field(default_factory=set)  # dom ids to re-render; None = all
-    backlog: int = 0  # versions coalesced since the last frame
-    first_held: float | None = None  # when the oldest held change arrived (burst mode)
-    timer: asyncio.TimerHandle | None = None
-    flushing: bool = False
-    arrivals: collections.deque = field(default_factory=lambda: collections.deque(maxlen=LEADING_FRAMES + 1))
-    resync_pending: bool = False
-
-    share_keys: dict[str, tuple] = field(default_factory=dict)  # dom id → Watched.share_key()
-    wedding_id: int = 0
-    # Prepared-frame writer for daphne sockets (realtime.transport); None: `send` only.
-    direct: Any = None
-
-    def __post_init__(self) -> None:
-        self.wedding_id = self.viewer.wedding.pk
-
-    def has_work(self) -> bool:
-        return self.dirty is ALL or bool(self.dirty)
 
 
 @dataclass
 class WeddingState:
     watchers: set[Watcher] = field(default_factory=set)
-    contiguous: int = 0  # every version <= this has been seen (or covered by a resync)
-    seen: set[int] = field(default_factory=set)  # versions above `contiguous` already seen
-    latest: int = 0  # highest version known
-    audit_mark: int = 0  # DB version at the previous audit that the hub had not seen yet
+    ledger: VersionLedger = field(default_factory=lambda: VersionLedger(window=SEEN_WINDOW))
     gap_timer: asyncio.TimerHandle | None = None
     render_version: int = -1
     renders: dict[tuple, asyncio.Future] = field(default_factory=dict)
-    subscribed: bool = False
-
-
-def _counters() -> collections.Counter:
-    return collections.Counter(
-        messages_in=0, duplicates=0, frames_out=0, direct_frames=0, renders=0, render_errors=0, resyncs=0,
-        gaps=0, layer_errors=0, closed_by_server=0,
-    )
 
 
 class Hub:
@@ -166,31 +100,44 @@ class Hub:
     def __init__(self, *, loop: asyncio.AbstractEventLoop, layer: Any = None, origin: str | None = None):
         self.loop = loop
         self.layer = layer
-        self.origin = origin or publish.PROCESS_ID
+        self.origin = origin or protocol.PROCESS_ID
         self.uses_layer = layer is not None and needs_layer_publish(layer)
         self.weddings: dict[int, WeddingState] = {}
         self.by_user: dict[int, set[Watcher]] = collections.defaultdict(set)
         self.by_household: dict[int, set[Watcher]] = collections.defaultdict(set)
         self.by_session: dict[str, set[Watcher]] = collections.defaultdict(set)
-        self.state = LIVE
-        self.stats = _counters()
+        self.stats = new_counters()
         self.started_at = time.time()
-        self.channel: str | None = None
+        self.link: LayerLink | None = None
+        if self.uses_layer:
+            self.link = LayerLink(
+                layer=layer, loop=loop, watched=self.weddings, stats=self.stats,
+                on_message=lambda message: self.on_message(message, from_layer=True),
+                on_control=self._on_control, on_degraded=self._broadcast_state, on_recovered=self._recovered,
+                retry=(RETRY_MIN, RETRY_MAX), wait=ATTACH_WAIT, refresh=SUBSCRIPTION_REFRESH,
+            )
+        self.debounce_settings = {"quiet": DEBOUNCE, "ceiling": CEILING, "leading": LEADING_FRAMES}
+        self.max_backlog = MAX_BACKLOG
         self._tasks: list[asyncio.Task] = []
         self._due: set[Watcher] = set()
         self._flush_scheduled = False
         self._closed = False
-        self._layer_ready = asyncio.Event()
-        self._last_error: str = ""
-        if not self.uses_layer:
-            self._layer_ready.set()
+
+    @property
+    def state(self) -> str:
+        """LIVE, or DEGRADED while the channel layer is unreachable."""
+        return self.link.state if self.link is not None else LIVE
+
+    @property
+    def channel(self) -> str | None:
+        """This hub's channel on the layer (None until it has one, or without a layer)."""
+        return self.link.channel if self.link is not None else None
 
     # --- lifecycle -------------------------------------------------------------------
 
     def start(self) -> None:
-        if self.uses_layer:
-            self._tasks.append(self.loop.create_task(self._layer_loop(), name="live-hub-layer"))
-            self._tasks.append(self.loop.create_task(self._refresh_loop(), name="live-hub-refresh"))
+        if self.link is not None:
+            self._tasks.extend(self.link.start())
         self._tasks.append(self.loop.create_task(self._audit_loop(), name="live-hub-audit"))
         if getattr(settings, "REALTIME_HUB_STATS", True):
             self._tasks.append(self.loop.create_task(self._stats_loop(), name="live-hub-stats"))
@@ -198,6 +145,8 @@ class Hub:
     async def shutdown(self) -> None:
         """Stop background work (tests, process exit). Sockets are left to their consumers."""
         self._closed = True
+        if self.link is not None:
+            self.link.closed = True
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -220,8 +169,11 @@ class Hub:
 
         Returns once the wedding's layer subscription is in place (or the layer
         is known to be down), so a version read *after* this returns cannot
-        miss a change: whatever commits later reaches the socket.
+        miss a change: whatever commits later reaches the socket. Pair every
+        call with `detach()` (the consumer does, in a `finally`).
         """
+        if watcher.debounce is None:
+            watcher.debounce = Debounce(clock=self.loop.time, **self.debounce_settings)
         state = self.weddings.get(watcher.wedding_id)
         if state is None:
             state = self.weddings[watcher.wedding_id] = WeddingState()
@@ -232,37 +184,24 @@ class Hub:
             self.by_household[watcher.household_id].add(watcher)
         if watcher.session_key:
             self.by_session[watcher.session_key].add(watcher)
-        if not self.uses_layer or self.state != LIVE:
-            return  # degraded: local writes only; the recovery subscribes and resyncs
-        if not self._layer_ready.is_set():  # the hub is starting: its loop subscribes everyone
-            try:
-                await asyncio.wait_for(self._layer_ready.wait(), timeout=ATTACH_WAIT)
-            except TimeoutError:
-                return
-        if not state.subscribed and self.channel and self.state == LIVE:
-            try:
-                await asyncio.wait_for(
-                    self.layer.group_add(publish.wedding_group(watcher.wedding_id), self.channel),
-                    timeout=ATTACH_WAIT,
-                )
-                state.subscribed = True
-            except Exception as error:  # the layer loop notices too and retries
-                self._degrade(error)
+        if self.link is not None:
+            await self.link.subscribe(watcher.wedding_id)
 
     def detach(self, watcher: Watcher) -> None:
+        """Stop delivering to this socket and forget it. Idempotent; never raises for a known watcher."""
         if watcher.timer:
             watcher.timer.cancel()
             watcher.timer = None
         self._due.discard(watcher)
         state = self.weddings.get(watcher.wedding_id)
-        if state is not None:
+        if state is not None and watcher in state.watchers:
             state.watchers.discard(watcher)
             if not state.watchers:
                 del self.weddings[watcher.wedding_id]
                 if state.gap_timer:
                     state.gap_timer.cancel()
-                if state.subscribed and self.uses_layer and self.channel and not self._closed:
-                    self.loop.create_task(self._discard(watcher.wedding_id))
+                if self.link is not None:
+                    self.link.forget(watcher.wedding_id)
         for index, key in (
             (self.by_user, watcher.user_id),
             (self.by_household, watcher.household_id),
@@ -273,14 +212,6 @@ class Hub:
                 if not index[key]:
                     del index[key]
 
-    async def _discard(self, wedding_id: int) -> None:
-        if wedding_id in self.weddings:  # somebody came back meanwhile
-            return
-        try:
-            await self.layer.group_discard(publish.wedding_group(wedding_id), self.channel)
-        except Exception:  # expiry cleans it up
-            logger.debug("realtime: group_discard failed", exc_info=True)
-
     def watch(self, watcher: Watcher, watched: Iterable[Watched]) -> None:
         """Replace the regions this socket shows."""
         watcher.watched = {w.dom_id: w for w in watched}
@@ -289,18 +220,10 @@ class Hub:
             watcher.dirty &= set(watcher.watched)
 
     def note_version(self, wedding_id: int, current: int) -> None:
-        """A socket read the wedding's version after attaching: versions up to it exist.
-
-        For the wedding's first socket nothing older can still be pending
-        here, so they count as seen; otherwise a missing one is a gap as usual.
-        """
+        """A socket read the wedding's version after attaching: versions up to it exist."""
         state = self.weddings.get(wedding_id)
-        if state is None:
-            return
-        if (len(state.watchers) <= 1 or state.contiguous == 0) and state.contiguous < current:
-            state.contiguous = current
-            _advance(state)
-        state.latest = max(state.latest, current)
+        if state is not None:
+            state.ledger.note_current(current, first=len(state.watchers) <= 1)
 
     def catch_up(self, watcher: Watcher, *, current: int, client_version: int, topics: set[str] | None) -> None:
         """The socket's page shows `client_version`; bring it to `current` (DESIGN §4.7).
@@ -339,57 +262,43 @@ class Hub:
         state = self.weddings.get(wedding_id)
         if state is None:
             return  # nobody here watches this wedding
-        if version <= state.contiguous or version in state.seen:
+        arrival = state.ledger.arrive(version)
+        if arrival is Arrival.DUPLICATE:
             self.stats["duplicates"] += 1
             return
-        state.seen.add(version)
-        state.latest = max(state.latest, version)
-        _advance(state)
-        if len(state.seen) > SEEN_WINDOW:  # a long outage: give up on the oldest gaps
+        if arrival is Arrival.OVERFLOW:  # a long outage: give up on the oldest gaps
             self._resync_wedding(wedding_id, state)
-        elif state.seen and state.gap_timer is None:
-            state.gap_timer = self.loop.call_later(GAP_GRACE, self._check_gap, wedding_id, max(state.seen))
+        elif arrival is Arrival.GAP and state.gap_timer is None:
+            self._arm_gap_check(wedding_id, state)
 
         topics = set(message.get("topics") or ())
-        affected_memo: dict[tuple, bool] = {}
+        memo: dict[tuple, bool] = {}  # one decision per (region, params[, household]) per message
         for watcher in list(state.watchers):
             if version <= watcher.synced_at:
                 continue  # its last resync already read this version's data
-            dirty = set()
-            household_id = watcher.household_id
-            for dom_id, watched in watcher.watched.items():
-                region = watched.region
-                memo_key = (region.name, watched.params, household_id if region.own_topics else None)
-                hit = affected_memo.get(memo_key)
-                if hit is None:
-                    hit = region.wants(topics, message, household_id) and (
-                        region.affected is None or _safe_affected(region, dict(watched.params), message)
-                    )
-                    affected_memo[memo_key] = hit
-                if hit:
-                    dirty.add(dom_id)
+            dirty = watcher.changed_regions(topics, message, memo)
             if dirty:
                 self._mark(watcher, dirty)
                 self._schedule(watcher, arrived=True)
+
+    def _arm_gap_check(self, wedding_id: int, state: WeddingState) -> None:
+        state.gap_timer = self.loop.call_later(GAP_GRACE, self._check_gap, wedding_id, state.ledger.open_gap())
 
     def _check_gap(self, wedding_id: int, expected: int) -> None:
         state = self.weddings.get(wedding_id)
         if state is None:
             return
         state.gap_timer = None
-        if state.contiguous >= expected:
-            if state.seen:  # a newer gap opened meanwhile
-                state.gap_timer = self.loop.call_later(GAP_GRACE, self._check_gap, wedding_id, max(state.seen))
+        if not state.ledger.missed(expected):
+            if state.ledger.open_gap() is not None:  # a newer gap opened meanwhile
+                self._arm_gap_check(wedding_id, state)
             return
         self.stats["gaps"] += 1
         logger.info("realtime: wedding %s missed versions before %s, resyncing", wedding_id, expected)
         self._resync_wedding(wedding_id, state)
 
     def _resync_wedding(self, wedding_id: int, state: WeddingState, upto: int | None = None) -> None:
-        target = max(state.latest, upto or 0)
-        state.contiguous = max(state.contiguous, target)
-        state.latest = state.contiguous
-        state.seen = {v for v in state.seen if v > state.contiguous}
+        state.ledger.resynced(upto)
         if state.gap_timer:
             state.gap_timer.cancel()
             state.gap_timer = None
@@ -411,7 +320,7 @@ class Hub:
         for watcher in list(victims):
             self.detach(watcher)
             self.stats["closed_by_server"] += 1
-            self.loop.create_task(watcher.close(4401))
+            self.loop.create_task(watcher.close(protocol.CLOSE_PRINCIPAL_ENDED))
         return len(victims)
 
     def _on_control(self, message: dict) -> None:
@@ -431,45 +340,38 @@ class Hub:
         else:
             watcher.dirty |= dirty
         watcher.backlog += 1
-        if watcher.backlog > MAX_BACKLOG and watcher.dirty is not ALL:
+        if watcher.backlog > self.max_backlog and watcher.dirty is not ALL:
             # Far behind (slow socket or slow renders): skip the series, resync by version.
             watcher.dirty = ALL
             watcher.resync_pending = True
 
     def _schedule(self, watcher: Watcher, *, arrived: bool = False) -> None:
-        """Send now, or hold the change while the socket is in a burst (see DEBOUNCE).
-
-        A burst is more than LEADING_FRAMES changes arriving within DEBOUNCE:
-        judged by arrivals, not by frames sent, so a slow render does not push
-        a steady stream (5 writes/s) into holding.
-        """
-        now = self.loop.time()
+        """Send now, or hold the change while the socket is in a burst (`realtime.debounce`)."""
+        policy = watcher.debounce
+        if policy is None:  # never attached (or a test's bare watcher): no burst history
+            policy = watcher.debounce = Debounce(clock=self.loop.time, **self.debounce_settings)
         if arrived:
-            watcher.arrivals.append(now)
+            policy.arrived()
         if watcher.flushing:
             return  # picked up when the current frame is out
-        arrivals = watcher.arrivals
-        bursting = len(arrivals) > LEADING_FRAMES and now - arrivals[0] < DEBOUNCE
-        if not bursting:
+        deadline = policy.plan()
+        if deadline is None:
             self._flush_now(watcher)
             return
         if watcher.timer is not None:  # still bursting: wait for quiet, but not past the ceiling
             watcher.timer.cancel()
-        else:
-            watcher.first_held = now
-        deadline = min(now + DEBOUNCE, watcher.first_held + CEILING)
         watcher.timer = self.loop.call_at(deadline, self._timer_fired, watcher)
 
     def _timer_fired(self, watcher: Watcher) -> None:
         watcher.timer = None
-        watcher.first_held = None
         self._flush_now(watcher)
 
     def _flush_now(self, watcher: Watcher) -> None:
         if watcher.timer is not None:
             watcher.timer.cancel()
             watcher.timer = None
-            watcher.first_held = None
+        if watcher.debounce is not None:
+            watcher.debounce.release()
         if watcher.flushing:
             return
         self._due.add(watcher)
@@ -486,27 +388,29 @@ class Hub:
                 watcher.flushing = True
             self.loop.create_task(self._flush(due))
 
+    def _plan(self, watcher: Watcher) -> tuple[Watcher, int, bool, list] | None:
+        """Take this socket's dirty regions: (watcher, version, resync, [(dom id, render future)])."""
+        state = self.weddings.get(watcher.wedding_id)
+        if state is None:
+            return None
+        version = max(state.ledger.latest, watcher.version)
+        resync = watcher.resync_pending
+        if watcher.dirty is ALL:
+            dom_ids = list(watcher.watched)
+        else:
+            dom_ids = [d for d in watcher.dirty if d in watcher.watched]
+        watcher.dirty, watcher.backlog, watcher.resync_pending = set(), 0, False
+        items = []
+        for dom_id in dom_ids:
+            watched = watcher.watched[dom_id]
+            key = (*watcher.share_keys[dom_id], version)
+            items.append((dom_id, self._render(state, key, watched, watcher.viewer, version)))
+        return watcher, version, resync, items
+
     async def _flush(self, watchers: list[Watcher]) -> None:
         """Render what these sockets need (shared), then send one frame to each."""
-        plans = []
         try:
-            for watcher in watchers:
-                state = self.weddings.get(watcher.wedding_id)
-                if state is None:
-                    continue
-                version = max(state.latest, watcher.version)
-                resync = watcher.resync_pending
-                if watcher.dirty is ALL:
-                    dom_ids = list(watcher.watched)
-                else:
-                    dom_ids = [d for d in watcher.dirty if d in watcher.watched]
-                watcher.dirty, watcher.backlog, watcher.resync_pending = set(), 0, False
-                items = []
-                for dom_id in dom_ids:
-                    watched = watcher.watched[dom_id]
-                    key = (*watcher.share_keys[dom_id], version)
-                    items.append((dom_id, self._render(state, key, watched, watcher.viewer, version)))
-                plans.append((watcher, version, resync, items))
+            plans = [plan for plan in map(self._plan, watchers) if plan is not None]
             if not plans:
                 return
             futures = {id(f): f for _w, _v, _r, items in plans for _d, f in items}
@@ -527,11 +431,7 @@ class Hub:
                 key = (tuple(id(f) for _d, f in items), version, since, resync)
                 text = frames.get(key)
                 if text is None:
-                    text = frames[key] = json.dumps(
-                        {"t": "update", "v": version, "since": since, "resync": resync,
-                         "regions": [{"id": d, "html": h} for d, h in parts]},
-                        separators=(",", ":"),
-                    )
+                    text = frames[key] = protocol.update_frame(version=version, since=since, resync=resync, parts=parts)
                 if sent and sent % YIELD_EVERY == 0:
                     # Let the loop put the frames already queued on the wire (and
                     # serve other sockets) during a large fan-out.
@@ -541,31 +441,40 @@ class Hub:
                 if resync:
                     watcher.synced_at = max(watcher.synced_at, version)
                     self.stats["resyncs"] += 1
-                if watcher.direct is not None:
+                if watcher.direct is None:
+                    await self._send(watcher, text)
+                else:
                     data = wire.get(key)
                     if data is None:
                         data = wire[key] = transport.frame(text)
-                    try:
-                        written = watcher.direct.write(data)
-                    except Exception:  # nothing was sent: this socket uses the ASGI send from now on
-                        logger.warning("realtime: direct frame write failed", exc_info=True)
-                        watcher.direct = None
-                    else:
-                        if written:  # else the socket is closing; its consumer detaches it
-                            self.stats["frames_out"] += 1
-                            self.stats["direct_frames"] += 1
-                        continue
-                try:
-                    await watcher.send(text)
-                except Exception:  # the socket is going away; its consumer detaches it
-                    logger.debug("realtime: send failed", exc_info=True)
-                    continue
-                self.stats["frames_out"] += 1
+                    if not self._write_direct(watcher, data):
+                        await self._send(watcher, text)
         finally:
             for watcher in watchers:
                 watcher.flushing = False
                 if watcher.has_work() and watcher.wedding_id in self.weddings:
                     self._schedule(watcher)
+
+    def _write_direct(self, watcher: Watcher, data: bytes) -> bool:
+        """A prepared frame straight to the socket's connection; False: use the ASGI send instead."""
+        try:
+            written = watcher.direct.write(data)
+        except Exception:  # nothing was sent: this socket uses the ASGI send from now on
+            logger.warning("realtime: direct frame write failed", exc_info=True)
+            watcher.direct = None
+            return False
+        if written:  # else the socket is closing; its consumer detaches it
+            self.stats["frames_out"] += 1
+            self.stats["direct_frames"] += 1
+        return True
+
+    async def _send(self, watcher: Watcher, text: str) -> None:
+        try:
+            await watcher.send(text)
+        except Exception:  # the socket is going away; its consumer detaches it
+            logger.debug("realtime: send failed", exc_info=True)
+            return
+        self.stats["frames_out"] += 1
 
     def _render(
         self, state: WeddingState, key: tuple, watched: Watched, viewer: Viewer, version: int
@@ -592,82 +501,17 @@ class Hub:
             logger.exception("realtime: render of %s failed", watched.region.name)
             return None
 
-    # --- the channel layer -----------------------------------------------------------
-
-    def _degrade(self, error: BaseException | None) -> None:
-        self.stats["layer_errors"] += 1
-        self._last_error = repr(error)[:200]
-        self._layer_ready.clear()
-        if self.state == DEGRADED:
-            return
-        self.state = DEGRADED
-        logger.error("realtime: channel layer lost, delivering local writes only: %r", error)
-        for state in self.weddings.values():
-            state.subscribed = False
-        self._broadcast_state()
+    # --- the channel layer (realtime.layer) ----------------------------------------------
 
     def _broadcast_state(self) -> None:
-        text = json.dumps({"t": "state", "state": self.state})
+        text = protocol.state_frame(self.state)
         for state in self.weddings.values():
             for watcher in state.watchers:
                 self.loop.create_task(_quiet_send(watcher, text))
 
-    async def _subscribe_all(self) -> None:
-        """(Re-)add the hub's channel to every watched wedding's group and the control group."""
-        await asyncio.wait_for(self.layer.group_add(CONTROL_GROUP, self.channel), timeout=ATTACH_WAIT)
-        done: set[int] = set()
-        while True:  # weddings attached while we were adding get added too
-            pending = [w for w in self.weddings if w not in done]
-            if not pending:
-                return
-            for wedding_id in pending:
-                await asyncio.wait_for(
-                    self.layer.group_add(publish.wedding_group(wedding_id), self.channel), timeout=ATTACH_WAIT
-                )
-                done.add(wedding_id)
-                if wedding_id in self.weddings:
-                    self.weddings[wedding_id].subscribed = True
-
-    async def _layer_loop(self) -> None:
-        delay = RETRY_MIN
-        while not self._closed:
-            try:
-                if self.channel is None:
-                    self.channel = await self.layer.new_channel(prefix="confetti-hub")
-                await self._subscribe_all()
-                if self.state == DEGRADED:
-                    await self._recovered()
-                self._layer_ready.set()
-                delay = RETRY_MIN
-                while True:
-                    message = await self.layer.receive(self.channel)
-                    kind = message.get("type")
-                    if kind == publish.MESSAGE_TYPE:
-                        self.on_message(message, from_layer=True)
-                    elif kind == CLOSE_TYPE:
-                        self._on_control(message)
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:
-                self._degrade(error)
-                await asyncio.sleep(delay * (0.5 + random.random()))
-                delay = min(delay * 2, RETRY_MAX)
-
     async def _recovered(self) -> None:
-        logger.warning("realtime: channel layer back, resyncing sockets by version")
-        self.state = LIVE
         self._broadcast_state()
         await self._audit(force=True)
-
-    async def _refresh_loop(self) -> None:
-        while True:
-            await asyncio.sleep(SUBSCRIPTION_REFRESH)
-            if self.state != LIVE or self.channel is None:
-                continue
-            try:
-                await self._subscribe_all()
-            except Exception as error:
-                self._degrade(error)
 
     async def _audit_loop(self) -> None:
         while True:
@@ -684,17 +528,9 @@ class Hub:
         versions = await _wedding_versions(list(self.weddings))
         for wedding_id, db_version in versions.items():
             state = self.weddings.get(wedding_id)
-            if state is None:
-                continue
-            if db_version <= state.contiguous:
-                state.audit_mark = 0
-                continue
-            if force or (state.audit_mark and state.contiguous < state.audit_mark):
+            if state is not None and state.ledger.audit(db_version, force=force):
                 self.stats["gaps"] += 1
                 self._resync_wedding(wedding_id, state, upto=db_version)
-                state.audit_mark = 0
-            else:
-                state.audit_mark = db_version
 
     # --- counters --------------------------------------------------------------------
 
@@ -704,11 +540,12 @@ class Hub:
             "pid": os.getpid(),
             "state": self.state,
             "layer": type(self.layer).__name__ if self.layer is not None else None,
+            "send_path": transport.send_path(),
             "sockets": sum(len(s.watchers) for s in self.weddings.values()),
             "weddings": len(self.weddings),
             "updated_at": time.time(),
             "started_at": self.started_at,
-            "last_error": self._last_error,
+            "last_error": self.link.last_error if self.link is not None else "",
             **self.stats,
         }
 
@@ -722,21 +559,6 @@ class Hub:
 
 
 # --- helpers ---------------------------------------------------------------------------
-
-
-def _advance(state: WeddingState) -> None:
-    state.seen = {v for v in state.seen if v > state.contiguous}
-    while state.contiguous + 1 in state.seen:
-        state.contiguous += 1
-        state.seen.discard(state.contiguous)
-
-
-def _safe_affected(region: regions.Region, params: dict, message: dict) -> bool:
-    try:
-        return bool(region.affected(params, message))
-    except Exception:  # a buggy filter must not cost an update: render
-        logger.exception("realtime: affected() of %s failed", region.name)
-        return True
 
 
 async def _quiet_send(watcher: Watcher, text: str) -> None:
@@ -763,69 +585,6 @@ _render_in_thread = database_sync_to_async(_render_sync, thread_sensitive=False)
 _wedding_versions = database_sync_to_async(_wedding_versions_sync, thread_sensitive=False)
 
 
-def _stats_file(process: str) -> str:
-    folder = os.path.join(tempfile.gettempdir(), "confetti-realtime")
-    os.makedirs(folder, exist_ok=True)
-    return os.path.join(folder, f"{process}.json")
-
-
-def write_counters(counters: dict) -> None:
-    """Publish this process's counters for realtime_status (Redis hash, else a temp file)."""
-    if settings.REDIS_URL:
-        import redis
-
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
-        try:
-            client.hset(STATS_KEY, counters["process"], json.dumps(counters))
-        finally:
-            client.close()
-        return
-    path = _stats_file(counters["process"])
-    with open(path + ".tmp", "w") as handle:
-        json.dump(counters, handle)
-    os.replace(path + ".tmp", path)
-
-
-def read_counters(max_age: float = STATS_INTERVAL * 4) -> list[dict]:
-    """Every live process's latest counters (stale entries are dropped)."""
-    now = time.time()
-    found = []
-    if settings.REDIS_URL:
-        import redis
-
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
-        try:
-            for process, raw in client.hgetall(STATS_KEY).items():
-                data = json.loads(raw)
-                if now - data.get("updated_at", 0) > max_age:
-                    client.hdel(STATS_KEY, process)
-                else:
-                    found.append(data)
-        finally:
-            client.close()
-        return found
-    folder = os.path.join(tempfile.gettempdir(), "confetti-realtime")
-    if not os.path.isdir(folder):
-        return []
-    for name in os.listdir(folder):
-        if not name.endswith(".json"):
-            continue
-        path = os.path.join(folder, name)
-        try:
-            with open(path) as handle:
-                data = json.load(handle)
-        except (OSError, ValueError):
-            continue
-        if now - data.get("updated_at", 0) > max_age:
-            try:
-                os.remove(path)
-            except OSError:
-                pass
-        else:
-            found.append(data)
-    return found
-
-
 # --- the process's hub ------------------------------------------------------------------
 
 _hub: Hub | None = None
@@ -833,7 +592,7 @@ _hub_lock = threading.Lock()
 
 
 def get_hub() -> Hub:
-    """This process's hub, created on first use on the running loop (daphne's)."""
+    """This process's hub, created on first use on the running loop (the server's)."""
     global _hub
     loop = asyncio.get_running_loop()
     hub = _hub
@@ -900,7 +659,7 @@ def close_sockets(
     if not needs_layer_publish(layer):
         return
     message = {
-        "type": CLOSE_TYPE, "origin": publish.PROCESS_ID,
+        "type": CLOSE_TYPE, "origin": protocol.PROCESS_ID,
         "user": user_id, "household": household_id, "session": session_key,
     }
 

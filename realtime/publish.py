@@ -4,6 +4,9 @@ Called from `transaction.on_commit` with `{wedding, version, topics, ids}` — n
 private data, no HTML. The message goes first to this process's own sockets
 (in memory, so a dead Redis still leaves every process live for its own
 writes, DESIGN §4.11), then to the channel layer for the other processes.
+
+Dependencies point one way: publishing hands changes to the hub
+(`hub.deliver_local`); the hub never imports this module.
 """
 
 from __future__ import annotations
@@ -11,24 +14,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-import uuid
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-logger = logging.getLogger(__name__)
+from realtime import hub
+from realtime.protocol import MESSAGE_TYPE, PROCESS_ID, wedding_group
 
-# Identifies this process in layer messages, so its hub can skip its own echo.
-PROCESS_ID = uuid.uuid4().hex[:12]
-MESSAGE_TYPE = "wedding.changed"
+__all__ = ["publish", "layer_ok", "PROCESS_ID", "MESSAGE_TYPE", "wedding_group"]
+
+logger = logging.getLogger(__name__)
 
 _health_lock = threading.Lock()
 _layer_ok = True
-
-
-def wedding_group(wedding_id: int) -> str:
-    return f"confetti.wedding.{wedding_id}"
 
 
 def _mark(ok: bool, error: BaseException | None = None) -> None:
@@ -56,8 +55,6 @@ async def _send(layer, message: dict) -> None:
 
 def publish(message: dict) -> None:
     """Deliver a committed change everywhere it can go. Never raises."""
-    from realtime import hub
-
     try:
         hub.deliver_local(message)
     except Exception:

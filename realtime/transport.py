@@ -1,4 +1,16 @@
-"""Prepared-frame writes: one WebSocket frame built once, written to many sockets.
+"""Every piece of knowledge about the server's internals: daphne, Twisted, autobahn, Channels.
+
+Nothing else in `realtime` touches a private attribute or a server class;
+if daphne, Twisted, autobahn or Channels change, this is the one file to
+read (their versions are pinned below the next major in pyproject.toml).
+What lives here:
+
+* prepared-frame writes (`frame()`, `DirectSocket`, `direct_socket()`),
+* reaching the server's own `send` beneath middleware wrappers (`server_send()`),
+* the consumer's lean message dispatch (`LeanDispatch`),
+* which send path this process uses (`send_path()`, for `realtime_status`).
+
+Prepared-frame writes: one WebSocket frame built once, written to many sockets.
 
 A fan-out sends the *same* text to hundreds of sockets. Through ASGI each
 send walks channels' consumer, daphne's `Server.handle_reply`, its protocol's
@@ -25,27 +37,64 @@ attributes relied on here — gives no `DirectSocket` (or a transport-only
 one), and the hub uses the ordinary ASGI send for that socket.
 `REALTIME_DIRECT_WRITES=false` (environment) turns the whole thing off; the
 benchmark measures both in one run.
+
+autobahn's public broadcast API, `protocol.sendPreparedMessage(prepared)`,
+is the same framing with a `transport.write()` per socket: Twisted then
+registers every socket with the selector and writes it on the next loop
+iteration. Measured against the raw `send()` above at 1,000 sockets
+(bench/README.md, "Send paths", 2026-11-30) it cost 51.6–60.0 ms of server
+CPU per write against 29.2–30.4 ms (+75–100 %, the issue allowed 15 %) —
+about what the plain ASGI send costs — so the raw path stays the default;
+`PUBLIC_BROADCAST = True` (the benchmark's `conf-public`) selects it.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Awaitable, Callable
 
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
+
+# Prepared frames through autobahn's public sendPreparedMessage() instead of the raw
+# socket.send() (see the module docstring; the benchmark switches it to compare).
+PUBLIC_BROADCAST = False
+
+DIRECT, PUBLIC, ASGI = "direct prepared frames", "public autobahn broadcast", "ASGI send"
 
 
 def enabled() -> bool:
     return settings.REALTIME_DIRECT_WRITES
 
 
+def send_path() -> str:
+    """How this process writes shared frames to the sockets daphne serves (DIRECT, PUBLIC or ASGI).
+
+    Sockets of another server (or a test communicator) always use the ASGI
+    send; the hub's counters say how many frames took the direct path.
+    """
+    if not enabled():
+        return ASGI
+    return PUBLIC if PUBLIC_BROADCAST else DIRECT
+
+
+class PreparedFrame(bytes):
+    """The frame's bytes (what a raw write sends), remembering autobahn's `PreparedMessage`
+    (what the public `sendPreparedMessage()` takes)."""
+
+    message: object = None
+
+
 def frame(text: str) -> bytes:
     """The complete server-to-client WebSocket text frame for `text` (unmasked, uncompressed)."""
     from autobahn.websocket.protocol import PreparedMessage
 
-    return PreparedMessage(text.encode("utf-8"), isBinary=False, applyMask=False, doNotCompress=True).payloadHybi
+    message = PreparedMessage(text.encode("utf-8"), isBinary=False, applyMask=False, doNotCompress=True)
+    data = PreparedFrame(message.payloadHybi)
+    data.message = message
+    return data
 
 
 class DirectSocket:
@@ -71,6 +120,8 @@ class DirectSocket:
         """Send one prepared frame. False: the socket is closing or gone (nothing sent)."""
         if not self.is_open():
             return False
+        if PUBLIC_BROADCAST:
+            return self._write_public(data)
         transport = self.transport
         if not transport.connected or transport.disconnecting or transport._writeDisconnected:
             return False
@@ -85,6 +136,15 @@ class DirectSocket:
                 return True
             data = data[sent:]
         transport.write(data)
+        return True
+
+    def _write_public(self, data: bytes) -> bool:
+        from autobahn.websocket.protocol import PreparedMessage
+
+        message = getattr(data, "message", None)
+        if not isinstance(message, PreparedMessage):  # the hub falls back to the ASGI send
+            raise TypeError("the public broadcast path needs a frame() result")
+        self.protocol.sendPreparedMessage(message)
         return True
 
     def _queued(self) -> bool:
@@ -128,3 +188,43 @@ def direct_socket(send) -> DirectSocket | None:
     )):
         return None
     return DirectSocket(server, protocol, raw=raw)
+
+
+def server_send(send: Callable[[dict], Awaitable[None]]) -> Callable[[dict], Awaitable[None]]:
+    """The server's own `send` beneath middleware wrappers that frames do not need.
+
+    Channels' SessionMiddleware wrapper only acts on `http.response.start`; for
+    every other message it still reads the lazy session's `modified` and
+    `is_empty()`, which in a 1,000-socket fan-out costs more than the send
+    itself. Frames never touch the session (a live socket only reads it), so
+    they go straight to the server — which also lets `direct_socket()`
+    recognise daphne's send. A wrapper that declares what it wraps
+    (`__wrapped__`, as `functools.wraps` does) is looked through the same way.
+    """
+    from channels.sessions import InstanceSessionWrapper
+
+    while True:
+        if isinstance(getattr(send, "__self__", None), InstanceSessionWrapper):
+            send = send.__self__.real_send
+        elif callable(getattr(send, "__wrapped__", None)):
+            send = send.__wrapped__
+        else:
+            return send
+
+
+class LeanDispatch:
+    """Mixin for a Channels consumer: message dispatch without the per-message DB housekeeping.
+
+    Channels' `dispatch` closes old database connections through a thread hop
+    for every message; a live socket's messages are rare client frames whose
+    database work already runs inside `database_sync_to_async` (which does
+    that housekeeping), so the hop is pure cost.
+    """
+
+    async def dispatch(self, message: dict) -> None:
+        from channels.consumer import get_handler_name
+
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)

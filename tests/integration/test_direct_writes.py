@@ -4,7 +4,9 @@ Several sockets watch the guestbook wall; guests sign it through HTTP on the
 same server. Every socket must get every version in order (each frame's
 `since` is the version before it: nothing skipped, nothing doubled, frames
 intact), and the server's hub must have written them as prepared frames —
-the path production takes — not through the per-socket ASGI send.
+the path production takes — not through the per-socket ASGI send. The same
+run with `REALTIME_DIRECT_WRITES=false` proves the ASGI path delivers the
+same frames (CI runs both).
 """
 
 from __future__ import annotations
@@ -30,8 +32,11 @@ def hub_counters(server) -> dict:
     return httpx.get(f"{server.url}/__test__/hub", timeout=5).json()
 
 
-def test_every_socket_gets_every_frame_in_order_through_prepared_writes(transactional_db, make_daphne, live_clients):
-    server = make_daphne()
+@pytest.mark.parametrize("direct_writes", [True, False], ids=["prepared-frames", "asgi-send"])
+def test_every_socket_gets_every_frame_in_order_through_prepared_writes(
+    transactional_db, make_daphne, live_clients, direct_writes
+):
+    server = make_daphne(extra_env={"REALTIME_DIRECT_WRITES": "true" if direct_writes else "false"})
     wedding, household, _planner = guestbook_wedding()
     session = household_session_key(household)
     sockets = [live_clients(server.ws_url, wedding_id=wedding.pk, cookie=session, regions=WALL) for _ in range(4)]
@@ -55,5 +60,10 @@ def test_every_socket_gets_every_frame_in_order_through_prepared_writes(transact
         assert all(token in client.html(WALL_ID) for token in tokens[-3:])
 
     counters = hub_counters(server)
-    assert counters["direct_frames"] >= len(sockets) * len(tokens)
-    assert counters["direct_frames"] == counters["frames_out"]  # every update frame took that path
+    assert counters["frames_out"] >= len(sockets) * len(tokens)
+    if direct_writes:
+        assert counters["send_path"] == "direct prepared frames"
+        assert counters["direct_frames"] == counters["frames_out"]  # every update frame took that path
+    else:
+        assert counters["send_path"] == "ASGI send"
+        assert counters["direct_frames"] == 0  # switched off: every frame through the ASGI send

@@ -3,7 +3,8 @@
 A guest signs the guestbook through server A; a guest socket on server B
 watching the guestbook wall receives it. Then server B is killed, a change is
 made while it is down, and after B restarts its (reconnecting) socket and A's
-socket both converge to the committed state; B's own writes reach A again.
+socket both converge to the committed state; B's own writes reach A again. Every test runs with prepared-frame writes on
+and off (`REALTIME_DIRECT_WRITES`), so both send paths are proven across processes.
 """
 
 from __future__ import annotations
@@ -26,9 +27,13 @@ WALL = [{"name": "guestbook_wall", "params": {}}]
 WALL_ID = "live-guestbook_wall"
 
 
-@pytest.fixture(scope="module")
-def pair(private_redis, make_daphne):
-    return make_daphne(redis_url=private_redis.url), make_daphne(redis_url=private_redis.url)
+@pytest.fixture(scope="module", params=["true", "false"], ids=["prepared-frames", "asgi-send"])
+def pair(request, private_redis, make_daphne):
+    env = {"REALTIME_DIRECT_WRITES": request.param}
+    return (
+        make_daphne(redis_url=private_redis.url, extra_env=env),
+        make_daphne(redis_url=private_redis.url, extra_env=env),
+    )
 
 
 def _sign(client, message: str) -> float:

@@ -365,3 +365,50 @@ def test_the_in_memory_layer_needs_no_layer_publish():
 
 
 __all__ = ["ORIGIN"]
+
+
+# --- hostile frames (issue 13, item 3): a bad frame gets an error, a socket always leaves -------
+
+HOSTILE_FRAMES = [
+    '{"t": "hello", "v": 1e400, "regions": []}',  # a float that int() cannot take (OverflowError)
+    '{"t": "hello", "v": Infinity, "regions": []}',
+    '{"t": "hello", "v": -Infinity}',
+    '{"t": "hello", "v": NaN}',
+    "[" * 16_000 + "]" * 16_000,  # nested 16,000 deep, under the 32 KB frame cap (RecursionError)
+    '{"t": "hello", "regions": ' + "[" * 10_000 + "]" * 10_000 + "}",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE_FRAMES, ids=["1e400", "Infinity", "-Infinity", "NaN", "deep", "deep-regions"])
+async def test_a_hostile_frame_gets_a_protocol_error_and_the_socket_still_leaves(wedding, planner, text):
+    cookie = await run(lambda: planner_cookie(planner))
+    socket, _welcome = await open_socket(cookie, wedding.pk, regions_=[SONGS], version=await version_of(wedding))
+    hub = hub_module.current_hub()
+    assert hub.counters()["sockets"] == 1
+
+    await socket.send_to(text_data=text)
+
+    reply = await socket.receive_json_from(timeout=5)
+    assert reply["t"] == "error" and reply["message"]
+    await socket.send_json_to({"t": "ping"})  # the socket still works after it
+    assert (await socket.receive_json_from(timeout=5))["t"] == "pong"
+    await socket.disconnect()
+    assert hub.counters()["sockets"] == 0 and not hub.by_user and not hub.by_session
+
+
+async def test_a_socket_whose_handling_crashes_is_detached_all_the_same(wedding, planner, monkeypatch):
+    """However the consumer dies (here: an unexpected error while handling a frame), its watcher goes."""
+    cookie = await run(lambda: planner_cookie(planner))
+    socket, _welcome = await open_socket(cookie, wedding.pk, regions_=[SONGS], version=await version_of(wedding))
+    hub = hub_module.current_hub()
+    assert hub.counters()["sockets"] == 1
+
+    def broken(watcher):
+        raise RuntimeError("a bug while handling a resync")
+
+    monkeypatch.setattr(hub, "resync", broken)
+    await socket.send_json_to({"t": "resync"})
+    with pytest.raises(RuntimeError):
+        await socket.receive_output(timeout=5)  # the application ended with the error (daphne: 1011)
+
+    assert hub.counters()["sockets"] == 0 and not hub.by_user and not hub.by_session and not hub.weddings

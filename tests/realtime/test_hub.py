@@ -77,7 +77,7 @@ async def test_duplicates_and_reordering_are_ignored_by_version(monkeypatch):
     await asyncio.sleep(0.2)
 
     assert hub.stats["duplicates"] == 3
-    assert hub.weddings[7].contiguous == 13 and hub.stats["gaps"] == 0
+    assert hub.weddings[7].ledger.contiguous == 13 and hub.stats["gaps"] == 0
     assert sent and sent[-1]["v"] == 13
     await hub.shutdown()
 

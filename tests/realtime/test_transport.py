@@ -226,3 +226,39 @@ async def test_a_closing_direct_socket_is_not_counted_and_not_retried_through_as
     sent: list[str] = []
     hub = await _one_update(monkeypatch, [_watcher(SimpleNamespace(write=lambda data: False), sent)])
     assert sent == [] and hub.stats["frames_out"] == 0
+
+
+# --- the public broadcast path and the send path reported -----------------------------------
+
+
+def test_the_public_path_hands_autobahn_its_prepared_message(pair, monkeypatch):
+    from autobahn.websocket.protocol import PreparedMessage
+
+    direct, fake, protocol, _server, peer = pair
+    handed = []
+    protocol.sendPreparedMessage = handed.append
+    monkeypatch.setattr(transport, "PUBLIC_BROADCAST", True)
+    data = transport.frame('{"t":"update"}')
+
+    assert direct.write(data) is True
+    assert len(handed) == 1 and isinstance(handed[0], PreparedMessage)
+    assert handed[0].payloadHybi == data  # the same bytes, framed once
+    assert received(peer) == b"" and fake.queued == []  # nothing written behind autobahn's back
+    protocol.state = protocol.STATE_CLOSING
+    assert direct.write(data) is False and len(handed) == 1
+
+
+def test_each_process_reports_its_send_path(settings, monkeypatch):
+    assert transport.send_path() == transport.DIRECT == "direct prepared frames"
+    monkeypatch.setattr(transport, "PUBLIC_BROADCAST", True)
+    assert transport.send_path() == "public autobahn broadcast"
+    settings.REALTIME_DIRECT_WRITES = False
+    assert transport.send_path() == "ASGI send"
+
+
+async def test_the_hubs_counters_carry_the_send_path(settings):
+    settings.REALTIME_DIRECT_WRITES = False
+    hub = hub_module.Hub(loop=asyncio.get_running_loop(), layer=None)
+    assert hub.counters()["send_path"] == "ASGI send"
+    settings.REALTIME_DIRECT_WRITES = True
+    assert hub.counters()["send_path"] == "direct prepared frames"

@@ -9,7 +9,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from realtime import hub
+from realtime import hub, stats, transport
 from realtime.models import Change
 
 
@@ -52,7 +52,7 @@ class Command(BaseCommand):
         self.stdout.write(style(f"  {'reachable' if ok else 'NOT REACHABLE'} — {detail}"))
 
         try:
-            processes = hub.read_counters()
+            processes = stats.read_counters()
         except Exception as error:
             processes = []
             self.stdout.write(self.style.WARNING(f"Hub counters unavailable: {error!r}"))
@@ -70,6 +70,7 @@ class Command(BaseCommand):
                 f"gaps={counters.get('gaps', 0)} layer_errors={counters.get('layer_errors', 0)} "
                 f"({age:.0f} s ago)"
             )
+            self.stdout.write(f"    send path: {describe_send_path(counters)}")
 
         weddings = Wedding.objects.order_by("slug")
         if wedding:
@@ -89,6 +90,16 @@ class Command(BaseCommand):
             self.stdout.write("  none")
         for change in rows:
             self.stdout.write(f"  {format_change(change)}")
+
+
+def describe_send_path(counters: dict) -> str:
+    """Which path the process's frames take: direct prepared frames, public autobahn broadcast
+    or the ASGI send (sockets of another server always use the ASGI send)."""
+    path = counters.get("send_path") or "unknown (a process from before send paths were reported)"
+    frames, direct = counters.get("frames_out", 0), counters.get("direct_frames", 0)
+    if path == transport.ASGI or not frames:
+        return path
+    return f"{path} ({direct} of {frames} frames; the rest through the ASGI send)"
 
 
 def format_change(change: Change) -> str:
