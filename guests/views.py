@@ -25,6 +25,7 @@ from guests.models import GuestRequest
 from guests.session import household_login, household_logout
 from realtime.regions import Audience, Viewer
 from realtime.views import live_page_context
+from wedding.messaging import services as messaging_services
 
 # Wrong codes and name look-ups per client (IP): a burst limit and a sustained one.
 ENTRY_RATES = ("10/m", "60/h")
@@ -126,6 +127,7 @@ def invitation_link(request: HttpRequest, code: str) -> HttpResponse:
              "error": "That invitation link doesn't work. Type the code from your invitation instead."},
             status=404,
         )
+    messaging_services.household_opened(household=household)  # "opened": the link of an email was followed
     return _enter(request, household)
 
 

@@ -94,6 +94,9 @@ TRACKED: dict[str, Tracked] = {
     "rsvp.response": Tracked("rsvp", _response),
     "seating.table": Tracked("table", _generic),
     "seating.seat": Tracked("seating", _seat),
+    # wedding.messaging: recipients (the outbox) record their own changes (topic "message").
+    "messaging.message": Tracked("message", _generic),
+    "messaging.optout": Tracked("message", _generic, household=lambda o: o.household_id),
 }
 
 # Every topic a region may depend on.

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("wedding.content_urls")),  # songs, photos, slideshow, guestbook, tributes
     path("", include("guests.urls")),  # guest site: entry, home, directory, who's who, requests
     path("", include("rsvp.urls")),  # household RSVP
+    path("m/", include("wedding.messaging.urls")),  # unsubscribe, QR codes
 ]
 
 if settings.DEBUG:

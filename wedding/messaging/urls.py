@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from wedding.messaging import views
+
+app_name = "messaging"
+
+urlpatterns = [
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]

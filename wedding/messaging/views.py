@@ -1,0 +1,28 @@
+"""Guest-side messaging pages: the one-link unsubscribe (no login)."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from guests.models import Household
+from wedding.messaging import rendering, services
+
+
+# CSRF-exempt on purpose: mail clients' one-click unsubscribe (RFC 8058) POSTs without a
+# session or token. The signed token in the URL is the credential, and it can only opt out.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks (link scanners must not opt anyone out); POST opts the household out."""
+    household_id = rendering.household_for_unsubscribe_token(token)
+    household = Household.objects.select_related("wedding").filter(pk=household_id).first() if household_id else None
+    if household is None:
+        raise Http404("This unsubscribe link is not valid.")
+    done = False
+    if request.method == "POST":
+        services.household_opt_out(household=household)
+        done = True
+    return render(request, "messaging/unsubscribe.html", {"household": household, "done": done})
