@@ -76,7 +76,8 @@ class SmtpServer:
     def __init__(self) -> None:
         self.handler = Handler()
         self.port = free_port()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        # server_hostname: no reverse DNS look-up at start.
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, server_hostname="smtp.test")
 
     def start(self) -> SmtpServer:
         self.controller.start()
