@@ -209,8 +209,8 @@ MESSAGING_MAX_ATTEMPTS = int(os.environ.get("MESSAGING_MAX_ATTEMPTS", "5"))
 MESSAGING_RETRY_BASE_SECONDS = float(os.environ.get("MESSAGING_RETRY_BASE_SECONDS", "60"))
 # A worker silent this long on a claimed copy is presumed dead (must exceed the SMTP timeout).
 MESSAGING_CLAIM_LEASE_SECONDS = float(os.environ.get("MESSAGING_CLAIM_LEASE_SECONDS", "120"))
-MESSAGING_MESSAGE_ID_DOMAIN = os.environ.get(
-    "MESSAGING_MESSAGE_ID_DOMAIN", DEFAULT_FROM_EMAIL.rpartition("@")[2].rstrip(">") or "confetti.local"
+MESSAGING_MESSAGE_ID_DOMAIN = (
+    os.environ.get("MESSAGING_MESSAGE_ID_DOMAIN") or DEFAULT_FROM_EMAIL.rpartition("@")[2].rstrip(">") or "confetti.local"
 )
 
 # Uploads: limits checked again by content in the upload services.

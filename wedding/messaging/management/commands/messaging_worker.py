@@ -25,4 +25,6 @@ class Command(BaseCommand):
         if recovered and verbosity:
             self.stdout.write(f"Resuming delivery of {len(recovered)} message(s).")
         args = ["--interval", str(interval)] + (["--batch"] if batch else [])
-        call_command("db_worker", *args, verbosity=verbosity)
+        # No autoreloader (db_worker's default under DEBUG): its child process would outlive a
+        # `kill` of this one, and `make run` stops the worker by its pid.
+        call_command("db_worker", *args, reload=False, verbosity=verbosity)
