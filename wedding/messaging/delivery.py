@@ -118,13 +118,12 @@ def _transition(
         values.update(failed_at=now, reason=reason[:500], claim="")
     elif to == S.QUEUED:
         values.update(claim="", reason=reason[:500] if reason else F("reason"))
-    updated = Recipient.objects.filter(pk=row.pk, status=frm, claim=claim).update(**values)
+    # The row's history as loaded is current: whoever holds the claim is its only writer.
+    history = [*row.history, _history(to, detail or reason)]
+    updated = Recipient.objects.filter(pk=row.pk, status=frm, claim=claim).update(history=history, **values)
     if not updated:
         return False
-    # history is appended separately: JSON concatenation in SQL differs per database.
-    row.history = [*Recipient.objects.filter(pk=row.pk).values_list("history", flat=True).get(),
-                   _history(to, detail or reason)]
-    Recipient.objects.filter(pk=row.pk).update(history=row.history)
+    row.history = history
     if record:
         verb = {S.SENT: "Sent", S.FAILED: "Failed", S.QUEUED: "Queued again"}.get(to, to)
         record_change(
@@ -204,18 +203,17 @@ def _deliver_claimed(message: Message, rows: list[Recipient], *, token: str) -> 
         for row in rows:
             with transaction.atomic():
                 if _transition(row, frm=S.CLAIMED, to=S.SENDING, claim=token, record=False,
-                               attempts=F("attempts") + 1, claimed_at=timezone.now()):
-                    row.refresh_from_db(fields=["attempts"])
-                    _retry_or_fail(row, token=token, attempt=Attempt("retry", attempt.reason), attempts=row.attempts)
+                               attempts=row.attempts + 1, claimed_at=timezone.now()):
+                    _retry_or_fail(row, token=token, attempt=Attempt("retry", attempt.reason), attempts=row.attempts + 1)
         return False
     try:
         for index, row in enumerate(rows):
             with transaction.atomic():
                 # The fence: from here on a crash leaves this row "sending" (uncertain), never "queued".
                 if not _transition(row, frm=S.CLAIMED, to=S.SENDING, claim=token, record=False,
-                                   attempts=F("attempts") + 1, claimed_at=timezone.now()):
+                                   attempts=row.attempts + 1, claimed_at=timezone.now()):
                     continue
-            row.refresh_from_db(fields=["attempts"])
+            row.attempts += 1
             try:
                 household = households[row.household_id]
                 rendered = rendering.render_email(message=message, household=household, wedding=household.wedding)

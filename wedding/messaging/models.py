@@ -133,7 +133,10 @@ class Recipient(WeddingScoped):
         constraints = [
             models.UniqueConstraint(fields=["message", "address"], name="one_copy_per_message_and_address"),
         ]
-        indexes = [models.Index(fields=["message", "status", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["message", "status", "next_attempt_at"]),
+            models.Index(fields=["wedding", "sent_at"]),  # the per-wedding rate limit's window
+        ]
 
     def __str__(self) -> str:
         return f"{self.address} ({self.get_status_display()})"

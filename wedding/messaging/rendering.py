@@ -10,6 +10,7 @@ is rendered with autoescape on (every value escaped, a guest named
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -112,9 +113,15 @@ def sample_context(wedding) -> dict[str, str]:
     return {name: f"[{name}]" for name in PLACEHOLDERS} | {"wedding": wedding.name if wedding else ""}
 
 
+@functools.lru_cache(maxsize=64)
+def _compiled(engine: Engine, source: str):
+    # A send renders the same subject and body for every household: parse once.
+    return engine.from_string(source)
+
+
 def _render(engine: Engine, source: str, context: dict) -> str:
     try:
-        return engine.from_string(source).render(Context(context, autoescape=engine.autoescape))
+        return _compiled(engine, source).render(Context(context, autoescape=engine.autoescape))
     except TemplateSyntaxError as error:
         raise TemplateError(f"The template has an error: {error}") from error
     except Exception as error:  # {% include %} of a file, a bad filter argument…
