@@ -36,6 +36,7 @@ from django.conf import settings
 from django.core.mail import mailers
 from django.db import transaction
 from django.db.models import F, Min
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from guests.models import Household
@@ -255,7 +256,7 @@ def _finish_or_wait(message_id: int) -> float | None:
                 record_change(
                     wedding_id=message.wedding_id, topic=TOPIC, action="update", model="messaging.message",
                     object_id=message.pk, household_id=None,
-                    summary=f"{message.get_kind_display()} sent to {households} households"
+                    summary=f"{message.get_kind_display()} sent to {households} household{pluralize(households)}"
                     + (f"; {counts[S.FAILED]} failed" if counts[S.FAILED] else ""),
                 )
             return None
