@@ -132,3 +132,19 @@ def test_family_addressee_lines():
     assert addressee_line(household, [guest("Ana", "Ruiz"), guest("Ben", "Soto")]) == "Ana Ruiz and Ben Soto"
     assert addressee_line(household, [guest("Ana", "Ruiz"), guest("Ben", "Ruiz"), guest("Leo", "Ruiz", "child")]) == "The Ruiz Family"
     assert addressee_line(household, [guest("Ana", "Ruiz")]) == "Ana Ruiz"
+
+
+def test_guest_confirms_the_mailing_address(client, wedding, households):
+    ruiz, _post = households
+    url = reverse("messaging:address")
+    assert client.get(url).status_code == 302  # no household session: to the entry page
+    client.get(reverse("guests:invitation", args=[ruiz.invitation_code]))
+    page = client.get(url).content.decode()
+    assert "1 Calle Mayor" in page
+    response = client.post(url, {"address": "   "})
+    assert response.status_code == 200 and 'role="alert"' in response.content.decode()
+    ruiz.refresh_from_db()
+    assert ruiz.address == "1 Calle Mayor\nMadrid"
+    client.post(url, {"address": " 2 Calle Nueva \r\n\r\n 28001 Madrid "})
+    ruiz.refresh_from_db()
+    assert ruiz.address == "2 Calle Nueva\n28001 Madrid"

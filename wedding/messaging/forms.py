@@ -77,6 +77,13 @@ class MessageForm(WeddingScopedForm):
         return cleaned
 
 
+class AddressForm(forms.Form):
+    address = forms.CharField(
+        label="Mailing address", widget=forms.Textarea(attrs={"rows": 4}), max_length=500,
+        help_text="As it should appear on the envelope: street, town, postcode, country.",
+    )
+
+
 class TestSendForm(forms.Form):
     household = forms.ModelChoiceField(queryset=Household.objects.none(), label="As household")
     to = forms.EmailField(label="Send to")

@@ -33,6 +33,7 @@ PLACEHOLDERS = {
     "events": "the events the household is invited to, one a line",
     "table": "their table(s), once seating is published",
     "wedding": "the wedding's name",
+    "address_link": "the page where the household confirms its mailing address",
 }
 
 _UNSUBSCRIBE_SALT = "confetti.messaging.unsubscribe"
@@ -105,6 +106,7 @@ def household_context(household, *, wedding) -> dict[str, str]:
         "events": "\n".join(text for *_key, text in sorted(events.values())),
         "table": ", ".join(tables),
         "wedding": wedding.name,
+        "address_link": site_url(reverse("messaging:address")),
     }
 
 

@@ -221,6 +221,20 @@ def household_opened(*, household: Household) -> int:
     return len(rows)
 
 
+def household_address_confirm(*, household: Household, address: str) -> None:
+    """The household confirms (or corrects) its mailing address for the paper invitation."""
+    address = "\n".join(line.strip() for line in address.strip().splitlines() if line.strip())
+    if not address:
+        raise ValidationError("Please write the address the invitation should go to.")
+    if len(address) > 500:
+        raise ValidationError("That address is too long (500 characters at most).")
+    with transaction.atomic():
+        locked = Household.objects.select_for_update().get(pk=household.pk)
+        locked.address = address
+        locked.save(update_fields=["address", "updated_at"])  # captured by its signal
+    household.address = address
+
+
 def household_opt_out(*, household: Household) -> bool:
     """No more non-essential messages for `household`; True when this is new."""
     with transaction.atomic():

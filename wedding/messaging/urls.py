@@ -8,4 +8,5 @@ app_name = "messaging"
 
 urlpatterns = [
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("address/", views.mailing_address, name="address"),
 ]

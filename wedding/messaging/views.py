@@ -1,14 +1,18 @@
-"""Guest-side messaging pages: the one-link unsubscribe (no login)."""
+"""Guest-side messaging pages: the one-link unsubscribe (no login), confirm your mailing address."""
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from guests.models import Household
+from guests.views import guest_context, guest_required
 from wedding.messaging import rendering, services
+from wedding.messaging.forms import AddressForm
 
 
 # CSRF-exempt on purpose: mail clients' one-click unsubscribe (RFC 8058) POSTs without a
@@ -26,3 +30,20 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         services.household_opt_out(household=household)
         done = True
     return render(request, "messaging/unsubscribe.html", {"household": household, "done": done})
+
+
+@guest_required
+@require_http_methods(["GET", "POST"])
+def mailing_address(request: HttpRequest) -> HttpResponse:
+    """The household confirms where its paper invitation goes (entered by its link or code)."""
+    household = request.guest_household
+    form = AddressForm(request.POST or None, initial={"address": household.address})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_address_confirm(household=household, address=form.cleaned_data["address"])
+        except ValidationError as error:
+            form.add_error("address", error)
+        else:
+            messages.success(request, "Thank you! Your mailing address is saved.")
+            return redirect("messaging:address")
+    return render(request, "messaging/address.html", guest_context(request, form=form))
