@@ -44,7 +44,7 @@ def test_compose_from_a_preset_then_preview_reach_and_send(planner_client, weddi
     page = planner_client.get(send_page + f"?household={ruiz.pk}").content.decode()
     assert "Hello The Ruiz family" in page and "Dear Ana and Ben" in page
     assert f"/i/{ruiz.invitation_code}/" in page
-    assert "<strong>1</strong> households, <strong>1</strong> addresses" in page
+    assert "<strong>1</strong> household, <strong>1</strong> address" in page
     assert 'id="no-email"' in page and "The Post family" in page  # reach them another way
 
     response = planner_client.post(send_page, {"action": "send"})
