@@ -195,7 +195,6 @@ def build_email(*, rendered: rendering.RenderedEmail, subject: str, to: str, mes
         headers={
             "Message-ID": message_id,
             "List-Unsubscribe": f"<{rendered.unsubscribe_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
     email.attach_alternative(rendered.html, "text/html")
