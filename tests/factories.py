@@ -210,3 +210,11 @@ class MessageFactory(factory.django.DjangoModelFactory):
     kind = "invitation"
     subject = "You're invited, {{ household }}"
     body = "{{ greeting }},\n\nCome to {{ wedding }}!\n{{ events }}\n\nAnswer here: {{ link }}"
+
+
+class OptOutFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "messaging.OptOut"
+
+    household = factory.SubFactory(HouseholdFactory)
+    wedding = factory.SelfAttribute("household.wedding")

@@ -1,5 +1,6 @@
 """The planner's messaging pages: compose (change form), then one page to preview, choose when,
-send and watch delivery live; the outbox per address; opt-outs; paper (envelopes, QR codes)."""
+send and watch delivery live (the outbox, per address, is shown there: the worker alone writes it);
+opt-outs; paper (envelopes, QR codes)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from realtime.views import live_page_context
 from wedding.admin_base import WeddingScopedAdmin, planned_weddings
 from wedding.messaging import paper, rendering, services
 from wedding.messaging.forms import PRESETS, MessageForm, ScheduleForm, TestSendForm
-from wedding.messaging.models import Message, OptOut, Recipient
+from wedding.messaging.models import Message, OptOut
 from wedding.messaging.segments import households_for_rendering, segment_reach
 
 
@@ -186,26 +187,6 @@ class MessageAdmin(WeddingScopedAdmin):
         except ValueError as error:
             raise Http404(str(error)) from None
         return HttpResponse(content, content_type=content_type)
-
-
-@admin.register(Recipient)
-class RecipientAdmin(WeddingScopedAdmin):
-    """The outbox, one row per address: “did Aunt Rosa get it?”. Read-only: the worker writes it."""
-
-    list_display = ["address", "household", "subject", "status", "reason", "attempts", "sent_at", "opened_at"]
-    list_filter = ["status", "message__kind"]
-    search_fields = ["address", "household__name", "subject"]
-    list_select_related = ["household", "message"]
-    readonly_fields = [f.name for f in Recipient._meta.fields]
-
-    def has_add_permission(self, request, *args) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(OptOut)
