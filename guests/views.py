@@ -20,8 +20,9 @@ from django_ratelimit.core import is_ratelimited
 
 from guests import services
 from guests.forms import CodeForm, DirectoryForm, GuestRequestForm, NameForm, SecondQuestionForm
-from guests.models import GuestRequest
+from guests.models import GuestRequest, Household
 from guests.session import household_login, household_logout
+from guests.signals import invitation_link_followed
 from realtime.live import Audience, Viewer, close_sockets_after_commit, live_page_context
 
 # Wrong codes and name look-ups per client (IP): a burst limit and a sustained one.
@@ -139,6 +140,7 @@ def invitation_link(request: HttpRequest, code: str) -> HttpResponse:
              "error": "That invitation link doesn't work. Type the code from your invitation instead."},
             status=404,
         )
+    invitation_link_followed.send(sender=Household, household=household)
     return _enter(request, household)
 
 

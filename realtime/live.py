@@ -19,7 +19,7 @@ Reads:
 
 from __future__ import annotations
 
-from realtime.capture import bulk_change, record_bulk, suspended
+from realtime.capture import bulk_change, record_bulk, record_change, suspended
 from realtime.context import acting_as, acting_as_planner, actor_for
 from realtime.pages import (
     action_result,
@@ -49,7 +49,7 @@ def __getattr__(name: str):
 
 __all__ = [
     "ANY_TOPIC", "Audience", "Viewer", "acting_as", "acting_as_planner", "action_result",
-    "actor_for", "bulk_change", "close_sockets_after_commit", "declare_household", "record_bulk", "suspended", "error_text", "fragment_url", "generic_summary", "int_param", "live_page_context",
+    "actor_for", "bulk_change", "record_change", "close_sockets_after_commit", "declare_household", "record_bulk", "suspended", "error_text", "fragment_url", "generic_summary", "int_param", "live_page_context",
     "page_context", "planner_live_page", "planner_view", "planner_viewer", "region", "render_region",
     "topics", "track", "tracked",
 ]

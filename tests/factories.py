@@ -196,3 +196,21 @@ class WeddingPartyMemberFactory(factory.django.DjangoModelFactory):
     wedding = factory.SubFactory(WeddingFactory)
     name = factory.Sequence(lambda n: f"Friend {n}")
     role = "Best man"
+
+
+class MessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "messaging.Message"
+
+    wedding = factory.SubFactory(WeddingFactory)
+    kind = "invitation"
+    subject = "You're invited, {{ household }}"
+    body = "{{ greeting }},\n\nCome to {{ wedding }}!\n{{ events }}\n\nAnswer here: {{ link }}"
+
+
+class OptOutFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "messaging.OptOut"
+
+    household = factory.SubFactory(HouseholdFactory)
+    wedding = factory.SelfAttribute("household.wedding")

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "wedding.photos",
     "wedding.guestbook",
     "wedding.tributes",
+    "django_tasks_db",  # the task queue's tables and its `db_worker` command
+    "wedding.messaging",
     "wedding.dashboard",
 ]
 
@@ -197,8 +199,26 @@ if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
     MAILERS["default"]["OPTIONS"] = {
         "host": os.environ.get("EMAIL_HOST", "localhost"),
         "port": int(os.environ.get("EMAIL_PORT", "25")),
+        "timeout": float(os.environ.get("EMAIL_TIMEOUT", "20")),
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Confetti <rsvp@localhost>")
+
+# --- background tasks and guest messaging (wedding.messaging) -------------------
+# Django's tasks framework with a durable queue in the database (django-tasks-db);
+# `manage.py messaging_worker` runs it (`make run` starts one).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Where guests' links in emails point (personal invitation link, unsubscribe).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+MESSAGING_MAILER = os.environ.get("MESSAGING_MAILER", "default")  # a MAILERS alias (anymail works here too)
+MESSAGING_RATE_PER_MINUTE = int(os.environ.get("MESSAGING_RATE_PER_MINUTE", "300"))  # per wedding
+MESSAGING_BATCH_SIZE = int(os.environ.get("MESSAGING_BATCH_SIZE", "50"))  # copies per SMTP connection
+MESSAGING_MAX_ATTEMPTS = int(os.environ.get("MESSAGING_MAX_ATTEMPTS", "5"))
+MESSAGING_RETRY_BASE_SECONDS = float(os.environ.get("MESSAGING_RETRY_BASE_SECONDS", "60"))
+# A worker silent this long on a claimed copy is presumed dead (must exceed the SMTP timeout).
+MESSAGING_CLAIM_LEASE_SECONDS = float(os.environ.get("MESSAGING_CLAIM_LEASE_SECONDS", "120"))
+MESSAGING_MESSAGE_ID_DOMAIN = (
+    os.environ.get("MESSAGING_MESSAGE_ID_DOMAIN") or DEFAULT_FROM_EMAIL.rpartition("@")[2].rstrip(">") or "confetti.local"
+)
 
 # Uploads: limits checked again by content in the upload services.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -39,6 +39,8 @@ def _build(label: str, wedding, event):
         "seating.table": lambda: factories.TableFactory(event=event, name="Table 1"),
         "seating.seat": lambda: factories.SeatFactory(
             table=factories.TableFactory(event=event, name="Table 2"), guest=guest),
+        "messaging.message": lambda: factories.MessageFactory(wedding=wedding),
+        "messaging.optout": lambda: factories.OptOutFactory(household=household),
     }
     return builders[label]()
 
