@@ -9,8 +9,10 @@ from realtime.live import Audience, Viewer, region, track
 from rsvp.models import Response
 from wedding.messaging.models import Message, OptOut, Recipient
 
-# Recipients (the outbox) record their own changes under "message" (services/delivery use record_change).
+# The outbox (recipients) is written with update()/bulk_create() and records its own changes;
+# tracking it still captures any save().
 track(Message, topic="message")
+track(Recipient, topic="message")
 track(OptOut, topic="message", household=lambda opt_out: opt_out.household_id)
 
 S = Recipient.Status
