@@ -16,7 +16,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -112,9 +112,6 @@ def _table_column(events: list[Event]) -> Callable[[Guest], str]:
 def rsvp_filter_for(event: Event, label: str) -> type[admin.SimpleListFilter]:
     """A list filter on one event's RSVP status (one per event in scope)."""
 
-    answered = Response.objects.filter(guest=OuterRef("pk"), event=event)
-    invited = Invitation.objects.filter(guest=OuterRef("pk"), event=event)
-
     class RsvpStatusFilter(admin.SimpleListFilter):
         title = f"RSVP — {label}"
         parameter_name = f"rsvp_{event.pk}"
@@ -128,15 +125,7 @@ def rsvp_filter_for(event: Event, label: str) -> type[admin.SimpleListFilter]:
             ]
 
         def queryset(self, request, queryset):
-            value = self.value()
-            if value in (Response.Status.ATTENDING, Response.Status.DECLINED):
-                return queryset.filter(Exists(answered.filter(status=value)))
-            if value == "pending":
-                decided = answered.exclude(status=Response.Status.PENDING)
-                return queryset.filter(Exists(invited) | Exists(answered)).exclude(Exists(decided))
-            if value == "not_invited":
-                return queryset.exclude(Exists(invited)).exclude(Exists(answered))
-            return queryset
+            return queryset.rsvp_status(event, self.value() or "")
 
     return RsvpStatusFilter
 
@@ -156,10 +145,9 @@ class TableFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         value = self.value() or ""
         if value.startswith("none-") and value[5:].isdigit():
-            seated = Seat.objects.filter(guest=OuterRef("pk"), event_id=int(value[5:]))
-            return queryset.exclude(Exists(seated))
+            return queryset.unseated(int(value[5:]))
         if value.isdigit():
-            return queryset.filter(Exists(Seat.objects.filter(guest=OuterRef("pk"), table_id=int(value))))
+            return queryset.seated_at(int(value))
         return queryset
 
 
@@ -295,6 +283,10 @@ def _by_wedding(queryset, *related: str) -> list[list[Any]]:
 @admin.register(Guest)
 class GuestAdmin(WeddingScopedAdmin):
     search_fields = ("first_name", "last_name", "email", "household__name")
+
+    def get_search_results(self, request, queryset, search_term):
+        """The same search as the dashboard's guest list (GuestQuerySet.search)."""
+        return queryset.search(search_term), False
     autocomplete_fields = ("household",)
     filter_horizontal = ("tags",)
     actions = ("invite_to_event", "assign_to_table", "record_response", "delete_selected", "export_csv")

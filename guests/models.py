@@ -57,11 +57,56 @@ class Tag(WeddingScoped):
 
 
 class GuestQuerySet(WeddingScopedQuerySet):
-    def attending(self, event) -> GuestQuerySet:
-        return self.filter(responses__event=event, responses__status="attending")
+    """The one definition of each guest-list read: the admin's filters, the dashboard's list and
+    the reports all use these, so they give the same answers.
+
+    RSVP and seating rows are reached through their reverse relations ("invitations",
+    "responses", "seats"), so this module imports neither app; the answer values are the
+    rsvp app's `Response.Status` values.
+    """
 
     def invited_to(self, event) -> GuestQuerySet:
-        return self.filter(invitations__event=event)
+        return self.filter(pk__in=self._with(invitations__event=event))
+
+    def not_invited_to(self, event) -> GuestQuerySet:
+        return self.exclude(pk__in=self._with(invitations__event=event))
+
+    def attending(self, event) -> GuestQuerySet:
+        return self.filter(pk__in=self._with(responses__event=event, responses__status="attending"))
+
+    def declined(self, event) -> GuestQuerySet:
+        return self.filter(pk__in=self._with(responses__event=event, responses__status="declined"))
+
+    def pending(self, event) -> GuestQuerySet:
+        """Invited to the event and not (yet) attending or declining it."""
+        decided = self._with(responses__event=event, responses__status__in=("attending", "declined"))
+        return self.invited_to(event).exclude(pk__in=decided)
+
+    def rsvp_status(self, event, status: str) -> GuestQuerySet:
+        """By one answer for the event: attending, declined, pending or not_invited (else unchanged)."""
+        method = {"attending": self.attending, "declined": self.declined, "pending": self.pending,
+                  "not_invited": self.not_invited_to}.get(status)
+        return method(event) if method else self
+
+    def seated_at(self, table) -> GuestQuerySet:
+        return self.filter(pk__in=self._with(seats__table=table))
+
+    def unseated(self, event) -> GuestQuerySet:
+        return self.exclude(pk__in=self._with(seats__event=event))
+
+    def search(self, text: str) -> GuestQuerySet:
+        """Every word (at most five) in a first or last name, the email or the household's name."""
+        guests = self
+        for word in (text or "").split()[:5]:
+            guests = guests.filter(
+                models.Q(first_name__icontains=word) | models.Q(last_name__icontains=word)
+                | models.Q(email__icontains=word) | models.Q(household__name__icontains=word)
+            )
+        return guests
+
+    def _with(self, **lookups) -> models.QuerySet:
+        # One subquery of guest ids: each filter() on a multi-valued relation matches one row.
+        return Guest.objects.filter(**lookups).values("pk")
 
 
 class Guest(WeddingScoped):

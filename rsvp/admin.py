@@ -60,6 +60,7 @@ class ResponseAdmin(WeddingScopedAdmin):
         """A planner's answer on a guest's behalf: recorded by rsvp.services.response_record."""
         saved = response_record(
             guest=obj.guest, event=obj.event, status=obj.status, meal=obj.meal, note=obj.note, user=request.user,
+            invite=True,
         )
         obj.pk = saved.pk
 

@@ -348,9 +348,14 @@ def rsvp_confirmation_send(*, household: Household, to: str) -> bool:
 
 
 def response_record(
-    *, guest: Guest, event: Event, status: str, meal: MealOption | None = None, note: str = "", user
+    *, guest: Guest, event: Event, status: str, meal: MealOption | None = None, note: str = "", user,
+    invite: bool = False,
 ) -> Response:
-    """A planner records an answer for a guest (answered_by=planner); deadline does not apply."""
+    """A planner records an answer for a guest (answered_by=planner); deadline does not apply.
+
+    A guest not invited to the event is refused, unless `invite` (the admin's Response form,
+    where the planner picks guest and event themselves): the invitation is then made too.
+    """
     if not _same_wedding(guest, event):
         raise ValidationError("The guest and the event belong to different weddings.")
     Wedding.objects.check_planner(user, event.wedding_id)
@@ -364,7 +369,9 @@ def response_record(
         raise ValidationError("The note is limited to 500 characters.")
     with acting_as_planner(user), transaction.atomic():
         if not Invitation.objects.filter(guest=guest, event=event).exists():
-            raise ValidationError(f"{guest} is not invited to {event}.")
+            if not invite:
+                raise ValidationError(f"{guest} is not invited to {event}.")
+            Invitation.objects.create(wedding_id=event.wedding_id, guest=guest, event=event)
         _apply_response(
             guest_id=guest.pk, event_id=event.pk, wedding_id=event.wedding_id, status=status,
             meal_id=meal.pk if meal else None, now=timezone.now(),

@@ -35,10 +35,7 @@ def _build(label: str, wedding, event):
         "guests.guestrequest": lambda: factories.GuestRequestFactory(household=household),
         "rsvp.mealoption": lambda: factories.MealOptionFactory(event=event, name="Fish"),
         "rsvp.invitation": lambda: factories.InvitationFactory(guest=guest, event=event),
-        "rsvp.response": lambda: (
-            factories.InvitationFactory(guest=guest, event=event),  # a planner records answers of invited guests
-            factories.ResponseFactory(guest=guest, event=event),
-        )[1],
+        "rsvp.response": lambda: factories.ResponseFactory(guest=guest, event=event),
         "seating.table": lambda: factories.TableFactory(event=event, name="Table 1"),
         "seating.seat": lambda: factories.SeatFactory(
             table=factories.TableFactory(event=event, name="Table 2"), guest=guest),
