@@ -36,18 +36,25 @@ run: install
 	$(PY) manage.py messaging_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-# The whole suite on SQLite (less the PostgreSQL-only tests), then again on PostgreSQL
-# (always under CI=true; locally when PostgreSQL answers on 127.0.0.1:5432). Under CI=true, PostgreSQL, Redis and browser tests
-# are mandatory: they fail instead of skipping.
+# The suite runs once in full on PostgreSQL (with Redis and the browser: always under CI=true,
+# locally when PostgreSQL answers on 127.0.0.1:5432), after a fast pass on SQLite (the embedded
+# default) of every test that is neither PostgreSQL-only nor a browser or multi-process test.
+# Without PostgreSQL the whole suite runs on SQLite instead. Under CI=true, PostgreSQL, Redis
+# and browser tests are mandatory: they fail instead of skipping.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+PYTEST := $(PY) -m pytest -n 2
 test: install-dev
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
 		echo "note: chromium not installed; browser tests will be skipped (apt-get install chromium)"; }
-	$(PY) -m pytest -n 2 -m "not postgres"
 	@if [ "$$CI" = "true" ] || pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then \
-		echo "--- again on PostgreSQL ---"; \
-		DATABASE_URL=$(TEST_DATABASE_URL) CONFETTI_EXPECT_POSTGRES=1 $(PY) -m pytest -n 2; \
+		echo "--- SQLite: everything but the PostgreSQL-only, browser and multi-process tests ---"; \
+		$(PYTEST) -m "not postgres and not e2e and not integration" && \
+		echo "--- PostgreSQL: the whole suite ---" && \
+		DATABASE_URL=$(TEST_DATABASE_URL) CONFETTI_EXPECT_POSTGRES=1 $(PYTEST); \
+	else \
+		echo "--- SQLite: the whole suite (PostgreSQL is not running: its own tests skip) ---"; \
+		$(PYTEST); \
 	fi
 
 lint: install-dev
