@@ -9,9 +9,9 @@ actions that each announce ONE change to live pages.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,10 +30,6 @@ from guests.services import (
     household_code_regenerate,
     households_delete,
 )
-from rsvp.models import Invitation, MealOption, Response
-from rsvp.services import invitations_create, responses_record_many
-from seating.models import Seat, Table
-from seating.services import seats_assign_many
 from wedding.core.admin_base import WeddingScopedAdmin, WeddingScopedInline, planned_weddings
 from wedding.core.models import Event
 
@@ -61,146 +57,58 @@ def events_in_scope(request: HttpRequest) -> list[Event]:
     return events
 
 
-def _event_label(event: Event, events: list[Event]) -> str:
+def event_label(event: Event, events: list[Event]) -> str:
     several_weddings = len({e.wedding_id for e in events}) > 1
     return f"{event.wedding.name}: {event.name}" if several_weddings else event.name
 
 
-def response_text(guest: Guest, event: Event) -> str:
-    """A guest's answer for one event, from prefetched responses and invitations."""
-    for response in guest.responses.all():
-        if response.event_id == event.pk:
-            if response.status == Response.Status.ATTENDING and response.meal_id:
-                return f"Attending · {response.meal.name}"
-            if response.status == Response.Status.PENDING:
-                return "No answer yet"
-            return response.get_status_display()
-    if any(invitation.event_id == event.pk for invitation in guest.invitations.all()):
-        return "No answer yet"
-    return "—"
 
 
-def table_text(guest: Guest, events: list[Event]) -> str:
-    event_ids = {e.pk for e in events}
-    seats = [s for s in guest.seats.all() if s.event_id in event_ids]
-    if not seats:
-        return "—"
-    if len(event_ids) == 1:
-        return seats[0].table.name
-    return ", ".join(f"{seat.event.name}: {seat.table.name}" for seat in seats)
 
 
-def _response_column(event: Event, label: str) -> Callable[[Guest], str]:
-    def column(guest: Guest) -> str:
-        return response_text(guest, event)
-
-    column.short_description = label  # type: ignore[attr-defined]
-    column.__name__ = f"rsvp_{event.pk}"
-    return column
 
 
-def _table_column(events: list[Event]) -> Callable[[Guest], str]:
-    # Built per request: the admin instance is shared, the events in scope are not.
-    def column(guest: Guest) -> str:
-        return table_text(guest, events)
-
-    column.short_description = "table"  # type: ignore[attr-defined]
-    column.__name__ = "table"
-    return column
 
 
-def rsvp_filter_for(event: Event, label: str) -> type[admin.SimpleListFilter]:
-    """A list filter on one event's RSVP status (one per event in scope)."""
-
-    class RsvpStatusFilter(admin.SimpleListFilter):
-        title = f"RSVP — {label}"
-        parameter_name = f"rsvp_{event.pk}"
-
-        def lookups(self, request, model_admin):
-            return [
-                ("attending", "Attending"),
-                ("declined", "Declined"),
-                ("pending", "Invited, no answer"),
-                ("not_invited", "Not invited"),
-            ]
-
-        def queryset(self, request, queryset):
-            return queryset.rsvp_status(event, self.value() or "")
-
-    return RsvpStatusFilter
 
 
-class TableFilter(admin.SimpleListFilter):
-    title = "table"
-    parameter_name = "table"
-
-    def lookups(self, request, model_admin):
-        events = events_in_scope(request)
-        tables = Table.objects.filter(event__in=events).select_related("event")
-        several = len(events) > 1
-        choices = [(str(t.pk), f"{t.event.name}: {t.name}" if several else t.name) for t in tables]
-        choices += [(f"none-{e.pk}", f"Not seated — {_event_label(e, events)}") for e in events]
-        return choices
-
-    def queryset(self, request, queryset):
-        value = self.value() or ""
-        if value.startswith("none-") and value[5:].isdigit():
-            return queryset.unseated(int(value[5:]))
-        if value.isdigit():
-            return queryset.seated_at(int(value))
-        return queryset
 
 
-# --- intermediate forms of the bulk actions ------------------------------------
 
 
-class EventChoiceForm(forms.Form):
-    event = forms.ModelChoiceField(queryset=Event.objects.none())
-
-    def __init__(self, *args: Any, wedding_id: int, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["event"].queryset = Event.objects.filter(wedding_id=wedding_id)
 
 
-class TableChoiceForm(forms.Form):
-    table = forms.ModelChoiceField(queryset=Table.objects.none())
-
-    def __init__(self, *args: Any, wedding_id: int, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["table"]
-        field.queryset = Table.objects.filter(wedding_id=wedding_id).select_related("event")
-        field.label_from_instance = lambda t: f"{t.event.name}: {t.name} (seats {t.capacity})"
 
 
-class ResponseForm(forms.Form):
-    event = forms.ModelChoiceField(queryset=Event.objects.none())
-    status = forms.ChoiceField(choices=Response.Status.choices)
-    meal = forms.ModelChoiceField(
-        queryset=MealOption.objects.none(), required=False, help_text="Only for guests who attend."
-    )
 
-    def __init__(self, *args: Any, wedding_id: int, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["event"].queryset = Event.objects.filter(wedding_id=wedding_id)
-        meal = self.fields["meal"]
-        meal.queryset = MealOption.objects.filter(wedding_id=wedding_id).select_related("event")
-        meal.label_from_instance = lambda m: f"{m.event.name}: {m.name}"
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        event, meal = cleaned.get("event"), cleaned.get("meal")
-        if meal is not None and event is not None and meal.event_id != event.pk:
-            self.add_error("meal", f"“{meal.name}” is a meal of {meal.event.name}, not of {event.name}.")
-        if meal is not None and cleaned.get("status") != Response.Status.ATTENDING:
-            self.add_error("meal", "A meal can only be chosen for guests who attend.")
-        return cleaned
+@dataclass(frozen=True)
+class GuestListPart:
+    """What another app adds to the guest list admin (rsvp: answers per event; seating: tables).
+
+    Apps that build on guests declare their part in their admin.py with `guest_list_part()`,
+    so guests imports neither of them. `columns` and `filters` get the events in scope.
+    """
+
+    columns: Callable[[list[Event]], list] = lambda events: []
+    filters: Callable[[list[Event]], list] = lambda events: []
+    prefetch: tuple[Prefetch, ...] = ()
+    actions: tuple[Callable, ...] = ()  # admin actions: (modeladmin, request, queryset)
+
+
+GUEST_LIST_PARTS: list[GuestListPart] = []
+
+
+def guest_list_part(part: GuestListPart) -> GuestListPart:
+    GUEST_LIST_PARTS.append(part)
+    return part
 
 
 # Errors a service raises for a refused bulk write; shown as a message, nothing changed.
 REFUSED = (ValidationError, IntegrityError, ValueError)
 
 
-def _error_text(error: Exception) -> str:
+def error_text(error: Exception) -> str:
     if isinstance(error, ValidationError):
         return " ".join(error.messages)
     return str(error)
@@ -289,7 +197,7 @@ class GuestAdmin(WeddingScopedAdmin):
         return queryset.search(search_term), False
     autocomplete_fields = ("household",)
     filter_horizontal = ("tags",)
-    actions = ("invite_to_event", "assign_to_table", "record_response", "delete_selected", "export_csv")
+    actions = ("delete_selected", "export_csv")  # and the parts' actions (get_actions)
     list_per_page = 100
     change_list_template = "admin/guests/guest/change_list.html"
 
@@ -298,21 +206,23 @@ class GuestAdmin(WeddingScopedAdmin):
             super()
             .get_queryset(request)
             .select_related("household", "wedding")
-            .prefetch_related(
-                Prefetch("responses", queryset=Response.objects.select_related("meal", "event")),
-                Prefetch("invitations", queryset=Invitation.objects.only("id", "guest_id", "event_id")),
-                Prefetch("seats", queryset=Seat.objects.select_related("table", "event")),
-            )
+            .prefetch_related(*(prefetch for part in GUEST_LIST_PARTS for prefetch in part.prefetch))
         )
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        parts = {}
+        for part in GUEST_LIST_PARTS:
+            for action in part.actions:
+                func, name, description = self.get_action(action)
+                parts[name] = (func, name, description)
+        return {**parts, **actions}
 
     def get_list_display(self, request):
         events = events_in_scope(request)
         columns: list[Any] = ["full_name_display", "household", "side", "age_group"]
-        if len(events) <= MAX_EVENT_COLUMNS:
-            columns += [_response_column(e, _event_label(e, events)) for e in events]
-        else:
-            columns.append("responses_display")
-        columns.append(_table_column(events))
+        for part in GUEST_LIST_PARTS:
+            columns += part.columns(events)
         if len({e.wedding_id for e in events}) > 1:
             columns.append("wedding")
         return columns
@@ -320,18 +230,15 @@ class GuestAdmin(WeddingScopedAdmin):
     def get_list_filter(self, request):
         events = events_in_scope(request)
         filters: list[Any] = [("wedding", admin.RelatedOnlyFieldListFilter), "side", "age_group"]
-        filters += [rsvp_filter_for(e, _event_label(e, events)) for e in events]
-        filters += [TableFilter, ("tags", admin.RelatedOnlyFieldListFilter)]
+        for part in GUEST_LIST_PARTS:
+            filters += part.filters(events)
+        filters.append(("tags", admin.RelatedOnlyFieldListFilter))
         return filters
 
     @admin.display(description="name", ordering="last_name")
     def full_name_display(self, guest: Guest) -> str:
         return guest.full_name
 
-    @admin.display(description="responses")
-    def responses_display(self, guest: Guest) -> str:
-        parts = [f"{r.event.name}: {r.get_status_display()}" for r in guest.responses.all()]
-        return "; ".join(parts) or "—"
 
     # --- bulk actions ---------------------------------------------------------
 
@@ -378,57 +285,13 @@ class GuestAdmin(WeddingScopedAdmin):
         try:
             text, level = perform(form.cleaned_data, self._guests(queryset))
         except refused as error:
-            self.message_user(request, f"{failure}: {_error_text(error)}", messages.ERROR)
+            self.message_user(request, f"{failure}: {error_text(error)}", messages.ERROR)
             return None
         self.message_user(request, text, level)
         return None
 
-    @admin.action(description="Invite the selected guests to an event")
-    def invite_to_event(self, request, queryset):
-        def perform(data: dict, guests: list[Guest]) -> tuple[str, int]:
-            event = data["event"]
-            created = invitations_create(guests=guests, event=event)  # one change, one message
-            already = len(guests) - created
-            note = f" ({already} already were)" if already else ""
-            return f"Invited {created} guest(s) to {event.name}{note}.", messages.SUCCESS
 
-        return self._form_action(
-            request, queryset, form_class=EventChoiceForm, title="Invite guests to an event",
-            action="invite_to_event", button="Invite", failure="Nobody was invited", perform=perform,
-        )
 
-    @admin.action(description="Assign the selected guests to a table")
-    def assign_to_table(self, request, queryset):
-        def perform(data: dict, guests: list[Guest]) -> tuple[str, int]:
-            table = data["table"]
-            seats_assign_many(guests=guests, table=table, user=request.user)  # one change, one message
-            return f"Seated {len(guests)} guest(s) at {table.name} ({table.event.name}).", messages.SUCCESS
-
-        return self._form_action(
-            request, queryset, form_class=TableChoiceForm, title="Assign guests to a table",
-            action="assign_to_table", button="Assign", failure="Nobody was seated", perform=perform,
-        )
-
-    @admin.action(description="Record a response on the selected guests' behalf")
-    def record_response(self, request, queryset):
-        def perform(data: dict, guests: list[Guest]) -> tuple[str, int]:
-            event, status, meal = (data[k] for k in ("event", "status", "meal"))
-            recorded = responses_record_many(  # one change, one message
-                guests=guests, event=event, status=status, meal=meal, user=request.user
-            )
-            skipped = len(guests) - recorded
-            note = f"; {skipped} not invited to it were skipped" if skipped else ""
-            label = Response.Status(status).label.lower()
-            return (
-                f"Recorded “{label}” for {recorded} guest(s) at {event.name}{note}.",
-                messages.SUCCESS if recorded else messages.WARNING,
-            )
-
-        return self._form_action(
-            request, queryset, form_class=ResponseForm, title="Record a response on the guests' behalf",
-            action="record_response", button="Record", failure="No response was recorded",
-            perform=perform, refused=REFUSED + (PermissionDenied,),
-        )
 
     @admin.action(description="Export the selected guests as CSV")
     def export_csv(self, request, queryset):

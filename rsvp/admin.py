@@ -1,14 +1,22 @@
-"""Planner admin for meal options, invitations and responses."""
+"""Planner admin for meal options, invitations and responses, and the RSVP part of the guest list."""
 
 from __future__ import annotations
 
-from django import forms
-from django.contrib import admin
+from collections.abc import Callable
+from typing import Any
 
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+
+from guests.admin import MAX_EVENT_COLUMNS, REFUSED, GuestListPart, event_label, guest_list_part
+from guests.models import Guest
 from rsvp.models import Invitation, MealOption, Response
-from rsvp.services import response_record
+from rsvp.services import invitations_create, response_record, responses_record_many
 from wedding.core.admin import EventAdmin
 from wedding.core.admin_base import WeddingScopedAdmin, WeddingScopedInline
+from wedding.core.models import Event
 
 
 @admin.register(MealOption)
@@ -73,3 +81,144 @@ class MealOptionInline(WeddingScopedInline, admin.TabularInline):
 
 # An event's meals are edited on the event's own page.
 EventAdmin.extra_inlines.append(MealOptionInline)
+
+
+# --- the guest list's RSVP part: an answer column per event, filters, invite / record actions ---
+
+def response_text(guest: Guest, event: Event) -> str:
+    """A guest's answer for one event, from prefetched responses and invitations."""
+    for response in guest.responses.all():
+        if response.event_id == event.pk:
+            if response.status == Response.Status.ATTENDING and response.meal_id:
+                return f"Attending · {response.meal.name}"
+            if response.status == Response.Status.PENDING:
+                return "No answer yet"
+            return response.get_status_display()
+    if any(invitation.event_id == event.pk for invitation in guest.invitations.all()):
+        return "No answer yet"
+    return "—"
+
+
+def _response_column(event: Event, label: str) -> Callable[[Guest], str]:
+    def column(guest: Guest) -> str:
+        return response_text(guest, event)
+
+    column.short_description = label  # type: ignore[attr-defined]
+    column.__name__ = f"rsvp_{event.pk}"
+    return column
+
+
+def rsvp_filter_for(event: Event, label: str) -> type[admin.SimpleListFilter]:
+    """A list filter on one event's RSVP status (one per event in scope)."""
+
+    class RsvpStatusFilter(admin.SimpleListFilter):
+        title = f"RSVP — {label}"
+        parameter_name = f"rsvp_{event.pk}"
+
+        def lookups(self, request, model_admin):
+            return [
+                ("attending", "Attending"),
+                ("declined", "Declined"),
+                ("pending", "Invited, no answer"),
+                ("not_invited", "Not invited"),
+            ]
+
+        def queryset(self, request, queryset):
+            return queryset.rsvp_status(event, self.value() or "")
+
+    return RsvpStatusFilter
+
+
+class EventChoiceForm(forms.Form):
+    event = forms.ModelChoiceField(queryset=Event.objects.none())
+
+    def __init__(self, *args: Any, wedding_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["event"].queryset = Event.objects.filter(wedding_id=wedding_id)
+
+
+class ResponseForm(forms.Form):
+    event = forms.ModelChoiceField(queryset=Event.objects.none())
+    status = forms.ChoiceField(choices=Response.Status.choices)
+    meal = forms.ModelChoiceField(
+        queryset=MealOption.objects.none(), required=False, help_text="Only for guests who attend."
+    )
+
+    def __init__(self, *args: Any, wedding_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["event"].queryset = Event.objects.filter(wedding_id=wedding_id)
+        meal = self.fields["meal"]
+        meal.queryset = MealOption.objects.filter(wedding_id=wedding_id).select_related("event")
+        meal.label_from_instance = lambda m: f"{m.event.name}: {m.name}"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        event, meal = cleaned.get("event"), cleaned.get("meal")
+        if meal is not None and event is not None and meal.event_id != event.pk:
+            self.add_error("meal", f"“{meal.name}” is a meal of {meal.event.name}, not of {event.name}.")
+        if meal is not None and cleaned.get("status") != Response.Status.ATTENDING:
+            self.add_error("meal", "A meal can only be chosen for guests who attend.")
+        return cleaned
+
+
+def _responses_column(guest: Guest) -> str:
+    parts = [f"{r.event.name}: {r.get_status_display()}" for r in guest.responses.all()]
+    return "; ".join(parts) or "—"
+
+
+_responses_column.short_description = "responses"  # type: ignore[attr-defined]
+
+
+def _answer_columns(events: list[Event]) -> list:
+    # Above MAX_EVENT_COLUMNS events in scope (a superuser looking at every wedding): one column.
+    if len(events) > MAX_EVENT_COLUMNS:
+        return [_responses_column]
+    return [_response_column(e, event_label(e, events)) for e in events]
+
+
+@admin.action(description="Invite the selected guests to an event")
+def invite_to_event(modeladmin, request, queryset):
+    def perform(data: dict, guests: list[Guest]) -> tuple[str, int]:
+        event = data["event"]
+        created = invitations_create(guests=guests, event=event)  # one change, one message
+        already = len(guests) - created
+        note = f" ({already} already were)" if already else ""
+        return f"Invited {created} guest(s) to {event.name}{note}.", messages.SUCCESS
+
+    return modeladmin._form_action(
+        request, queryset, form_class=EventChoiceForm, title="Invite guests to an event",
+        action="invite_to_event", button="Invite", failure="Nobody was invited", perform=perform,
+    )
+
+
+@admin.action(description="Record a response on the selected guests' behalf")
+def record_response(modeladmin, request, queryset):
+    def perform(data: dict, guests: list[Guest]) -> tuple[str, int]:
+        event, status, meal = (data[k] for k in ("event", "status", "meal"))
+        recorded = responses_record_many(  # one change, one message
+            guests=guests, event=event, status=status, meal=meal, user=request.user
+        )
+        skipped = len(guests) - recorded
+        note = f"; {skipped} not invited to it were skipped" if skipped else ""
+        label = Response.Status(status).label.lower()
+        return (
+            f"Recorded “{label}” for {recorded} guest(s) at {event.name}{note}.",
+            messages.SUCCESS if recorded else messages.WARNING,
+        )
+
+    return modeladmin._form_action(
+        request, queryset, form_class=ResponseForm, title="Record a response on the guests' behalf",
+        action="record_response", button="Record", failure="No response was recorded",
+        perform=perform, refused=REFUSED + (PermissionDenied,),
+    )
+
+
+guest_list_part(GuestListPart(
+    columns=_answer_columns,
+    filters=lambda events: [rsvp_filter_for(e, event_label(e, events)) for e in events],
+    prefetch=(
+        Prefetch("responses", queryset=Response.objects.select_related("meal", "event")),
+        Prefetch("invitations", queryset=Invitation.objects.only("id", "guest_id", "event_id")),
+    ),
+    actions=(invite_to_event, record_response),
+))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 
-from guests.live import fresh_wedding
+from guests.live import fresh_wedding, household_of_viewer
 from guests.models import Guest, Household
 from realtime.live import Audience, Viewer, region, track
 from rsvp.models import Invitation, Response
@@ -83,4 +83,23 @@ def answers_context(viewer: Viewer) -> dict:
 region(
     "guest_rsvp_answers", audience=Audience.HOUSEHOLD, topics={"rsvp", "guest", "event", "wedding"},
     template="rsvp/regions.html#answers", context=answers_context,
+)
+
+
+def events_context(viewer: Viewer) -> dict:
+    """My events: every public event, and private ones only when someone of the household is invited."""
+    household = household_of_viewer(viewer)
+    invited = Invitation.objects.filter(event=OuterRef("pk"), guest__household=household)
+    events = (
+        Event.objects.for_wedding(viewer.wedding)
+        .annotate(invited=Exists(invited))
+        .filter(Q(is_private=False) | Q(invited=True))
+        .order_by("order", "starts_at")
+    )
+    return {"events": list(events)}
+
+
+region(
+    "guest_events", audience=Audience.HOUSEHOLD, topics={"event", "rsvp", "wedding"},
+    template="guests/regions.html#events", context=events_context,
 )

@@ -20,7 +20,7 @@ from guests.models import Guest, Household
 from realtime import live
 from realtime.live import acting_as_planner
 from rsvp.models import Invitation, MealOption, Response
-from seating.models import Seat
+from rsvp.signals import guests_uninvited
 from wedding.core.models import Event, Wedding
 
 ANSWER_STATUSES = (Response.Status.ATTENDING, Response.Status.DECLINED)
@@ -106,7 +106,7 @@ def invitations_delete(*, guests: Iterable[Guest], event: Event) -> int:
             summary=f"Uninvited {len(pks)} guest(s) from {event}",
         ) as ids:
             Response.objects.filter(event=event, guest_id__in=guest_ids).delete()
-            Seat.objects.filter(event=event, guest_id__in=guest_ids).delete()
+            guests_uninvited.send(sender=Invitation, event=event, guest_ids=guest_ids)
             invitations.delete()
             ids.extend(pks)
     return len(pks)

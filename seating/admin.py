@@ -1,4 +1,4 @@
-"""Planner admin for tables and seat assignments.
+"""Planner admin for tables and seat assignments, and the seating part of the guest list.
 
 Capacity is enforced by the database (`seating.db_rules`); the forms
 check it first so a planner gets a field error, and the race where another
@@ -7,12 +7,19 @@ planner takes the last seat meanwhile becomes a message (`DatabaseRuleMessages`)
 
 from __future__ import annotations
 
-from django import forms
-from django.contrib import admin
-from django.db.models import Count
+from collections.abc import Callable
+from typing import Any
 
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, Prefetch
+
+from guests.admin import GuestListPart, event_label, events_in_scope, guest_list_part
+from guests.models import Guest
 from seating.models import Seat, Table
+from seating.services import seats_assign_many
 from wedding.core.admin_base import WeddingScopedAdmin, WeddingScopedInline
+from wedding.core.models import Event
 
 
 class SeatInlineFormSet(forms.BaseInlineFormSet):
@@ -91,3 +98,77 @@ class SeatAdmin(WeddingScopedAdmin):
     list_select_related = ("guest", "table", "event", "wedding")
     search_fields = ("guest__first_name", "guest__last_name", "table__name")
     autocomplete_fields = ("guest",)
+
+
+# --- the guest list's seating part: a table column, a table filter, the assign action ---
+
+def table_text(guest: Guest, events: list[Event]) -> str:
+    event_ids = {e.pk for e in events}
+    seats = [s for s in guest.seats.all() if s.event_id in event_ids]
+    if not seats:
+        return "—"
+    if len(event_ids) == 1:
+        return seats[0].table.name
+    return ", ".join(f"{seat.event.name}: {seat.table.name}" for seat in seats)
+
+
+def _table_column(events: list[Event]) -> Callable[[Guest], str]:
+    # Built per request: the admin instance is shared, the events in scope are not.
+    def column(guest: Guest) -> str:
+        return table_text(guest, events)
+
+    column.short_description = "table"  # type: ignore[attr-defined]
+    column.__name__ = "table"
+    return column
+
+
+class TableFilter(admin.SimpleListFilter):
+    title = "table"
+    parameter_name = "table"
+
+    def lookups(self, request, model_admin):
+        events = events_in_scope(request)
+        tables = Table.objects.filter(event__in=events).select_related("event")
+        several = len(events) > 1
+        choices = [(str(t.pk), f"{t.event.name}: {t.name}" if several else t.name) for t in tables]
+        choices += [(f"none-{e.pk}", f"Not seated — {event_label(e, events)}") for e in events]
+        return choices
+
+    def queryset(self, request, queryset):
+        value = self.value() or ""
+        if value.startswith("none-") and value[5:].isdigit():
+            return queryset.unseated(int(value[5:]))
+        if value.isdigit():
+            return queryset.seated_at(int(value))
+        return queryset
+
+
+class TableChoiceForm(forms.Form):
+    table = forms.ModelChoiceField(queryset=Table.objects.none())
+
+    def __init__(self, *args: Any, wedding_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["table"]
+        field.queryset = Table.objects.filter(wedding_id=wedding_id).select_related("event")
+        field.label_from_instance = lambda t: f"{t.event.name}: {t.name} (seats {t.capacity})"
+
+
+@admin.action(description="Assign the selected guests to a table")
+def assign_to_table(modeladmin, request, queryset):
+    def perform(data: dict, guests: list[Guest]) -> tuple[str, int]:
+        table = data["table"]
+        seats_assign_many(guests=guests, table=table, user=request.user)  # one change, one message
+        return f"Seated {len(guests)} guest(s) at {table.name} ({table.event.name}).", messages.SUCCESS
+
+    return modeladmin._form_action(
+        request, queryset, form_class=TableChoiceForm, title="Assign guests to a table",
+        action="assign_to_table", button="Assign", failure="Nobody was seated", perform=perform,
+    )
+
+
+guest_list_part(GuestListPart(
+    columns=lambda events: [_table_column(events)],
+    filters=lambda events: [TableFilter],
+    prefetch=(Prefetch("seats", queryset=Seat.objects.select_related("table", "event")),),
+    actions=(assign_to_table,),
+))

@@ -14,3 +14,8 @@ class SeatingConfig(AppConfig):
 
         # Rules Django cannot express live in the database, reinstalled after every migrate.
         post_migrate.connect(db_rules.install, sender=self, dispatch_uid="confetti-db-rules-seating")
+
+        from rsvp.signals import guests_uninvited
+        from seating.services import seats_free_uninvited
+
+        guests_uninvited.connect(seats_free_uninvited, dispatch_uid="confetti-seating-uninvited")

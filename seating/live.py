@@ -7,10 +7,13 @@ Hidden until the planners publish seating; the region depends on the
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 
 from guests.live import fresh_wedding
+from guests.models import Guest
 from realtime.live import Audience, Viewer, region, track
+from rsvp.models import Response
 from seating.models import Seat
 
 # --- what seating tracks (topics "table" and "seating") ---------------------------------
@@ -67,4 +70,41 @@ region(
     "seating_chart", audience=Audience.PLANNER,
     topics={"seating", "table", "rsvp", "guest", "event", "wedding"},
     template="seating/chart.html#chart", context=seating_chart_context, params=("event",),
+)
+
+
+DIRECTORY_LIMIT = 1000
+
+
+def directory_context(viewer: Viewer) -> dict:
+    """Opted-in guests who attend at least one event: name, side and (once published) table."""
+    wedding = fresh_wedding(viewer)
+    attending = Response.objects.filter(guest=OuterRef("pk"), status=Response.Status.ATTENDING)
+    # Tables of private events stay off the directory: it is shown to every guest,
+    # and a private event is only for the guests invited to it.
+    seats = (
+        Seat.objects.filter(event__is_private=False)
+        .select_related("table", "event")
+        .order_by("event__order", "event__starts_at")
+    )
+    guests = (
+        Guest.objects.for_wedding(wedding)
+        .filter(directory_opt_in=True)
+        .filter(Exists(attending))
+        .only("id", "first_name", "last_name", "side", "household_id")
+        .order_by("last_name", "first_name")
+    )
+    if wedding.seating_published:
+        guests = guests.prefetch_related(Prefetch("seats", queryset=seats))
+    return {
+        "directory": list(guests[:DIRECTORY_LIMIT]),
+        "seating_published": wedding.seating_published,
+        "several_seated_events": wedding.seating_published
+        and Seat.objects.for_wedding(wedding).filter(event__is_private=False).values("event").distinct().count() > 1,
+    }
+
+
+region(
+    "guest_directory", audience=Audience.GUESTS, topics={"guest", "rsvp", "seating", "table", "wedding"},
+    template="guests/regions.html#directory", context=directory_context,
 )

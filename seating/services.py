@@ -329,3 +329,9 @@ def seating_publish(*, wedding: Wedding, published: bool, user: Any = None) -> W
             locked.save(update_fields=["seating_published"])
     wedding.seating_published = locked.seating_published
     return locked
+
+
+def seats_free_uninvited(sender, *, event: Event, guest_ids: list[int], **kwargs) -> None:
+    """Receiver of rsvp.signals.guests_uninvited: their seats at the event go, in the same
+    transaction (and so the same change) as the invitations."""
+    Seat.objects.filter(event=event, guest_id__in=guest_ids).delete()
