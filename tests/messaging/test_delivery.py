@@ -14,7 +14,7 @@ from guests.models import Household
 from realtime.models import Change
 from rsvp.models import Response
 from tests import factories
-from wedding.messaging import delivery, services
+from wedding.messaging import delivery, services, tasks
 from wedding.messaging.models import Message, OptOut, Recipient
 
 pytestmark = pytest.mark.django_db
@@ -197,7 +197,7 @@ def test_segment_is_evaluated_at_send_time_not_when_scheduled(smtp, wedding, eve
     carla = soto.guests.get()
     factories.ResponseFactory(guest=carla, event=event, status=Response.Status.ATTENDING)
 
-    services.scheduled_send_due(message_id=message.pk, scheduled_for=when.isoformat())
+    tasks.scheduled_send_due(message_id=message.pk, scheduled_for=when.isoformat())
     deliver_all(message)
     assert set(Recipient.objects.values_list("household__name", flat=True)) == {"The Ruiz family"}
     assert smtp.handler.to("carla@soto.test") == []
@@ -209,7 +209,7 @@ def test_a_rescheduled_or_unscheduled_message_is_not_sent_by_the_old_task(weddin
     first = timezone.now() + datetime.timedelta(hours=1)
     services.message_schedule(message=message, when=first, user=planner)
     services.message_unschedule(message=message, user=planner)
-    assert services.scheduled_send_due(message_id=message.pk, scheduled_for=first.isoformat()) is None
+    assert tasks.scheduled_send_due(message_id=message.pk, scheduled_for=first.isoformat()) is None
     assert not Recipient.objects.exists()
 
 
