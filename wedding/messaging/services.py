@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from guests.models import Household
-from realtime.live import acting_as_planner, bulk_change
+from realtime.live import acting_as_planner, bulk_change, record_change
 from wedding.core.models import Wedding
 from wedding.messaging import outbox, rendering, tasks
 from wedding.messaging.models import Message, OptOut, Recipient, new_message_id
@@ -75,7 +75,8 @@ def message_unschedule(*, message: Message, user: Any = None) -> None:
 
 
 def message_retry_failed(*, message: Message, user: Any = None) -> int:
-    """Queue the failed (and bounced) copies again; returns how many. Sent copies are never resent."""
+    """Queue the failed copies again; returns how many. Sent copies are never resent, nor bounced
+    ones: the mail came back from that address, so sending again would only bounce again."""
     Wedding.objects.check_planner(user, message.wedding_id)
     with acting_as_planner(user), transaction.atomic():
         locked = Message.objects.select_for_update().get(pk=message.pk)
@@ -121,6 +122,39 @@ def message_send_test(*, message: Message, household: Household, to: str, user: 
         mailers[settings.MESSAGING_MAILER].send_messages([email])
     except Exception as error:  # noqa: BLE001 - shown to the planner as it is
         raise ValidationError(f"The mail server refused the test: {error}") from error
+
+
+def recipient_bounce(*, recipient: Recipient, reason: str, user: Any = None) -> None:
+    """A sent copy came back (the planner read the bounce): mark it bounced, in `reason`'s words.
+
+    Refuses (ValidationError, nothing changed) an empty or overlong reason and a
+    copy that was not sent. The status is checked under the row's lock, so a
+    bounce cannot overwrite a retry a worker is sending. Recorded for the delivery
+    page, the guest list and the activity feed.
+    """
+    Wedding.objects.check_planner(user, recipient.wedding_id)
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError("Say why it bounced (the mail server's words, if you have them).")
+    if len(reason) > 500:
+        raise ValidationError("That reason is too long (500 characters at most).")
+    with acting_as_planner(user), transaction.atomic():
+        locked = Recipient.objects.select_for_update().get(pk=recipient.pk)
+        if locked.status != Recipient.Status.SENT:
+            raise ValidationError(
+                f"Only a sent email can bounce; the one to {locked.address} is {locked.get_status_display().lower()}."
+            )
+        history = [*locked.history, outbox.history_entry(Recipient.Status.BOUNCED, f"{reason} (marked by a planner)")]
+        # update(), not save(): the change is recorded below in the planner's words, once.
+        Recipient.objects.filter(pk=locked.pk).update(
+            status=Recipient.Status.BOUNCED, reason=reason, failed_at=timezone.now(), history=history,
+        )
+        record_change(
+            wedding_id=locked.wedding_id, topic=outbox.TOPIC, action="update", model="messaging.recipient",
+            object_id=locked.pk, household_id=locked.household_id,
+            summary=f"Bounced: “{locked.subject[:80]}” to {locked.address} ({reason[:120]})",
+        )
+    recipient.refresh_from_db()
 
 
 def household_opened(*, household: Household) -> int:
