@@ -37,6 +37,8 @@ def build_email(*, rendered: rendering.RenderedEmail, subject: str, to: str, mes
         headers={
             "Message-ID": message_id,
             "List-Unsubscribe": f"<{rendered.unsubscribe_url}>",
+            # RFC 8058: the mail client may POST to that URL itself (messaging.views.unsubscribe).
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
     email.attach_alternative(rendered.html, "text/html")
