@@ -10,32 +10,14 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from guests.models import Household
 from realtime.models import Change
 from rsvp.models import Response
 from tests import factories
-from wedding.messaging import delivery, services
+from tests.messaging.builders import deliver_all, make_household
+from wedding.messaging import delivery, services, tasks
 from wedding.messaging.models import Message, OptOut, Recipient
 
 pytestmark = pytest.mark.django_db
-
-
-def deliver_all(message: Message, *, rounds: int = 20) -> None:
-    """Run the worker's delivery until the message is finished (bounded)."""
-    for _ in range(rounds):
-        if delivery.outbox_deliver(message_id=message.pk) is None:
-            message.refresh_from_db()
-            return
-    raise AssertionError("delivery did not finish")
-
-
-def make_household(wedding, name: str, *guests: tuple[str, str], email: str = "", event=None) -> Household:
-    household = factories.HouseholdFactory(wedding=wedding, name=name, email=email)
-    for first, address in guests:
-        guest = factories.GuestFactory(household=household, first_name=first, last_name=name.split()[-1], email=address)
-        if event is not None:
-            factories.InvitationFactory(guest=guest, event=event)
-    return household
 
 
 @pytest.fixture
@@ -197,7 +179,7 @@ def test_segment_is_evaluated_at_send_time_not_when_scheduled(smtp, wedding, eve
     carla = soto.guests.get()
     factories.ResponseFactory(guest=carla, event=event, status=Response.Status.ATTENDING)
 
-    services.scheduled_send_due(message_id=message.pk, scheduled_for=when.isoformat())
+    tasks.scheduled_send_due(message_id=message.pk, scheduled_for=when.isoformat())
     deliver_all(message)
     assert set(Recipient.objects.values_list("household__name", flat=True)) == {"The Ruiz family"}
     assert smtp.handler.to("carla@soto.test") == []
@@ -209,7 +191,7 @@ def test_a_rescheduled_or_unscheduled_message_is_not_sent_by_the_old_task(weddin
     first = timezone.now() + datetime.timedelta(hours=1)
     services.message_schedule(message=message, when=first, user=planner)
     services.message_unschedule(message=message, user=planner)
-    assert services.scheduled_send_due(message_id=message.pk, scheduled_for=first.isoformat()) is None
+    assert tasks.scheduled_send_due(message_id=message.pk, scheduled_for=first.isoformat()) is None
     assert not Recipient.objects.exists()
 
 

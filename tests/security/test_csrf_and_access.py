@@ -23,6 +23,11 @@ CSRF_EXEMPT_ALLOWED: set[str] = {
     # the body is parsed; the view checks CSRF itself (csrf_protect), proven by
     # test_every_post_without_a_csrf_token_is_refused and tests/wedding/test_photos.py.
     "wedding.photos.views.photos",
+    # RFC 8058 one-click unsubscribe: mail clients POST `List-Unsubscribe=One-Click` with no
+    # cookie and no token. The view uses no session: the signed opt-out token in the URL is the
+    # only credential and can only opt its household out; any other POST is CSRF-checked
+    # (csrf_protect inside). Proven by tests/messaging/test_unsubscribe.py.
+    "wedding.messaging.views.unsubscribe",
 }
 
 

@@ -62,7 +62,7 @@ live.region(
     template=f"{TEMPLATE}#responses", context=responses_context,
 )
 live.region(
-    "dash_guests", audience=Audience.PLANNER, topics={"guest", "rsvp", "seating", "table", "event"},
+    "dash_guests", audience=Audience.PLANNER, topics={"guest", "rsvp", "seating", "table", "event", "message"},
     template=f"{TEMPLATE}#guests", context=guests_context, params=dashboard.GUEST_FILTERS,
 )
 live.region(

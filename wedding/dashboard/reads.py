@@ -28,6 +28,13 @@ from realtime.live import (
 from rsvp.models import Invitation, Response
 from seating.models import Seat, Table
 from wedding.core.models import Event, Wedding
+from wedding.messaging.reads import (
+    MESSAGE_FILTERS,
+    LastMessage,
+    household_message_filter,
+    households_answered,
+    last_messages,
+)
 
 GUESTS_PER_PAGE = 100
 LATEST_RESPONSES = 15
@@ -192,7 +199,7 @@ def latest_responses(wedding: Wedding, limit: int = LATEST_RESPONSES) -> list[Re
 
 # --- the master guest list ---------------------------------------------------------------
 
-GUEST_FILTERS = ("q", "side", "tag", "age", "household", "event", "status", "table", "page")
+GUEST_FILTERS = ("q", "side", "tag", "age", "household", "event", "status", "table", "messages", "page")
 RESPONSE_FILTERS = {
     "attending": "Attending",
     "declined": "Declined",
@@ -222,6 +229,8 @@ def guest_queryset(wedding: Wedding, filters: dict[str, str]):
         guests = guests.unseated(event)
     elif (table_id := int_param(table)) is not None:
         guests = guests.seated_at(table_id)
+    if (messages := household_message_filter(filters.get("messages"))) is not None:
+        guests = guests.filter(messages)
     return guests.distinct()
 
 
@@ -231,6 +240,8 @@ class GuestRow:
     cells: list[tuple[Response | None, bool, Table | None]]  # per event: response, invited, table
     tags: list[Tag]
     admin_url: str | None = None
+    last_message: LastMessage | None = None  # the household's
+    responded: bool = False  # someone in the household answered
 
 
 def change_url_maker(model_label: str) -> Callable[[object], str | None]:
@@ -244,7 +255,8 @@ def change_url_maker(model_label: str) -> Callable[[object], str | None]:
 
 
 def guest_list(wedding: Wedding, filters: dict[str, str]) -> dict:
-    """One page of the master list with every event's answer and table. Fixed query count."""
+    """One page of the master list with every event's answer and table, and each household's
+    last message / opened / responded. Fixed query count."""
     events = list(Event.objects.for_wedding(wedding))
     guests = (
         guest_queryset(wedding, filters)
@@ -260,6 +272,8 @@ def guest_list(wedding: Wedding, filters: dict[str, str]) -> dict:
     guest_url = change_url_maker("guests.guest")
     paginator = Paginator(guests, GUESTS_PER_PAGE)
     page = paginator.get_page(filters.get("page") or 1)
+    households = {guest.household_id for guest in page.object_list}
+    last, answered = last_messages(households), households_answered(households)
     rows = []
     for guest in page.object_list:
         responses = {r.event_id: r for r in guest.responses.all()}
@@ -271,6 +285,8 @@ def guest_list(wedding: Wedding, filters: dict[str, str]) -> dict:
                 cells=[(responses.get(e.pk), e.pk in invited, seats.get(e.pk)) for e in events],
                 tags=list(guest.tags.all()),
                 admin_url=guest_url(guest.pk),
+                last_message=last.get(guest.household_id),
+                responded=guest.household_id in answered,
             )
         )
     return {"events": events, "rows": rows, "page": page, "filters": filters}
@@ -286,6 +302,7 @@ def guest_filter_choices(wedding: Wedding, filters: dict[str, str]) -> dict:
         "sides": Guest.Side.choices,
         "ages": Guest.AgeGroup.choices,
         "statuses": list(RESPONSE_FILTERS.items()),
+        "message_filters": list(MESSAGE_FILTERS.items()),
         "household": Household.objects.for_wedding(wedding).filter(pk=int_param(filters.get("household"))).first()
         if filters.get("household") else None,
     }

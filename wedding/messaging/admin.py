@@ -19,7 +19,7 @@ from guests.models import Household
 from realtime.live import Audience, Viewer, live_page_context
 from wedding.core.admin_base import WeddingScopedAdmin, planned_weddings
 from wedding.messaging import paper, rendering, services
-from wedding.messaging.forms import PRESETS, MessageForm, ScheduleForm, TestSendForm
+from wedding.messaging.forms import PRESETS, BounceForm, MessageForm, ScheduleForm, TestSendForm
 from wedding.messaging.models import Message, OptOut
 from wedding.messaging.segments import households_for_rendering, segment_reach
 
@@ -100,6 +100,7 @@ class MessageAdmin(WeddingScopedAdmin):
                 "title": f"{message.get_kind_display()}: {message.subject}", "message": message,
                 "test_form": TestSendForm(wedding=wedding, initial={"to": request.user.email}),
                 "schedule_form": ScheduleForm(),
+                "bounce_form": BounceForm(message=message),
                 **self._preview(request, message),
                 **live_page_context(Viewer(wedding=wedding, audience=Audience.PLANNER)),
             }
@@ -141,6 +142,13 @@ class MessageAdmin(WeddingScopedAdmin):
             elif action == "retry":
                 count = services.message_retry_failed(message=message, user=request.user)
                 messages.success(request, f"Retrying {count} failed emails." if count else "Nothing failed.")
+            elif action == "bounce":
+                form = BounceForm(request.POST, message=message)
+                if not form.is_valid():
+                    raise ValidationError(" ".join(e for errs in form.errors.values() for e in errs))
+                services.recipient_bounce(recipient=form.cleaned_data["recipient"], reason=form.cleaned_data["reason"],
+                                          user=request.user)
+                messages.success(request, f"Marked the email to {form.cleaned_data['recipient'].address} bounced.")
             elif action == "test":
                 form = TestSendForm(request.POST, wedding=wedding)
                 if not form.is_valid():

@@ -43,8 +43,8 @@ from guests.models import Household
 from realtime.live import record_bulk, record_change
 from wedding.messaging import rendering
 from wedding.messaging.models import Message, Recipient
+from wedding.messaging.outbox import TOPIC, build_email, history_entry
 from wedding.messaging.segments import households_for_rendering
-from wedding.messaging.services import TOPIC, _history, build_email
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +120,7 @@ def _transition(
     elif to == S.QUEUED:
         values.update(claim="", reason=reason[:500] if reason else F("reason"))
     # The row's history as loaded is current: whoever holds the claim is its only writer.
-    history = [*row.history, _history(to, detail or reason)]
+    history = [*row.history, history_entry(to, detail or reason)]
     updated = Recipient.objects.filter(pk=row.pk, status=frm, claim=claim).update(history=history, **values)
     if not updated:
         return False
@@ -290,14 +290,3 @@ def outbox_deliver(*, message_id: int, budget_seconds: float = 30.0) -> float | 
         if not _deliver_claimed(message, rows, token=token):
             break
     return _finish_or_wait(message_id)
-
-
-def outbox_recover() -> list[int]:
-    """At worker start: every message still sending gets a delivery task again (its previous
-    task may have died with a worker). Extra tasks are harmless: rows are claimed one way."""
-    from wedding.messaging.services import _enqueue_delivery
-
-    ids = list(Message.objects.filter(status=Message.Status.SENDING).values_list("pk", flat=True))
-    for message_id in ids:
-        _enqueue_delivery(message_id)
-    return ids

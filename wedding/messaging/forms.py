@@ -1,4 +1,4 @@
-"""Forms of the planner's messaging pages: compose, test send, schedule."""
+"""Forms of the planner's messaging pages: compose, test send, schedule, mark a copy bounced."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.utils import timezone
 from guests.models import Household
 from wedding.core.admin_base import WeddingScopedForm
 from wedding.messaging import rendering
-from wedding.messaging.models import Message
+from wedding.messaging.models import Message, Recipient
 
 # Starting points per kind; the planner edits them freely.
 PRESETS: dict[str, tuple[str, str]] = {
@@ -105,3 +105,19 @@ class ScheduleForm(forms.Form):
         if when <= timezone.now():
             raise forms.ValidationError("Choose a time in the future, or send now.")
         return when
+
+
+class BounceForm(forms.Form):
+    """Which sent copy of a message came back, and why (the service checks it was sent)."""
+
+    recipient = forms.ModelChoiceField(
+        queryset=Recipient.objects.none(), label="Email",
+        error_messages={"invalid_choice": "Choose one of this message's emails.", "required": "Choose an email."},
+    )
+    reason = forms.CharField(max_length=500, label="Why", help_text="The bounce's words, e.g. “550 mailbox full”.")
+
+    def __init__(self, *args, message: Message, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["recipient"]
+        field.queryset = message.recipients.select_related("household").order_by("household__name", "address")
+        field.label_from_instance = lambda r: f"{r.household.name}: {r.address} ({r.get_status_display().lower()})"

@@ -4,7 +4,8 @@ Each function owns its transaction and records its change for live pages
 (topic "message"). Composing a send writes every Recipient row in the same
 transaction as the send request and enqueues the delivery task only after
 commit, so the worker never sees a half-written outbox and a rolled-back
-request queues nothing. Delivery itself lives in `wedding.messaging.delivery`.
+request queues nothing. Queueing the copies is `outbox.copies_queue` (shared
+with the scheduled send, in `tasks`); delivery lives in `wedding.messaging.delivery`.
 """
 
 from __future__ import annotations
@@ -14,33 +15,16 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives, mailers
+from django.core.mail import mailers
 from django.db import transaction
 from django.utils import timezone
 
 from guests.models import Household
-from realtime.live import acting_as_planner, bulk_change
+from realtime.live import acting_as_planner, bulk_change, record_change
 from wedding.core.models import Wedding
-from wedding.messaging import rendering
+from wedding.messaging import outbox, rendering, tasks
 from wedding.messaging.models import Message, OptOut, Recipient, new_message_id
-from wedding.messaging.segments import households_for_rendering, segment_reach
-
-TOPIC = "message"
-
-
-def _history(status: str, detail: str = "") -> dict[str, str]:
-    return {"status": status, "at": timezone.now().isoformat(), "detail": detail[:300]}
-
-
-def _enqueue_delivery(message_id: int, *, run_after: datetime.datetime | None = None) -> None:
-    from wedding.messaging.tasks import deliver_message
-
-    task = deliver_message.using(run_after=run_after) if run_after else deliver_message
-    task.enqueue(message_id)
-
-
-def message_id_domain() -> str:
-    return settings.MESSAGING_MESSAGE_ID_DOMAIN
+from wedding.messaging.segments import households_for_rendering
 
 
 def message_send(*, message: Message, user: Any = None) -> int:
@@ -54,40 +38,11 @@ def message_send(*, message: Message, user: Any = None) -> int:
         locked = Message.objects.select_for_update().get(pk=message.pk)
         if locked.status not in (Message.Status.DRAFT, Message.Status.SCHEDULED):
             raise ValidationError(f"This message is already {locked.get_status_display().lower()}.")
-        wedding = Wedding.objects.get(pk=locked.wedding_id)
-        rendering.check_template(locked.subject, wedding=wedding)
-        rendering.check_template(locked.body, wedding=wedding)
-        reach = segment_reach(locked)
-        now = timezone.now()
-        domain = message_id_domain()
-        contexts: dict[int, dict[str, str]] = {}
-        rows = []
-        for household, address, essential in reach.deliveries:
-            if household.pk not in contexts:
-                contexts[household.pk] = rendering.household_context(household, wedding=wedding)
-            rows.append(Recipient(
-                wedding_id=wedding.pk, message=locked, household=household, address=address,
-                subject=rendering.render_subject(locked.subject, contexts[household.pk]),
-                message_id_header=new_message_id(domain), essential=essential, queued_at=now,
-                next_attempt_at=now, history=[_history("queued")],
-            ))
-        summary = (
-            f"{locked.get_kind_display()} “{locked.subject[:60]}” queued for "
-            f"{reach.household_count} households ({len(rows)} addresses)"
-        )
-        with bulk_change(wedding_id=wedding.pk, topic=TOPIC, action="create", model="messaging.recipient",
-                         summary=summary) as ids:
-            Recipient.objects.bulk_create(rows, batch_size=500)
-            ids.append(locked.pk)
-            locked.status = Message.Status.SENDING if rows else Message.Status.SENT
-            locked.send_requested_at = now
-            locked.finished_at = None if rows else now
-            locked.scheduled_for = None
-            locked.save(update_fields=["status", "send_requested_at", "finished_at", "scheduled_for", "updated_at"])
-        if rows:
-            transaction.on_commit(lambda: _enqueue_delivery(locked.pk))
+        count = outbox.copies_queue(message=locked)
+        if count:
+            transaction.on_commit(lambda: tasks.delivery_enqueue(locked.pk))
     message.refresh_from_db()
-    return len(rows)
+    return count
 
 
 def message_schedule(*, message: Message, when: datetime.datetime, user: Any = None) -> None:
@@ -102,13 +57,7 @@ def message_schedule(*, message: Message, when: datetime.datetime, user: Any = N
         locked.status = Message.Status.SCHEDULED
         locked.scheduled_for = when
         locked.save(update_fields=["status", "scheduled_for", "updated_at"])  # captured by its signal
-
-        def enqueue() -> None:
-            from wedding.messaging.tasks import send_scheduled
-
-            send_scheduled.using(run_after=when).enqueue(locked.pk, when.isoformat())
-
-        transaction.on_commit(enqueue)
+        transaction.on_commit(lambda: tasks.scheduled_send_enqueue(message_id=locked.pk, when=when))
     message.refresh_from_db()
 
 
@@ -125,22 +74,9 @@ def message_unschedule(*, message: Message, user: Any = None) -> None:
     message.refresh_from_db()
 
 
-def scheduled_send_due(*, message_id: int, scheduled_for: str) -> int | None:
-    """Called by the worker at the scheduled time: send if the message is still scheduled
-    for that time (it may have been sent by hand, unscheduled or rescheduled meanwhile)."""
-    message = Message.objects.filter(pk=message_id, status=Message.Status.SCHEDULED).first()
-    if message is None or message.scheduled_for is None:
-        return None
-    if message.scheduled_for != datetime.datetime.fromisoformat(scheduled_for):
-        return None
-    try:
-        return message_send(message=message)
-    except ValidationError:  # sent by hand at the same moment
-        return None
-
-
 def message_retry_failed(*, message: Message, user: Any = None) -> int:
-    """Queue the failed (and bounced) copies again; returns how many. Sent copies are never resent."""
+    """Queue the failed copies again; returns how many. Sent copies are never resent, nor bounced
+    ones: the mail came back from that address, so sending again would only bounce again."""
     Wedding.objects.check_planner(user, message.wedding_id)
     with acting_as_planner(user), transaction.atomic():
         locked = Message.objects.select_for_update().get(pk=message.pk)
@@ -148,7 +84,7 @@ def message_retry_failed(*, message: Message, user: Any = None) -> int:
         if not failed:
             return 0
         now = timezone.now()
-        with bulk_change(wedding_id=locked.wedding_id, topic=TOPIC, action="update",
+        with bulk_change(wedding_id=locked.wedding_id, topic=outbox.TOPIC, action="update",
                          model="messaging.recipient",
                          summary=f"Retrying {len(failed)} failed copies of “{locked.subject[:60]}”") as ids:
             for row in failed:
@@ -156,13 +92,13 @@ def message_retry_failed(*, message: Message, user: Any = None) -> int:
                 row.attempts = 0
                 row.next_attempt_at = now
                 row.claim = ""
-                row.history = [*row.history, _history("queued", "retry requested by a planner")]
+                row.history = [*row.history, outbox.history_entry("queued", "retry requested by a planner")]
             Recipient.objects.bulk_update(failed, ["status", "attempts", "next_attempt_at", "claim", "history"])
             ids.extend(r.pk for r in failed)
             locked.status = Message.Status.SENDING
             locked.finished_at = None
             locked.save(update_fields=["status", "finished_at", "updated_at"])
-        transaction.on_commit(lambda: _enqueue_delivery(locked.pk))
+        transaction.on_commit(lambda: tasks.delivery_enqueue(locked.pk))
     message.refresh_from_db()
     return len(failed)
 
@@ -180,24 +116,45 @@ def message_send_test(*, message: Message, household: Household, to: str, user: 
     rendering.check_template(message.subject, wedding=household.wedding)  # TemplateError is a ValidationError
     rendering.check_template(message.body, wedding=household.wedding)
     rendered = rendering.render_email(message=message, household=household, wedding=household.wedding)
-    email = build_email(rendered=rendered, subject=f"[Test] {rendered.subject}", to=to,
-                        message_id=new_message_id(message_id_domain()))
+    email = outbox.build_email(rendered=rendered, subject=f"[Test] {rendered.subject}", to=to,
+                               message_id=new_message_id(outbox.message_id_domain()))
     try:
         mailers[settings.MESSAGING_MAILER].send_messages([email])
     except Exception as error:  # noqa: BLE001 - shown to the planner as it is
         raise ValidationError(f"The mail server refused the test: {error}") from error
 
 
-def build_email(*, rendered: rendering.RenderedEmail, subject: str, to: str, message_id: str) -> EmailMultiAlternatives:
-    email = EmailMultiAlternatives(
-        subject=subject, body=rendered.text, to=[to],
-        headers={
-            "Message-ID": message_id,
-            "List-Unsubscribe": f"<{rendered.unsubscribe_url}>",
-        },
-    )
-    email.attach_alternative(rendered.html, "text/html")
-    return email
+def recipient_bounce(*, recipient: Recipient, reason: str, user: Any = None) -> None:
+    """A sent copy came back (the planner read the bounce): mark it bounced, in `reason`'s words.
+
+    Refuses (ValidationError, nothing changed) an empty or overlong reason and a
+    copy that was not sent. The status is checked under the row's lock, so a
+    bounce cannot overwrite a retry a worker is sending. Recorded for the delivery
+    page, the guest list and the activity feed.
+    """
+    Wedding.objects.check_planner(user, recipient.wedding_id)
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError("Say why it bounced (the mail server's words, if you have them).")
+    if len(reason) > 500:
+        raise ValidationError("That reason is too long (500 characters at most).")
+    with acting_as_planner(user), transaction.atomic():
+        locked = Recipient.objects.select_for_update().get(pk=recipient.pk)
+        if locked.status != Recipient.Status.SENT:
+            raise ValidationError(
+                f"Only a sent email can bounce; the one to {locked.address} is {locked.get_status_display().lower()}."
+            )
+        history = [*locked.history, outbox.history_entry(Recipient.Status.BOUNCED, f"{reason} (marked by a planner)")]
+        # update(), not save(): the change is recorded below in the planner's words, once.
+        Recipient.objects.filter(pk=locked.pk).update(
+            status=Recipient.Status.BOUNCED, reason=reason, failed_at=timezone.now(), history=history,
+        )
+        record_change(
+            wedding_id=locked.wedding_id, topic=outbox.TOPIC, action="update", model="messaging.recipient",
+            object_id=locked.pk, household_id=locked.household_id,
+            summary=f"Bounced: “{locked.subject[:80]}” to {locked.address} ({reason[:120]})",
+        )
+    recipient.refresh_from_db()
 
 
 def household_opened(*, household: Household) -> int:
@@ -212,7 +169,7 @@ def household_opened(*, household: Household) -> int:
         )
         if not rows:
             return 0
-        with bulk_change(wedding_id=household.wedding_id, topic=TOPIC, action="update",
+        with bulk_change(wedding_id=household.wedding_id, topic=outbox.TOPIC, action="update",
                          model="messaging.recipient", summary=f"{household.name} opened their invitation link") as ids:
             Recipient.objects.filter(pk__in=rows).update(opened_at=now)
             ids.extend(rows)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from wedding.messaging.delivery import outbox_recover
+from wedding.messaging.tasks import outbox_recover
 
 
 class Command(BaseCommand):
