@@ -1,0 +1,662 @@
+"""From a mapped table to a plan: who the guests are, which household each joins, what changes.
+
+Nothing here writes. `entries_build()` turns each file row into the people it
+names (a row for a couple or family becomes several guests) with its errors
+in the planner's words; `households_group()` decides households; `plan_entry()`
+compares each person with the wedding's guest list (read once by `Index`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from guests.importing import mapping as m
+from guests.importing.reading import Table
+from guests.models import Guest, Household, Tag
+from rsvp.models import Invitation, MealOption, Response
+from wedding.models import Event, Wedding
+
+SEPARATORS = (";", "|")
+MAX_LENGTHS = {
+    "household": Household._meta.get_field("name").max_length,
+    "first_name": Guest._meta.get_field("first_name").max_length,
+    "last_name": Guest._meta.get_field("last_name").max_length,
+    "email": Guest._meta.get_field("email").max_length,
+    "phone": Guest._meta.get_field("phone").max_length,
+    "dietary_notes": Guest._meta.get_field("dietary_notes").max_length,
+    "household_phone": Household._meta.get_field("phone").max_length,
+    "household_key": Household._meta.get_field("key").max_length,
+}
+TAG_MAX = Tag._meta.get_field("name").max_length
+EVENT_MAX = Event._meta.get_field("name").max_length
+MEAL_MAX = MealOption._meta.get_field("name").max_length
+# Guest fields the file can set (tags, events and answers are handled apart).
+GUEST_FIELDS = ("email", "phone", "age_group", "side", "dietary_notes", "notes", "directory_opt_in", "is_plus_one")
+HOUSEHOLD_FIELDS = ("address", "household_email", "household_phone", "household_notes", "plus_ones_allowed")
+HOUSEHOLD_ATTRS = {"address": "address", "household_email": "email", "household_phone": "phone",
+                   "household_notes": "notes", "plus_ones_allowed": "plus_ones_allowed"}
+BOOL_FIELDS = {"directory_opt_in", "is_plus_one"}
+# Escape our own export adds before a cell a spreadsheet would execute (see exporting.spreadsheet_safe).
+ESCAPED = ("'=", "'+", "'-", "'@", "'\t", "'\r")
+
+
+def unescape(value: str) -> str:
+    return value[1:] if value.startswith(ESCAPED) else value
+
+
+def list_split(value: str) -> list[str]:
+    items = [value]
+    for separator in SEPARATORS:
+        items = [part for item in items for part in item.split(separator)]
+    seen: dict[str, str] = {}
+    for item in (i.strip() for i in items):
+        if item and item.casefold() not in seen:
+            seen[item.casefold()] = item
+    return list(seen.values())
+
+
+@dataclass
+class Entry:
+    """One guest-to-be from one file row."""
+
+    line: int
+    first_name: str
+    last_name: str
+    role: str = "main"
+    household_name: str = ""  # from the file (column or a couple's names); "" = decided by grouping
+    household_key: str = ""
+    group: str = ""  # casefolded household identity within the file
+    values: dict[str, Any] = field(default_factory=dict)  # guest fields the file sets
+    household_values: dict[str, Any] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
+    events: list[str] = field(default_factory=list)
+    answers: dict[str, tuple[str | None, str]] = field(default_factory=dict)  # event → (status, meal)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+@dataclass
+class LineError:
+    line: int
+    errors: list[str]
+    household: str = ""
+    name: str = ""
+
+
+class Context:
+    """What building entries needs to know about the wedding (read once)."""
+
+    def __init__(self, wedding: Wedding, mapping: m.Mapping) -> None:
+        self.wedding = wedding
+        self.mapping = mapping
+        self.couple = m.couple_names(wedding.name)
+        self.events = {e.name.strip().casefold(): e for e in Event.objects.filter(wedding=wedding)}
+        self.new_events: dict[str, str] = {}  # casefolded → name, events the file names that do not exist
+
+    def event_name(self, name: str) -> str | None:
+        """The event's name as the wedding spells it; None if the wedding has events and not this one.
+
+        A wedding without events (a backup imported into a new wedding) gets the ones the file names.
+        """
+        key = name.strip().casefold()
+        if key in self.events:
+            return self.events[key].name
+        if self.events:
+            return None
+        return self.new_events.setdefault(key, " ".join(name.split()))
+
+    def unknown_event(self, name: str) -> str:
+        known = ", ".join(e.name for e in self.events.values())
+        return f"event “{name}” does not exist (events: {known}); create it first or correct the name"
+
+    def value(self, kind: str, raw: str) -> str | None:
+        chosen = self.mapping.values.get(kind, {}).get(m.fold(raw))
+        return chosen if chosen else m.value_guess(kind, raw, self.couple)
+
+
+_CHOICES = {"side": Guest.Side, "age_group": Guest.AgeGroup, "rsvp": Response.Status}
+_KIND_WORDS = {"side": "a side", "age_group": "an age group", "rsvp": "an RSVP answer"}
+
+
+def _choice(ctx: Context, kind: str, raw: str, column: str) -> tuple[str | None, str | None]:
+    stored = ctx.value(kind, raw)
+    if stored is None:
+        for value, label in _CHOICES[kind].choices:
+            if m.fold(raw) in (m.fold(value), m.fold(str(label))):
+                return value, None
+        allowed = ", ".join(str(label) for _, label in _CHOICES[kind].choices)
+        return None, (f"column “{column}”: “{raw}” is not {_KIND_WORDS[kind]} Confetti knows "
+                      f"(choose what it means on the preview, or use one of: {allowed})")
+    return stored, None
+
+
+def entries_build(table: Table, ctx: Context) -> tuple[list[Entry], list[LineError]]:
+    """The people each row names, or the row's errors (a row is taken whole or not at all)."""
+    columns = ctx.mapping.columns
+    headers = table.headers
+    present = {c for c in columns if c}
+    entries: list[Entry] = []
+    bad: list[LineError] = []
+    for line, cells in table.rows:
+        values: dict[str, list[tuple[str, str]]] = {}  # field → [(header, value)]
+        for index, key in enumerate(columns):
+            if key and index < len(cells):
+                values.setdefault(key, []).append((headers[index], unescape(cells[index].strip())))
+        row, errors = _row_entries(line, values, present, ctx)
+        if errors:
+            first = row[0] if row else None
+            bad.append(LineError(line, errors, first.household_name if first else "", first.name if first else ""))
+        else:
+            entries.extend(row)
+    return entries, bad
+
+
+def _one(values: dict[str, list[tuple[str, str]]], key: str) -> str:
+    return " ".join(v for _, v in values.get(key, []) if v)
+
+
+def _row_entries(
+    line: int, values: dict[str, list[tuple[str, str]]], present: set[str], ctx: Context,
+) -> tuple[list[Entry], list[str]]:
+    errors: list[str] = []
+    warnings: list[str] = []
+    split = ctx.mapping.split_couples
+    first, last = _one(values, "first_name"), _one(values, "last_name")
+    people: list[m.Person] = []
+    if first:
+        if split and m._AND.search(first):
+            people = m.people_split(first, last_name=last)
+        else:
+            people = [m.Person(first, last)]
+            if m.looks_like_full_name(first, last):
+                header = values["first_name"][0][0]
+                warnings.append(f"column “{header}”: “{first}” looks like a whole name in a first-name column")
+    elif "full_name" in present:
+        full = _one(values, "full_name")
+        people = m.people_split(full, last_name=last) if split else (
+            [m.Person(*m.name_split(full))] if full else []
+        )
+        if last:
+            people = [m.Person(p.first_name, p.last_name or last, p.role, p.note) for p in people]
+    main_last = people[0].last_name if people else last
+    partner = _one(values, "partner_first_name")
+    partner_full = _one(values, "partner_name")
+    if partner or partner_full:
+        if partner:
+            people.append(m.Person(partner, _one(values, "partner_last_name") or main_last, role="partner"))
+        else:
+            p_first, p_last = m.name_split(partner_full)
+            people.append(m.Person(p_first, p_last or main_last, role="partner"))
+    for _header, cell in values.get("child_name", []):
+        for name in [n for n in cell.replace(" and ", ",").replace("&", ",").replace(";", ",").split(",") if n.strip()]:
+            c_first, c_last = m.name_split(name)
+            people.append(m.Person(c_first, c_last or main_last, role="child"))
+    plus_one = _one(values, "plus_one_name")
+    plus_ones_allowed: int | None = None
+    if plus_one:
+        if m.bool_guess(plus_one) is not None or m.fold(plus_one) in {"guest", "tbd", "plus one", "and guest"}:
+            plus_ones_allowed = 1 if m.bool_guess(plus_one) is not False else 0
+        else:
+            p_first, p_last = m.name_split(plus_one)
+            people.append(m.Person(p_first, p_last, role="plus_one"))
+    if not people or not people[0].first_name:
+        what = "first name" if "first_name" in present or "full_name" not in present else "name"
+        errors.append(f"{what} is missing")
+
+    # Fields for every person of the row.
+    shared: dict[str, Any] = {}
+    own: dict[str, Any] = {}
+    for key in GUEST_FIELDS:
+        if key not in present:
+            continue
+        raw = _one(values, key) if key not in ("dietary_notes", "notes") else "; ".join(
+            v for _, v in values[key] if v
+        )
+        header = values[key][0][0]
+        if key in ("side", "age_group"):
+            stored, error = _choice(ctx, key, raw, header) if raw else (Guest._meta.get_field(key).default, None)
+            if error:
+                errors.append(error)
+            (shared if key == "side" else own)[key] = stored
+        elif key in BOOL_FIELDS:
+            flag = m.bool_guess(raw)
+            if flag is None:
+                errors.append(f"column “{header}”: “{raw}” is neither yes nor no")
+            own[key] = bool(flag)
+        else:
+            own[key] = raw
+    email = own.get("email", "")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.append(f"email “{email}” is not a valid address")
+    tags = list_split(";".join(v for _, v in values.get("tags", []))) if "tags" in present else []
+    for tag in tags:
+        if len(tag) > TAG_MAX:
+            errors.append(f"tag “{tag[:20]}…” is longer than {TAG_MAX} characters")
+    events: list[str] = []
+    for name in list_split(_one(values, "events")) if "events" in present else []:
+        if len(name) > EVENT_MAX:
+            errors.append(f"event “{name[:20]}…” is longer than {EVENT_MAX} characters")
+        elif ctx.event_name(name) is None:
+            errors.append(ctx.unknown_event(name))
+        else:
+            events.append(ctx.event_name(name))
+    answers: dict[str, tuple[str | None, str]] = {}
+    for key, cells in values.items():
+        what, _, event = key.partition(":")
+        if not event or not any(v for _, v in cells):
+            continue
+        header, raw = cells[0]
+        name = ctx.event_name(event)
+        if name is None:
+            errors.append(f"column “{header}”: " + ctx.unknown_event(event))
+            continue
+        if what == "invited":
+            flag = m.bool_guess(raw)
+            if flag is None:
+                status, error = _choice(ctx, "rsvp", raw, header)
+                if error:
+                    errors.append(error)
+                    continue
+                answers[name] = (status, answers.get(name, (None, ""))[1])
+                flag = True
+            if flag and name not in events:
+                events.append(name)
+        elif what == "rsvp":
+            status, error = _choice(ctx, "rsvp", raw, header)
+            if error:
+                errors.append(error)
+                continue
+            answers[name] = (status, answers.get(name, (None, ""))[1])
+            if name not in events:
+                events.append(name)
+        elif what == "meal":
+            if len(raw) > MEAL_MAX:
+                errors.append(f"column “{header}”: the meal name is longer than {MEAL_MAX} characters")
+                continue
+            answers[name] = (answers.get(name, (None, ""))[0], raw)
+    generic = _one(values, "rsvp")
+    if generic:
+        status, error = _choice(ctx, "rsvp", generic, values["rsvp"][0][0])
+        if error:
+            errors.append(error)
+        else:
+            targets = events or [e.name for e in ctx.events.values()]
+            if not targets:
+                warnings.append("the RSVP is not recorded: the wedding has no events yet")
+            for name in targets:
+                answers.setdefault(name, (status, ""))
+                if name not in events:
+                    events.append(name)
+    for name, (status, meal) in answers.items():
+        if meal and status not in (None, Response.Status.ATTENDING):
+            errors.append(f"a meal is chosen for {name} but the answer is not “attending”")
+
+    # The household.
+    household_name = " ".join(_one(values, "household").split())
+    key = _one(values, "household_key")
+    if not household_name and len(people) > 1:
+        household_name = _household_name_for(people, _one(values, "full_name"))
+    household: dict[str, Any] = {}
+    if "address" in present or {"address_line", "city", "state", "zip", "country"} & present:
+        household["address"] = _address(values)
+    for name in ("household_email", "household_phone", "household_notes"):
+        if name in present:
+            household[name] = _one(values, name)
+    if household.get("household_email"):
+        try:
+            validate_email(household["household_email"])
+        except ValidationError:
+            errors.append(f"household email “{household['household_email']}” is not a valid address")
+    if "plus_ones_allowed" in present:
+        raw = _one(values, "plus_ones_allowed")
+        flag = m.bool_guess(raw)
+        if raw.strip().isdigit():
+            plus_ones_allowed = min(int(raw), 20)
+        elif flag is not None:
+            plus_ones_allowed = int(flag)
+        else:
+            errors.append(f"plus-ones allowed “{raw}” is not a number or yes/no")
+    if plus_ones_allowed is not None:
+        household["plus_ones_allowed"] = plus_ones_allowed
+    for field_name, limit in MAX_LENGTHS.items():
+        value = {"household": household_name, "household_key": key, **own, **household}.get(field_name, "")
+        if isinstance(value, str) and limit and len(value) > limit:
+            errors.append(f"{field_name.replace('_', ' ')} is longer than {limit} characters")
+    for person in people:
+        for part, limit in (("first_name", MAX_LENGTHS["first_name"]), ("last_name", MAX_LENGTHS["last_name"])):
+            if len(getattr(person, part)) > limit:
+                errors.append(f"{part.replace('_', ' ')} of {person.first_name[:20]} is longer than {limit} characters")
+
+    entries = []
+    for index, person in enumerate(people):
+        guest_values = dict(shared)
+        if index == 0:
+            guest_values.update(own)
+        else:
+            if "age_group" in own or person.role == "child":
+                guest_values["age_group"] = Guest.AgeGroup.CHILD if person.role == "child" else Guest.AgeGroup.ADULT
+            if person.role == "plus_one":
+                guest_values["is_plus_one"] = True
+        entry = Entry(
+            line=line, first_name=person.first_name, last_name=person.last_name, role=person.role,
+            household_name=household_name, household_key=key, values=guest_values,
+            household_values=household, tags=tags, events=list(events), answers=dict(answers),
+            warnings=list(warnings) if index == 0 else ([person.note] if person.note else []),
+        )
+        if index and person.role != "main":
+            entry.warnings.insert(0, f"{person.role.replace('_', '-')} of {people[0].first_name}, from the same row")
+        entries.append(entry)
+    return entries, errors
+
+
+def _household_name_for(people: list[m.Person], full: str) -> str:
+    if full and not m.re.match(r"^the .+ (family|household)$", m.fold(full)):
+        return " ".join(full.split())
+    main = people[0]
+    adults = [p for p in people if p.role in ("main", "partner")]
+    if len(adults) >= 2 and all(p.last_name == main.last_name for p in adults[:2]):
+        return f"{adults[0].first_name} and {adults[1].first_name} {main.last_name}".strip()
+    if len(adults) >= 2:
+        return f"{adults[0].first_name} {adults[0].last_name} and {adults[1].first_name} {adults[1].last_name}"
+    return f"The {main.last_name} family" if main.last_name else main.first_name
+
+
+def _address(values: dict[str, list[tuple[str, str]]]) -> str:
+    whole = _one(values, "address")
+    lines = [v for _, v in values.get("address_line", []) if v]
+    if whole:
+        lines.insert(0, whole)
+    city = " ".join(v for v in (_one(values, "city"), _one(values, "state"), _one(values, "zip")) if v)
+    if _one(values, "city") and (_one(values, "state") or _one(values, "zip")):
+        city = f"{_one(values, 'city')}, " + " ".join(v for v in (_one(values, "state"), _one(values, "zip")) if v)
+    return "\n".join(v for v in [*lines, city, _one(values, "country")] if v)
+
+
+def households_group(entries: list[Entry], *, grouping: str) -> None:
+    """Give every entry its household name and group key (in place).
+
+    A household key or name from the file wins; a row naming several people is
+    one household; other single-person rows are a household each ("row") or
+    grouped by last name and address ("surname_address").
+    """
+    by_group: dict[str, list[Entry]] = {}
+    for entry in entries:
+        if entry.household_key:
+            entry.group = "key:" + entry.household_key.casefold()
+        elif entry.household_name:
+            entry.group = "name:" + entry.household_name.casefold()
+        elif grouping == "surname_address" and entry.last_name:
+            address = m.fold(str(entry.household_values.get("address", "")))
+            entry.group = f"surname:{entry.last_name.casefold()}|{address}"
+        else:
+            entry.group = f"line:{entry.line}"
+        by_group.setdefault(entry.group, []).append(entry)
+    for group, members in by_group.items():
+        if members[0].household_name:
+            continue
+        if group.startswith("surname:") and len(members) > 1:
+            name = f"The {members[0].last_name} family"
+        else:
+            name = members[0].name
+        for entry in members:
+            entry.household_name = name
+
+
+class Index:
+    """The wedding's existing households, guests, tags, events, meals and answers, read in a few queries."""
+
+    def __init__(self, wedding: Wedding) -> None:
+        self.wedding_id = wedding.pk
+        households = list(Household.objects.filter(wedding=wedding))
+        self.households = {h.name.strip().casefold(): h for h in households}
+        self.by_key = {h.key.casefold(): h for h in households if h.key}
+        guests = list(Guest.objects.filter(wedding=wedding))
+        self.by_household_name: dict[tuple[int, str, str], Guest] = {}
+        self.by_household_email: dict[tuple[int, str], Guest] = {}
+        self.by_name: dict[tuple[str, str], list[Guest]] = {}
+        self.by_email: dict[str, list[Guest]] = {}
+        for guest in guests:
+            name = (guest.first_name.strip().casefold(), guest.last_name.strip().casefold())
+            self.by_household_name.setdefault((guest.household_id, *name), guest)
+            self.by_name.setdefault(name, []).append(guest)
+            if guest.email:
+                email = guest.email.strip().casefold()
+                self.by_household_email.setdefault((guest.household_id, email), guest)
+                self.by_email.setdefault(email, []).append(guest)
+        self.tags = {t.name.strip().casefold(): t for t in Tag.objects.filter(wedding=wedding)}
+        self.events = {e.name.strip().casefold(): e for e in Event.objects.filter(wedding=wedding)}
+        self.meals = {(meal.event_id, meal.name.strip().casefold()): meal for meal in MealOption.objects.filter(wedding=wedding)}
+        through = Guest.tags.through
+        self.guest_tags: set[tuple[int, int]] = set(
+            through.objects.filter(guest__wedding=wedding).values_list("guest_id", "tag_id")
+        )
+        self.invited: set[tuple[int, int]] = set(
+            Invitation.objects.filter(wedding=wedding).values_list("guest_id", "event_id")
+        )
+        self.responses = {(r.guest_id, r.event_id): r for r in Response.objects.filter(wedding=wedding)}
+        self.household_names = {h.pk: h.name for h in households}
+
+
+@dataclass
+class Plan:
+    """What the import will write, built without writing anything."""
+
+    new_households: dict[str, Household] = field(default_factory=dict)  # group → unsaved
+    updated_households: dict[int, tuple[Household, list[str]]] = field(default_factory=dict)
+    new_guests: list[Guest] = field(default_factory=list)
+    updated: dict[int, tuple[Guest, list[str]]] = field(default_factory=dict)  # pk → (guest, fields)
+    new_tags: dict[str, Tag] = field(default_factory=dict)
+    new_events: dict[str, Event] = field(default_factory=dict)
+    new_meals: dict[tuple[str, str], MealOption] = field(default_factory=dict)  # (event key, meal key)
+    tag_links: list[tuple[Guest, str]] = field(default_factory=list)
+    invitations: list[tuple[Guest, str]] = field(default_factory=list)  # (guest, event key)
+    answers: list[tuple[Guest, str, str, str]] = field(default_factory=list)  # guest, event key, status, meal key
+    households_seen: dict[str, Household] = field(default_factory=dict)  # group → household (existing or new)
+
+
+@dataclass
+class RowResult:
+    line: int
+    outcome: str  # "create" | "update" | "unchanged" | "error" | "skipped"
+    household: str = ""
+    name: str = ""
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        if self.errors:
+            return "; ".join(self.errors)
+        parts = []
+        if self.changes:
+            parts.append("changes " + ", ".join(self.changes))
+        parts += self.warnings
+        return "; ".join(parts)
+
+
+class Planner:
+    """Compares entries with the wedding's guest list, one at a time, and fills a `Plan`."""
+
+    def __init__(self, *, wedding: Wedding, index: Index, group_values: dict[str, dict[str, Any]]) -> None:
+        self.wedding, self.index, self.plan = wedding, index, Plan()
+        self.group_values = group_values
+        self.seen: dict[Any, int] = {}
+        self.file_names: dict[tuple[str, str], list[tuple[str, int]]] = {}
+        self.file_emails: dict[str, list[tuple[str, int]]] = {}
+
+    def household_for(self, entry: Entry, result: RowResult) -> Household:
+        plan, index = self.plan, self.index
+        household = plan.households_seen.get(entry.group)
+        if household is not None:
+            return household
+        if entry.household_key:
+            household = index.by_key.get(entry.household_key.casefold())
+        else:
+            household = index.households.get(entry.household_name.casefold())
+        wanted = {HOUSEHOLD_ATTRS[k]: v for k, v in self.group_values.get(entry.group, {}).items()}
+        if household is None:
+            household = Household(wedding=self.wedding, name=entry.household_name, key=entry.household_key)
+            for attr, value in wanted.items():
+                setattr(household, attr, value)
+            plan.new_households[entry.group] = household
+        else:
+            changed = [a for a, v in wanted.items() if getattr(household, a) != v]
+            if household.name != entry.household_name and entry.household_key:
+                changed.append("name")
+                household.name = entry.household_name
+            for attr in changed:
+                if attr != "name":
+                    setattr(household, attr, wanted[attr])
+            if changed:
+                plan.updated_households[household.pk] = (household, changed)
+                result.changes += [f"household {'address' if a == 'address' else a.replace('_', ' ')}" for a in changed]
+        plan.households_seen[entry.group] = household
+        return household
+
+    def event_key(self, name: str) -> str:
+        key = name.strip().casefold()
+        if key not in self.index.events and key not in self.plan.new_events:
+            self.plan.new_events[key] = Event(
+                wedding=self.wedding, name=name, order=len(self.index.events) + len(self.plan.new_events),
+                starts_at=_wedding_noon(self.wedding),
+            )
+        return key
+
+    def plan_entry(self, entry: Entry) -> RowResult:
+        plan, index = self.plan, self.index
+        result = RowResult(line=entry.line, outcome="error", household=entry.household_name, name=entry.name,
+                           warnings=list(entry.warnings))
+        household = self.household_for(entry, result)
+        first_key, last_key = entry.first_name.casefold(), entry.last_name.casefold()
+        email = entry.values.get("email", "")
+        guest = None
+        if household.pk is not None:
+            guest = index.by_household_name.get((household.pk, first_key, last_key))
+            if guest is None and email:
+                guest = index.by_household_email.get((household.pk, email.casefold()))
+        identity: Any = ("guest", guest.pk) if guest is not None else ("new", entry.group, first_key, last_key)
+        if identity in self.seen:
+            result.errors.append(f"same guest as line {self.seen[identity]}")
+            return result
+        self.seen[identity] = entry.line
+        self._duplicates(entry, guest, household, result)
+
+        if guest is None:
+            guest = Guest(wedding=self.wedding, first_name=entry.first_name, last_name=entry.last_name)
+            guest._import_household = household  # resolved to an id once households are saved
+            for column, value in entry.values.items():
+                setattr(guest, column, value)
+            plan.new_guests.append(guest)
+            result.outcome = "create"
+        else:
+            changed = [c for c, v in entry.values.items() if getattr(guest, c) != v]
+            if guest.first_name != entry.first_name or guest.last_name != entry.last_name:  # matched by email
+                changed += [c for c in ("first_name", "last_name") if getattr(guest, c) != getattr(entry, c)]
+                guest.first_name, guest.last_name = entry.first_name, entry.last_name
+            for column in changed:
+                if column in entry.values:
+                    setattr(guest, column, entry.values[column])
+            if changed:
+                plan.updated[guest.pk] = (guest, changed)
+            result.changes = [*result.changes, *(c.replace("_", " ") for c in changed)]
+        for tag in entry.tags:
+            existing = index.tags.get(tag.casefold())
+            if existing is None or guest.pk is None or (guest.pk, existing.pk) not in index.guest_tags:
+                if existing is None and tag.casefold() not in plan.new_tags:
+                    plan.new_tags[tag.casefold()] = Tag(wedding=self.wedding, name=tag)
+                plan.tag_links.append((guest, tag.casefold()))
+                if guest.pk is not None:
+                    result.changes.append(f"tag {tag}")
+        for name in entry.events:
+            key = self.event_key(name)
+            event = index.events.get(key)
+            if guest.pk is None or event is None or (guest.pk, event.pk) not in index.invited:
+                plan.invitations.append((guest, key))
+                if guest.pk is not None:
+                    result.changes.append(f"invited to {name}")
+        for name, (status, meal) in entry.answers.items():
+            key = self.event_key(name)
+            event = index.events.get(key)
+            existing = index.responses.get((guest.pk, event.pk)) if guest.pk and event else None
+            status = status or (existing.status if existing else None)
+            if meal:
+                status = status or Response.Status.ATTENDING
+                meal_key = meal.strip().casefold()
+                if (event is None or (event.pk, meal_key) not in index.meals) and (key, meal_key) not in plan.new_meals:
+                    plan.new_meals[(key, meal_key)] = MealOption(wedding=self.wedding, name=meal.strip())
+            else:
+                meal_key = ""
+                if existing is not None and existing.meal_id and status == Response.Status.ATTENDING:
+                    meal_key = next(k for (e, k), v in index.meals.items() if v.pk == existing.meal_id)
+            if status is None:
+                continue
+            if existing is not None:
+                same_meal = (existing.meal_id or None) == (index.meals[(event.pk, meal_key)].pk if meal_key and (event.pk, meal_key) in index.meals else None)
+                if existing.status == status and same_meal:
+                    continue
+            elif status == Response.Status.PENDING and not meal_key:
+                continue  # no answer yet is what no response means
+            plan.answers.append((guest, key, status, meal_key))
+            if guest.pk is not None:
+                result.changes.append(f"answer for {name}")
+        if result.outcome != "create":
+            result.outcome = "update" if result.changes else "unchanged"
+        return result
+
+    def _duplicates(self, entry: Entry, guest: Guest | None, household: Household, result: RowResult) -> None:
+        """Possible duplicates: flagged for the planner, not refused."""
+        index = self.index
+        first_key, last_key = entry.first_name.casefold(), entry.last_name.casefold()
+        email = entry.values.get("email", "")
+        for other in index.by_name.get((first_key, last_key), []):
+            if other is not guest and other.household_id != household.pk:
+                result.warnings.append(
+                    f"possible duplicate: {other.full_name} is already a guest in "
+                    f"{index.household_names.get(other.household_id, 'another household')}"
+                )
+                break
+        for other_group, other_line in self.file_names.get((first_key, last_key), []):
+            if other_group != entry.group:
+                result.warnings.append(f"possible duplicate: the same name is on line {other_line} in another household")
+                break
+        if email:
+            for other in index.by_email.get(email.casefold(), []):
+                if other is not guest:
+                    result.warnings.append(f"possible duplicate: {other.full_name} already has the email {email}")
+                    break
+            for _other_group, other_line in self.file_emails.get(email.casefold(), []):
+                result.warnings.append(f"possible duplicate: the same email is on line {other_line}")
+                break
+        self.file_names.setdefault((first_key, last_key), []).append((entry.group, entry.line))
+        if email:
+            self.file_emails.setdefault(email.casefold(), []).append((entry.group, entry.line))
+
+
+def group_values(entries: list[Entry]) -> dict[str, dict[str, Any]]:
+    """Household fields per household: the first non-empty value among its rows (the largest plus-one allowance)."""
+    merged: dict[str, dict[str, Any]] = {}
+    for entry in entries:
+        values = merged.setdefault(entry.group, {})
+        for key, value in entry.household_values.items():
+            if key == "plus_ones_allowed":
+                values[key] = max(values.get(key, 0), value)
+            elif not values.get(key):
+                values[key] = value
+    return merged
+
+
+def _wedding_noon(wedding: Wedding):
+    import datetime
+
+    return datetime.datetime.combine(wedding.date, datetime.time(12), tzinfo=datetime.UTC)

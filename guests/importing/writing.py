@@ -1,0 +1,116 @@
+"""Applying an import's plan with bulk writes (call inside the import's transaction)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.utils import timezone
+
+from guests.codes import new_code, new_household_key
+from guests.importing.planning import Index, Plan
+from guests.models import Guest, Household, Tag
+from rsvp.models import Invitation, Response
+
+BATCH = 500
+
+Progress = Callable[[int, int], None]
+
+
+def _codes(count: int) -> list[str]:
+    codes: set[str] = set()
+    while len(codes) < count:
+        codes.add(new_code())
+    # Codes are ~46 random bits: a clash with an existing one is astronomically
+    # rare, but checking costs one query.
+    while taken := set(Household.objects.filter(invitation_code__in=codes).values_list("invitation_code", flat=True)):
+        codes -= taken
+        while len(codes) < count:
+            codes.add(new_code())
+    return sorted(codes)
+
+
+def plan_write(*, plan: Plan, index: Index, progress: Progress | None, total: int) -> list[int]:
+    """Apply the plan. Returns the ids of the guests it touched."""
+    done = 0
+
+    def step(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress:
+            progress(min(done, total), total)
+
+    households = list(plan.new_households.values())
+    if households:
+        for household, code in zip(households, _codes(len(households)), strict=True):
+            household.invitation_code = code
+            household.key = household.key or new_household_key()
+        Household.objects.bulk_create(households, batch_size=BATCH)
+    if plan.updated_households:
+        by_fields: dict[tuple[str, ...], list[Household]] = {}
+        for household, fields in plan.updated_households.values():
+            by_fields.setdefault(tuple(sorted(set(fields))), []).append(household)
+        for fields, rows in by_fields.items():
+            Household.objects.bulk_update(rows, [*fields, "updated_at"], batch_size=BATCH)
+    for guest in plan.new_guests:
+        guest.household_id = guest._import_household.pk
+    for start in range(0, len(plan.new_guests), BATCH):
+        batch = plan.new_guests[start:start + BATCH]
+        Guest.objects.bulk_create(batch)
+        step(len(batch))
+    if plan.updated:
+        by_fields_g: dict[tuple[str, ...], list[Guest]] = {}
+        for guest, fields in plan.updated.values():
+            by_fields_g.setdefault(tuple(sorted(set(fields))), []).append(guest)
+        for fields, guests in by_fields_g.items():
+            Guest.objects.bulk_update(guests, [*fields, "updated_at"], batch_size=BATCH)
+            step(len(guests))
+    if plan.new_tags:
+        Tag.objects.bulk_create(list(plan.new_tags.values()))
+        index.tags.update(plan.new_tags)
+    if plan.tag_links:
+        through = Guest.tags.through
+        links = {(guest.pk, index.tags[key].pk) for guest, key in plan.tag_links}
+        through.objects.bulk_create(
+            [through(guest_id=g, tag_id=t) for g, t in sorted(links)], batch_size=BATCH, ignore_conflicts=True
+        )
+    for key, event in plan.new_events.items():
+        event.save()  # capture is suspended by the caller's bulk_change
+        index.events[key] = event
+    for (event_key, meal_key), meal in plan.new_meals.items():
+        meal.event = index.events[event_key]
+        meal.save()
+        index.meals[(meal.event_id, meal_key)] = meal
+    if plan.invitations:
+        wanted = {(guest.pk, index.events[key].pk) for guest, key in plan.invitations} - index.invited
+        Invitation.objects.bulk_create(
+            [Invitation(wedding_id=index.wedding_id, guest_id=g, event_id=e) for g, e in sorted(wanted)],
+            batch_size=BATCH, ignore_conflicts=True,
+        )
+    if plan.answers:
+        _answers_write(plan=plan, index=index)
+    step(total)
+    changed = {g.pk for g in plan.new_guests} | set(plan.updated)
+    changed |= {guest.pk for guest, _ in plan.tag_links} | {guest.pk for guest, _ in plan.invitations}
+    changed |= {guest.pk for guest, *_ in plan.answers}
+    return sorted(changed)
+
+
+def _answers_write(*, plan: Plan, index: Index) -> None:
+    now = timezone.now()
+    new, changed = [], []
+    for guest, event_key, status, meal_key in plan.answers:
+        event = index.events[event_key]
+        meal = index.meals.get((event.pk, meal_key)) if meal_key and status == Response.Status.ATTENDING else None
+        existing = index.responses.get((guest.pk, event.pk))
+        if existing is None:
+            new.append(Response(
+                wedding_id=index.wedding_id, guest_id=guest.pk, event=event, status=status, meal=meal,
+                responded_at=None if status == Response.Status.PENDING else now,
+                answered_by="" if status == Response.Status.PENDING else Response.AnsweredBy.PLANNER,
+            ))
+        else:
+            existing.status, existing.meal = status, meal
+            changed.append(existing)
+    Response.objects.bulk_create(new, batch_size=BATCH)
+    if changed:
+        Response.objects.bulk_update(changed, ["status", "meal"], batch_size=BATCH)
