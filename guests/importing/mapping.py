@@ -84,7 +84,7 @@ RULES: list[tuple[str, str]] = [
     (r"^(number of )?plus ones?( allowed)?$|^(allowed|max) plus ones?$|^plus one allowed$|^acompanantes?$|^additional guests? allowed$", "plus_ones_allowed"),
     (r"^(is (a )?)?(child|kid|minor|nino)$|^age( group| range| category)?$|^adult( or |/| )child$|^edad$|^(adult|child)$", "age_group"),
     (r"^(side|lado|whose guest|bride or groom|groom or bride|his or hers|hers or his|relationship( to (the )?couple)?|relacion|invited by|guest of)$", "side"),
-    (r"(first|given|fore) ?names?|^nombres?$|^primer nombre$", "first_name"),
+    (r"^(guest )?(first|given|fore)( ?names?)?( \d+)?$|(first|given|fore) ?names?|^nombres?$|^primer nombre$", "first_name"),
     (r"(last|family|sur) ?names?|^apellidos?$|^last$", "last_name"),
     (r"e ?mail|correo|^mail$", "email"),
     (r"phone|^cell|mobile|^tel$|telefono|^movil|celular|whatsapp", "phone"),
@@ -160,11 +160,10 @@ def field_guess(header: str, samples: list[str], events: Iterable[str] = ()) -> 
     """The field for a column from its header and some of its values."""
     key = field_by_name(header, events)
     filled = [s for s in samples if s]
-    if key in ("first_name", "full_name") and filled:
-        # "Name" holding "Hannah Cohen": a full name to split, not a first name.
+    if key in ("first_name", "full_name") and filled and fold(header) in {"name", "names", "nombre", "guest name"}:
+        # "Name" holding "Hannah Cohen" is a full name to split; holding "Hannah", a first name.
         several = sum(1 for s in filled if len(s.split()) > 1)
-        if key == "first_name" and fold(header) in {"name", "names", "nombre"} and several * 2 > len(filled):
-            return "full_name"
+        return "full_name" if several * 2 > len(filled) else "first_name"
     if key == "plus_ones_allowed" and filled and _looks_like_names(filled) and not all(s.isdigit() for s in filled):
         return "plus_one_name"
     if key == "age_group" and filled and _looks_like_names(filled) and not any(

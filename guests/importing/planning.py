@@ -360,7 +360,7 @@ def _row_entries(
 
 
 def _household_name_for(people: list[m.Person], full: str) -> str:
-    if full and not m.re.match(r"^the .+ (family|household)$", m.fold(full)):
+    if full and len(m.people_split(full)) > 1:
         return " ".join(full.split())
     main = people[0]
     adults = [p for p in people if p.role in ("main", "partner")]
@@ -368,7 +368,9 @@ def _household_name_for(people: list[m.Person], full: str) -> str:
         return f"{adults[0].first_name} and {adults[1].first_name} {main.last_name}".strip()
     if len(adults) >= 2:
         return f"{adults[0].first_name} {adults[0].last_name} and {adults[1].first_name} {adults[1].last_name}"
-    return f"The {main.last_name} family" if main.last_name else main.first_name
+    if main.last_name and any(p.role == "child" for p in people):
+        return f"The {main.last_name} family"
+    return f"{main.first_name} {main.last_name}".strip()
 
 
 def _address(values: dict[str, list[tuple[str, str]]]) -> str:
