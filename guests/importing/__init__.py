@@ -174,6 +174,12 @@ def mapping_remember(*, wedding: Wedding, headers: list[str], mapping: m.Mapping
         saved.save()
 
 
+def _side_topics(planner: Planner) -> list[str]:
+    plan = planner.plan
+    topics = ["rsvp"] if plan.answers or plan.invitations or plan.new_meals or plan.new_events else []
+    return [*topics, "seating"] if plan.seats else topics
+
+
 def guests_import(
     *,
     wedding: Wedding,
@@ -222,7 +228,8 @@ def guests_import(
         context = Context(wedding, mapping)
         entries, bad = entries_build(table, context)
         households_group(entries, grouping=mapping.grouping)
-        planner = Planner(wedding=wedding, index=Index(wedding), group_values=group_values(entries))
+        order = list(context.new_events)
+        planner = Planner(wedding=wedding, index=Index(wedding), group_values=group_values(entries), event_order=order)
         results: list[RowResult] = [
             RowResult(line=b.line, outcome="error", household=b.household, name=b.name, errors=b.errors) for b in bad
         ]
@@ -235,7 +242,7 @@ def guests_import(
             # A row is taken whole: plan again without every line that has an error.
             planner = Planner(
                 wedding=wedding, index=Index(wedding),
-                group_values=group_values([e for e in entries if e.line not in bad_lines]),
+                group_values=group_values([e for e in entries if e.line not in bad_lines]), event_order=order,
             )
             good = [planner.plan_entry(e) for e in entries if e.line not in bad_lines]
             results = [r for r in results if r.line in bad_lines and r.outcome == "error"] + good
@@ -286,7 +293,7 @@ def guests_import(
         )
         with capture.bulk_change(
             wedding_id=wedding.pk, topic="guest", action="create" if not counts["update"] else "update",
-            model="guests.guest", summary=summary, also_topics=["rsvp"] if planner.plan.answers else (),
+            model="guests.guest", summary=summary, also_topics=_side_topics(planner),
         ) as ids:
             ids.extend(plan_write(plan=planner.plan, index=planner.index, progress=forward, total=len(table.rows)))
         report.imported = True

@@ -15,9 +15,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from guests.importing import mapping as m
-from guests.importing.reading import Table
+from guests.importing import reading
 from guests.models import Guest, Household, Tag
 from rsvp.models import Invitation, MealOption, Response
+from seating.models import Seat, Table
 from wedding.models import Event, Wedding
 
 SEPARATORS = (";", "|")
@@ -34,6 +35,7 @@ MAX_LENGTHS = {
 TAG_MAX = Tag._meta.get_field("name").max_length
 EVENT_MAX = Event._meta.get_field("name").max_length
 MEAL_MAX = MealOption._meta.get_field("name").max_length
+TABLE_MAX = Table._meta.get_field("name").max_length
 # Guest fields the file can set (tags, events and answers are handled apart).
 GUEST_FIELDS = ("email", "phone", "age_group", "side", "dietary_notes", "notes", "directory_opt_in", "is_plus_one")
 HOUSEHOLD_FIELDS = ("address", "household_email", "household_phone", "household_notes", "plus_ones_allowed")
@@ -41,7 +43,8 @@ HOUSEHOLD_ATTRS = {"address": "address", "household_email": "email", "household_
                    "household_notes": "notes", "plus_ones_allowed": "plus_ones_allowed"}
 BOOL_FIELDS = {"directory_opt_in", "is_plus_one"}
 # Escape our own export adds before a cell a spreadsheet would execute (see exporting.spreadsheet_safe).
-ESCAPED = ("'=", "'+", "'-", "'@", "'\t", "'\r")
+# "'\n" too: XLSX (XML) stores an escaped leading CR as a line feed.
+ESCAPED = ("'=", "'+", "'-", "'@", "'\t", "'\r", "'\n")
 
 
 def unescape(value: str) -> str:
@@ -75,6 +78,7 @@ class Entry:
     tags: list[str] = field(default_factory=list)
     events: list[str] = field(default_factory=list)
     answers: dict[str, tuple[str | None, str]] = field(default_factory=dict)  # event → (status, meal)
+    tables: dict[str, str] = field(default_factory=dict)  # event → table name
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -99,6 +103,10 @@ class Context:
         self.couple = m.couple_names(wedding.name)
         self.events = {e.name.strip().casefold(): e for e in Event.objects.filter(wedding=wedding)}
         self.new_events: dict[str, str] = {}  # casefolded → name, events the file names that do not exist
+        # A new wedding's events are created in the order of the file's per-event columns.
+        for key in mapping.columns:
+            if ":" in key:
+                self.event_name(key.partition(":")[2])
 
     def event_name(self, name: str) -> str | None:
         """The event's name as the wedding spells it; None if the wedding has events and not this one.
@@ -137,7 +145,7 @@ def _choice(ctx: Context, kind: str, raw: str, column: str) -> tuple[str | None,
     return stored, None
 
 
-def entries_build(table: Table, ctx: Context) -> tuple[list[Entry], list[LineError]]:
+def entries_build(table: reading.Table, ctx: Context) -> tuple[list[Entry], list[LineError]]:
     """The people each row names, or the row's errors (a row is taken whole or not at all)."""
     columns = ctx.mapping.columns
     headers = table.headers
@@ -251,6 +259,7 @@ def _row_entries(
         else:
             events.append(ctx.event_name(name))
     answers: dict[str, tuple[str | None, str]] = {}
+    tables: dict[str, str] = {}
     for key, cells in values.items():
         what, _, event = key.partition(":")
         if not event or not any(v for _, v in cells):
@@ -277,6 +286,13 @@ def _row_entries(
                 errors.append(error)
                 continue
             answers[name] = (status, answers.get(name, (None, ""))[1])
+            if name not in events:
+                events.append(name)
+        elif what == "table":
+            if len(raw) > TABLE_MAX:
+                errors.append(f"column “{header}”: the table name is longer than {TABLE_MAX} characters")
+                continue
+            tables[name] = raw
             if name not in events:
                 events.append(name)
         elif what == "meal":
@@ -350,7 +366,7 @@ def _row_entries(
         entry = Entry(
             line=line, first_name=person.first_name, last_name=person.last_name, role=person.role,
             household_name=household_name, household_key=key, values=guest_values,
-            household_values=household, tags=tags, events=list(events), answers=dict(answers),
+            household_values=household, tags=tags, events=list(events), answers=dict(answers), tables=tables,
             warnings=list(warnings) if index == 0 else ([person.note] if person.note else []),
         )
         if index and person.role != "main":
@@ -422,14 +438,14 @@ class Index:
         households = list(Household.objects.filter(wedding=wedding))
         self.households = {h.name.strip().casefold(): h for h in households}
         self.by_key = {h.key.casefold(): h for h in households if h.key}
-        guests = list(Guest.objects.filter(wedding=wedding))
-        self.by_household_name: dict[tuple[int, str, str], Guest] = {}
+        guests = list(Guest.objects.filter(wedding=wedding).order_by("pk"))
+        self.namesakes: dict[tuple[int, str, str], list[Guest]] = {}
         self.by_household_email: dict[tuple[int, str], Guest] = {}
         self.by_name: dict[tuple[str, str], list[Guest]] = {}
         self.by_email: dict[str, list[Guest]] = {}
         for guest in guests:
             name = (guest.first_name.strip().casefold(), guest.last_name.strip().casefold())
-            self.by_household_name.setdefault((guest.household_id, *name), guest)
+            self.namesakes.setdefault((guest.household_id, *name), []).append(guest)
             self.by_name.setdefault(name, []).append(guest)
             if guest.email:
                 email = guest.email.strip().casefold()
@@ -446,6 +462,11 @@ class Index:
             Invitation.objects.filter(wedding=wedding).values_list("guest_id", "event_id")
         )
         self.responses = {(r.guest_id, r.event_id): r for r in Response.objects.filter(wedding=wedding)}
+        self.tables = {(t.event_id, t.name.strip().casefold()): t for t in Table.objects.filter(wedding=wedding)}
+        self.seats = {(s.guest_id, s.event_id): s for s in Seat.objects.filter(wedding=wedding)}
+        self.occupancy: dict[int, int] = {}
+        for seat in self.seats.values():
+            self.occupancy[seat.table_id] = self.occupancy.get(seat.table_id, 0) + 1
         self.household_names = {h.pk: h.name for h in households}
 
 
@@ -464,6 +485,8 @@ class Plan:
     invitations: list[tuple[Guest, str]] = field(default_factory=list)  # (guest, event key)
     answers: list[tuple[Guest, str, str, str]] = field(default_factory=list)  # guest, event key, status, meal key
     households_seen: dict[str, Household] = field(default_factory=dict)  # group → household (existing or new)
+    new_tables: dict[tuple[str, str], Table] = field(default_factory=dict)  # (event key, table key)
+    seats: list[tuple[Guest, str, str]] = field(default_factory=list)  # guest, event key, table key
 
 
 @dataclass
@@ -490,12 +513,16 @@ class RowResult:
 class Planner:
     """Compares entries with the wedding's guest list, one at a time, and fills a `Plan`."""
 
-    def __init__(self, *, wedding: Wedding, index: Index, group_values: dict[str, dict[str, Any]]) -> None:
+    def __init__(
+        self, *, wedding: Wedding, index: Index, group_values: dict[str, dict[str, Any]], event_order: list[str],
+    ) -> None:
         self.wedding, self.index, self.plan = wedding, index, Plan()
+        self.event_order = event_order
         self.group_values = group_values
         self.seen: dict[Any, int] = {}
         self.file_names: dict[tuple[str, str], list[tuple[str, int]]] = {}
         self.file_emails: dict[str, list[tuple[str, int]]] = {}
+        self.occurrences: dict[tuple[str, str, str], int] = {}
 
     def household_for(self, entry: Entry, result: RowResult) -> Household:
         plan, index = self.plan, self.index
@@ -530,7 +557,8 @@ class Planner:
         key = name.strip().casefold()
         if key not in self.index.events and key not in self.plan.new_events:
             self.plan.new_events[key] = Event(
-                wedding=self.wedding, name=name, order=len(self.index.events) + len(self.plan.new_events),
+                wedding=self.wedding, name=name,
+                order=self.event_order.index(key) if key in self.event_order else len(self.event_order),
                 starts_at=_wedding_noon(self.wedding),
             )
         return key
@@ -543,11 +571,21 @@ class Planner:
         first_key, last_key = entry.first_name.casefold(), entry.last_name.casefold()
         email = entry.values.get("email", "")
         guest = None
+        occurrence = 0
+        if entry.household_key:
+            # A backup lists namesakes in one household (twins named after a grandparent) in
+            # the order they were added: the nth row of a name is the nth guest of that name.
+            name_key = (entry.group, first_key, last_key)
+            occurrence = self.occurrences.get(name_key, 0)
+            self.occurrences[name_key] = occurrence + 1
         if household.pk is not None:
-            guest = index.by_household_name.get((household.pk, first_key, last_key))
-            if guest is None and email:
+            namesakes = index.namesakes.get((household.pk, first_key, last_key), [])
+            guest = namesakes[occurrence] if occurrence < len(namesakes) else None
+            if guest is None and email and not occurrence:
                 guest = index.by_household_email.get((household.pk, email.casefold()))
-        identity: Any = ("guest", guest.pk) if guest is not None else ("new", entry.group, first_key, last_key)
+        identity: Any = (
+            ("guest", guest.pk) if guest is not None else ("new", entry.group, first_key, last_key, occurrence)
+        )
         if identity in self.seen:
             result.errors.append(f"same guest as line {self.seen[identity]}")
             return result
@@ -607,14 +645,41 @@ class Planner:
                 same_meal = (existing.meal_id or None) == (index.meals[(event.pk, meal_key)].pk if meal_key and (event.pk, meal_key) in index.meals else None)
                 if existing.status == status and same_meal:
                     continue
-            elif status == Response.Status.PENDING and not meal_key:
-                continue  # no answer yet is what no response means
             plan.answers.append((guest, key, status, meal_key))
             if guest.pk is not None:
                 result.changes.append(f"answer for {name}")
-        if result.outcome != "create":
+        for name, table_name in entry.tables.items():
+            self._seat(guest, name, table_name, result)
+        if result.errors:
+            result.outcome = "error"
+        elif result.outcome != "create":
             result.outcome = "update" if result.changes else "unchanged"
         return result
+
+    def _seat(self, guest: Guest, event_name: str, table_name: str, result: RowResult) -> None:
+        """Plan a seat at `table_name`, refusing a full table (the database would refuse it too)."""
+        plan, index = self.plan, self.index
+        key, table_key = self.event_key(event_name), table_name.strip().casefold()
+        event = index.events.get(key)
+        table = index.tables.get((event.pk, table_key)) if event else None
+        seat = index.seats.get((guest.pk, event.pk)) if guest.pk and event else None
+        if seat is not None and table is not None and seat.table_id == table.pk:
+            return
+        if table is None:
+            if (key, table_key) not in plan.new_tables:
+                plan.new_tables[(key, table_key)] = Table(wedding=self.wedding, name=table_name.strip(), capacity=0)
+            plan.new_tables[(key, table_key)].capacity += 1
+        else:
+            taken = index.occupancy.get(table.pk, 0)
+            if taken >= table.capacity:
+                result.errors.append(f"{table.name} at {event_name} is full ({table.capacity} seats)")
+                return
+            index.occupancy[table.pk] = taken + 1
+        if seat is not None:
+            index.occupancy[seat.table_id] = index.occupancy.get(seat.table_id, 1) - 1
+        plan.seats.append((guest, key, table_key))
+        if guest.pk is not None:
+            result.changes.append(f"table at {event_name}")
 
     def _duplicates(self, entry: Entry, guest: Guest | None, household: Household, result: RowResult) -> None:
         """Possible duplicates: flagged for the planner, not refused."""

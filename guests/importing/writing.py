@@ -10,6 +10,7 @@ from guests.codes import new_code, new_household_key
 from guests.importing.planning import Index, Plan
 from guests.models import Guest, Household, Tag
 from rsvp.models import Invitation, Response
+from seating.models import Seat, Table
 
 BATCH = 500
 
@@ -88,10 +89,12 @@ def plan_write(*, plan: Plan, index: Index, progress: Progress | None, total: in
         )
     if plan.answers:
         _answers_write(plan=plan, index=index)
+    if plan.seats:
+        _seats_write(plan=plan, index=index)
     step(total)
     changed = {g.pk for g in plan.new_guests} | set(plan.updated)
     changed |= {guest.pk for guest, _ in plan.tag_links} | {guest.pk for guest, _ in plan.invitations}
-    changed |= {guest.pk for guest, *_ in plan.answers}
+    changed |= {guest.pk for guest, *_ in plan.answers} | {guest.pk for guest, *_ in plan.seats}
     return sorted(changed)
 
 
@@ -114,3 +117,29 @@ def _answers_write(*, plan: Plan, index: Index) -> None:
     Response.objects.bulk_create(new, batch_size=BATCH)
     if changed:
         Response.objects.bulk_update(changed, ["status", "meal"], batch_size=BATCH)
+
+
+def _seats_write(*, plan: Plan, index: Index) -> None:
+    """New tables (sized for the guests the file seats there, at least the default), then seats.
+
+    Moves first, so a seat freed by one guest can be taken by another (the capacity trigger checks each row).
+    """
+    default = Table._meta.get_field("capacity").default
+    for (event_key, table_key), table in plan.new_tables.items():
+        table.event = index.events[event_key]
+        table.capacity = max(table.capacity, default)
+        table.save()
+        index.tables[(table.event_id, table_key)] = table
+    moved, new = [], []
+    for guest, event_key, table_key in plan.seats:
+        event = index.events[event_key]
+        table = index.tables[(event.pk, table_key)]
+        seat = index.seats.get((guest.pk, event.pk))
+        if seat is None:
+            new.append(Seat(wedding_id=index.wedding_id, event=event, table=table, guest_id=guest.pk))
+        else:
+            seat.table = table
+            moved.append(seat)
+    for seat in moved:
+        seat.save(update_fields=["table", "assigned_at"])
+    Seat.objects.bulk_create(new, batch_size=BATCH)
