@@ -54,7 +54,7 @@ from realtime import capture
 from wedding.models import Wedding
 
 __all__ = [
-    "COLUMNS", "FORMATS", "ImportFileError", "ImportReport", "RowResult", "Table", "format_for",
+    "COLUMNS", "FORMATS", "bad_rows_csv", "ImportFileError", "ImportReport", "RowResult", "Table", "format_for",
     "guests_import", "mapping_remember", "mapping_remembered", "table_read", "table_mapping",
 ]
 
@@ -105,7 +105,8 @@ class ImportReport:
         )
         if self.errors and self.skip_bad_rows:
             if self.dry_run:
-                return f"{text}. Dry run: nothing was imported."
+                return (f"{text}. Nothing was imported yet: fix the rows with errors, "
+                        "or import the good rows only and download the bad ones.")
             done = "Imported the good rows" if self.imported else "Nothing to change in the good rows"
             return f"{text}. {done}; the {c['error']} bad row(s) were left out (download them to fix)."
         if self.errors:
@@ -128,6 +129,21 @@ class ImportReport:
                 for r in self.rows
             ],
         }
+
+
+def bad_rows_csv(*, headers: list[str], bad_rows: list[Any]) -> bytes:
+    """The rows left out, as the planner's own columns plus "line" and "error", to fix and import again.
+
+    Written through `exporting.dataset_render` (UTF-8 with BOM, formula cells neutralised).
+    """
+    import tablib
+
+    from guests.exporting import dataset_render
+
+    dataset = tablib.Dataset(headers=["line", *headers, "error"], title="Rows not imported")
+    for line, cells, reason in bad_rows:
+        dataset.append([line, *(list(cells) + [""] * len(headers))[: len(headers)], reason])
+    return dataset_render(dataset, fmt="csv")[0]
 
 
 def _events_of(wedding: Wedding) -> list[str]:

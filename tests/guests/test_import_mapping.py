@@ -232,3 +232,43 @@ def test_rsvp_and_meal_columns_record_answers(wedding):
     assert set(reception.invitations.values_list("guest__first_name", flat=True)) == {"Ana", "Luis"}
     again = guests_import(wedding=wedding, content=content, filename="g.csv")
     assert not again.imported and again.counts["unchanged"] == 3
+
+
+# --- bad rows -----------------------------------------------------------------------------
+
+
+def test_good_rows_can_be_imported_and_the_bad_ones_downloaded(wedding, django_capture_on_commit_callbacks):
+    import csv
+    import io
+
+    from guests.importing import bad_rows_csv
+    from realtime.models import Change
+
+    content = (
+        b"Household,First name,Last name,Email,Side\n"
+        b"Cohen,Hannah,Cohen,hannah@example.org,Bride\n"
+        b"Cohen,,Cohen,,Bride\n"  # no first name
+        b"Levi,Eli,Levi,not-an-email,Groom\n"
+        b"Levi,Ruth,Levi,,=cousin\n"
+        b"Ruiz,Ana,Ruiz,,\n"
+    )
+    all_or_nothing = guests_import(wedding=wedding, content=content, filename="g.csv")
+    assert not all_or_nothing.imported and Guest.objects.count() == 0
+    assert "Nothing was imported" in all_or_nothing.summary()
+
+    before = Change.objects.count()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        report = guests_import(wedding=wedding, content=content, filename="g.csv", skip_bad_rows=True)
+
+    assert report.imported and Change.objects.count() == before + 1 and len(callbacks) == 1
+    # Each bad row is left out whole; the good rows come in as one change.
+    assert sorted(Guest.objects.values_list("first_name", flat=True)) == ["Ana", "Hannah"]
+    assert [(line, reason.split(";")[0]) for line, _cells, reason in report.bad_rows] == [
+        (3, "first name is missing"), (4, "email “not-an-email” is not a valid address"),
+        (5, "column “Side”: “=cousin” is not a side Confetti knows (choose what it means on the preview, or use one of: Partner A, Partner B, Both)"),
+    ]
+    assert "bad row(s) were left out" in report.summary()
+    rows = list(csv.reader(io.StringIO(bad_rows_csv(headers=report.headers, bad_rows=report.bad_rows).decode("utf-8-sig"))))
+    assert rows[0] == ["line", "Household", "First name", "Last name", "Email", "Side", "error"]
+    assert rows[1][:6] == ["3", "Cohen", "", "Cohen", "", "Bride"] and rows[1][6] == "first name is missing"
+    assert rows[3][5] == "'=cousin"  # neutralised for the spreadsheet it opens in
