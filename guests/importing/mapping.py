@@ -41,6 +41,7 @@ FIELDS: dict[str, str] = {
     "partner_first_name": "Partner's first name",
     "partner_last_name": "Partner's last name",
     "child_name": "A child's name",
+    "member_name": "Another guest's name (same household)",
     "plus_one_name": "Plus-one's name",
     "plus_ones_allowed": "Plus-ones allowed",
     "address": "Mailing address (whole)",
@@ -55,7 +56,7 @@ FIELDS: dict[str, str] = {
 }
 EVENT_FIELDS = {"rsvp": "RSVP for", "meal": "Meal at", "table": "Table at"}
 # Fields several columns may feed (joined in column order).
-REPEATABLE = {"child_name", "address_line", "tags", "notes", "dietary_notes", "full_name"}
+REPEATABLE = {"child_name", "member_name", "address_line", "tags", "notes", "dietary_notes", "full_name"}
 # Fields whose distinct values the planner maps onto Confetti's.
 VALUE_KINDS = {"side": "side", "age_group": "age_group", "rsvp": "rsvp"}
 
@@ -81,6 +82,8 @@ RULES: list[tuple[str, str]] = [
     (r"^(child|kid|children|kids|nino|ninos|hijo|hijos|dependent)s? ?\d*( (first |full )?names?)?$", "child_name"),
     (r"^(plus one|guest of guest|acompanante|companion|additional guest)s? (first |full )?names?$|^name of plus one$", "plus_one_name"),
     (r"^is (a )?plus one$", "is_plus_one"),
+    (r"^(additional|other|extra|another) (guest|person|member)s? ?(\d+|one|two|three)?( (full )?names?)?$", "member_name"),
+    (r"first (and|y) last names?|^(primary |main |formal )?guest s? (full )?names?( s)?$|^formal (guest )?names?( s)?$", "full_name"),
     (r"^(number of )?plus ones?( allowed)?$|^(allowed|max) plus ones?$|^plus one allowed$|^acompanantes?$|^additional guests? allowed$", "plus_ones_allowed"),
     (r"^(is (a )?)?(child|kid|minor|nino)$|^age( group| range| category)?$|^adult( or |/| )child$|^edad$|^(adult|child)$", "age_group"),
     (r"^(side|lado|whose guest|bride or groom|groom or bride|his or hers|hers or his|relationship( to (the )?couple)?|relacion|invited by|guest of)$", "side"),
@@ -89,18 +92,21 @@ RULES: list[tuple[str, str]] = [
     (r"e ?mail|correo|^mail$", "email"),
     (r"phone|^cell|mobile|^tel$|telefono|^movil|celular|whatsapp", "phone"),
     (r"^(mailing |postal |full |home )?address$|^direccion( postal)?$|^domicilio$", "address"),
-    (r"^(street|address|direccion|calle)( line)? ?\d*( address)?$|^street address$|^apt|^suite|^unit$|^apartment", "address_line"),
+    (r"^(street )?(address|direccion|calle)( line)? ?(\d+|one|two|three)?$|^street( address)?( line)? ?(\d+|one|two|three)?$"
+     r"|^apt|^suite|^unit$|^apartment", "address_line"),
     (r"^(city|town|ciudad|localidad|poblacion|municipio)$", "city"),
     (r"^(state|province|region|county|provincia|estado|state province)$", "state"),
     (r"^(zip|zip code|zipcode|postcode|post code|postal code|codigo postal|cp)$", "zip"),
     (r"^(country|pais)$", "country"),
-    (r"^(household|household name|party|party name|group|group name|family|familia|hogar|grupo|invitation name|"
+    (r"^(household|household name|household group( id)?|party|party name|group|group name|family|familia|hogar|grupo|invitation name|"
      r"addressed to|envelope name|mailing name|addressee|invite name)$", "household"),
     (r"^(full )?names?$|^guest( full)? names?$|^guests?$|^nombre completo$|^invitados?$|^invitee|^name of guest", "full_name"),
     (r"diet|allerg|alergia|restriction|food (preference|requirement)", "dietary_notes"),
     (r"^(events?|events invited to|invited to|invitations?|eventos?)$", "events"),
     (r"^(rsvp|rsvp status|attending|attendance|response|status|asistencia|confirmado|confirmation|will attend|attending yes no)$", "rsvp"),
     (r"^(tags?|labels?|categor(y|ies)|lists?|etiquetas?|circle)$", "tags"),
+    (r"^(meal|meal choice|entree|entree choice|menu|menu choice|plato)$", "meal"),
+    (r"^(table|table number|table no|mesa|seating|seat table)$", "table"),
     (r"^(directory|directory opt in|listed in( the)?( guest)? directory)$", "directory_opt_in"),
     (r"^(planner )?(notes?|comments?|notas?|comentarios?|memo)$", "notes"),
 ]
@@ -130,7 +136,16 @@ def event_field(header: str, events: Iterable[str] = ()) -> str:
 
 
 def field_by_name(header: str, events: Iterable[str] = ()) -> str:
-    """The field a header names, by its words alone ("" when it names none)."""
+    """The field a header names, by its words alone ("" when it names none).
+
+    A two-row header's label ("Children › Child 1") is tried whole, then by its column alone.
+    """
+    if "›" in header:
+        return _field_by_name(header, events) or _field_by_name(header.rpartition("›")[2], events)
+    return _field_by_name(header, events)
+
+
+def _field_by_name(header: str, events: Iterable[str] = ()) -> str:
     folded = fold(header)
     if not folded:
         return IGNORE
@@ -172,6 +187,13 @@ def field_guess(header: str, samples: list[str], events: Iterable[str] = ()) -> 
         return "child_name"
     if key == "child_name" and filled and all(fold(s) in BOOL_WORDS or s.isdigit() for s in filled):
         return "age_group"
+    if key == "household" and filled and all(side_guess(s) for s in filled):
+        # A "Group" of "Bride's family", "Mutual friends": sides, not households.
+        return "side"
+    if key in ("meal", "table"):
+        # Which event's meal or table? Only sure when the wedding has one event.
+        events = list(events)
+        return f"{key}:{events[0]}" if len(events) == 1 else IGNORE
     if key == IGNORE and filled:
         if all(EMAIL.match(s) for s in filled):
             return "email"
@@ -247,7 +269,8 @@ def couple_names(wedding_name: str) -> tuple[str, str]:
 
 _SIDE_A = {"bride", "hers", "her", "novia", "a", "partner a", "wife", "she"}
 _SIDE_B = {"groom", "his", "him", "novio", "b", "partner b", "husband", "he"}
-_SIDE_BOTH = {"both", "mutual", "shared", "ambos", "couple", "all", "both sides", "friends of both", "common", "pareja"}
+_SIDE_BOTH = {"both", "mutual", "shared", "ambos", "couple", "all", "both sides", "friends of both", "common", "pareja",
+              "joint", "mutual friends"}
 
 
 def side_guess(value: str, couple: tuple[str, str] = ("", "")) -> str | None:
@@ -255,8 +278,9 @@ def side_guess(value: str, couple: tuple[str, str] = ("", "")) -> str | None:
     folded = fold(value)
     if folded in _SIDE_BOTH or folded in {"partner a partner b", "bride and groom", "groom and bride"}:
         return "both"
-    a = bool(words & _SIDE_A) or (couple[0] and couple[0] in words)
-    b = bool(words & _SIDE_B) or (couple[1] and couple[1] in words)
+    numbered = "partner" in words or "p" in words
+    a = bool(words & _SIDE_A) or bool(couple[0] and couple[0] in words) or (numbered and bool(words & {"1", "one"}))
+    b = bool(words & _SIDE_B) or bool(couple[1] and couple[1] in words) or (numbered and bool(words & {"2", "two"}))
     if a and b:
         return "both"
     if a:

@@ -202,6 +202,10 @@ def _row_entries(
         else:
             p_first, p_last = m.name_split(partner_full)
             people.append(m.Person(p_first, p_last or main_last, role="partner"))
+    for _header, cell in values.get("member_name", []):
+        if cell:
+            o_first, o_last = m.name_split(cell)
+            people.append(m.Person(o_first, o_last or main_last, role="member"))
     for _header, cell in values.get("child_name", []):
         for name in [n for n in cell.replace(" and ", ",").replace("&", ",").replace(";", ",").split(",") if n.strip()]:
             c_first, c_last = m.name_split(name)
@@ -214,7 +218,10 @@ def _row_entries(
         else:
             p_first, p_last = m.name_split(plus_one)
             people.append(m.Person(p_first, p_last, role="plus_one"))
-    if not people or not people[0].first_name:
+    full = _one(values, "full_name")
+    if not people and full and not first:
+        errors.append(f"“{full}” names a household, not the people in it: write their names")
+    elif not people or not people[0].first_name:
         what = "first name" if "first_name" in present or "full_name" not in present else "name"
         errors.append(f"{what} is missing")
 
@@ -370,7 +377,8 @@ def _row_entries(
             warnings=list(warnings) if index == 0 else ([person.note] if person.note else []),
         )
         if index and person.role != "main":
-            entry.warnings.insert(0, f"{person.role.replace('_', '-')} of {people[0].first_name}, from the same row")
+            label = {"plus_one": "plus-one", "member": "guest"}.get(person.role, person.role)
+            entry.warnings.insert(0, f"{label} on {people[0].first_name}'s row")
         entries.append(entry)
     return entries, errors
 
@@ -379,7 +387,7 @@ def _household_name_for(people: list[m.Person], full: str) -> str:
     if full and len(m.people_split(full)) > 1:
         return " ".join(full.split())
     main = people[0]
-    adults = [p for p in people if p.role in ("main", "partner")]
+    adults = [p for p in people if p.role in ("main", "partner", "member")]
     if len(adults) >= 2 and all(p.last_name == main.last_name for p in adults[:2]):
         return f"{adults[0].first_name} and {adults[1].first_name} {main.last_name}".strip()
     if len(adults) >= 2:

@@ -31,6 +31,8 @@ ENCODING_LABELS = {
     "cp1252": "Windows-1252 (Western)", "mac_roman": "Mac Roman", "cp850": "DOS Latin-1 (850)",
     "iso8859_15": "ISO-8859-15", "cp1250": "Windows-1250 (Central European)",
 }
+# Between a two-row header's group and column ("Partner › First Name"): the guesser tries both.
+GROUP_SEPARATOR = "›"
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
 
 
@@ -203,7 +205,7 @@ def headers_combine(top: list[str], bottom: list[str]) -> list[str]:
             group = upper
         elif not lower:
             group = ""
-        labels.append(f"{group} {lower}".strip() if lower else (upper or group))
+        labels.append(f"{group} {GROUP_SEPARATOR} {lower}" if lower and group else (lower or upper or group))
     return labels
 
 

@@ -113,8 +113,8 @@ def test_a_two_row_merged_header_becomes_one_label_per_column():
     table = read(content, "g.xlsx")
 
     assert table.headers == [
-        "Household", "Guest First Name", "Guest Last Name", "Partner First Name", "Partner Last Name",
-        "Address Street", "Address City",
+        "Household", "Guest › First Name", "Guest › Last Name", "Partner › First Name", "Partner › Last Name",
+        "Address › Street", "Address › City",
     ]
     assert table.header_lines == [1, 2] and "Two-row header on lines 1–2." in table.notes
     assert [line for line, _ in table.rows] == [3]
