@@ -165,4 +165,10 @@ def dataset_render(dataset: tablib.Dataset, *, fmt: str) -> tuple[bytes, str]:
     dataset = dataset_safe(dataset)
     if fmt == "csv":
         return ("\ufeff" + dataset.export("csv")).encode("utf-8"), FORMATS[fmt]
+    # XLSX (XML) cannot hold control characters: drop them rather than fail the download.
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    for index, row in enumerate(dataset):
+        if any(isinstance(v, str) and ILLEGAL_CHARACTERS_RE.search(v) for v in row):
+            dataset[index] = [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row]
     return dataset.export("xlsx"), FORMATS[fmt]
