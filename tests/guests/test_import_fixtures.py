@@ -135,3 +135,17 @@ def test_every_fixture_reimports_with_no_change_and_backs_up_into_an_empty_weddi
     restored = guests_import(wedding=fresh, content=backup, filename="backup.csv")
     assert restored.ok and restored.imported
     assert {k: sorted(v) for k, v in households(fresh).items()} == {k: sorted(v) for k, v in households(couple).items()}
+
+
+def test_the_command_reads_the_mac_file_and_skips_its_bad_row(couple):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out, err = StringIO(), StringIO()
+    call_command("import_guests", str(FIXTURES / "excel_mac_roman.csv"), "--wedding", couple.slug, "--skip-bad-rows",
+                 stdout=out, stderr=err)
+    assert "Read as Mac Roman text, comma-separated." in out.getvalue()
+    assert "Formal Guest Name(s) → full_name" in out.getvalue()
+    assert "line 4: error: “The Côté Family” names a household" in err.getvalue()
+    assert Guest.objects.filter(wedding=couple).count() == 5
