@@ -295,18 +295,16 @@ def _row_entries(
             answers[name] = (status, answers.get(name, (None, ""))[1])
             if name not in events:
                 events.append(name)
-        elif what == "table":
-            if len(raw) > TABLE_MAX:
-                errors.append(f"column “{header}”: the table name is longer than {TABLE_MAX} characters")
-                continue
-            tables[name] = raw
-            if name not in events:
-                events.append(name)
-        elif what == "meal":
-            if len(raw) > MEAL_MAX:
-                errors.append(f"column “{header}”: the meal name is longer than {MEAL_MAX} characters")
-                continue
-            answers[name] = (answers.get(name, (None, ""))[0], raw)
+        elif what in ("table", "meal"):
+            limit = TABLE_MAX if what == "table" else MEAL_MAX
+            if len(raw) > limit:
+                errors.append(f"column “{header}”: the {what} name is longer than {limit} characters")
+            elif what == "table":
+                tables[name] = raw
+                if name not in events:
+                    events.append(name)
+            else:
+                answers[name] = (answers.get(name, (None, ""))[0], raw)
     generic = _one(values, "rsvp")
     if generic:
         status, error = _choice(ctx, "rsvp", generic, values["rsvp"][0][0])

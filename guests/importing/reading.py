@@ -76,7 +76,8 @@ def cell_text(value: Any) -> str:
         value = value.date()
     if isinstance(value, datetime.date | datetime.datetime):
         return value.isoformat()
-    return str(value).strip()
+    # NUL is never text a planner typed, and PostgreSQL refuses it in any text column.
+    return str(value).replace("\x00", "").strip()
 
 
 # --- CSV -------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.utils import timezone
 
@@ -46,25 +47,14 @@ def plan_write(*, plan: Plan, index: Index, progress: Progress | None, total: in
             household.invitation_code = code
             household.key = household.key or new_household_key()
         Household.objects.bulk_create(households, batch_size=BATCH)
-    if plan.updated_households:
-        by_fields: dict[tuple[str, ...], list[Household]] = {}
-        for household, fields in plan.updated_households.values():
-            by_fields.setdefault(tuple(sorted(set(fields))), []).append(household)
-        for fields, rows in by_fields.items():
-            Household.objects.bulk_update(rows, [*fields, "updated_at"], batch_size=BATCH)
+    _updates_write(Household, plan.updated_households.values(), step=lambda _count: None)
     for guest in plan.new_guests:
         guest.household_id = guest._import_household.pk
     for start in range(0, len(plan.new_guests), BATCH):
         batch = plan.new_guests[start:start + BATCH]
         Guest.objects.bulk_create(batch)
         step(len(batch))
-    if plan.updated:
-        by_fields_g: dict[tuple[str, ...], list[Guest]] = {}
-        for guest, fields in plan.updated.values():
-            by_fields_g.setdefault(tuple(sorted(set(fields))), []).append(guest)
-        for fields, guests in by_fields_g.items():
-            Guest.objects.bulk_update(guests, [*fields, "updated_at"], batch_size=BATCH)
-            step(len(guests))
+    _updates_write(Guest, plan.updated.values(), step=step)
     if plan.new_tags:
         Tag.objects.bulk_create(list(plan.new_tags.values()))
         index.tags.update(plan.new_tags)
@@ -96,6 +86,16 @@ def plan_write(*, plan: Plan, index: Index, progress: Progress | None, total: in
     changed |= {guest.pk for guest, _ in plan.tag_links} | {guest.pk for guest, _ in plan.invitations}
     changed |= {guest.pk for guest, *_ in plan.answers} | {guest.pk for guest, *_ in plan.seats}
     return sorted(changed)
+
+
+def _updates_write(model: type, updated: Iterable[tuple[Any, list[str]]], *, step: Progress | Callable[[int], None]) -> None:
+    """Bulk updates grouped by the set of fields that changed (one UPDATE per batch and set)."""
+    by_fields: dict[tuple[str, ...], list[Any]] = {}
+    for row, fields in updated:
+        by_fields.setdefault(tuple(sorted(set(fields))), []).append(row)
+    for fields, rows in by_fields.items():
+        model.objects.bulk_update(rows, [*fields, "updated_at"], batch_size=BATCH)
+        step(len(rows))
 
 
 def _answers_write(*, plan: Plan, index: Index) -> None:
