@@ -254,14 +254,20 @@ def guests_import(
             if progress and number % BATCH == 0:
                 progress(min(number, len(table.rows)), total)
         bad_lines = {r.line for r in results if r.outcome == "error"}
-        if bad_lines and skip_bad_rows:
-            # A row is taken whole: plan again without every line that has an error.
+        while bad_lines and skip_bad_rows:
+            # A row is taken whole: plan again without every line that has an error (until
+            # no new one appears: leaving a row out can, rarely, change another's outcome).
             planner = Planner(
                 wedding=wedding, index=Index(wedding),
                 group_values=group_values([e for e in entries if e.line not in bad_lines]), event_order=order,
             )
             good = [planner.plan_entry(e) for e in entries if e.line not in bad_lines]
-            results = [r for r in results if r.line in bad_lines and r.outcome == "error"] + good
+            errors = [r for r in results if r.line in bad_lines and r.outcome == "error"]
+            results = errors + good
+            newly_bad = {r.line for r in good if r.outcome == "error"}
+            if not newly_bad:
+                break
+            bad_lines |= newly_bad
         results.sort(key=lambda r: r.line)
         report.rows = results
         reasons: dict[int, list[str]] = {}

@@ -459,7 +459,11 @@ class Index:
                 self.by_email.setdefault(email, []).append(guest)
         self.tags = {t.name.strip().casefold(): t for t in Tag.objects.filter(wedding=wedding)}
         self.events = {e.name.strip().casefold(): e for e in Event.objects.filter(wedding=wedding)}
-        self.meals = {(meal.event_id, meal.name.strip().casefold()): meal for meal in MealOption.objects.filter(wedding=wedding)}
+        self.meals: dict[tuple[int, str], MealOption] = {}
+        self.menus: dict[int, list[str]] = {}  # event id → its meals' names (an event without a menu gets the file's)
+        for meal in MealOption.objects.filter(wedding=wedding).order_by("order", "name"):
+            self.meals[(meal.event_id, meal.name.strip().casefold())] = meal
+            self.menus.setdefault(meal.event_id, []).append(meal.name)
         through = Guest.tags.through
         self.guest_tags: set[tuple[int, int]] = set(
             through.objects.filter(guest__wedding=wedding).values_list("guest_id", "tag_id")
@@ -639,6 +643,10 @@ class Planner:
             if meal:
                 status = status or Response.Status.ATTENDING
                 meal_key = meal.strip().casefold()
+                menu = index.menus.get(event.pk, []) if event else []
+                if menu and (event.pk, meal_key) not in index.meals:
+                    result.errors.append(f"“{meal}” is not on the menu of {name} (menu: {', '.join(menu)})")
+                    continue
                 if (event is None or (event.pk, meal_key) not in index.meals) and (key, meal_key) not in plan.new_meals:
                     plan.new_meals[(key, meal_key)] = MealOption(wedding=self.wedding, name=meal.strip())
             else:

@@ -272,3 +272,19 @@ def test_good_rows_can_be_imported_and_the_bad_ones_downloaded(wedding, django_c
     assert rows[0] == ["line", "Household", "First name", "Last name", "Email", "Side", "error"]
     assert rows[1][:6] == ["3", "Cohen", "", "Cohen", "", "Bride"] and rows[1][6] == "first name is missing"
     assert rows[3][5] == "'=cousin"  # neutralised for the spreadsheet it opens in
+
+
+def test_a_meal_not_on_an_existing_menu_is_refused_and_an_event_without_a_menu_gets_the_files(wedding):
+    reception = factories.EventFactory(wedding=wedding, name="Reception")
+    brunch = factories.EventFactory(wedding=wedding, name="Brunch")
+    factories.MealOptionFactory(event=reception, name="Fish")
+    content = b"First,Reception meal,Brunch meal\nAna,Fsh,Pancakes\nLuis,Fish,Pancakes\n"
+
+    report = guests_import(wedding=wedding, content=content, filename="g.csv", skip_bad_rows=True)
+
+    assert [(r.line, r.message) for r in report.errors] == [(2, "“Fsh” is not on the menu of Reception (menu: Fish)")]
+    assert report.imported and "Creates the meal “Pancakes”." in report.notes
+    assert list(brunch.meal_options.values_list("name", flat=True)) == ["Pancakes"]
+    assert {(r.event.name, r.meal.name) for r in Response.objects.filter(guest__first_name="Luis")} == {
+        ("Reception", "Fish"), ("Brunch", "Pancakes"),
+    }
