@@ -138,6 +138,7 @@ def import_region_context(viewer: Viewer, job: str = "") -> dict[str, Any]:
         "percent": percent if data.get("state") != "done" else 100,
         "poll_url": regions.fragment_url("guest_import", {"job": job}, viewer.wedding.pk),
         "changelist_url": reverse("admin:guests_guest_changelist") + f"?wedding__id__exact={viewer.wedding.pk}",
+        "bad_rows_url": reverse("admin:guests_guest_import_bad_rows", args=[job]),
     }
 
 

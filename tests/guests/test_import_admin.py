@@ -96,7 +96,7 @@ def test_good_rows_imported_and_bad_rows_downloaded(planner_client, wedding, run
     assert sorted(Guest.objects.values_list("first_name", flat=True)) == ["=Eva", "Ana"]
     assert Change.objects.count() == before + 1
     page = planner_client.get(reverse("admin:guests_guest_import_progress", args=[token])).content.decode()
-    assert "bad row(s) were left out" in page
+    assert "bad row(s) were left out" in page and "Download the 1 row not imported" in page
     after = planner_client.get(reverse("admin:guests_guest_import_bad_rows", args=[token]))
     assert "not-an-email" in after.content.decode("utf-8-sig")
 
