@@ -34,7 +34,6 @@ from guests.importing import (
     ImportFileError,
     bad_rows_csv,
     guests_import,
-    mapping_remember,
     table_mapping,
     table_read,
 )
@@ -97,10 +96,8 @@ def job_run(token: str) -> None:
         with acting_as(actor_for(user=user)):
             report = guests_import(
                 wedding=wedding, content=content, filename=job["filename"], progress=progress,
-                skip_bad_rows=bool(job.get("skip_bad_rows")), **_import_options(job),
+                skip_bad_rows=bool(job.get("skip_bad_rows")), remember_mapping=True, **_import_options(job),
             )
-        if report.mapping is not None:
-            mapping_remember(wedding=wedding, headers=report.headers, mapping=report.mapping)
         _job_update(token, state="done", report=report.as_dict(), done=job.get("total", 1))
     except ImportFileError as error:
         _job_update(token, state="failed", error=str(error))

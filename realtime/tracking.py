@@ -89,6 +89,7 @@ TRACKED: dict[str, Tracked] = {
     "guests.guest": Tracked("guest", _generic),
     "guests.tag": Tracked("guest", _generic),
     "guests.guestrequest": Tracked("request", _guest_request),
+    "guests.importmapping": Tracked("guest", _generic),  # saved within an import's one change
     "rsvp.mealoption": Tracked("event", _generic),
     "rsvp.invitation": Tracked("rsvp", _invitation),
     "rsvp.response": Tracked("rsvp", _response),

@@ -50,7 +50,6 @@ from guests.importing.planning import (
 from guests.importing.reading import FORMATS, ImportFileError, Table, format_for, table_read
 from guests.importing.writing import BATCH, Progress, plan_write
 from guests.models import ImportMapping
-from realtime import capture
 from wedding.models import Wedding
 
 __all__ = [
@@ -174,7 +173,7 @@ def table_mapping(*, table: Table, wedding: Wedding) -> m.Mapping:
 def mapping_remember(*, wedding: Wedding, headers: list[str], mapping: m.Mapping) -> None:
     """Remember the planner's choices for this wedding's next import (merged with earlier ones).
 
-    Not a change of the guest list: nothing live depends on it, so it is not captured.
+    Called by `guests_import(remember_mapping=True)` inside the import's one change.
     """
     with transaction.atomic():
         saved, _ = ImportMapping.objects.select_for_update().get_or_create(wedding=wedding)
@@ -209,14 +208,16 @@ def guests_import(
     header_line: int | None = None,
     header_rows: int | None = None,
     skip_bad_rows: bool = False,
+    remember_mapping: bool = False,
 ) -> ImportReport:
     """Import a guest list into `wedding` (see the module docstring for the contract).
 
     Raises ImportFileError when the file as a whole cannot be read; bad rows
     are reported in the returned ImportReport. `mapping` is the planner's
     (guessed when None); `sheet`, `header_line` and `header_rows` override what
-    reading detects. `progress(done, total)` is called as rows are checked and
-    written. Who acts is taken from `realtime.context` (set it with `acting_as`).
+    reading detects. `remember_mapping` saves the mapping for the wedding's next
+    import, in the import's transaction and change. `progress(done, total)` is
+    called as rows are checked and written. Who acts is taken from `realtime.context` (set it with `acting_as`).
     """
     table = table_read(
         content=content, filename=filename, fmt=fmt, sheet=sheet, header_line=header_line,
@@ -313,10 +314,15 @@ def guests_import(
         summary = f"Imported the guest list {filename}".strip() + (
             f": {counts['create']} added, {counts['update']} updated"
         )
-        with capture.bulk_change(
-            wedding_id=wedding.pk, topic="guest", action="create" if not counts["update"] else "update",
-            model="guests.guest", summary=summary, also_topics=_side_topics(planner),
-        ) as ids:
-            ids.extend(plan_write(plan=planner.plan, index=planner.index, progress=forward, total=len(table.rows)))
+
+        def remember() -> None:
+            if remember_mapping:
+                mapping_remember(wedding=wedding, headers=table.headers, mapping=mapping)
+
+        plan_write(
+            wedding=wedding, plan=planner.plan, index=planner.index, progress=forward, total=len(table.rows),
+            summary=summary, action="create" if not counts["update"] else "update",
+            also_topics=_side_topics(planner), also=remember,
+        )
         report.imported = True
     return report

@@ -10,8 +10,10 @@ from django.utils import timezone
 from guests.codes import new_code, new_household_key
 from guests.importing.planning import Index, Plan
 from guests.models import Guest, Household, Tag
+from realtime import capture
 from rsvp.models import Invitation, Response
 from seating.models import Seat, Table
+from wedding.models import Wedding
 
 BATCH = 500
 
@@ -31,8 +33,24 @@ def _codes(count: int) -> list[str]:
     return sorted(codes)
 
 
-def plan_write(*, plan: Plan, index: Index, progress: Progress | None, total: int) -> list[int]:
-    """Apply the plan. Returns the ids of the guests it touched."""
+def plan_write(
+    *, wedding: Wedding, plan: Plan, index: Index, progress: Progress | None, total: int, summary: str,
+    action: str, also_topics: list[str], also: Callable[[], None] = lambda: None,
+) -> None:
+    """Apply the plan as ONE change (topic "guest", the touched guests' ids), then `also()` in it.
+
+    Call inside the import's transaction, under the wedding's row lock.
+    """
+    with capture.bulk_change(
+        wedding_id=wedding.pk, topic="guest", action=action, model="guests.guest", summary=summary,
+        also_topics=also_topics,
+    ) as ids:
+        ids.extend(_plan_apply(plan=plan, index=index, progress=progress, total=total))
+        also()
+
+
+def _plan_apply(*, plan: Plan, index: Index, progress: Progress | None, total: int) -> list[int]:
+    """The writes themselves. Returns the ids of the guests they touched."""
     done = 0
 
     def step(count: int) -> None:
@@ -65,7 +83,7 @@ def plan_write(*, plan: Plan, index: Index, progress: Progress | None, total: in
             [through(guest_id=g, tag_id=t) for g, t in sorted(links)], batch_size=BATCH, ignore_conflicts=True
         )
     for key, event in plan.new_events.items():
-        event.save()  # capture is suspended by the caller's bulk_change
+        event.save()  # inside plan_write's bulk_change: part of the import's one change
         index.events[key] = event
     for (event_key, meal_key), meal in plan.new_meals.items():
         meal.event = index.events[event_key]
