@@ -269,6 +269,9 @@ def guests_import(
             if not newly_bad:
                 break
             bad_lines |= newly_bad
+        # A new wedding gets every event the file has a column for, answered or not (a backup's).
+        for name in context.new_events.values():
+            planner.event_key(name)
         results.sort(key=lambda r: r.line)
         report.rows = results
         reasons: dict[int, list[str]] = {}

@@ -130,11 +130,19 @@ def test_every_fixture_reimports_with_no_change_and_backs_up_into_an_empty_weddi
     again = guests_import(wedding=couple, content=(FIXTURES / name).read_bytes(), filename=name, skip_bad_rows=True)
     assert not again.imported and again.counts["create"] == again.counts["update"] == 0
 
-    backup = exporting.dataset_render(exporting.guest_list_dataset(wedding=couple), fmt="csv")[0]
+    def backup_of(wedding) -> bytes:
+        return exporting.dataset_render(exporting.guest_list_dataset(wedding=wedding), fmt="csv")[0]
+
+    def lines(content: bytes) -> tuple[str, list[str]]:
+        header, *rows = content.decode("utf-8-sig").splitlines()
+        return header, sorted(rows)
+
+    backup = backup_of(couple)
     fresh = factories.WeddingFactory(slug="fresh")
     restored = guests_import(wedding=fresh, content=backup, filename="backup.csv")
     assert restored.ok and restored.imported
     assert {k: sorted(v) for k, v in households(fresh).items()} == {k: sorted(v) for k, v in households(couple).items()}
+    assert lines(backup_of(fresh)) == lines(backup)
 
 
 def test_the_command_reads_the_mac_file_and_skips_its_bad_row(couple):
