@@ -170,193 +170,221 @@ def _one(values: dict[str, list[tuple[str, str]]], key: str) -> str:
     return " ".join(v for _, v in values.get(key, []) if v)
 
 
-def _row_entries(
-    line: int, values: dict[str, list[tuple[str, str]]], present: set[str], ctx: Context,
-) -> tuple[list[Entry], list[str]]:
-    errors: list[str] = []
-    warnings: list[str] = []
-    split = ctx.mapping.split_couples
-    first, last = _one(values, "first_name"), _one(values, "last_name")
-    people: list[m.Person] = []
-    if first:
-        if split and m._AND.search(first):
-            people = m.people_split(first, last_name=last)
-        else:
-            people = [m.Person(first, last)]
-            if m.looks_like_full_name(first, last):
-                header = values["first_name"][0][0]
-                warnings.append(f"column “{header}”: “{first}” looks like a whole name in a first-name column")
-    elif "full_name" in present:
-        full = _one(values, "full_name")
-        people = m.people_split(full, last_name=last) if split else (
-            [m.Person(*m.name_split(full))] if full else []
-        )
-        if last:
-            people = [m.Person(p.first_name, p.last_name or last, p.role, p.note) for p in people]
-    main_last = people[0].last_name if people else last
-    partner = _one(values, "partner_first_name")
-    partner_full = _one(values, "partner_name")
-    if partner or partner_full:
+class _Row:
+    """One file row being read: its cells by field, and what is wrong with it so far."""
+
+    def __init__(self, line: int, values: dict[str, list[tuple[str, str]]], present: set[str], ctx: Context) -> None:
+        self.line, self.values, self.present, self.ctx = line, values, present, ctx
+        self.errors: list[str] = []
+        self.warnings: list[str] = []
+        self.plus_ones_allowed: int | None = None
+
+    def one(self, key: str) -> str:
+        return _one(self.values, key)
+
+    def header(self, key: str) -> str:
+        return self.values[key][0][0]
+
+    def people(self) -> list[m.Person]:
+        """Everyone the row names: the main guest (or a couple/family in one cell), partner, others, children, plus-one."""
+        values, split = self.values, self.ctx.mapping.split_couples
+        first, last, full = self.one("first_name"), self.one("last_name"), self.one("full_name")
+        people: list[m.Person] = []
+        if first:
+            if split and m._AND.search(first):
+                people = m.people_split(first, last_name=last)
+            else:
+                people = [m.Person(first, last)]
+                if m.looks_like_full_name(first, last):
+                    self.warnings.append(
+                        f"column “{self.header('first_name')}”: “{first}” looks like a whole name in a first-name column"
+                    )
+        elif "full_name" in self.present:
+            people = m.people_split(full, last_name=last) if split else (
+                [m.Person(*m.name_split(full))] if full else []
+            )
+            if last:
+                people = [m.Person(p.first_name, p.last_name or last, p.role, p.note) for p in people]
+        main_last = people[0].last_name if people else last
+        partner, partner_full = self.one("partner_first_name"), self.one("partner_name")
         if partner:
-            people.append(m.Person(partner, _one(values, "partner_last_name") or main_last, role="partner"))
-        else:
+            people.append(m.Person(partner, self.one("partner_last_name") or main_last, role="partner"))
+        elif partner_full:
             p_first, p_last = m.name_split(partner_full)
             people.append(m.Person(p_first, p_last or main_last, role="partner"))
-    for _header, cell in values.get("member_name", []):
-        if cell:
-            o_first, o_last = m.name_split(cell)
-            people.append(m.Person(o_first, o_last or main_last, role="member"))
-    for _header, cell in values.get("child_name", []):
-        for name in [n for n in cell.replace(" and ", ",").replace("&", ",").replace(";", ",").split(",") if n.strip()]:
-            c_first, c_last = m.name_split(name)
-            people.append(m.Person(c_first, c_last or main_last, role="child"))
-    plus_one = _one(values, "plus_one_name")
-    plus_ones_allowed: int | None = None
-    if plus_one:
-        if m.bool_guess(plus_one) is not None or m.fold(plus_one) in {"guest", "tbd", "plus one", "and guest"}:
-            plus_ones_allowed = 1 if m.bool_guess(plus_one) is not False else 0
-        else:
-            p_first, p_last = m.name_split(plus_one)
-            people.append(m.Person(p_first, p_last, role="plus_one"))
-    full = _one(values, "full_name")
-    if not people and full and not first:
-        errors.append(f"“{full}” names a household, not the people in it: write their names")
-    elif not people or not people[0].first_name:
-        what = "first name" if "first_name" in present or "full_name" not in present else "name"
-        errors.append(f"{what} is missing")
+        for _header, cell in values.get("member_name", []):
+            if cell:
+                o_first, o_last = m.name_split(cell)
+                people.append(m.Person(o_first, o_last or main_last, role="member"))
+        for _header, cell in values.get("child_name", []):
+            for name in [n for n in cell.replace(" and ", ",").replace("&", ",").replace(";", ",").split(",") if n.strip()]:
+                c_first, c_last = m.name_split(name)
+                people.append(m.Person(c_first, c_last or main_last, role="child"))
+        plus_one = self.one("plus_one_name")
+        if plus_one:
+            if m.bool_guess(plus_one) is not None or m.fold(plus_one) in {"guest", "tbd", "plus one", "and guest"}:
+                self.plus_ones_allowed = 1 if m.bool_guess(plus_one) is not False else 0
+            else:
+                p_first, p_last = m.name_split(plus_one)
+                people.append(m.Person(p_first, p_last, role="plus_one"))
+        if not people and full and not first:
+            self.errors.append(f"“{full}” names a household, not the people in it: write their names")
+        elif not people or not people[0].first_name:
+            what = "first name" if "first_name" in self.present or "full_name" not in self.present else "name"
+            self.errors.append(f"{what} is missing")
+        for person in people:
+            for part in ("first_name", "last_name"):
+                if len(getattr(person, part)) > MAX_LENGTHS[part]:
+                    self.errors.append(
+                        f"{part.replace('_', ' ')} of {person.first_name[:20]} is longer than {MAX_LENGTHS[part]} characters"
+                    )
+        return people
 
-    # Fields for every person of the row.
-    shared: dict[str, Any] = {}
-    own: dict[str, Any] = {}
-    for key in GUEST_FIELDS:
-        if key not in present:
-            continue
-        raw = _one(values, key) if key not in ("dietary_notes", "notes") else "; ".join(
-            v for _, v in values[key] if v
-        )
-        header = values[key][0][0]
-        if key in ("side", "age_group"):
-            stored, error = _choice(ctx, key, raw, header) if raw else (Guest._meta.get_field(key).default, None)
-            if error:
-                errors.append(error)
-            (shared if key == "side" else own)[key] = stored
-        elif key in BOOL_FIELDS:
-            flag = m.bool_guess(raw)
-            if flag is None:
-                errors.append(f"column “{header}”: “{raw}” is neither yes nor no")
-            own[key] = bool(flag)
-        else:
-            own[key] = raw
-    email = own.get("email", "")
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            errors.append(f"email “{email}” is not a valid address")
-    tags = list_split(";".join(v for _, v in values.get("tags", []))) if "tags" in present else []
-    for tag in tags:
-        if len(tag) > TAG_MAX:
-            errors.append(f"tag “{tag[:20]}…” is longer than {TAG_MAX} characters")
-    events: list[str] = []
-    for name in list_split(_one(values, "events")) if "events" in present else []:
-        if len(name) > EVENT_MAX:
-            errors.append(f"event “{name[:20]}…” is longer than {EVENT_MAX} characters")
-        elif ctx.event_name(name) is None:
-            errors.append(ctx.unknown_event(name))
-        else:
-            events.append(ctx.event_name(name))
-    answers: dict[str, tuple[str | None, str]] = {}
-    tables: dict[str, str] = {}
-    for key, cells in values.items():
-        what, _, event = key.partition(":")
-        if not event or not any(v for _, v in cells):
-            continue
-        header, raw = cells[0]
-        name = ctx.event_name(event)
-        if name is None:
-            errors.append(f"column “{header}”: " + ctx.unknown_event(event))
-            continue
-        if what == "invited":
-            flag = m.bool_guess(raw)
-            if flag is None:
+    def guest_fields(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(fields for everyone of the row, fields for its main guest only)."""
+        shared: dict[str, Any] = {}
+        own: dict[str, Any] = {}
+        for key in GUEST_FIELDS:
+            if key not in self.present:
+                continue
+            joined = key in ("dietary_notes", "notes")
+            raw = "; ".join(v for _, v in self.values[key] if v) if joined else self.one(key)
+            header = self.header(key)
+            if key in ("side", "age_group"):
+                stored, error = _choice(self.ctx, key, raw, header) if raw else (Guest._meta.get_field(key).default, None)
+                if error:
+                    self.errors.append(error)
+                (shared if key == "side" else own)[key] = stored
+            elif key in BOOL_FIELDS:
+                flag = m.bool_guess(raw)
+                if flag is None:
+                    self.errors.append(f"column “{header}”: “{raw}” is neither yes nor no")
+                own[key] = bool(flag)
+            else:
+                own[key] = raw
+        email = own.get("email", "")
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                self.errors.append(f"email “{email}” is not a valid address")
+        return shared, own
+
+    def tags(self) -> list[str]:
+        tags = list_split(";".join(v for _, v in self.values.get("tags", []))) if "tags" in self.present else []
+        for tag in tags:
+            if len(tag) > TAG_MAX:
+                self.errors.append(f"tag “{tag[:20]}…” is longer than {TAG_MAX} characters")
+        return tags
+
+    def events(self) -> tuple[list[str], dict[str, tuple[str | None, str]], dict[str, str]]:
+        """(events invited to, event → (RSVP status, meal), event → table), by the wedding's event names."""
+        ctx, errors = self.ctx, self.errors
+        events: list[str] = []
+        for name in list_split(self.one("events")) if "events" in self.present else []:
+            if len(name) > EVENT_MAX:
+                errors.append(f"event “{name[:20]}…” is longer than {EVENT_MAX} characters")
+            elif ctx.event_name(name) is None:
+                errors.append(ctx.unknown_event(name))
+            else:
+                events.append(ctx.event_name(name))
+        answers: dict[str, tuple[str | None, str]] = {}
+        tables: dict[str, str] = {}
+
+        def invite(name: str) -> None:
+            if name not in events:
+                events.append(name)
+
+        for key, cells in self.values.items():
+            what, _, event = key.partition(":")
+            if not event or not any(v for _, v in cells):
+                continue
+            header, raw = cells[0]
+            name = ctx.event_name(event)
+            if name is None:
+                errors.append(f"column “{header}”: " + ctx.unknown_event(event))
+                continue
+            if what == "invited" and m.bool_guess(raw) is not None:
+                if m.bool_guess(raw):
+                    invite(name)
+            elif what in ("invited", "rsvp"):
                 status, error = _choice(ctx, "rsvp", raw, header)
                 if error:
                     errors.append(error)
                     continue
                 answers[name] = (status, answers.get(name, (None, ""))[1])
-                flag = True
-            if flag and name not in events:
-                events.append(name)
-        elif what == "rsvp":
-            status, error = _choice(ctx, "rsvp", raw, header)
+                invite(name)
+            elif what in ("table", "meal"):
+                limit = TABLE_MAX if what == "table" else MEAL_MAX
+                if len(raw) > limit:
+                    errors.append(f"column “{header}”: the {what} name is longer than {limit} characters")
+                elif what == "table":
+                    tables[name] = raw
+                    invite(name)
+                else:
+                    answers[name] = (answers.get(name, (None, ""))[0], raw)
+        generic = self.one("rsvp")
+        if generic:
+            status, error = _choice(ctx, "rsvp", generic, self.header("rsvp"))
             if error:
                 errors.append(error)
-                continue
-            answers[name] = (status, answers.get(name, (None, ""))[1])
-            if name not in events:
-                events.append(name)
-        elif what in ("table", "meal"):
-            limit = TABLE_MAX if what == "table" else MEAL_MAX
-            if len(raw) > limit:
-                errors.append(f"column “{header}”: the {what} name is longer than {limit} characters")
-            elif what == "table":
-                tables[name] = raw
-                if name not in events:
-                    events.append(name)
             else:
-                answers[name] = (answers.get(name, (None, ""))[0], raw)
-    generic = _one(values, "rsvp")
-    if generic:
-        status, error = _choice(ctx, "rsvp", generic, values["rsvp"][0][0])
-        if error:
-            errors.append(error)
-        else:
-            targets = events or [e.name for e in ctx.events.values()]
-            if not targets:
-                warnings.append("the RSVP is not recorded: the wedding has no events yet")
-            for name in targets:
-                answers.setdefault(name, (status, ""))
-                if name not in events:
-                    events.append(name)
-    for name, (status, meal) in answers.items():
-        if meal and status not in (None, Response.Status.ATTENDING):
-            errors.append(f"a meal is chosen for {name} but the answer is not “attending”")
+                targets = events or [e.name for e in ctx.events.values()]
+                if not targets:
+                    self.warnings.append("the RSVP is not recorded: the wedding has no events yet")
+                for name in list(targets):
+                    answers.setdefault(name, (status, ""))
+                    invite(name)
+        for name, (status, meal) in answers.items():
+            if meal and status not in (None, Response.Status.ATTENDING):
+                errors.append(f"a meal is chosen for {name} but the answer is not “attending”")
+        return events, answers, tables
 
-    # The household.
-    household_name = " ".join(_one(values, "household").split())
-    key = _one(values, "household_key")
+    def household(self) -> dict[str, Any]:
+        """The household fields the row sets (address, contact, plus-ones, notes)."""
+        present = self.present
+        household: dict[str, Any] = {}
+        if "address" in present or {"address_line", "city", "state", "zip", "country"} & present:
+            household["address"] = _address(self.values)
+        for name in ("household_email", "household_phone", "household_notes"):
+            if name in present:
+                household[name] = self.one(name)
+        if household.get("household_email"):
+            try:
+                validate_email(household["household_email"])
+            except ValidationError:
+                self.errors.append(f"household email “{household['household_email']}” is not a valid address")
+        if "plus_ones_allowed" in present:
+            raw = self.one("plus_ones_allowed")
+            flag = m.bool_guess(raw)
+            if raw.strip().isdigit():
+                self.plus_ones_allowed = min(int(raw), 20)
+            elif flag is not None:
+                self.plus_ones_allowed = int(flag)
+            else:
+                self.errors.append(f"plus-ones allowed “{raw}” is not a number or yes/no")
+        if self.plus_ones_allowed is not None:
+            household["plus_ones_allowed"] = self.plus_ones_allowed
+        return household
+
+
+def _row_entries(
+    line: int, values: dict[str, list[tuple[str, str]]], present: set[str], ctx: Context,
+) -> tuple[list[Entry], list[str]]:
+    row = _Row(line, values, present, ctx)
+    people = row.people()
+    shared, own = row.guest_fields()
+    tags = row.tags()
+    events, answers, tables = row.events()
+    household = row.household()
+    household_name = " ".join(row.one("household").split())
+    key = row.one("household_key")
     if not household_name and len(people) > 1:
-        household_name = _household_name_for(people, _one(values, "full_name"))
-    household: dict[str, Any] = {}
-    if "address" in present or {"address_line", "city", "state", "zip", "country"} & present:
-        household["address"] = _address(values)
-    for name in ("household_email", "household_phone", "household_notes"):
-        if name in present:
-            household[name] = _one(values, name)
-    if household.get("household_email"):
-        try:
-            validate_email(household["household_email"])
-        except ValidationError:
-            errors.append(f"household email “{household['household_email']}” is not a valid address")
-    if "plus_ones_allowed" in present:
-        raw = _one(values, "plus_ones_allowed")
-        flag = m.bool_guess(raw)
-        if raw.strip().isdigit():
-            plus_ones_allowed = min(int(raw), 20)
-        elif flag is not None:
-            plus_ones_allowed = int(flag)
-        else:
-            errors.append(f"plus-ones allowed “{raw}” is not a number or yes/no")
-    if plus_ones_allowed is not None:
-        household["plus_ones_allowed"] = plus_ones_allowed
+        household_name = _household_name_for(people, row.one("full_name"))
     for field_name, limit in MAX_LENGTHS.items():
         value = {"household": household_name, "household_key": key, **own, **household}.get(field_name, "")
         if isinstance(value, str) and limit and len(value) > limit:
-            errors.append(f"{field_name.replace('_', ' ')} is longer than {limit} characters")
-    for person in people:
-        for part, limit in (("first_name", MAX_LENGTHS["first_name"]), ("last_name", MAX_LENGTHS["last_name"])):
-            if len(getattr(person, part)) > limit:
-                errors.append(f"{part.replace('_', ' ')} of {person.first_name[:20]} is longer than {limit} characters")
+            row.errors.append(f"{field_name.replace('_', ' ')} is longer than {limit} characters")
 
     entries = []
     for index, person in enumerate(people):
@@ -372,13 +400,13 @@ def _row_entries(
             line=line, first_name=person.first_name, last_name=person.last_name, role=person.role,
             household_name=household_name, household_key=key, values=guest_values,
             household_values=household, tags=tags, events=list(events), answers=dict(answers), tables=tables,
-            warnings=list(warnings) if index == 0 else ([person.note] if person.note else []),
+            warnings=list(row.warnings) if index == 0 else ([person.note] if person.note else []),
         )
         if index and person.role != "main":
             label = {"plus_one": "plus-one", "member": "guest"}.get(person.role, person.role)
             entry.warnings.insert(0, f"{label} on {people[0].first_name}'s row")
         entries.append(entry)
-    return entries, errors
+    return entries, row.errors
 
 
 def _household_name_for(people: list[m.Person], full: str) -> str:
