@@ -318,6 +318,16 @@ class GuestAdmin(WeddingScopedAdmin):
         return [
             path("import/", wrap(admin_views.import_view(self)), name="guests_guest_import"),
             path(
+                "import/<str:token>/preview/",
+                wrap(admin_views.import_preview_view(self)),
+                name="guests_guest_import_preview",
+            ),
+            path(
+                "import/<str:token>/rows-not-imported.csv",
+                wrap(admin_views.import_bad_rows_view(self)),
+                name="guests_guest_import_bad_rows",
+            ),
+            path(
                 "import/<str:token>/",
                 wrap(admin_views.import_progress_view(self)),
                 name="guests_guest_import_progress",

@@ -30,11 +30,20 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from guests import exporting
-from guests.importing import ImportFileError, guests_import
+from guests.importing import (
+    ImportFileError,
+    bad_rows_csv,
+    guests_import,
+    table_mapping,
+    table_read,
+)
+from guests.importing import mapping as m
+from guests.models import Guest
 from realtime import live
 from realtime.live import Audience, Viewer, acting_as, actor_for, live_page_context
+from rsvp.models import Response
 from wedding.core.admin_base import planned_weddings
-from wedding.core.models import Wedding
+from wedding.core.models import Event, Wedding
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +68,16 @@ def _job_update(token: str, **changes: Any) -> None:
     cache.set(_key(token), job, JOB_TTL)
 
 
+def _import_options(job: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments of `guests_import` that the planner chose on the preview."""
+    return {
+        "mapping": m.Mapping.from_dict(job["mapping"]) if job.get("mapping") else None,
+        "sheet": job.get("sheet") or None,
+        "header_line": job.get("header_line") or None,
+        "header_rows": job.get("header_rows") or None,
+    }
+
+
 def job_run(token: str) -> None:
     """Run a confirmed import (in the background thread, or inline in tests)."""
     job = job_get(token)
@@ -73,7 +92,10 @@ def job_run(token: str) -> None:
             _job_update(token, done=done, total=total)
 
         with acting_as(actor_for(user=user)):
-            report = guests_import(wedding=wedding, content=content, filename=job["filename"], progress=progress)
+            report = guests_import(
+                wedding=wedding, content=content, filename=job["filename"], progress=progress,
+                skip_bad_rows=bool(job.get("skip_bad_rows")), remember_mapping=True, **_import_options(job),
+            )
         _job_update(token, state="done", report=report.as_dict(), done=job.get("total", 1))
     except ImportFileError as error:
         _job_update(token, state="failed", error=str(error))
@@ -111,6 +133,7 @@ def import_region_context(viewer: Viewer, job: str = "") -> dict[str, Any]:
         "percent": percent if data.get("state") != "done" else 100,
         "poll_url": live.fragment_url("guest_import", {"job": job}, viewer.wedding.pk),
         "changelist_url": reverse("admin:guests_guest_changelist") + f"?wedding__id__exact={viewer.wedding.pk}",
+        "bad_rows_url": reverse("admin:guests_guest_import_bad_rows", args=[job]),
     }
 
 
@@ -150,39 +173,214 @@ def _context(model_admin, request: HttpRequest, **extra: Any) -> dict[str, Any]:
     return {**model_admin.admin_site.each_context(request), "opts": model_admin.model._meta, **extra}
 
 
+class MappingForm(forms.Form):
+    """The preview's choices: a field per column, what each value means, households, sheet and header.
+
+    Built from the file's table; field names are positional (`col-3`, `val-side-2`)
+    because headers are arbitrary text.
+    """
+
+    split_couples = forms.BooleanField(
+        required=False, label="Split rows that name a couple or family into one guest each",
+    )
+    grouping = forms.ChoiceField(
+        choices=[("row", "One household per row"), ("surname_address", "Group rows by last name and address")],
+        widget=forms.RadioSelect, label="Households (the file has no household column)",
+    )
+    header_line = forms.IntegerField(min_value=1, required=False, label="Header on line")
+    header_rows = forms.TypedChoiceField(
+        choices=[(1, "one row"), (2, "two rows (a group row above)")], coerce=int, required=False, label="Header of",
+    )
+
+    def __init__(self, *args: Any, table, mapping: m.Mapping, events: list[str], couple: tuple[str, str], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.table, self.mapping = table, mapping
+        keys = [*m.FIELDS, *(f"{what}:{event}" for event in events for what in ("rsvp", "meal", "table", "invited"))]
+        keys += [k for k in mapping.columns if k and k not in keys]
+        choices = [(m.IGNORE, "— ignore this column —"), *((k, m.field_label(k)) for k in keys)]
+        self.columns = []
+        for index, header in enumerate(table.headers):
+            samples = [cells[index] for _, cells in table.rows if cells[index]][:3]
+            name = f"col-{index}"
+            self.fields[name] = forms.ChoiceField(choices=choices, required=False, label=header, initial=mapping.columns[index])
+            self.columns.append({"header": header, "samples": samples, "name": name})
+        if table.sheets and len(table.sheets) > 1:
+            self.fields["sheet"] = forms.ChoiceField(choices=[(n, n) for n in table.sheets], initial=table.sheet)
+        self.value_rows = []
+        for kind, label, options in (
+            ("side", "Side", list(Guest.Side.choices)),
+            ("age_group", "Age group", list(Guest.AgeGroup.choices)),
+            ("rsvp", "RSVP", list(Response.Status.choices)),
+        ):
+            indexes = [i for i, key in enumerate(mapping.columns) if m.field_kind(key) == kind]
+            distinct: dict[str, str] = {}
+            for _, cells in table.rows:
+                for i in indexes:
+                    if cells[i].strip():
+                        distinct.setdefault(m.fold(cells[i]), cells[i].strip())
+            for number, (folded, raw) in enumerate(sorted(distinct.items())[:40]):
+                name = f"val-{kind}-{number}"
+                chosen = mapping.values.get(kind, {}).get(folded) or m.value_guess(kind, raw, couple) or ""
+                self.fields[name] = forms.ChoiceField(
+                    choices=[("", "— not sure: report the row —"), *options], required=False, label=raw, initial=chosen,
+                )
+                self.value_rows.append({"kind": label, "raw": raw, "folded": folded, "name": name, "kind_key": kind})
+        self.fields["split_couples"].initial = mapping.split_couples
+        self.fields["grouping"].initial = mapping.grouping
+        self.fields["header_line"].initial = table.header_lines[0] if table.header_lines else None
+        self.fields["header_rows"].initial = len(table.header_lines) or 1
+
+    def mapping_chosen(self) -> m.Mapping:
+        data = self.cleaned_data
+        values: dict[str, dict[str, str]] = {}
+        for row in self.value_rows:
+            if data.get(row["name"]):
+                values.setdefault(row["kind_key"], {})[row["folded"]] = data[row["name"]]
+        return m.Mapping(
+            columns=[data.get(c["name"]) or m.IGNORE for c in self.columns], values=values,
+            split_couples=bool(data.get("split_couples")), grouping=data.get("grouping") or "row",
+        )
+
+    def column_fields(self):
+        return [(column, self[column["name"]]) for column in self.columns]
+
+    def value_fields(self):
+        return [(row, self[row["name"]]) for row in self.value_rows]
+
+
+def _preview(model_admin, request: HttpRequest, *, token: str, job: dict[str, Any], content: bytes,
+             form: ImportForm | None = None, post: bool = False) -> HttpResponse:
+    """Read the file with the job's choices, dry-run it, and show the preview with its mapping form."""
+    wedding = Wedding.objects.get(pk=job["wedding_id"])
+    options = _import_options(job)
+    report = None
+    mapping_form = None
+    error = ""
+    try:
+        table = table_read(
+            content=content, filename=job["filename"], sheet=options["sheet"], header_line=options["header_line"],
+            header_rows=options["header_rows"], known=m.header_known,
+        )
+        mapping = options["mapping"] if options["mapping"] and len(options["mapping"].columns) == len(table.headers) \
+            else table_mapping(table=table, wedding=wedding)
+        events = list(Event.objects.filter(wedding=wedding).order_by("order", "pk").values_list("name", flat=True))
+        couple = m.couple_names(wedding.name)
+        mapping_form = MappingForm(
+            request.POST if post else None, table=table, mapping=mapping, events=events, couple=couple,
+        )
+        if post and mapping_form.is_valid():
+            data = mapping_form.cleaned_data
+            reread = (data.get("sheet") or "") != (table.sheet or "") or (
+                data.get("header_line") and data["header_line"] != table.header_lines[0]
+            ) or (data.get("header_rows") and data["header_rows"] != len(table.header_lines))
+            job.update(
+                sheet=data.get("sheet") or job.get("sheet"), header_line=data.get("header_line") or None,
+                header_rows=data.get("header_rows") or None,
+                mapping=None if reread else mapping_form.mapping_chosen().as_dict(),
+            )
+            if reread and data.get("sheet") != (table.sheet or None):
+                job["header_line"] = job["header_rows"] = None  # another sheet: detect its header
+            cache.set(_key(token), job, JOB_TTL)
+            return HttpResponseRedirect(reverse("admin:guests_guest_import_preview", args=[token]))
+        if not post:
+            job["mapping"] = mapping.as_dict()
+            cache.set(_key(token), job, JOB_TTL)
+        report = guests_import(
+            wedding=wedding, content=content, filename=job["filename"], dry_run=True, skip_bad_rows=True,
+            mapping=m.Mapping.from_dict(mapping.as_dict()), sheet=options["sheet"],
+            header_line=options["header_line"], header_rows=options["header_rows"],
+        )
+    except ImportFileError as problem:
+        error = str(problem)
+    counts = report.counts if report else {}
+    changes = bool(report and (counts["create"] or counts["update"]))
+    has_household_column = bool(report and report.mapping and {"household", "household_key"} & set(report.mapping.columns))
+    context = _context(
+        model_admin, request, title="Import guests", form=form or ImportForm(request=request), report=report,
+        token=token, error=error, mapping_form=mapping_form, has_household_column=has_household_column,
+        can_import=bool(report and report.ok and changes),
+        can_import_good=bool(report and report.errors and changes),
+        preview_url=reverse("admin:guests_guest_import_preview", args=[token]),
+        media=model_admin.media,
+    )
+    return TemplateResponse(request, "admin/guests/guest/import.html", context)
+
+
 def import_view(model_admin) -> Callable[[HttpRequest], HttpResponse]:
     def view(request: HttpRequest) -> HttpResponse:
         if not model_admin.has_add_permission(request):
             raise Http404
-        report = None
-        token = ""
         form = ImportForm(request.POST or None, request.FILES or None, request=request)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             wedding = form.cleaned_data["wedding"]
             content = upload.read()
             try:
-                report = guests_import(wedding=wedding, content=content, filename=upload.name, dry_run=True)
+                table_read(content=content, filename=upload.name, known=m.header_known)
             except ImportFileError as error:
                 form.add_error("file", str(error))
             else:
-                if report.ok:
-                    token = secrets.token_urlsafe(16)
-                    cache.set(_key(token) + ":file", content, JOB_TTL)
-                    cache.set(
-                        _key(token),
-                        {
-                            "state": "preview", "wedding_id": wedding.pk, "user_id": request.user.pk,
-                            "filename": upload.name, "done": 0, "total": 2 * len(report.rows),
-                        },
-                        JOB_TTL,
-                    )
-        changes = bool(report and (report.counts["create"] or report.counts["update"]))
+                token = secrets.token_urlsafe(16)
+                job = {
+                    "state": "preview", "wedding_id": wedding.pk, "user_id": request.user.pk,
+                    "filename": upload.name, "done": 0, "total": 0,
+                }
+                cache.set(_key(token) + ":file", content, JOB_TTL)
+                cache.set(_key(token), job, JOB_TTL)
+                return _preview(model_admin, request, token=token, job=job, content=content, form=form)
         context = _context(
-            model_admin, request, title="Import guests", form=form, report=report, token=token,
-            can_import=bool(token and changes), media=model_admin.media + form.media,
+            model_admin, request, title="Import guests", form=form, report=None, token="",
+            can_import=False, media=model_admin.media + form.media,
         )
         return TemplateResponse(request, "admin/guests/guest/import.html", context)
+
+    return view
+
+
+def _planner_job(model_admin, request: HttpRequest, token: str) -> dict[str, Any]:
+    job = job_get(token)
+    wedding = planned_weddings(request).filter(pk=(job or {}).get("wedding_id")).first()
+    if job is None or wedding is None or not model_admin.has_add_permission(request):
+        raise Http404("No such import.")
+    return job
+
+
+def import_preview_view(model_admin) -> Callable[[HttpRequest, str], HttpResponse]:
+    """The preview again, with the planner's changed mapping (POST) or as last chosen (GET)."""
+
+    def view(request: HttpRequest, token: str) -> HttpResponse:
+        job = _planner_job(model_admin, request, token)
+        content = cache.get(_key(token) + ":file")
+        if job.get("state") != "preview" or content is None:
+            messages.info(request, "This import has already been started; upload the file again to change it.")
+            return HttpResponseRedirect(reverse("admin:guests_guest_import_progress", args=[token]))
+        return _preview(model_admin, request, token=token, job=job, content=content, post=request.method == "POST")
+
+    return view
+
+
+def import_bad_rows_view(model_admin) -> Callable[[HttpRequest, str], HttpResponse]:
+    """The rows left out (or that would be), with an error column, to fix and import again."""
+
+    def view(request: HttpRequest, token: str) -> HttpResponse:
+        job = _planner_job(model_admin, request, token)
+        report = job.get("report")
+        if report is None:
+            content = cache.get(_key(token) + ":file")
+            if content is None:
+                raise Http404("This import is gone; upload the file again.")
+            try:
+                report = guests_import(
+                    wedding=Wedding.objects.get(pk=job["wedding_id"]), content=content, filename=job["filename"],
+                    dry_run=True, skip_bad_rows=True, **_import_options(job),
+                ).as_dict()
+            except ImportFileError as error:
+                raise Http404(str(error)) from None
+        body = bad_rows_csv(headers=report["headers"], bad_rows=report["bad_rows"])
+        response = HttpResponse(body, content_type=exporting.FORMATS["csv"])
+        stem = (job["filename"].rsplit(".", 1)[0] or "guests").replace('"', "")
+        response["Content-Disposition"] = f'attachment; filename="{stem}-rows-not-imported.csv"'
+        return response
 
     return view
 
@@ -195,7 +393,7 @@ def import_progress_view(model_admin) -> Callable[[HttpRequest, str], HttpRespon
             raise Http404("No such import.")
         if request.method == "POST":
             if job.get("state") == "preview":
-                _job_update(token, state="running")
+                _job_update(token, state="running", skip_bad_rows=request.POST.get("skip_bad_rows") == "1")
                 run_in_background(token)
             else:
                 messages.info(request, "This import has already been started.")

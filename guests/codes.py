@@ -25,3 +25,8 @@ def normalize_code(raw: str) -> str:
 def format_code(code: str) -> str:
     """ABCDE-FGHJK: easier to read aloud."""
     return f"{code[:5]}-{code[5:]}" if len(code) == LENGTH else code
+
+
+def new_household_key() -> str:
+    """A household's key in exported files: random, so keys from two weddings never meet by accident."""
+    return "H" + "".join(secrets.choice(ALPHABET) for _ in range(9))

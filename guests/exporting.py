@@ -1,9 +1,14 @@
 """Guest list and caterer exports, as tablib datasets (CSV or XLSX).
 
 Pure reads, shared by the admin and `manage.py export_guests`. The guest
-list's first columns are exactly the import columns (`importing.COLUMNS`),
-so an exported file imports back without changing anything; the per-event
-columns after them (response, meal, table) are ignored by the import.
+list is a safe backup: every column is one the import reads back
+(`guests.importing`), with a stable household key so two households of the
+same name stay two, so an exported file imports into the same wedding with
+no change and into an empty wedding with no error.
+
+Every file the product writes goes through `dataset_render()`, which passes
+each cell through `spreadsheet_safe()` (OWASP CSV injection): a cell a
+spreadsheet would execute gets a leading apostrophe, which the import strips.
 """
 
 from __future__ import annotations
@@ -23,12 +28,37 @@ FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
-# Import and export share these headers (see guests.importing).
+# Import and export share these headers (see guests.importing.mapping: each is a field's own name).
 GUEST_COLUMNS = [
     "household", "first_name", "last_name", "email", "phone", "age_group", "side",
     "tags", "dietary_notes", "events",
+    "household_key", "is_plus_one", "directory_opt_in", "notes",
+    "household_email", "household_phone", "address", "plus_ones_allowed", "household_notes",
 ]
 LIST_SEPARATOR = "; "
+# OWASP "CSV injection": what a spreadsheet may execute when a cell starts with it.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A cell value no spreadsheet will execute: text starting with = + - @ tab or CR gets a leading '.
+
+    For every CSV/XLSX the product writes (reports too). Numbers and dates are left as they are.
+    The guest import strips the apostrophe again, so a backup round-trips exactly.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def dataset_safe(dataset: tablib.Dataset) -> tablib.Dataset:
+    """A copy of `dataset` with every cell (and header) through `spreadsheet_safe()`."""
+    safe = tablib.Dataset(
+        *[[spreadsheet_safe(v) for v in row] for row in dataset],
+        headers=[spreadsheet_safe(h) for h in dataset.headers] if dataset.headers else None,
+        title=dataset.title,
+    )
+    return safe
 
 
 def guests_for_export(*, wedding: Wedding, guests: QuerySet[Guest] | None = None) -> QuerySet[Guest]:
@@ -44,7 +74,7 @@ def guests_for_export(*, wedding: Wedding, guests: QuerySet[Guest] | None = None
             Prefetch("responses", queryset=Response.objects.select_related("meal")),
             Prefetch("seats", queryset=Seat.objects.select_related("table")),
         )
-        .order_by("household__name", "last_name", "first_name", "pk")
+        .order_by("household__name", "household__pk", "last_name", "first_name", "pk")
     )
 
 
@@ -72,6 +102,15 @@ def guest_list_dataset(*, wedding: Wedding, guests: QuerySet[Guest] | None = Non
             LIST_SEPARATOR.join(sorted(tag.name for tag in guest.tags.all())),
             guest.dietary_notes,
             LIST_SEPARATOR.join(invited),
+            guest.household.key,
+            "yes" if guest.is_plus_one else "no",
+            "yes" if guest.directory_opt_in else "no",
+            guest.notes,
+            guest.household.email,
+            guest.household.phone,
+            guest.household.address,
+            guest.household.plus_ones_allowed,
+            guest.household.notes,
         ]
         responses = {r.event_id: r for r in guest.responses.all()}
         seats = {s.event_id: s for s in guest.seats.all()}
@@ -117,9 +156,19 @@ def meal_counts_dataset(*, wedding: Wedding) -> tablib.Dataset:
 
 
 def dataset_render(dataset: tablib.Dataset, *, fmt: str) -> tuple[bytes, str]:
-    """The file's bytes and content type. CSV is UTF-8 with a BOM so Excel reads accents."""
+    """The file's bytes and content type. CSV is UTF-8 with a BOM so Excel reads accents.
+
+    Every cell goes through `spreadsheet_safe()`.
+    """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (choose {', '.join(FORMATS)})")
+    dataset = dataset_safe(dataset)
     if fmt == "csv":
         return ("\ufeff" + dataset.export("csv")).encode("utf-8"), FORMATS[fmt]
+    # XLSX (XML) cannot hold control characters: drop them rather than fail the download.
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    for index, row in enumerate(dataset):
+        if any(isinstance(v, str) and ILLEGAL_CHARACTERS_RE.search(v) for v in row):
+            dataset[index] = [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row]
     return dataset.export("xlsx"), FORMATS[fmt]

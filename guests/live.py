@@ -32,6 +32,7 @@ declare_household(Household, from_session=household_from_session, secret_field="
 track("guests.Guest", topic="guest")
 track("guests.Tag", topic="guest")
 track("guests.GuestRequest", topic="request", describe=request_summary)
+track("guests.ImportMapping", topic="guest")  # saved within an import's one change
 
 
 # --- live regions ------------------------------------------------------------------------

@@ -5,13 +5,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 
-from guests.codes import new_code
+from guests.codes import new_code, new_household_key
 from wedding.core.models import WeddingScoped, WeddingScopedQuerySet
 
 
 class Household(WeddingScoped):
     name = models.CharField(max_length=200, help_text="As on the envelope: “The Ruiz family”.")
     invitation_code = models.CharField(max_length=16, unique=True, editable=False)
+    # The household's identity in exported files: two "The Müller household" rows stay two
+    # households when a backup is imported again (here or into another wedding).
+    key = models.CharField(max_length=40, blank=True, editable=False)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     address = models.TextField("mailing address", blank=True)
@@ -25,11 +28,18 @@ class Household(WeddingScoped):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wedding", "key"], condition=~models.Q(key=""), name="household_unique_key"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
     def save(self, *args, **kwargs) -> None:
+        if not self.key:
+            self.key = new_household_key()
         if self.invitation_code:
             return super().save(*args, **kwargs)
         # A collision at ~46 bits is astronomically rare, but a retry is cheap.
@@ -179,3 +189,25 @@ class GuestRequest(WeddingScoped):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} from {self.household}"
+
+
+class ImportMapping(WeddingScoped):
+    """The column choices of a wedding's last confirmed import, offered for the next one.
+
+    `columns` maps a folded file header ("first name") to a field key
+    (see guests.importing.mapping); `values` maps, per kind (side, age group,
+    RSVP), a folded file value to Confetti's. Not a live change: it is the
+    planner's tool setting, not the guest list.
+    """
+
+    columns = models.JSONField(default=dict)
+    values = models.JSONField(default=dict)
+    split_couples = models.BooleanField(default=True)
+    grouping = models.CharField(max_length=20, default="row")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["wedding"], name="one_import_mapping_per_wedding")]
+
+    def __str__(self) -> str:
+        return f"Import mapping of {self.wedding_id}"

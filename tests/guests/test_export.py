@@ -25,9 +25,13 @@ def test_guest_list_columns_and_one_row_per_guest_of_the_wedding_only(wedding, o
     assert dataset.dict == [{
         "household": "Ruiz", "first_name": "Lucía", "last_name": "Ruiz", "email": guest.email, "phone": "",
         "age_group": "Child", "side": "Partner A", "tags": "vip", "dietary_notes": "no nuts",
-        "events": "Reception", "Reception response": "Attending", "Reception meal": "Fish",
-        "Reception table": "Table 4",
+        "events": "Reception", "household_key": guest.household.key, "is_plus_one": "no",
+        "directory_opt_in": "no", "notes": "", "household_email": guest.household.email,
+        "household_phone": guest.household.phone, "address": guest.household.address,
+        "plus_ones_allowed": guest.household.plus_ones_allowed, "household_notes": guest.household.notes,
+        "Reception response": "Attending", "Reception meal": "Fish", "Reception table": "Table 4",
     }]
+    assert guest.household.key.startswith("H") and len(guest.household.key) == 10
 
 
 def test_guest_list_export_runs_a_fixed_number_of_queries(wedding, event):
