@@ -94,6 +94,8 @@ TRACKED: dict[str, Tracked] = {
     "rsvp.response": Tracked("rsvp", _response),
     "seating.table": Tracked("table", _generic),
     "seating.seat": Tracked("seating", _seat),
+    "seating.keeptogether": Tracked("table", _generic),
+    "seating.keepapart": Tracked("table", _generic),
 }
 
 # Every topic a region may depend on.

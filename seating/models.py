@@ -20,6 +20,9 @@ class Table(WeddingScoped):
     # Position on the floor plan, in percent of its width and height.
     x = models.FloatField(default=10)
     y = models.FloatField(default=10)
+    # Who the table is meant for (auto-seat scores it): guest traits such as "age:child"
+    # (a kids' table) or "tag:Dancers" (guests tagged for the table near the dance floor).
+    prefers = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["event", "name"]
@@ -40,9 +43,49 @@ class Seat(WeddingScoped):
     table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="seats")
     guest = models.ForeignKey("guests.Guest", on_delete=models.CASCADE, related_name="seats")
     assigned_at = models.DateTimeField(auto_now=True)
+    # Pinned seats are never moved by auto-seat.
+    pinned = models.BooleanField(default=False)
+    # Optional place at the table (seat 3 of a round table); unique per table.
+    number = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["guest", "event"], name="one_seat_per_guest_and_event")]
+        constraints = [
+            models.UniqueConstraint(fields=["guest", "event"], name="one_seat_per_guest_and_event"),
+            models.UniqueConstraint(
+                fields=["table", "number"], condition=models.Q(number__isnull=False), name="one_guest_per_place",
+            ),
+            models.CheckConstraint(condition=models.Q(number__gte=1), name="seat_number_positive"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.guest} at {self.table}"
+
+
+class KeepTogether(WeddingScoped):
+    """A planner's group that auto-seat keeps at one table (households are kept together anyway)."""
+
+    name = models.CharField(max_length=80)
+    guests = models.ManyToManyField("guests.Guest", related_name="keep_together")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["wedding", "name"], name="keep_together_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class KeepApart(WeddingScoped):
+    """Two guests auto-seat never puts at one table. Stored once per pair (lower id first)."""
+
+    first = models.ForeignKey("guests.Guest", on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey("guests.Guest", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="keep_apart_once"),
+            models.CheckConstraint(condition=models.Q(first__lt=models.F("second")), name="keep_apart_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first} apart from {self.second}"

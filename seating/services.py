@@ -16,7 +16,10 @@ the likely attendees before every answer is in.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -27,7 +30,8 @@ from guests.models import Guest
 from realtime import capture
 from realtime.context import acting_as_planner
 from rsvp.models import Invitation, Response
-from seating.models import Seat, Table
+from seating import autoseat
+from seating.models import KeepApart, KeepTogether, Seat, Table
 from wedding import db_constraints
 from wedding.models import Event, Wedding
 
@@ -329,3 +333,212 @@ def seating_publish(*, wedding: Wedding, published: bool, user: Any = None) -> W
             locked.save(update_fields=["seating_published"])
     wedding.seating_published = locked.seating_published
     return locked
+
+
+# --- auto-seat ------------------------------------------------------------------------------
+#
+# The solver (seating.autoseat) is pure; these functions read its input from the database,
+# show its plan as a preview (nothing written), and apply an accepted plan as ONE change.
+# The plan travels back with the planner's "accept" (a JSON form field) together with a token
+# naming the chart it was made for: the accept re-reads the chart under its locks, refuses
+# when anything changed meanwhile, and re-checks every hard rule itself, so a stale or
+# hand-edited plan can never seat anyone against the rules.
+
+AUTOSEAT_MODES = {
+    "unseated": "Seat everyone still unseated (keep everyone where they are)",
+    "all": "Re-optimise everyone (keep pinned guests where they are)",
+}
+
+# Planner-facing names of the traits a table may prefer (plus one "tag:<name>" per guest tag).
+PREFERENCE_LABELS = {
+    "age:child": "Children (kids' table)",
+    "age:infant": "Infants",
+    "age:adult": "Adults",
+    "side:a": "Partner A's side",
+    "side:b": "Partner B's side",
+}
+
+
+def preference_choices(wedding: Wedding) -> list[tuple[str, str]]:
+    """Every trait a table of `wedding` may prefer, as (key, label) for a form."""
+    from guests.models import Tag
+
+    tags = Tag.objects.filter(wedding=wedding).order_by("name").values_list("name", flat=True)
+    return [*PREFERENCE_LABELS.items(), *((f"tag:{t}", f"Guests tagged “{t}”") for t in tags)]
+
+
+def guest_traits(guest: Guest, tag_names: Iterable[str]) -> frozenset[str]:
+    return frozenset({f"age:{guest.age_group}", f"side:{guest.side}", *(f"tag:{t}" for t in tag_names)})
+
+
+@dataclass
+class AutoseatInput:
+    problem: autoseat.Problem
+    token: str
+    tables: dict[int, Table]
+    guests: dict[int, Guest]
+
+
+def autoseat_input(*, event: Event, mode: str) -> AutoseatInput:
+    """The solver's problem for `event` as the chart stands, and a token naming that state.
+
+    Movable: attending guests (all of them in "all" mode except pinned ones; only the
+    unseated in "unseated" mode). Everyone else who holds a seat is a fixed occupant.
+    """
+    if mode not in AUTOSEAT_MODES:
+        raise SeatingError("Choose what to seat: the unseated guests, or everyone.", code="mode")
+    wedding_id = event.wedding_id
+    tables = {t.pk: t for t in Table.objects.filter(event=event, wedding_id=wedding_id).order_by("pk")}
+    seats = {s.guest_id: s for s in Seat.objects.filter(event=event, wedding_id=wedding_id).order_by("pk")}
+    attending = set(
+        Guest.objects.for_wedding(event.wedding_id).attending(event).values_list("pk", flat=True)
+    )
+    people = {
+        g.pk: g
+        for g in Guest.objects.filter(wedding_id=wedding_id, pk__in=attending | set(seats))
+        .select_related("household").prefetch_related("tags").order_by("pk")
+    }
+    specs = []
+    for gid, guest in people.items():
+        seat = seats.get(gid)
+        keep = seat is not None and (mode == "unseated" or seat.pinned or gid not in attending)
+        specs.append(autoseat.GuestSpec(
+            id=gid, household=guest.household_id, name=guest.full_name,
+            traits=guest_traits(guest, (t.name for t in guest.tags.all())),
+            fixed_table=seat.table_id if keep else None,
+            current_table=seat.table_id if seat is not None else None,
+        ))
+    groups = [
+        autoseat.Group(id=g.pk, name=g.name, members=frozenset(m.pk for m in g.guests.all() if m.pk in people))
+        for g in KeepTogether.objects.filter(wedding_id=wedding_id).prefetch_related("guests").order_by("pk")
+    ]
+    apart = [
+        (a, b) for a, b in KeepApart.objects.filter(wedding_id=wedding_id).order_by("pk").values_list("first_id", "second_id")
+        if a in people and b in people
+    ]
+    problem = autoseat.Problem(
+        tables=[
+            autoseat.TableSpec(
+                id=t.pk, capacity=t.capacity, name=t.name, prefers=frozenset(t.prefers or ()),
+            )
+            for t in tables.values()
+        ],
+        guests=specs, groups=[g for g in groups if len(g.members) > 1], apart=apart,
+    )
+    return AutoseatInput(problem=problem, token=_fingerprint(mode, problem), tables=tables, guests=people)
+
+
+def _fingerprint(mode: str, problem: autoseat.Problem) -> str:
+    """Names the chart state a plan is made for; the same in every process (sets are sorted,
+    since their repr follows the per-process string hash)."""
+    state = (
+        mode,
+        [(t.id, t.capacity, sorted(t.prefers)) for t in problem.tables],
+        [(g.id, g.household, sorted(g.traits), g.fixed_table, g.current_table) for g in problem.guests],
+        [(g.id, sorted(g.members)) for g in problem.groups],
+        sorted(problem.apart),
+    )
+    return hashlib.sha256(json.dumps(state).encode()).hexdigest()[:32]
+
+
+@dataclass
+class AutoseatPreview:
+    mode: str
+    token: str
+    plan: autoseat.Plan
+    # (guest, table or None, moved from table or None), in table order then by name.
+    rows: list[tuple[Guest, Table | None, Table | None]]
+
+    @property
+    def placement_json(self) -> str:
+        return json.dumps({str(g): t for g, t in self.plan.placement.items()}, sort_keys=True)
+
+    @property
+    def changes(self) -> int:
+        return sum(1 for guest, table, before in self.rows if table != before)
+
+
+def autoseat_preview(*, event: Event, mode: str, seconds: float = autoseat.DEFAULT_SECONDS) -> AutoseatPreview:
+    """A plan for `event` to show the planner; nothing is written."""
+    data = autoseat_input(event=event, mode=mode)
+    if not data.problem.movable():
+        raise SeatingError("There is nobody to seat: every attending guest already has a seat.", code="empty")
+    if not data.tables:
+        raise SeatingError("Add tables to this event first.", code="no_tables")
+    try:
+        plan = autoseat.solve(data.problem, seconds=seconds)
+    except autoseat.ProblemError as exc:
+        raise SeatingError(str(exc), code="invalid") from None
+    broken = autoseat.violations(data.problem, plan)
+    if broken:  # the solver's contract says never; refuse rather than show a bad plan
+        raise SeatingError("Auto-seat could not make a valid plan: " + " ".join(broken), code="invalid")
+    current = {g.id: g.current_table for g in data.problem.guests}
+    rows = [
+        (data.guests[gid], data.tables.get(tid) if tid else None, data.tables.get(current[gid]) if current[gid] else None)
+        for gid, tid in plan.placement.items()
+    ]
+    rows.sort(key=lambda r: (r[1] is None, r[1].name if r[1] else "", r[0].last_name, r[0].first_name, r[0].pk))
+    return AutoseatPreview(mode=mode, token=data.token, plan=plan, rows=rows)
+
+
+def _parse_placement(raw: str) -> dict[int, int | None]:
+    try:
+        data = json.loads(raw)
+        return {int(g): (int(t) if t is not None else None) for g, t in data.items()}
+    except (TypeError, ValueError, AttributeError):
+        raise SeatingError("That plan could not be read; make a new one.", code="invalid") from None
+
+
+def autoseat_accept(*, event: Event, mode: str, token: str, placement: str, user: Any = None) -> int:
+    """Apply a previewed plan as ONE captured change; returns how many guests moved.
+
+    Takes every table of the event and every seat of it under row locks (the same
+    locks manual seating takes), then refuses with `code="stale"` if the chart is
+    not the one the plan was made for, and with `code="invalid"` if the plan breaks
+    a hard rule. The capacity trigger stays the backstop. All or nothing.
+    """
+    wanted = _parse_placement(placement)
+    with acting_as_planner(user):
+        try:
+            with transaction.atomic():
+                list(Table.objects.select_for_update().filter(event=event).order_by("pk").values_list("pk"))
+                list(Seat.objects.select_for_update().filter(event=event).order_by("pk").values_list("pk"))
+                data = autoseat_input(event=event, mode=mode)
+                if data.token != token:
+                    raise SeatingError(
+                        "The chart changed since this plan was made (another planner seated someone, "
+                        "or a table or an answer changed). Nothing was applied: make a new plan.",
+                        code="stale",
+                    )
+                plan = autoseat.Plan(placement=wanted)
+                broken = autoseat.violations(data.problem, plan)
+                if broken:
+                    raise SeatingError("That plan breaks a seating rule: " + " ".join(broken), code="invalid")
+                current = {g.id: g.current_table for g in data.problem.guests}
+                moving = [gid for gid, tid in wanted.items() if tid != current[gid]]
+                if not moving:
+                    return 0
+                placed = sum(1 for gid in moving if wanted[gid] is not None)
+                who = getattr(user, "get_full_name", lambda: "")() or getattr(user, "get_username", lambda: "")()
+                summary = (
+                    f"Auto-seat: {placed} guest{'s' if placed != 1 else ''} placed"
+                    f"{f', {len(moving) - placed} unseated' if len(moving) > placed else ''}"
+                    f" at the {event.name}{f' (accepted by {who})' if who else ''}"
+                )
+                with capture.bulk_change(
+                    wedding_id=event.wedding_id, topic="seating", action="update", model="seating.seat",
+                    summary=summary,
+                ) as ids:
+                    # Leave first, then sit down: the capacity trigger checks row by row.
+                    leaving = Seat.objects.filter(event=event, guest_id__in=moving)
+                    ids.extend(leaving.values_list("pk", flat=True))
+                    leaving.delete()
+                    created = Seat.objects.bulk_create(
+                        Seat(wedding_id=event.wedding_id, event=event, table_id=wanted[gid], guest_id=gid)
+                        for gid in moving
+                        if wanted[gid] is not None
+                    )
+                    ids.extend(s.pk for s in created)
+                return len(moving)
+        except IntegrityError as exc:
+            raise _translate(exc, None) from exc
