@@ -542,3 +542,51 @@ def autoseat_accept(*, event: Event, mode: str, token: str, placement: str, user
                 return len(moving)
         except IntegrityError as exc:
             raise _translate(exc, None) from exc
+
+
+def seat_pin(*, guest: Guest, event: Event, pinned: bool, user: Any = None) -> Seat:
+    """Pin (or unpin) a guest's seat: auto-seat never moves a pinned guest."""
+    with acting_as_planner(user), transaction.atomic():
+        seat = (
+            Seat.objects.select_for_update()
+            .filter(guest_id=guest.pk, event_id=event.pk, wedding_id=event.wedding_id)
+            .select_related("guest", "table", "event")
+            .first()
+        )
+        if seat is None:
+            raise SeatingError(f"{guest.full_name} has no seat to pin yet.", code="unseated")
+        if seat.pinned != bool(pinned):
+            seat.pinned = bool(pinned)
+            seat.save(update_fields=["pinned"])
+        return seat
+
+
+def keep_apart_add(*, first: Guest, second: Guest, user: Any = None) -> KeepApart:
+    """Auto-seat will never put these two at one table (idempotent)."""
+    if first.pk == second.pk:
+        raise SeatingError("Choose two different guests to keep apart.", code="same")
+    if first.wedding_id != second.wedding_id:
+        raise SeatingError("Both guests must be of the same wedding.", code="wrong_wedding")
+    low, high = sorted((first, second), key=lambda g: g.pk)
+    with acting_as_planner(user), transaction.atomic():
+        pair, _ = KeepApart.objects.get_or_create(wedding_id=first.wedding_id, first=low, second=high)
+    return pair
+
+
+def clean_preferences(wedding: Wedding, prefers: Iterable[str]) -> list[str]:
+    """A table's preferences, checked against the wedding's own traits (unknown keys refused)."""
+    known = dict(preference_choices(wedding))
+    chosen = sorted(set(prefers or ()))
+    unknown = [p for p in chosen if p not in known]
+    if unknown:
+        raise SeatingError(f"Unknown table preference: {', '.join(unknown)}.", code="prefers")
+    return chosen
+
+
+def table_prefer(*, table: Table, prefers: Iterable[str], user: Any = None) -> Table:
+    """Set who a table is meant for (the kids' table, the dancers near the dance floor)."""
+    with acting_as_planner(user), transaction.atomic():
+        locked = _locked_table(table)
+        locked.prefers = clean_preferences(locked.wedding, prefers)
+        locked.save(update_fields=["prefers"])
+    return locked

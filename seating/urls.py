@@ -17,6 +17,13 @@ def urlpatterns_for(site: admin.AdminSite) -> list:
         path(base + "publish/", wrap(views.publish), name="seating-publish"),
         path(base + "<int:event_id>/", wrap(views.chart_page), name="seating-chart"),
         path(base + "<int:event_id>/seat/", wrap(views.seat_move), name="seating-seat"),
+        path(base + "<int:event_id>/pin/", wrap(views.seat_pin), name="seating-pin"),
+        path(base + "<int:event_id>/autoseat/", wrap(views.autoseat_page), name="seating-autoseat"),
+        path(base + "<int:event_id>/autoseat/accept/", wrap(views.autoseat_accept), name="seating-autoseat-accept"),
+        path(
+            base + "<int:event_id>/autoseat/preferences/", wrap(views.autoseat_preferences),
+            name="seating-autoseat-preferences",
+        ),
         path(base + "<int:event_id>/tables/", wrap(views.table_create), name="seating-table-create"),
         path(table, wrap(views.table_update), name="seating-table-update"),
         path(table + "move/", wrap(views.table_move), name="seating-table-move"),

@@ -154,6 +154,21 @@
       markSelected();
       return;
     }
+    if (event.target.closest("[data-mover-pin]")) {
+      const item = selectedGuest && document.querySelector(`.seating [data-guest="${selectedGuest}"]`);
+      if (!item) {
+        dash().flash("Select a seated guest first.", false);
+        return;
+      }
+      const data = new FormData();
+      data.append("guest", selectedGuest);
+      data.append("pinned", item.dataset.pinned === "1" ? "0" : "1");
+      dash().post(chartRoot().dataset.pinUrl, data).then((result) => {
+        dash().flash(result.message, result.ok);
+        dash().refreshRegions();
+      });
+      return;
+    }
     if (event.target.closest("[data-mover-go]")) {
       const target = document.querySelector("[data-mover-target]");
       if (!selectedGuest) {
