@@ -27,12 +27,18 @@ Rules (the contract):
   pairs allow) stay unseated with a warning; the plan never breaks a hard rule
   to seat them.
 
-The solver is OR-Tools CP-SAT with a time limit, started from a greedy plan
-(a hint), so a good plan arrives well within the limit and a feasible one at once.
+How: a greedy plan (keep-together groups with their households, then households,
+largest first) is improved by a short local search (moving and swapping
+household blocks between tables, never breaking a hard rule), and handed to
+OR-Tools CP-SAT as a complete hint; CP-SAT then improves it until the time limit.
+Guests with no rule of their own are modelled as counts per (household, traits)
+class, so the model stays small. A feasible plan exists from the first
+millisecond; the figures are in bench/README.md (`bench/autoseat.py`).
 """
 
 from __future__ import annotations
 
+import random
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -49,6 +55,8 @@ W_UNEVEN = 2  # per seat a table's load differs from its fair share
 W_STAY = 1  # per guest left at the table they had (re-optimising only)
 
 DEFAULT_SECONDS = 5.0
+# Share of the time limit spent improving the greedy start by local search before CP-SAT.
+LOCAL_SEARCH_SHARE = 0.4
 
 
 @dataclass(frozen=True)
@@ -166,57 +174,189 @@ def _hard_groups(problem: Problem, by_id: dict[int, GuestSpec]) -> tuple[list[Gr
 def _greedy(
     problem: Problem, hard: list[Group], apart: dict[int, set[int]], by_id: dict[int, GuestSpec]
 ) -> dict[int, int | None]:
-    """A quick feasible plan: groups, then households, then the rest, each to the roomiest
-    allowed table (preferring matching tables). Used as the solver's starting hint."""
+    """A quick feasible plan, used as the solver's start. Each keep-together group goes first,
+    with the rest of its members' households when they fit at one table too; then households,
+    largest first; a household that fits nowhere whole is seated member by member. Each unit
+    goes to the allowed table that suits it best (preferences, then the fullest that fits)."""
     taken = problem.taken()
     free = {t.id: t.capacity - taken[t.id] for t in problem.tables}
+    tables = {t.id: t for t in problem.tables}
     at: dict[int, set[int]] = defaultdict(set)  # table -> guests there (fixed and placed)
     for g in problem.fixed():
         at[g.fixed_table].add(g.id)
     placement: dict[int, int | None] = {g.id: None for g in problem.movable()}
     done: set[int] = set()
-    units: list[list[GuestSpec]] = []
-    for group in sorted(hard, key=lambda gr: -len(gr.members)):
-        unit = [by_id[m] for m in group.members if m in by_id and by_id[m].fixed_table is None and m not in done]
-        done.update(g.id for g in unit)
-        if unit:
-            units.append(unit)
+    hard_members = {m for gr in hard for m in gr.members}
     households: dict[int, list[GuestSpec]] = defaultdict(list)
     for g in problem.movable():
-        if g.id not in done:
-            households[g.household].append(g)
-    units.extend(sorted(households.values(), key=len, reverse=True))
-    tables = {t.id: t for t in problem.tables}
-    hard_units = len(units) - len(households)
-    for index, unit in enumerate(units):
-        ids = {g.id for g in unit}
-        pinned_to = {
-            by_id[m].fixed_table for gr in hard for m in gr.members
-            if ids & gr.members and m in by_id and by_id[m].fixed_table is not None
-        }
+        households[g.household].append(g)
 
-        def allowed(tid: int, guests: list[GuestSpec]) -> bool:
-            return all(not (apart.get(g.id, set()) & at[tid]) for g in guests)
+    def allowed(tid: int, guests: list[GuestSpec]) -> bool:
+        return all(not (apart.get(g.id, set()) & at[tid]) for g in guests)
 
-        candidates = [tid for tid in free if not pinned_to or tid in pinned_to]
+    def place(unit: list[GuestSpec], candidates: list[int]) -> bool:
         whole = [tid for tid in candidates if free[tid] >= len(unit) and allowed(tid, unit)]
-        if whole:
-            best = max(whole, key=lambda tid: (_fit(unit, tables[tid]), free[tid]))
-            for g in unit:
-                placement[g.id] = best
-                at[best].add(g.id)
-            free[best] -= len(unit)
+        if not whole:
+            return False
+        best = max(whole, key=lambda tid: (_fit(unit, tables[tid]), -free[tid]))
+        for g in unit:
+            placement[g.id] = best
+            at[best].add(g.id)
+            done.add(g.id)
+        free[best] -= len(unit)
+        return True
+
+    for group in sorted(hard, key=lambda gr: -len(gr.members)):
+        core = [by_id[m] for m in group.members if m in by_id and by_id[m].fixed_table is None and m not in done]
+        if not core:
             continue
-        if index < hard_units:
-            continue  # a hard group is seated whole or not at all
-        for g in unit:  # a household that fits nowhere whole: seat its members one by one
-            options = [tid for tid in candidates if free[tid] >= 1 and allowed(tid, [g])]
-            if options:
-                best = max(options, key=lambda tid: (_fit([g], tables[tid]), free[tid]))
-                placement[g.id] = best
-                at[best].add(g.id)
-                free[best] -= 1
+        pinned_to = {by_id[m].fixed_table for m in group.members if m in by_id and by_id[m].fixed_table is not None}
+        candidates = [tid for tid in free if not pinned_to or tid in pinned_to]
+        family = [
+            g for h in {c.household for c in core} for g in households[h]
+            if g.id not in done and g.id not in hard_members
+        ]
+        if not (family and place(core + family, candidates)):
+            place(core, candidates)  # seated whole or not at all
+    for unit in sorted(households.values(), key=len, reverse=True):
+        unit = [g for g in unit if g.id not in done and g.id not in hard_members]
+        if not unit or place(unit, list(free)):
+            continue
+        for g in unit:  # fits nowhere whole: member by member
+            place([g], list(free))
     return placement
+
+
+def _improve(
+    problem: Problem, placement: dict[int, int | None], hard: list[Group], apart: dict[int, set[int]],
+    by_id: dict[int, GuestSpec], deadline: float, seed: int = 0,
+) -> dict[int, int | None]:
+    """Local search on a feasible plan: move or swap "units" (the guests of one household at one
+    table; a hard group is one unit) between tables while the score improves. Every step keeps
+    every hard rule (capacity, keep apart; groups move whole), so the result is feasible too.
+    Gives CP-SAT a much better start: on tight instances (every seat taken) its own neighbourhoods
+    rarely find the coordinated swaps that reunite a household."""
+    rng = random.Random(seed)
+    tables = {t.id: t for t in problem.tables}
+    where = dict(placement)
+    taken = problem.taken()
+    load: dict[int, int] = defaultdict(int)
+    at: dict[int, set[int]] = defaultdict(set)
+    for g in problem.fixed():
+        at[g.fixed_table].add(g.id)
+    for gid, tid in where.items():
+        if tid is not None:
+            load[tid] += 1
+            at[tid].add(gid)
+    group_of: dict[int, int] = {}
+    anchored: set[int] = set()  # members of a group with a fixed member: they stay with it
+    for index, group in enumerate(hard):
+        members = {m for m in group.members if m in by_id}
+        for m in members:
+            group_of[m] = index
+        if any(by_id[m].fixed_table is not None for m in members):
+            anchored |= members
+    household_tables: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for g in problem.guests:
+        tid = g.fixed_table if g.fixed_table is not None else where.get(g.id)
+        if tid is not None:
+            household_tables[g.household][tid] += 1
+
+    def units() -> list[tuple[int, ...]]:
+        """Movable guests grouped by (hard group or household, table)."""
+        found: dict[tuple, list[int]] = defaultdict(list)
+        for gid, tid in where.items():
+            if tid is None or gid in anchored:
+                continue
+            key = ("g", group_of[gid]) if gid in group_of else ("h", by_id[gid].household, tid)
+            found[key].append(gid)
+        return [tuple(v) for v in found.values()]
+
+    def gain(unit: tuple[int, ...], source: int, target: int) -> int:
+        """Score change of moving `unit` from `source` to `target` (splits and preferences)."""
+        delta = 0
+        per_household: dict[int, int] = defaultdict(int)
+        for gid in unit:
+            g = by_id[gid]
+            per_household[g.household] += 1
+            for tid, sign in ((source, -1), (target, 1)):
+                t = tables[tid]
+                if t.prefers:
+                    delta += sign * (W_PREFERENCE if _matches(g, t) else -W_MISMATCH)
+                if g.current_table == tid:
+                    delta += sign * W_STAY
+        for household, count in per_household.items():
+            counts = household_tables[household]
+            before = sum(1 for c in counts.values() if c > 0)
+            after = before - (counts[source] == count) + (counts[target] == 0)
+            delta -= W_HOUSEHOLD_SPLIT * (after - before)
+        return delta
+
+    def allowed(unit: tuple[int, ...], target: int, leaving: tuple[int, ...] = ()) -> bool:
+        others = at[target] - set(leaving)
+        return all(not (apart.get(gid, set()) & others) for gid in unit)
+
+    def apply(unit: tuple[int, ...], source: int, target: int) -> None:
+        for gid in unit:
+            where[gid] = target
+            at[source].discard(gid)
+            at[target].add(gid)
+            household_tables[by_id[gid].household][source] -= 1
+            household_tables[by_id[gid].household][target] += 1
+        load[source] -= len(unit)
+        load[target] += len(unit)
+
+    ids = list(tables)
+    while time.monotonic() < deadline:
+        improved = False
+        pool = units()
+        rng.shuffle(pool)
+        by_table: dict[int, list[tuple[int, ...]]] = defaultdict(list)
+        for unit in pool:
+            by_table[where[unit[0]]].append(unit)
+        for unit in pool:
+            if time.monotonic() >= deadline:
+                break
+            source = where[unit[0]]
+            if source is None or any(where[g] != source for g in unit):
+                continue
+            # Only units of split households (or at a table meant for others) can gain.
+            household = by_id[unit[0]].household
+            split = sum(1 for c in household_tables[household].values() if c > 0) > 1
+            if not split and not tables[source].prefers:
+                continue
+            for target in rng.sample(ids, len(ids)):
+                if target == source:
+                    continue
+                room = tables[target].capacity - taken[target] - load[target]
+                if room >= len(unit) and allowed(unit, target) and gain(unit, source, target) > 0:
+                    apply(unit, source, target)
+                    improved = True
+                    break
+                # Swap with a unit at the target that fits where this one leaves.
+                for other in by_table.get(target, []):
+                    if any(where[g] != target for g in other) or other == unit:
+                        continue
+                    if by_id[other[0]].household == household:
+                        continue  # swapping a household with itself changes nothing
+                    fits_there = room + len(other) >= len(unit)
+                    fits_back = tables[source].capacity - taken[source] - load[source] + len(unit) >= len(other)
+                    if not (fits_there and fits_back):
+                        continue
+                    if not (allowed(unit, target, other) and allowed(other, source, unit)):
+                        continue
+                    if gain(unit, source, target) + gain(other, target, source) > 0:
+                        apply(unit, source, target)
+                        apply(other, target, source)
+                        improved = True
+                        break
+                if improved:
+                    break
+            if improved:
+                break
+        if not improved:
+            break
+    return where
 
 
 def solve(problem: Problem, *, seconds: float = DEFAULT_SECONDS, workers: int = 2, seed: int = 0) -> Plan:
@@ -258,27 +398,50 @@ def solve(problem: Problem, *, seconds: float = DEFAULT_SECONDS, workers: int = 
             warnings.append(f"{ga.name} and {gb.name} are both pinned at one table although kept apart.")
 
     hint = _greedy(problem, hard, apart, by_id)
+    hint = _improve(problem, hint, hard, apart, by_id, started + seconds * LOCAL_SEARCH_SHARE, seed)
     hinted: list[tuple[cp_model.IntVar, int]] = []
     model = cp_model.CpModel()
-    x: dict[tuple[int, int], cp_model.IntVar] = {}
     fixed_at: dict[int, set[int]] = defaultdict(set)
     for g in problem.fixed():
         fixed_at[g.fixed_table].add(g.id)
+
+    # Guests with a rule of their own (a keep-apart pair, a group) are modelled one by one;
+    # the others are interchangeable within their household, traits and current table, so a
+    # "class" of them gets one count per table. Far fewer, stronger variables: the solver
+    # then moves whole households between tables instead of guest by guest.
+    in_rules = set(apart) | {m for gr in (*hard, *soft) for m in gr.members}
+    individuals = [g for g in movable if g.id in in_rules]
+    classes: dict[tuple, list[GuestSpec]] = defaultdict(list)
     for g in movable:
+        if g.id not in in_rules:
+            classes[(g.household, tuple(sorted(g.traits)), g.current_table)].append(g)
+    class_list = list(classes.values())
+
+    x: dict[tuple[int, int], cp_model.IntVar] = {}
+    for g in individuals:
         for t in problem.tables:
             # Keep-apart with a fixed guest rules a table out for good: no variable at all.
             if apart[g.id] & fixed_at[t.id]:
                 continue
             x[g.id, t.id] = model.new_bool_var(f"x{g.id}_{t.id}")
-    seated = {}
-    for g in movable:
+    n: dict[tuple[int, int], cp_model.IntVar] = {}
+    for c, members in enumerate(class_list):
+        for t in problem.tables:
+            n[c, t.id] = model.new_int_var(0, min(len(members), t.capacity), f"n{c}_{t.id}")
+            hinted.append((n[c, t.id], sum(1 for g in members if hint[g.id] == t.id)))
+    seated_terms = []
+    for g in individuals:
         options = [x[g.id, t.id] for t in problem.tables if (g.id, t.id) in x]
-        seated[g.id] = sum(options) if options else 0
         if options:
             model.add(sum(options) <= 1)
+            seated_terms.extend(options)
+    for c, members in enumerate(class_list):
+        model.add(sum(n[c, t.id] for t in problem.tables) <= len(members))
+        seated_terms.extend(n[c, t.id] for t in problem.tables)
     load = {}
     for t in problem.tables:
-        here = [x[g.id, t.id] for g in movable if (g.id, t.id) in x]
+        here = [x[g.id, t.id] for g in individuals if (g.id, t.id) in x]
+        here += [n[c, t.id] for c in range(len(class_list))]
         load[t.id] = sum(here) if here else 0
         if here:
             model.add(sum(here) <= t.capacity - taken[t.id])
@@ -308,6 +471,7 @@ def solve(problem: Problem, *, seconds: float = DEFAULT_SECONDS, workers: int = 
                     model.add(y[t.id] == 0)
 
     # Soft: households (and groups that could not be hard) at as few tables as possible.
+    class_of = {g.id: c for c, members in enumerate(class_list) for g in members}
     hard_members = {m for gr in hard for m in gr.members}
     clusters: list[list[GuestSpec]] = []
     households: dict[int, list[GuestSpec]] = defaultdict(list)
@@ -321,17 +485,20 @@ def solve(problem: Problem, *, seconds: float = DEFAULT_SECONDS, workers: int = 
             continue
         if all(g.fixed_table is not None for g in members):
             continue
+        member_classes = {class_of[g.id] for g in members if g.id in class_of}
         used = []
         for t in problem.tables:
             if any(g.fixed_table == t.id for g in members):
                 used.append(1)
                 continue
             here = [x[g.id, t.id] for g in members if (g.id, t.id) in x]
-            if not here:
+            if not here and not member_classes:
                 continue
             z = model.new_bool_var("")
             for var in here:
                 model.add(z >= var)
+            for c in member_classes:
+                model.add(n[c, t.id] <= len(class_list[c]) * z)
             hinted.append((z, int(any(hint.get(g.id) == t.id for g in members))))
             used.append(z)
         if len(used) > 1:
@@ -342,6 +509,12 @@ def solve(problem: Problem, *, seconds: float = DEFAULT_SECONDS, workers: int = 
     stay_terms = []
     for (gid, tid), var in x.items():
         g, t = by_id[gid], tables[tid]
+        if t.prefers:
+            (pref_terms if _matches(g, t) else mismatch_terms).append(var)
+        if g.current_table == tid:
+            stay_terms.append(var)
+    for (c, tid), var in n.items():
+        g, t = class_list[c][0], tables[tid]
         if t.prefers:
             (pref_terms if _matches(g, t) else mismatch_terms).append(var)
         if g.current_table == tid:
@@ -362,7 +535,7 @@ def solve(problem: Problem, *, seconds: float = DEFAULT_SECONDS, workers: int = 
         uneven_terms.append(dev)
 
     model.maximize(
-        W_SEATED * sum(seated.values())
+        W_SEATED * sum(seated_terms)
         + W_PREFERENCE * sum(pref_terms)
         - W_MISMATCH * sum(mismatch_terms)
         - W_HOUSEHOLD_SPLIT * sum(split_terms)
@@ -382,12 +555,20 @@ def solve(problem: Problem, *, seconds: float = DEFAULT_SECONDS, workers: int = 
     solver.parameters.random_seed = seed
     # Without this, presolve may transform the model so the greedy hint no longer applies.
     solver.parameters.keep_all_feasible_solutions_in_presolve = True
+
     status = solver.solve(model)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        placement = {
+        placement: dict[int, int | None] = {
             g.id: next((t.id for t in problem.tables if (g.id, t.id) in x and solver.value(x[g.id, t.id])), None)
-            for g in movable
+            for g in individuals
         }
+        for c, members in enumerate(class_list):
+            queue = iter(members)
+            for t in problem.tables:
+                for _ in range(solver.value(n[c, t.id])):
+                    placement[next(queue).id] = t.id
+            for g in queue:
+                placement[g.id] = None
         label = "optimal" if status == cp_model.OPTIMAL else "best found in the time limit"
     else:
         # No solution in time (should not happen: the greedy hint is feasible). Fall back to it.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import time
 
 import pytest
@@ -20,6 +19,7 @@ from seating.autoseat import (
     solve,
     violations,
 )
+from tests.seating.autoseat_instances import known_feasible
 
 FAST = 1.5  # seconds per solve in these tests; the 300-guest test uses the default limit
 
@@ -158,41 +158,6 @@ def test_hard_rules_hold_on_random_instances(problem):
     # Nobody is left out while a seat is free, unless a rule forbids every free seat.
     if plan.unseated and not problem.apart and not problem.groups:
         assert plan.seated == free
-
-
-def known_feasible(guests: int = 300, tables: int = 30, seed: int = 7) -> Problem:
-    """300 guests in households that exactly fill 30 tables of 10, with kids, pinned guests,
-    keep-together groups and keep-apart pairs that a perfect plan satisfies (it was built first)."""
-    rng = random.Random(seed)
-    specs: list[GuestSpec] = []
-    groups: list[Group] = []
-    apart: list[tuple[int, int]] = []
-    gid = hid = 0
-    table_specs = []
-    for t in range(tables):
-        kids_table = t < 2
-        table_specs.append(TableSpec(
-            id=t + 1, capacity=10, name=f"Table {t + 1}",
-            prefers=frozenset({"age:child"}) if kids_table else frozenset(),
-        ))
-        left, members = 10, []
-        while left:
-            size = min(rng.choice([1, 2, 2, 3, 4]), left)
-            for _ in range(size):
-                traits = frozenset({"age:child" if kids_table else "age:adult"})
-                pinned = t + 1 if gid % 50 == 0 else None
-                specs.append(GuestSpec(id=gid, household=hid, name=f"G{gid}", traits=traits, fixed_table=pinned))
-                members.append(gid)
-                gid += 1
-            hid += 1
-            left -= size
-        if t % 5 == 0:
-            groups.append(Group(id=t, name=f"Friends {t}", members=frozenset(members[:: 3])))
-    per_table = [specs[i * 10:(i + 1) * 10] for i in range(tables)]
-    for t in range(0, tables - 1, 2):
-        apart.append((per_table[t][0].id, per_table[t + 1][0].id))
-    rng.shuffle(specs)
-    return Problem(tables=table_specs, guests=specs, groups=groups, apart=apart)
 
 
 def test_300_guests_30_tables_plan_in_under_10_seconds_with_every_hard_rule_met():
