@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from wedding.models import WeddingScoped
@@ -43,6 +44,10 @@ class Seat(WeddingScoped):
     table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="seats")
     guest = models.ForeignKey("guests.Guest", on_delete=models.CASCADE, related_name="seats")
     assigned_at = models.DateTimeField(auto_now=True)
+    # Who put the guest here: a planner whose move lost a race is told who won it.
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # Pinned seats are never moved by auto-seat.
     pinned = models.BooleanField(default=False)
     # Optional place at the table (seat 3 of a round table); unique per table.

@@ -25,6 +25,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.timesince import timesince
 
 from guests.models import Guest
 from realtime import capture
@@ -105,8 +106,63 @@ def _check_guests(guests: list[Guest], table: Table) -> None:
             )
 
 
-def seat_assign(*, guest: Guest, table: Table, user: Any = None) -> Seat:
+# `expected` not given: the caller does not know where the guest was (no race check).
+UNKNOWN = object()
+
+
+def _planner(user: Any) -> Any:
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def _who(user: Any, actor: Any) -> str:
+    if user is None:
+        return "someone"
+    if actor is not None and getattr(actor, "pk", None) == user.pk:
+        return "you (in another tab)"
+    return user.first_name or user.get_username()
+
+
+def _how_long_ago(when: Any) -> str:
+    seconds = (timezone.now() - when).total_seconds() if when else 0
+    return "a moment ago" if seconds < 60 else f"{timesince(when)} ago"
+
+
+def _moved_meanwhile(guest: Guest, seat: Seat | None, event: Event, actor: Any) -> SeatingError:
+    """The truth for a planner whose move lost a race: where the guest is now, and who put them there."""
+    if seat is not None:
+        seat = Seat.objects.select_related("table", "assigned_by").get(pk=seat.pk)
+        text = (
+            f"{guest.full_name} was moved to {seat.table.name} by {_who(seat.assigned_by, actor)} "
+            f"{_how_long_ago(seat.assigned_at)}."
+        )
+    else:
+        from realtime.models import Change
+
+        change = (
+            Change.objects.filter(wedding_id=event.wedding_id, model="seating.seat", action="delete")
+            .select_related("actor_user").order_by("-pk").first()
+        )
+        who = _who(change.actor_user, actor) if change is not None else "someone"
+        when = _how_long_ago(change.created_at) if change is not None else "a moment ago"
+        text = f"{guest.full_name} was unseated by {who} {when}."
+    return SeatingError(text + " Your move was not applied.", code="moved")
+
+
+def _check_expected(guest: Guest, seat: Seat | None, event: Event, expected: Any, actor: Any) -> None:
+    """Refuse a move made from a stale chart: the guest is no longer where the planner saw them."""
+    if expected is UNKNOWN:
+        return
+    current = seat.table_id if seat is not None else None
+    if current != expected:
+        raise _moved_meanwhile(guest, seat, event, actor)
+
+
+def seat_assign(*, guest: Guest, table: Table, user: Any = None, expected: Any = UNKNOWN) -> Seat:
     """Seat `guest` at `table`, moving their existing seat for that event if they have one.
+
+    `expected`: the table id (None: unseated) the planner saw the guest at. If the
+    guest has been moved since (another planner won the race), nothing changes
+    and SeatingError(code="moved") says where the guest is now and who moved them.
 
     Raises SeatingError (a ValidationError) with a planner-facing message when
     the table is full, gone, of another wedding, or the guest may not sit at
@@ -124,20 +180,26 @@ def seat_assign(*, guest: Guest, table: Table, user: Any = None) -> Seat:
                 )
                 if seat is not None and seat.table_id == locked.pk:
                     return seat  # already there: nothing to do, nothing to announce
+                _check_expected(guest, seat, locked.event, expected, user)
                 taken = Seat.objects.filter(table_id=locked.pk).count()
                 if taken >= locked.capacity:
                     raise SeatingError(_full_message(locked), code="table_full")
                 if seat is None:
                     seat = Seat(wedding_id=locked.wedding_id, event_id=locked.event_id, guest=guest)
                 seat.table = locked
+                seat.assigned_by = _planner(user)
                 seat.save()
                 return seat
         except IntegrityError as exc:
             raise _translate(exc, table) from exc
 
 
-def seat_unassign(*, guest: Guest, event: Event, user: Any = None) -> bool:
-    """Take `guest` off their table at `event`. Returns False when they had no seat."""
+def seat_unassign(*, guest: Guest, event: Event, user: Any = None, expected: Any = UNKNOWN) -> bool:
+    """Take `guest` off their table at `event`. Returns False when they had no seat.
+
+    `expected` as in `seat_assign`: a planner who saw the guest at a table they have
+    since left is told the truth instead.
+    """
     with acting_as_planner(user), transaction.atomic():
         seat = (
             Seat.objects.select_for_update()
@@ -145,8 +207,11 @@ def seat_unassign(*, guest: Guest, event: Event, user: Any = None) -> bool:
             .filter(guest_id=guest.pk, event_id=event.pk, wedding_id=event.wedding_id)
             .first()
         )
+        if seat is None and expected not in (UNKNOWN, None):
+            raise _moved_meanwhile(guest, None, event, user)
         if seat is None:
             return False
+        _check_expected(guest, seat, event, expected, user)
         seat.delete()
         return True
 
@@ -189,10 +254,13 @@ def seats_assign_many(*, guests: Iterable[Guest], table: Table, user: Any = None
                 ) as ids:
                     moving = [existing[g.pk].pk for g in arriving if g.pk in existing]
                     if moving:
-                        Seat.objects.filter(pk__in=moving).update(table=locked, assigned_at=now)
+                        Seat.objects.filter(pk__in=moving).update(table=locked, assigned_at=now, assigned_by=_planner(user))
                         ids.extend(moving)
                     created = Seat.objects.bulk_create(
-                        Seat(wedding_id=locked.wedding_id, event_id=locked.event_id, table=locked, guest=g)
+                        Seat(
+                            wedding_id=locked.wedding_id, event_id=locked.event_id, table=locked, guest=g,
+                            assigned_by=_planner(user),
+                        )
                         for g in arriving
                         if g.pk not in existing
                     )
@@ -534,7 +602,10 @@ def autoseat_accept(*, event: Event, mode: str, token: str, placement: str, user
                     ids.extend(leaving.values_list("pk", flat=True))
                     leaving.delete()
                     created = Seat.objects.bulk_create(
-                        Seat(wedding_id=event.wedding_id, event=event, table_id=wanted[gid], guest_id=gid)
+                        Seat(
+                            wedding_id=event.wedding_id, event=event, table_id=wanted[gid], guest_id=gid,
+                            assigned_by=_planner(user),
+                        )
                         for gid in moving
                         if wanted[gid] is not None
                     )

@@ -188,7 +188,7 @@ def chart_page(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpRes
 
 
 def _seating_failure(request: HttpRequest, exc: SeatingError) -> HttpResponse:
-    conflict = getattr(exc, "code", "") in ("table_full", "conflict", "gone", "stale")
+    conflict = getattr(exc, "code", "") in ("table_full", "conflict", "gone", "stale", "moved")
     return action_result(request, ok=False, message=" ".join(exc.messages), status=409 if conflict else 422)
 
 
@@ -201,16 +201,21 @@ def seat_move(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpResp
     if guest is None:
         return action_result(request, ok=False, message="That guest is not on this wedding's list.", status=404)
     table_id = request.POST.get("table", "")
+    # Where the planner saw the guest ("from": a table id, or empty for unseated): a guest
+    # moved meanwhile by another planner is not moved again; the planner is told the truth.
+    expected = services.UNKNOWN
+    if "from" in request.POST:
+        expected = dashboard._int(request.POST["from"])
     try:
         if table_id in ("", "none"):
-            services.seat_unassign(guest=guest, event=event, user=request.user)
+            services.seat_unassign(guest=guest, event=event, user=request.user, expected=expected)
             return action_result(request, ok=True, message=f"{guest.full_name} is unseated.")
         table = Table.objects.filter(wedding=wedding, event=event, pk=dashboard._int(table_id)).first()
         if table is None:
             return action_result(
                 request, ok=False, message="That table is no longer on this event's plan.", status=409
             )
-        services.seat_assign(guest=guest, table=table, user=request.user)
+        services.seat_assign(guest=guest, table=table, user=request.user, expected=expected)
     except SeatingError as exc:
         return _seating_failure(request, exc)
     return action_result(request, ok=True, message=f"{guest.full_name} is seated at {table.name}.")
