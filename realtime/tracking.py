@@ -96,6 +96,8 @@ TRACKED: dict[str, Tracked] = {
     "seating.seat": Tracked("seating", _seat),
     "seating.keeptogether": Tracked("table", _generic),
     "seating.keepapart": Tracked("table", _generic),
+    "seating.floorplan": Tracked("table", _generic),
+    "seating.floorobject": Tracked("table", _generic),
 }
 
 # Every topic a region may depend on.

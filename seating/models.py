@@ -94,3 +94,54 @@ class KeepApart(WeddingScoped):
 
     def __str__(self) -> str:
         return f"{self.first} apart from {self.second}"
+
+
+class FloorPlan(WeddingScoped):
+    """The room of one event, to scale: the chart draws tables and objects in its unit."""
+
+    class Unit(models.TextChoices):
+        METRES = "m", "metres"
+        FEET = "ft", "feet"
+
+    event = models.OneToOneField("wedding.Event", on_delete=models.CASCADE, related_name="floor_plan")
+    width = models.FloatField(default=30, help_text="Across the room, in the unit below.")
+    length = models.FloatField(default=20, help_text="Front to back, in the unit below.")
+    unit = models.CharField(max_length=2, choices=Unit.choices, default=Unit.METRES)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(width__gt=0, length__gt=0), name="floor_plan_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event}: {self.width:g} × {self.length:g} {self.unit}"
+
+
+class FloorObject(WeddingScoped):
+    """Something on the floor that is not a table: the dance floor, the stage, the bar…"""
+
+    class Kind(models.TextChoices):
+        DANCE_FLOOR = "dance", "Dance floor"
+        STAGE = "stage", "Stage"
+        BAR = "bar", "Bar"
+        DJ = "dj", "DJ"
+        ENTRANCE = "entrance", "Entrance"
+        OTHER = "other", "Other"
+
+    event = models.ForeignKey("wedding.Event", on_delete=models.CASCADE, related_name="floor_objects")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    label = models.CharField(max_length=60, blank=True)
+    # Position as tables have it (percent of the free space); size in the plan's unit.
+    x = models.FloatField(default=50)
+    y = models.FloatField(default=0)
+    width = models.FloatField(default=6)
+    length = models.FloatField(default=6)
+
+    class Meta:
+        ordering = ["event", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(width__gt=0, length__gt=0), name="floor_object_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label or self.get_kind_display()

@@ -32,7 +32,7 @@ from realtime import capture
 from realtime.context import acting_as_planner
 from rsvp.models import Invitation, Response
 from seating import autoseat
-from seating.models import KeepApart, KeepTogether, Seat, Table
+from seating.models import FloorObject, FloorPlan, KeepApart, KeepTogether, Seat, Table
 from wedding import db_constraints
 from wedding.models import Event, Wedding
 
@@ -661,3 +661,69 @@ def table_prefer(*, table: Table, prefers: Iterable[str], user: Any = None) -> T
         locked.prefers = clean_preferences(locked.wedding, prefers)
         locked.save(update_fields=["prefers"])
     return locked
+
+
+# --- the floor plan: the room's size and the things on it that are not tables -----------------
+
+ROOM_MAX = 500.0  # metres or feet: larger than any banquet hall
+
+
+def _clean_size(value: Any, name: str, maximum: float = ROOM_MAX) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise SeatingError(f"The {name} must be a number.", code="size") from None
+    if not (0 < number <= maximum):  # also refuses NaN
+        raise SeatingError(f"The {name} must be above 0 and at most {maximum:g}.", code="size")
+    return number
+
+
+def floor_plan_set(*, event: Event, width: Any, length: Any, unit: str, user: Any = None) -> FloorPlan:
+    """Set the room's size (to scale: tables are drawn in its unit)."""
+    if unit not in FloorPlan.Unit.values:
+        raise SeatingError("The unit must be metres or feet.", code="unit")
+    width, length = _clean_size(width, "room's width"), _clean_size(length, "room's length")
+    with acting_as_planner(user), transaction.atomic():
+        plan, _ = FloorPlan.objects.select_for_update().get_or_create(
+            event=event, defaults={"wedding_id": event.wedding_id, "width": width, "length": length, "unit": unit}
+        )
+        if (plan.width, plan.length, plan.unit) != (width, length, unit):
+            plan.width, plan.length, plan.unit = width, length, unit
+            plan.save(update_fields=["width", "length", "unit"])
+    return plan
+
+
+def floor_object_add(
+    *, event: Event, kind: str, label: str = "", x: Any = 50, y: Any = 0, width: Any = 6, length: Any = 6,
+    user: Any = None,
+) -> FloorObject:
+    """Put a dance floor, stage, bar, DJ booth or entrance on the plan."""
+    if kind not in FloorObject.Kind.values:
+        raise SeatingError("Choose what to place: dance floor, stage, bar, DJ, entrance or other.", code="kind")
+    label = (label or "").strip()
+    if len(label) > 60:
+        raise SeatingError("A label has at most 60 characters.", code="label")
+    obj = FloorObject(
+        wedding_id=event.wedding_id, event=event, kind=kind, label=label,
+        x=_clean_position(x, "x"), y=_clean_position(y, "y"),
+        width=_clean_size(width, "width"), length=_clean_size(length, "length"),
+    )
+    with acting_as_planner(user), transaction.atomic():
+        obj.save()
+    return obj
+
+
+def floor_object_move(*, obj: FloorObject, x: Any, y: Any, user: Any = None) -> FloorObject:
+    x, y = _clean_position(x, "x"), _clean_position(y, "y")
+    with acting_as_planner(user), transaction.atomic():
+        locked = FloorObject.objects.select_for_update().filter(pk=obj.pk).first()
+        if locked is None:
+            raise SeatingError("That object is no longer on the plan.", code="gone")
+        locked.x, locked.y = x, y
+        locked.save(update_fields=["x", "y"])
+    return locked
+
+
+def floor_object_delete(*, obj: FloorObject, user: Any = None) -> None:
+    with acting_as_planner(user), transaction.atomic():
+        FloorObject.objects.filter(pk=obj.pk).delete()

@@ -25,9 +25,9 @@ from django.views.decorators.http import require_POST
 from guests.models import Guest
 from realtime import regions
 from rsvp.models import Response
-from seating import services
+from seating import floorplan, services
 from seating.forms import TableForm, TableMoveForm, form_errors
-from seating.models import KeepApart, KeepTogether, Seat, Table
+from seating.models import FloorObject, FloorPlan, KeepApart, KeepTogether, Seat, Table
 from seating.services import SeatingError
 from wedding import dashboard
 from wedding.dashboard import action_result, planner_view, planner_viewer
@@ -40,6 +40,8 @@ class ChartTable:
     guests: list[Guest] = field(default_factory=list)
     chips: list[SafeString] = field(default_factory=list)
     urls: dict[str, str] = field(default_factory=dict)
+    # left/top/width/height in percent of the drawn room (seating.floorplan.layout)
+    box: dict[str, str] = field(default_factory=dict)
 
     @property
     def filled(self) -> int:
@@ -57,7 +59,7 @@ class ChartTable:
 SPLIT_FLAG = mark_safe(' <span class="flag" aria-label="household split">⚠</span>')
 
 
-PIN_FLAG = mark_safe(' <span class="pin" aria-label="pinned">📌</span>')
+PIN_FLAG = mark_safe(' <span class="pin" aria-label="pinned">◆</span>')
 
 
 def guest_chip(guest: Guest, *, declined: bool = False, pinned: bool = False) -> SafeString:
@@ -139,6 +141,7 @@ def chart(wedding: Wedding, event: Event) -> dict:
             guest.split_household = guest.household_id in split
     for guest in unseated:
         guest.split_household = False
+    room = floor_geometry(event, rows)
     # Seated guests who have since declined still hold a seat: flag them so it can be freed.
     declined = set(
         Response.objects.filter(event=event, status=Response.Status.DECLINED, guest__seats__event=event)
@@ -157,12 +160,55 @@ def chart(wedding: Wedding, event: Event) -> dict:
         "seated": sum(r.filled for r in rows),
         "capacity": sum(r.table.capacity for r in rows),
         "shapes": Table.Shape.choices,
+        "room": room,
+    }
+
+
+# Drawn size of one unit of the venue before zooming: tables big enough for their guest lists.
+PIXELS_PER_UNIT = {"m": 40, "ft": 12}
+
+
+def _percent(box: floorplan.Box, room_w: float, room_l: float) -> dict[str, str]:
+    return {
+        "left": f"{100 * box.left / room_w:.3f}", "top": f"{100 * box.top / room_l:.3f}",
+        "width": f"{100 * box.width / room_w:.3f}", "height": f"{100 * box.length / room_l:.3f}",
+    }
+
+
+def floor_geometry(event: Event, rows: list[ChartTable]) -> dict:
+    """The room to scale: its size, its objects, and every table's box (never overlapping).
+    Two queries (the plan, its objects), whatever the number of tables."""
+    plan = FloorPlan.objects.filter(event=event).first() or FloorPlan(event=event)
+    objects = list(FloorObject.objects.filter(event=event).order_by("pk"))
+    placed_objects, room_w, room_l = floorplan.layout(
+        [(o.pk, o.x, o.y, o.width, o.length) for o in objects], plan.width, plan.length, unit=plan.unit
+    )
+    tables, room_w, room_l = floorplan.layout(
+        [(r.table.pk, r.table.x, r.table.y, *floorplan.footprint(r.table.capacity, r.table.shape, plan.unit))
+         for r in rows],
+        room_w, room_l, unit=plan.unit, fixed=list(placed_objects.values()),
+    )
+    for row in rows:
+        row.box = _percent(tables[row.table.pk], room_w, room_l)
+    px = PIXELS_PER_UNIT.get(plan.unit, 40)
+    move_url = url_maker("admin:seating-object-move", event.wedding_id, event.pk)
+    delete_url = url_maker("admin:seating-object-delete", event.wedding_id, event.pk)
+    return {
+        "plan": plan, "width": room_w, "length": room_l, "unit": plan.unit,
+        "unit_label": plan.get_unit_display(), "unit_px": px,
+        "canvas_w": round(room_w * px), "canvas_l": round(room_l * px),
+        "grown": room_l > plan.length or room_w > plan.width,
+        "objects": [
+            (o, _percent(placed_objects[o.pk], room_w, room_l), move_url(o.pk), delete_url(o.pk)) for o in objects
+        ],
     }
 
 
 @planner_view
 def chart_first(request: HttpRequest, wedding: Wedding) -> HttpResponse:
-    event = Event.objects.for_wedding(wedding).first()
+    # The first event that has tables (a ceremony without tables is not where seating happens).
+    events = Event.objects.for_wedding(wedding)
+    event = events.filter(tables__isnull=False).first() or events.first()
     if event is None:
         context = dashboard.page_context(request, wedding, title="Seating", section="seating", events=[])
         return render(request, "seating/chart.html", context)
@@ -182,6 +228,8 @@ def chart_page(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpRes
         request, wedding, title=f"Seating — {event.name}", section="seating", event=event,
         events=list(Event.objects.for_wedding(wedding)), shapes=Table.Shape.choices,
         sortable_js=SORTABLE_JS if finders.find(SORTABLE_JS) else None,
+        room_plan=FloorPlan.objects.filter(event=event).first() or FloorPlan(event=event),
+        units=FloorPlan.Unit.choices, object_kinds=FloorObject.Kind.choices,
     )
     context["chart"] = regions.render_region("seating_chart", planner_viewer(wedding), {"event": str(event.pk)})
     return render(request, "seating/chart.html", context)
@@ -405,3 +453,63 @@ def autoseat_preferences(request: HttpRequest, wedding: Wedding, event_id: int) 
         request, ok=True, message="Table preferences saved.",
         next_url=reverse("admin:seating-autoseat", args=[wedding.pk, event.pk]),
     )
+
+
+# --- floor plan: room size and non-table objects ------------------------------------------------
+
+
+@require_POST
+@planner_view
+def floor_plan_update(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpResponse:
+    event = event_of(wedding, event_id)
+    try:
+        plan = services.floor_plan_set(
+            event=event, width=request.POST.get("width"), length=request.POST.get("length"),
+            unit=request.POST.get("unit", "m"), user=request.user,
+        )
+    except SeatingError as exc:
+        return _seating_failure(request, exc)
+    return action_result(request, ok=True, message=f"The room is {plan.width:g} × {plan.length:g} {plan.unit}.")
+
+
+@require_POST
+@planner_view
+def floor_object_add(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpResponse:
+    event = event_of(wedding, event_id)
+    post = request.POST
+    try:
+        obj = services.floor_object_add(
+            event=event, kind=post.get("kind", ""), label=post.get("label", ""),
+            x=post.get("x", 50), y=post.get("y", 0), width=post.get("width", 6), length=post.get("length", 6),
+            user=request.user,
+        )
+    except SeatingError as exc:
+        return _seating_failure(request, exc)
+    return action_result(request, ok=True, message=f"Placed {obj}.")
+
+
+def _floor_object(wedding: Wedding, event_id: int, object_id: int) -> FloorObject:
+    event = event_of(wedding, event_id)
+    return get_object_or_404(FloorObject.objects.filter(wedding=wedding, event=event), pk=object_id)
+
+
+@require_POST
+@planner_view
+def floor_object_move(request: HttpRequest, wedding: Wedding, event_id: int, object_id: int) -> HttpResponse:
+    obj = _floor_object(wedding, event_id, object_id)
+    form = TableMoveForm(request.POST)
+    if not form.is_valid():
+        return action_result(request, ok=False, message=form_errors(form))
+    try:
+        services.floor_object_move(obj=obj, x=form.cleaned_data["x"], y=form.cleaned_data["y"], user=request.user)
+    except SeatingError as exc:
+        return _seating_failure(request, exc)
+    return action_result(request, ok=True, message=f"Moved {obj}.")
+
+
+@require_POST
+@planner_view
+def floor_object_delete(request: HttpRequest, wedding: Wedding, event_id: int, object_id: int) -> HttpResponse:
+    obj = _floor_object(wedding, event_id, object_id)
+    services.floor_object_delete(obj=obj, user=request.user)
+    return action_result(request, ok=True, message=f"Removed {obj} from the plan.")
