@@ -42,6 +42,10 @@ POSITION_MAX = 100.0
 CAPACITY_MAX = 50
 
 
+# The database's message when a seat's number exceeds its table (migration 0003).
+SEAT_NUMBER_BEYOND = "seat number beyond the table capacity"
+
+
 class SeatingError(ValidationError):
     """A seating change that cannot be made; the message is meant for the planner."""
 
@@ -55,6 +59,10 @@ def _translate(exc: IntegrityError, table: Table | None) -> SeatingError:
     text = str(exc)
     if db_constraints.TABLE_FULL in text and table is not None:
         return SeatingError(_full_message(table), code="table_full")
+    if SEAT_NUMBER_BEYOND in text:
+        return SeatingError("A seat number cannot be larger than the table's capacity.", code="seat_number")
+    if "one_guest_per_place" in text or "seating_seat.table_id, seating_seat.number" in text:
+        return SeatingError("Someone else just took that seat; look at the fresh chart.", code="conflict")
     if db_constraints.CAPACITY_BELOW_SEATED in text and table is not None:
         return SeatingError(
             f"{table.name} has more guests seated than that capacity.", code="capacity_below_seated"
@@ -187,6 +195,7 @@ def seat_assign(*, guest: Guest, table: Table, user: Any = None, expected: Any =
                 if seat is None:
                     seat = Seat(wedding_id=locked.wedding_id, event_id=locked.event_id, guest=guest)
                 seat.table = locked
+                seat.number = None  # a place at the old table means nothing at the new one
                 seat.assigned_by = _planner(user)
                 seat.save()
                 return seat
@@ -254,7 +263,9 @@ def seats_assign_many(*, guests: Iterable[Guest], table: Table, user: Any = None
                 ) as ids:
                     moving = [existing[g.pk].pk for g in arriving if g.pk in existing]
                     if moving:
-                        Seat.objects.filter(pk__in=moving).update(table=locked, assigned_at=now, assigned_by=_planner(user))
+                        Seat.objects.filter(pk__in=moving).update(
+                            table=locked, number=None, assigned_at=now, assigned_by=_planner(user)
+                        )
                         ids.extend(moving)
                     created = Seat.objects.bulk_create(
                         Seat(
@@ -727,3 +738,49 @@ def floor_object_move(*, obj: FloorObject, x: Any, y: Any, user: Any = None) -> 
 def floor_object_delete(*, obj: FloorObject, user: Any = None) -> None:
     with acting_as_planner(user), transaction.atomic():
         FloorObject.objects.filter(pk=obj.pk).delete()
+
+
+def seat_number_set(*, guest: Guest, event: Event, number: Any, user: Any = None) -> Seat:
+    """Give a seated guest a place at their table (seat 3 of a round table), or none (`None`/"").
+
+    The number is 1..capacity and unique per table, checked here under the table's row lock
+    with the planner's words, and by the database (unique constraint, trigger) as the backstop.
+    """
+    if number in (None, ""):
+        value = None
+    else:
+        try:
+            value = int(number)
+        except (TypeError, ValueError):
+            raise SeatingError("A seat number is a whole number.", code="seat_number") from None
+    with acting_as_planner(user):
+        try:
+            with transaction.atomic():
+                seat = (
+                    Seat.objects.select_related("table").filter(
+                        guest_id=guest.pk, event_id=event.pk, wedding_id=event.wedding_id
+                    ).first()
+                )
+                if seat is None:
+                    raise SeatingError(f"{guest.full_name} has no table yet: seat them first.", code="unseated")
+                table = _locked_table(seat.table)
+                seat = Seat.objects.select_for_update().get(pk=seat.pk)
+                if value is not None:
+                    if not 1 <= value <= table.capacity:
+                        raise SeatingError(
+                            f"{table.name} has seats 1 to {table.capacity}.", code="seat_number"
+                        )
+                    holder = (
+                        Seat.objects.filter(table_id=table.pk, number=value).exclude(pk=seat.pk)
+                        .select_related("guest").first()
+                    )
+                    if holder is not None:
+                        raise SeatingError(
+                            f"Seat {value} at {table.name} is {holder.guest.full_name}'s.", code="seat_taken"
+                        )
+                if seat.number != value:
+                    seat.number = value
+                    seat.save(update_fields=["number"])
+                return seat
+        except IntegrityError as exc:
+            raise _translate(exc, None) from exc

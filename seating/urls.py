@@ -19,6 +19,7 @@ def urlpatterns_for(site: admin.AdminSite) -> list:
         path(base + "<int:event_id>/", wrap(views.chart_page), name="seating-chart"),
         path(base + "<int:event_id>/seat/", wrap(views.seat_move), name="seating-seat"),
         path(base + "<int:event_id>/pin/", wrap(views.seat_pin), name="seating-pin"),
+        path(base + "<int:event_id>/place/", wrap(views.seat_number), name="seating-place"),
         path(base + "<int:event_id>/autoseat/", wrap(views.autoseat_page), name="seating-autoseat"),
         path(base + "<int:event_id>/autoseat/accept/", wrap(views.autoseat_accept), name="seating-autoseat-accept"),
         path(

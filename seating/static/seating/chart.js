@@ -174,6 +174,20 @@
       markSelected();
       return;
     }
+    if (event.target.closest("[data-mover-place]")) {
+      if (!selectedGuest) {
+        dash().flash("Select a seated guest first.", false);
+        return;
+      }
+      const data = new FormData();
+      data.append("guest", selectedGuest);
+      data.append("number", (document.querySelector("[data-mover-number]") || {}).value || "");
+      dash().post(chartRoot().dataset.placeUrl, data).then((result) => {
+        dash().flash(result.message, result.ok);
+        dash().refreshRegions();
+      });
+      return;
+    }
     if (event.target.closest("[data-mover-pin]")) {
       const item = selectedGuest && document.querySelector(`.seating [data-guest="${selectedGuest}"]`);
       if (!item) {
