@@ -109,3 +109,52 @@ def test_nothing_to_seat_and_no_tables_are_clear_errors(wedding, event):
         services.autoseat_preview(event=event, mode="unseated")
     with pytest.raises(SeatingError, match="Choose what to seat"):
         services.autoseat_preview(event=event, mode="everything")
+
+
+def test_300_guests_and_30_tables_through_the_database_in_under_10_seconds(wedding, event, planner):
+    import time
+
+    from seating.models import Table
+    from tests.seating.builders import build_guests
+
+    build_guests(wedding, event, guests=330, tables=0, per_household=3)  # 297 attending, none seated
+    Table.objects.bulk_create(
+        Table(wedding=wedding, event=event, name=f"Table {i + 1}", capacity=10, x=(i % 6) * 20, y=(i // 6) * 25,
+              prefers=["age:child"] if i < 2 else [])
+        for i in range(30)
+    )
+    started = time.monotonic()
+    preview = services.autoseat_preview(event=event, mode="unseated")
+    assert time.monotonic() - started < 10
+    assert preview.plan.seated == 297 and preview.plan.details["unseated"] == 0
+    moved = services.autoseat_accept(
+        event=event, mode="unseated", token=preview.token, placement=preview.placement_json, user=planner
+    )
+    assert moved == 297 and Seat.objects.filter(event=event).count() == 297
+    over = [t for t in Table.objects.filter(event=event) if t.seats.count() > t.capacity]
+    assert over == []
+
+
+def test_the_auto_seat_page_has_a_fixed_number_of_queries(planner_client, planner, wedding, event):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from tests.seating.builders import build_guests
+
+    small = factories.WeddingFactory(name="Small", slug="small", planners=[planner])
+    small_event = factories.EventFactory(wedding=small, name="Reception")
+    build_guests(small, small_event, guests=6, tables=2)
+    build_guests(wedding, event, guests=2000, tables=200)
+    for w in (small, wedding):
+        group = KeepTogether.objects.create(wedding=w, name="Friends")
+        group.guests.set(Guest.objects.filter(wedding=w)[:5])
+        a, b = Guest.objects.filter(wedding=w).order_by("pk")[:2]
+        KeepApart.objects.create(wedding=w, first=a, second=b)
+
+    def queries(w, e):
+        with CaptureQueriesContext(connection) as captured:
+            assert planner_client.get(reverse("admin:seating-autoseat", args=[w.pk, e.pk])).status_code == 200
+        return len(captured)
+
+    assert queries(small, small_event) == queries(wedding, event)
