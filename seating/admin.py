@@ -55,6 +55,8 @@ class TableAdmin(WeddingScopedAdmin):
     list_select_related = ("event", "wedding")
     search_fields = ("name", "event__name")
     inlines = [SeatInline]
+    # Who a table is for is set on the auto-seat page, with the wedding's own choices.
+    exclude = ("prefers",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(seat_count=Count("seats"))
@@ -91,6 +93,7 @@ class SeatAdmin(WeddingScopedAdmin):
     list_select_related = ("guest", "table", "event", "wedding")
     search_fields = ("guest__first_name", "guest__last_name", "table__name")
     autocomplete_fields = ("guest",)
+    exclude = ("assigned_by",)  # recorded by the services, never typed in
 
 
 @admin.register(KeepTogether)

@@ -8,6 +8,7 @@ reverted by it) and redirect with a message otherwise.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -245,14 +246,35 @@ def _seating_failure(request: HttpRequest, exc: SeatingError) -> HttpResponse:
     return action_result(request, ok=False, message=" ".join(exc.messages), status=409 if conflict else 422)
 
 
+def _posted_guest(request: HttpRequest, wedding: Wedding) -> Guest | None:
+    """The guest named by the POST's `guest`, if they are on this wedding's list."""
+    return Guest.objects.for_wedding(wedding).filter(pk=dashboard._int(request.POST.get("guest"))).first()
+
+
+def _no_such_guest(request: HttpRequest) -> HttpResponse:
+    return action_result(request, ok=False, message="That guest is not on this wedding's list.", status=404)
+
+
+def _moved(request: HttpRequest, thing: Table | FloorObject, move: Callable[..., object]) -> HttpResponse:
+    """Move a table or a floor object to the posted x/y (percent of the room's free space)."""
+    form = TableMoveForm(request.POST)
+    if not form.is_valid():
+        return action_result(request, ok=False, message=form_errors(form))
+    try:
+        move(x=form.cleaned_data["x"], y=form.cleaned_data["y"], user=request.user)
+    except SeatingError as exc:
+        return _seating_failure(request, exc)
+    return action_result(request, ok=True, message=f"Moved {thing}.")
+
+
 @require_POST
 @planner_view
 def seat_move(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpResponse:
     """Seat a guest at a table of this event, or (empty table) send them back to unseated."""
     event = event_of(wedding, event_id)
-    guest = Guest.objects.for_wedding(wedding).filter(pk=dashboard._int(request.POST.get("guest"))).first()
+    guest = _posted_guest(request, wedding)
     if guest is None:
-        return action_result(request, ok=False, message="That guest is not on this wedding's list.", status=404)
+        return _no_such_guest(request)
     table_id = request.POST.get("table", "")
     # Where the planner saw the guest ("from": a table id, or empty for unseated): a guest
     # moved meanwhile by another planner is not moved again; the planner is told the truth.
@@ -279,9 +301,9 @@ def seat_move(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpResp
 def seat_pin(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpResponse:
     """Pin a seated guest (auto-seat keeps them where they are) or unpin them (`pinned=0`)."""
     event = event_of(wedding, event_id)
-    guest = Guest.objects.for_wedding(wedding).filter(pk=dashboard._int(request.POST.get("guest"))).first()
+    guest = _posted_guest(request, wedding)
     if guest is None:
-        return action_result(request, ok=False, message="That guest is not on this wedding's list.", status=404)
+        return _no_such_guest(request)
     pinned = request.POST.get("pinned", "1") not in ("0", "false", "off", "")
     try:
         seat = services.seat_pin(guest=guest, event=event, pinned=pinned, user=request.user)
@@ -296,9 +318,9 @@ def seat_pin(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpRespo
 def seat_number(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpResponse:
     """Give a seated guest a numbered place at their table (`number` empty: no number)."""
     event = event_of(wedding, event_id)
-    guest = Guest.objects.for_wedding(wedding).filter(pk=dashboard._int(request.POST.get("guest"))).first()
+    guest = _posted_guest(request, wedding)
     if guest is None:
-        return action_result(request, ok=False, message="That guest is not on this wedding's list.", status=404)
+        return _no_such_guest(request)
     try:
         seat = services.seat_number_set(guest=guest, event=event, number=request.POST.get("number", ""), user=request.user)
     except SeatingError as exc:
@@ -355,14 +377,7 @@ def table_update(request: HttpRequest, wedding: Wedding, event_id: int, table_id
 @planner_view
 def table_move(request: HttpRequest, wedding: Wedding, event_id: int, table_id: int) -> HttpResponse:
     table = _table(wedding, event_id, table_id)
-    form = TableMoveForm(request.POST)
-    if not form.is_valid():
-        return action_result(request, ok=False, message=form_errors(form))
-    try:
-        services.table_move(table=table, x=form.cleaned_data["x"], y=form.cleaned_data["y"], user=request.user)
-    except SeatingError as exc:
-        return _seating_failure(request, exc)
-    return action_result(request, ok=True, message=f"Moved {table.name}.")
+    return _moved(request, table, functools.partial(services.table_move, table=table))
 
 
 @require_POST
@@ -518,14 +533,7 @@ def _floor_object(wedding: Wedding, event_id: int, object_id: int) -> FloorObjec
 @planner_view
 def floor_object_move(request: HttpRequest, wedding: Wedding, event_id: int, object_id: int) -> HttpResponse:
     obj = _floor_object(wedding, event_id, object_id)
-    form = TableMoveForm(request.POST)
-    if not form.is_valid():
-        return action_result(request, ok=False, message=form_errors(form))
-    try:
-        services.floor_object_move(obj=obj, x=form.cleaned_data["x"], y=form.cleaned_data["y"], user=request.user)
-    except SeatingError as exc:
-        return _seating_failure(request, exc)
-    return action_result(request, ok=True, message=f"Moved {obj}.")
+    return _moved(request, obj, functools.partial(services.floor_object_move, obj=obj))
 
 
 @require_POST
