@@ -74,6 +74,7 @@ class KeepTogether(WeddingScoped):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = "keep-together group"
         constraints = [models.UniqueConstraint(fields=["wedding", "name"], name="keep_together_unique_name")]
 
     def __str__(self) -> str:
@@ -87,6 +88,7 @@ class KeepApart(WeddingScoped):
     second = models.ForeignKey("guests.Guest", on_delete=models.CASCADE, related_name="+")
 
     class Meta:
+        verbose_name = "keep-apart pair"
         constraints = [
             models.UniqueConstraint(fields=["first", "second"], name="keep_apart_once"),
             models.CheckConstraint(condition=models.Q(first__lt=models.F("second")), name="keep_apart_ordered"),
@@ -139,6 +141,7 @@ class FloorObject(WeddingScoped):
 
     class Meta:
         ordering = ["event", "pk"]
+        verbose_name = "floor-plan object"
         constraints = [
             models.CheckConstraint(condition=models.Q(width__gt=0, length__gt=0), name="floor_object_positive"),
         ]
