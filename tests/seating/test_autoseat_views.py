@@ -87,3 +87,15 @@ def test_keep_apart_admin_stores_the_pair_once_in_order(planner_client, wedding,
 def test_other_weddings_autoseat_is_404(planner_client, other_wedding):
     foreign = factories.EventFactory(wedding=other_wedding)
     assert planner_client.get(url("seating-autoseat", other_wedding.pk, foreign.pk)).status_code == 404
+
+
+def test_keep_together_admin_add_page_and_save(planner_client, wedding, event):
+    assert planner_client.get(reverse("admin:seating_keeptogether_add")).status_code == 200
+    assert planner_client.get(reverse("admin:seating_keepapart_add")).status_code == 200
+    a, b = attending(wedding, event), attending(wedding, event)
+    response = planner_client.post(
+        reverse("admin:seating_keeptogether_add"), {"wedding": wedding.pk, "name": "College", "guests": [a.pk, b.pk]}
+    )
+    assert response.status_code == 302, response.content.decode()[:1500]
+    page = planner_client.get(url("seating-autoseat", wedding.pk, event.pk)).content.decode()
+    assert "College" in page and a.full_name in page
