@@ -137,3 +137,13 @@ def layout(
         else:
             return boxes, room_w, room_l
         room_l = round(room_l * 1.25 + 1, 2)  # too crowded: a longer room, then try again
+
+
+def default_room(footprints: list[tuple[float, float]], unit: str = "m") -> tuple[float, float]:
+    """A room for tables whose planners have not measured theirs yet: about three and a half
+    times the tables' area, 3:2, at least 8 × 6 m, so a small plan is drawn large."""
+    scale = FEET_PER_METRE if unit == "ft" else 1.0
+    area = sum((w + GAP * scale) * (ln + GAP * scale) for w, ln in footprints) * 3.5
+    width = max(8 * scale, math.sqrt(area * 1.5))
+    length = max(6 * scale, area / width)
+    return math.ceil(width * 2) / 2, math.ceil(length * 2) / 2

@@ -171,7 +171,16 @@ def chart(wedding: Wedding, event: Event) -> dict:
 
 
 # Drawn size of one unit of the venue before zooming: tables big enough for their guest lists.
-PIXELS_PER_UNIT = {"m": 40, "ft": 12}
+PIXELS_PER_UNIT = {"m": 60, "ft": 18}
+
+
+def unmeasured_room(event: Event, tables: list[tuple[int, str]], objects: list[FloorObject]) -> FloorPlan:
+    """The room drawn until the planners enter its size: just large enough for what is on it."""
+    width, length = floorplan.default_room(
+        [floorplan.footprint(capacity, shape) for capacity, shape in tables]
+        + [(o.width, o.length) for o in objects]
+    )
+    return FloorPlan(event=event, width=width, length=length)
 
 
 def _percent(box: floorplan.Box, room_w: float, room_l: float) -> dict[str, str]:
@@ -184,8 +193,10 @@ def _percent(box: floorplan.Box, room_w: float, room_l: float) -> dict[str, str]
 def floor_geometry(event: Event, rows: list[ChartTable]) -> dict:
     """The room to scale: its size, its objects, and every table's box (never overlapping).
     Two queries (the plan, its objects), whatever the number of tables."""
-    plan = FloorPlan.objects.filter(event=event).first() or FloorPlan(event=event)
     objects = list(FloorObject.objects.filter(event=event).order_by("pk"))
+    plan = FloorPlan.objects.filter(event=event).first() or unmeasured_room(
+        event, [(r.table.capacity, r.table.shape) for r in rows], objects
+    )
     placed_objects, room_w, room_l = floorplan.layout(
         [(o.pk, o.x, o.y, o.width, o.length) for o in objects], plan.width, plan.length, unit=plan.unit
     )
@@ -234,7 +245,10 @@ def chart_page(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpRes
         request, wedding, title=f"Seating — {event.name}", section="seating", event=event,
         events=list(Event.objects.for_wedding(wedding)), shapes=Table.Shape.choices,
         sortable_js=SORTABLE_JS if finders.find(SORTABLE_JS) else None,
-        room_plan=FloorPlan.objects.filter(event=event).first() or FloorPlan(event=event),
+        room_plan=FloorPlan.objects.filter(event=event).first() or unmeasured_room(
+            event, list(Table.objects.filter(event=event).values_list("capacity", "shape")),
+            list(FloorObject.objects.filter(event=event)),
+        ),
         units=FloorPlan.Unit.choices, object_kinds=FloorObject.Kind.choices,
     )
     context["chart"] = regions.render_region("seating_chart", planner_viewer(wedding), {"event": str(event.pk)})

@@ -72,7 +72,7 @@ def test_chart_draws_objects_and_the_room_to_scale(planner_client, wedding, even
     factories.TableFactory(event=event, name="Table 1", x=0, y=0)
     page = planner_client.get(reverse("admin:seating-chart", args=[wedding.pk, event.pk]))
     html = page.content.decode()
-    assert "width: 800px; height: 400px" in html  # 20 × 10 m at 40 px a metre
+    assert "width: 1200px; height: 600px" in html  # 20 × 10 m at 60 px a metre
     added = planner_client.post(
         reverse("admin:seating-object-add", args=[wedding.pk, event.pk]),
         {"kind": "stage", "label": "Band", "x": 0, "y": 0, "width": 4, "length": 3}, **ACTION,
