@@ -362,9 +362,14 @@ def table_create(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpR
     return action_result(request, ok=True, message=f"Added {table.name} ({table.capacity} seats).")
 
 
-def _table(wedding: Wedding, event_id: int, table_id: int) -> Table:
+def _on_plan(model: type[Table] | type[FloorObject], wedding: Wedding, event_id: int, pk: int) -> Table | FloorObject:
+    """A table or floor object of this wedding's event, else 404."""
     event = event_of(wedding, event_id)
-    return get_object_or_404(Table.objects.filter(wedding=wedding, event=event), pk=table_id)
+    return get_object_or_404(model.objects.filter(wedding=wedding, event=event), pk=pk)
+
+
+def _table(wedding: Wedding, event_id: int, table_id: int) -> Table:
+    return _on_plan(Table, wedding, event_id, table_id)
 
 
 @require_POST
@@ -539,8 +544,7 @@ def floor_object_add(request: HttpRequest, wedding: Wedding, event_id: int) -> H
 
 
 def _floor_object(wedding: Wedding, event_id: int, object_id: int) -> FloorObject:
-    event = event_of(wedding, event_id)
-    return get_object_or_404(FloorObject.objects.filter(wedding=wedding, event=event), pk=object_id)
+    return _on_plan(FloorObject, wedding, event_id, object_id)
 
 
 @require_POST
