@@ -16,7 +16,7 @@ from django.db.models import Count, Prefetch
 
 from guests.admin import GuestListPart, event_label, events_in_scope, guest_list_part
 from guests.models import Guest
-from seating.models import Seat, Table
+from seating.models import KeepApart, KeepTogether, Seat, Table
 from seating.services import seats_assign_many
 from wedding.core.admin_base import WeddingScopedAdmin, WeddingScopedInline
 from wedding.core.models import Event
@@ -62,6 +62,8 @@ class TableAdmin(WeddingScopedAdmin):
     list_select_related = ("event", "wedding")
     search_fields = ("name", "event__name")
     inlines = [SeatInline]
+    # Who a table is for is set on the auto-seat page, with the wedding's own choices.
+    exclude = ("prefers",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(seat_count=Count("seats"))
@@ -98,6 +100,41 @@ class SeatAdmin(WeddingScopedAdmin):
     list_select_related = ("guest", "table", "event", "wedding")
     search_fields = ("guest__first_name", "guest__last_name", "table__name")
     autocomplete_fields = ("guest",)
+    exclude = ("assigned_by",)  # recorded by the services, never typed in
+
+
+@admin.register(KeepTogether)
+class KeepTogetherAdmin(WeddingScopedAdmin):
+    """The planner's keep-together groups for auto-seat (households are kept together anyway)."""
+
+    list_display = ("name", "wedding")
+    search_fields = ("name",)
+    autocomplete_fields = ("guests",)
+
+
+class KeepApartForm(WeddingScopedAdmin.form):
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("first"), cleaned.get("second")
+        if first is not None and second is not None:
+            if first.pk == second.pk:
+                raise forms.ValidationError("Choose two different guests.")
+            if first.wedding_id != second.wedding_id:
+                raise forms.ValidationError("Both guests must be of the same wedding.")
+            # Stored once per pair, lower id first (the database checks it).
+            cleaned["first"], cleaned["second"] = sorted((first, second), key=lambda g: g.pk)
+            self.instance.first, self.instance.second = cleaned["first"], cleaned["second"]
+        return cleaned
+
+
+@admin.register(KeepApart)
+class KeepApartAdmin(WeddingScopedAdmin):
+    """Pairs auto-seat never puts at one table."""
+
+    form = KeepApartForm
+    list_display = ("first", "second", "wedding")
+    list_select_related = ("first", "second", "wedding")
+    autocomplete_fields = ("first", "second")
 
 
 # --- the guest list's seating part: a table column, a table filter, the assign action ---

@@ -3,7 +3,9 @@
 * a seat's table belongs to the seat's event;
 * a table never holds more seats than its capacity, also under concurrent
   assignment: PostgreSQL locks the table row inside the trigger; SQLite
-  serialises writers.
+  serialises writers;
+* a seat's number (its place at the table) never exceeds the table's capacity
+  (uniqueness per table and "at least 1" are model constraints).
 
 `seating.services` translates the messages below into the planner's words.
 """
@@ -73,6 +75,44 @@ SQLITE_CAPACITY = [
 ]
 
 
+SEAT_NUMBER_BEYOND = "seat number beyond the table capacity"
+
+POSTGRES_SEAT_NUMBER = f"""
+CREATE OR REPLACE FUNCTION confetti_seat_number() RETURNS trigger AS $$
+BEGIN
+    IF NEW.number IS NOT NULL AND NEW.number > (SELECT capacity FROM seating_table WHERE id = NEW.table_id) THEN
+        RAISE EXCEPTION '{SEAT_NUMBER_BEYOND}' USING ERRCODE = '23514';
+    END IF;
+    RETURN NEW;
+END $$ LANGUAGE plpgsql;
+CREATE OR REPLACE FUNCTION confetti_table_numbered_seats() RETURNS trigger AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM seating_seat WHERE table_id = NEW.id AND number > NEW.capacity) THEN
+        RAISE EXCEPTION '{SEAT_NUMBER_BEYOND}' USING ERRCODE = '23514';
+    END IF;
+    RETURN NEW;
+END $$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS confetti_seat_number ON seating_seat;
+CREATE TRIGGER confetti_seat_number BEFORE INSERT OR UPDATE OF number, table_id ON seating_seat
+    FOR EACH ROW EXECUTE FUNCTION confetti_seat_number();
+DROP TRIGGER IF EXISTS confetti_table_numbered_seats ON seating_table;
+CREATE TRIGGER confetti_table_numbered_seats BEFORE UPDATE OF capacity ON seating_table
+    FOR EACH ROW EXECUTE FUNCTION confetti_table_numbered_seats();
+"""
+
+SQLITE_SEAT_NUMBER = [
+    f"""CREATE TRIGGER IF NOT EXISTS confetti_seat_number_ins BEFORE INSERT ON seating_seat
+    WHEN NEW.number IS NOT NULL AND NEW.number > (SELECT capacity FROM seating_table WHERE id = NEW.table_id)
+    BEGIN SELECT RAISE(ABORT, '{SEAT_NUMBER_BEYOND}'); END""",
+    f"""CREATE TRIGGER IF NOT EXISTS confetti_seat_number_upd BEFORE UPDATE OF number, table_id ON seating_seat
+    WHEN NEW.number IS NOT NULL AND NEW.number > (SELECT capacity FROM seating_table WHERE id = NEW.table_id)
+    BEGIN SELECT RAISE(ABORT, '{SEAT_NUMBER_BEYOND}'); END""",
+    f"""CREATE TRIGGER IF NOT EXISTS confetti_table_numbered_seats BEFORE UPDATE OF capacity ON seating_table
+    WHEN EXISTS (SELECT 1 FROM seating_seat WHERE table_id = NEW.id AND number > NEW.capacity)
+    BEGIN SELECT RAISE(ABORT, '{SEAT_NUMBER_BEYOND}'); END""",
+]
+
+
 def install(*, using: str = "default", **kwargs: Any) -> None:
     """post_migrate receiver; safe to run any number of times."""
     connection = connections[using]
@@ -82,6 +122,7 @@ def install(*, using: str = "default", **kwargs: Any) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(POSTGRES_CAPACITY)
+            cursor.execute(POSTGRES_SEAT_NUMBER)
         elif connection.vendor == "sqlite":
-            for statement in SQLITE_CAPACITY:
+            for statement in (*SQLITE_CAPACITY, *SQLITE_SEAT_NUMBER):
                 cursor.execute(statement)

@@ -27,6 +27,11 @@ def seat_summary(obj: Seat, action: str) -> str:
 
 track("seating.Table", topic="table")
 track("seating.Seat", topic="seating", describe=seat_summary)
+# Auto-seat's rules and the floor plan are part of the chart: topic "table".
+track("seating.KeepTogether", topic="table")
+track("seating.KeepApart", topic="table")
+track("seating.FloorPlan", topic="table")
+track("seating.FloorObject", topic="table")
 
 
 # --- live regions ------------------------------------------------------------------------

@@ -8,11 +8,13 @@ reverted by it) and redirect with a message otherwise.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.staticfiles import finders
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -25,9 +27,9 @@ from guests.models import Guest
 from realtime import live
 from realtime.live import action_result, int_param, page_context, planner_view, planner_viewer
 from rsvp.models import Response
-from seating import services
+from seating import floorplan, services
 from seating.forms import TableForm, TableMoveForm, form_errors
-from seating.models import Seat, Table
+from seating.models import FloorObject, FloorPlan, KeepApart, KeepTogether, Seat, Table
 from seating.services import SeatingError
 from wedding.core.models import Event, Wedding
 
@@ -38,6 +40,8 @@ class ChartTable:
     guests: list[Guest] = field(default_factory=list)
     chips: list[SafeString] = field(default_factory=list)
     urls: dict[str, str] = field(default_factory=dict)
+    # left/top/width/height in percent of the drawn room (seating.floorplan.layout)
+    box: dict[str, str] = field(default_factory=dict)
 
     @property
     def filled(self) -> int:
@@ -55,19 +59,28 @@ class ChartTable:
 SPLIT_FLAG = mark_safe(' <span class="flag" aria-label="household split">⚠</span>')
 
 
-def guest_chip(guest: Guest, *, declined: bool = False) -> SafeString:
+PIN_FLAG = mark_safe(' <span class="pin" aria-label="pinned">◆</span>')
+
+
+def guest_chip(guest: Guest, *, declined: bool = False, pinned: bool = False, number: int | None = None) -> SafeString:
     """One draggable guest on the chart. Built here rather than in the template: a chart of
     2,000 guests renders in a fraction of the time (the chart re-renders on every move)."""
     flag = SPLIT_FLAG if guest.split_household else ""
     diet = format_html(' <span class="diet" title="{}">•</span>', guest.dietary_notes) if guest.dietary_notes else ""
-    classes = "".join([" is-split" if guest.split_household else "", " is-declined" if declined else ""])
+    classes = "".join([
+        " is-split" if guest.split_household else "", " is-declined" if declined else "",
+        " is-pinned" if pinned else "",
+    ])
     notes = "".join([
         " — household split across tables" if guest.split_household else "",
         " — has declined: free the seat" if declined else "",
+        " — pinned: auto-seat keeps them here" if pinned else "",
     ])
+    place = format_html('<span class="seat-number" title="seat {}">{}</span> ', number, number) if number else ""
     return format_html(
-        '<li class="seat-guest{}" data-guest="{}" title="{}{}">{}{}{}</li>',
-        classes, guest.pk, guest.household.name, notes, guest.full_name, flag, diet,
+        '<li class="seat-guest{}" data-guest="{}" data-pinned="{}" data-number="{}" title="{}{}">{}{}{}{}{}</li>',
+        classes, guest.pk, "1" if pinned else "0", number or "", guest.household.name, notes, place,
+        guest.full_name, flag, diet, PIN_FLAG if pinned else "",
     )
 
 
@@ -97,7 +110,7 @@ def chart(wedding: Wedding, event: Event) -> dict:
             Prefetch(
                 "seats",
                 queryset=Seat.objects.select_related("guest__household")
-                .only("table_id", "guest_id", *(f"guest__{f}" for f in CHIP_FIELDS))
+                .only("table_id", "guest_id", "pinned", "number", *(f"guest__{f}" for f in CHIP_FIELDS))
                 .order_by("guest__last_name", "guest__first_name", "guest__pk"),
             )
         )
@@ -116,6 +129,8 @@ def chart(wedding: Wedding, event: Event) -> dict:
         for kind in ("update", "delete", "move")
     }
     rows = [ChartTable(table=t, guests=[s.guest for s in t.seats.all()]) for t in tables]
+    pinned = {s.guest_id for t in tables for s in t.seats.all() if s.pinned}
+    numbers = {s.guest_id: s.number for t in tables for s in t.seats.all() if s.number}
     for row in rows:
         row.urls = {kind: make(row.table.pk) for kind, make in urls.items()}
     tables_of: dict[int, set[int]] = defaultdict(set)
@@ -128,13 +143,17 @@ def chart(wedding: Wedding, event: Event) -> dict:
             guest.split_household = guest.household_id in split
     for guest in unseated:
         guest.split_household = False
+    room = floor_geometry(event, rows)
     # Seated guests who have since declined still hold a seat: flag them so it can be freed.
     declined = set(
         Response.objects.filter(event=event, status=Response.Status.DECLINED, guest__seats__event=event)
         .values_list("guest_id", flat=True)
     )
     for row in rows:
-        row.chips = [guest_chip(g, declined=g.pk in declined) for g in row.guests]
+        row.chips = [
+            guest_chip(g, declined=g.pk in declined, pinned=g.pk in pinned, number=numbers.get(g.pk))
+            for g in row.guests
+        ]
     return {
         "event": event,
         # Read fresh: the viewer's wedding may have been loaded when the socket connected.
@@ -146,12 +165,66 @@ def chart(wedding: Wedding, event: Event) -> dict:
         "seated": sum(r.filled for r in rows),
         "capacity": sum(r.table.capacity for r in rows),
         "shapes": Table.Shape.choices,
+        "room": room,
+    }
+
+
+# Drawn size of one unit of the venue before zooming: tables big enough for their guest lists.
+PIXELS_PER_UNIT = {"m": 60, "ft": 18}
+
+
+def unmeasured_room(event: Event, tables: list[tuple[int, str]], objects: list[FloorObject]) -> FloorPlan:
+    """The room drawn until the planners enter its size: just large enough for what is on it."""
+    width, length = floorplan.default_room(
+        [floorplan.footprint(capacity, shape) for capacity, shape in tables]
+        + [(o.width, o.length) for o in objects]
+    )
+    return FloorPlan(event=event, width=width, length=length)
+
+
+def _percent(box: floorplan.Box, room_w: float, room_l: float) -> dict[str, str]:
+    return {
+        "left": f"{100 * box.left / room_w:.3f}", "top": f"{100 * box.top / room_l:.3f}",
+        "width": f"{100 * box.width / room_w:.3f}", "height": f"{100 * box.length / room_l:.3f}",
+    }
+
+
+def floor_geometry(event: Event, rows: list[ChartTable]) -> dict:
+    """The room to scale: its size, its objects, and every table's box (never overlapping).
+    Two queries (the plan, its objects), whatever the number of tables."""
+    objects = list(FloorObject.objects.filter(event=event).order_by("pk"))
+    plan = FloorPlan.objects.filter(event=event).first() or unmeasured_room(
+        event, [(r.table.capacity, r.table.shape) for r in rows], objects
+    )
+    placed_objects, room_w, room_l = floorplan.layout(
+        [(o.pk, o.x, o.y, o.width, o.length) for o in objects], plan.width, plan.length, unit=plan.unit
+    )
+    tables, room_w, room_l = floorplan.layout(
+        [(r.table.pk, r.table.x, r.table.y, *floorplan.footprint(r.table.capacity, r.table.shape, plan.unit))
+         for r in rows],
+        room_w, room_l, unit=plan.unit, fixed=list(placed_objects.values()),
+    )
+    for row in rows:
+        row.box = _percent(tables[row.table.pk], room_w, room_l)
+    px = PIXELS_PER_UNIT.get(plan.unit, 40)
+    move_url = url_maker("admin:seating-object-move", event.wedding_id, event.pk)
+    delete_url = url_maker("admin:seating-object-delete", event.wedding_id, event.pk)
+    return {
+        "plan": plan, "width": room_w, "length": room_l, "unit": plan.unit,
+        "unit_label": plan.get_unit_display(), "unit_px": px,
+        "canvas_w": round(room_w * px), "canvas_l": round(room_l * px),
+        "grown": room_l > plan.length or room_w > plan.width,
+        "objects": [
+            (o, _percent(placed_objects[o.pk], room_w, room_l), move_url(o.pk), delete_url(o.pk)) for o in objects
+        ],
     }
 
 
 @planner_view
 def chart_first(request: HttpRequest, wedding: Wedding) -> HttpResponse:
-    event = Event.objects.for_wedding(wedding).first()
+    # The first event that has tables (a ceremony without tables is not where seating happens).
+    events = Event.objects.for_wedding(wedding)
+    event = events.filter(tables__isnull=False).first() or events.first()
     if event is None:
         context = page_context(request, wedding, title="Seating", section="seating", events=[])
         return render(request, "seating/chart.html", context)
@@ -171,14 +244,40 @@ def chart_page(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpRes
         request, wedding, title=f"Seating — {event.name}", section="seating", event=event,
         events=list(Event.objects.for_wedding(wedding)), shapes=Table.Shape.choices,
         sortable_js=SORTABLE_JS if finders.find(SORTABLE_JS) else None,
+        room_plan=FloorPlan.objects.filter(event=event).first() or unmeasured_room(
+            event, list(Table.objects.filter(event=event).values_list("capacity", "shape")),
+            list(FloorObject.objects.filter(event=event)),
+        ),
+        units=FloorPlan.Unit.choices, object_kinds=FloorObject.Kind.choices,
     )
     context["chart"] = live.render_region("seating_chart", planner_viewer(wedding), {"event": str(event.pk)})
     return render(request, "seating/chart.html", context)
 
 
 def _seating_failure(request: HttpRequest, exc: SeatingError) -> HttpResponse:
-    conflict = getattr(exc, "code", "") in ("table_full", "conflict", "gone")
+    conflict = getattr(exc, "code", "") in ("table_full", "conflict", "gone", "stale", "moved")
     return action_result(request, ok=False, message=" ".join(exc.messages), status=409 if conflict else 422)
+
+
+def _posted_guest(request: HttpRequest, wedding: Wedding) -> Guest | None:
+    """The guest named by the POST's `guest`, if they are on this wedding's list."""
+    return Guest.objects.for_wedding(wedding).filter(pk=int_param(request.POST.get("guest"))).first()
+
+
+def _no_such_guest(request: HttpRequest) -> HttpResponse:
+    return action_result(request, ok=False, message="That guest is not on this wedding's list.", status=404)
+
+
+def _moved(request: HttpRequest, thing: Table | FloorObject, move: Callable[..., object]) -> HttpResponse:
+    """Move a table or a floor object to the posted x/y (percent of the room's free space)."""
+    form = TableMoveForm(request.POST)
+    if not form.is_valid():
+        return action_result(request, ok=False, message=form_errors(form))
+    try:
+        move(x=form.cleaned_data["x"], y=form.cleaned_data["y"], user=request.user)
+    except SeatingError as exc:
+        return _seating_failure(request, exc)
+    return action_result(request, ok=True, message=f"Moved {thing}.")
 
 
 @require_POST
@@ -186,23 +285,61 @@ def _seating_failure(request: HttpRequest, exc: SeatingError) -> HttpResponse:
 def seat_move(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpResponse:
     """Seat a guest at a table of this event, or (empty table) send them back to unseated."""
     event = event_of(wedding, event_id)
-    guest = Guest.objects.for_wedding(wedding).filter(pk=int_param(request.POST.get("guest"))).first()
+    guest = _posted_guest(request, wedding)
     if guest is None:
-        return action_result(request, ok=False, message="That guest is not on this wedding's list.", status=404)
+        return _no_such_guest(request)
     table_id = request.POST.get("table", "")
+    # Where the planner saw the guest ("from": a table id, or empty for unseated): a guest
+    # moved meanwhile by another planner is not moved again; the planner is told the truth.
+    expected = services.UNKNOWN
+    if "from" in request.POST:
+        expected = int_param(request.POST["from"])
     try:
         if table_id in ("", "none"):
-            services.seat_unassign(guest=guest, event=event, user=request.user)
+            services.seat_unassign(guest=guest, event=event, user=request.user, expected=expected)
             return action_result(request, ok=True, message=f"{guest.full_name} is unseated.")
         table = Table.objects.filter(wedding=wedding, event=event, pk=int_param(table_id)).first()
         if table is None:
             return action_result(
                 request, ok=False, message="That table is no longer on this event's plan.", status=409
             )
-        services.seat_assign(guest=guest, table=table, user=request.user)
+        services.seat_assign(guest=guest, table=table, user=request.user, expected=expected)
     except SeatingError as exc:
         return _seating_failure(request, exc)
     return action_result(request, ok=True, message=f"{guest.full_name} is seated at {table.name}.")
+
+
+@require_POST
+@planner_view
+def seat_pin(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpResponse:
+    """Pin a seated guest (auto-seat keeps them where they are) or unpin them (`pinned=0`)."""
+    event = event_of(wedding, event_id)
+    guest = _posted_guest(request, wedding)
+    if guest is None:
+        return _no_such_guest(request)
+    pinned = request.POST.get("pinned", "1") not in ("0", "false", "off", "")
+    try:
+        seat = services.seat_pin(guest=guest, event=event, pinned=pinned, user=request.user)
+    except SeatingError as exc:
+        return _seating_failure(request, exc)
+    state = f"pinned at {seat.table.name}" if seat.pinned else "no longer pinned"
+    return action_result(request, ok=True, message=f"{guest.full_name} is {state}.")
+
+
+@require_POST
+@planner_view
+def seat_number(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpResponse:
+    """Give a seated guest a numbered place at their table (`number` empty: no number)."""
+    event = event_of(wedding, event_id)
+    guest = _posted_guest(request, wedding)
+    if guest is None:
+        return _no_such_guest(request)
+    try:
+        seat = services.seat_number_set(guest=guest, event=event, number=request.POST.get("number", ""), user=request.user)
+    except SeatingError as exc:
+        return _seating_failure(request, exc)
+    where = f"seat {seat.number} of {seat.table.name}" if seat.number else f"{seat.table.name} (no seat number)"
+    return action_result(request, ok=True, message=f"{guest.full_name} is at {where}.")
 
 
 @require_POST
@@ -224,9 +361,14 @@ def table_create(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpR
     return action_result(request, ok=True, message=f"Added {table.name} ({table.capacity} seats).")
 
 
-def _table(wedding: Wedding, event_id: int, table_id: int) -> Table:
+def _on_plan(model: type[Table] | type[FloorObject], wedding: Wedding, event_id: int, pk: int) -> Table | FloorObject:
+    """A table or floor object of this wedding's event, else 404."""
     event = event_of(wedding, event_id)
-    return get_object_or_404(Table.objects.filter(wedding=wedding, event=event), pk=table_id)
+    return get_object_or_404(model.objects.filter(wedding=wedding, event=event), pk=pk)
+
+
+def _table(wedding: Wedding, event_id: int, table_id: int) -> Table:
+    return _on_plan(Table, wedding, event_id, table_id)
 
 
 @require_POST
@@ -253,14 +395,7 @@ def table_update(request: HttpRequest, wedding: Wedding, event_id: int, table_id
 @planner_view
 def table_move(request: HttpRequest, wedding: Wedding, event_id: int, table_id: int) -> HttpResponse:
     table = _table(wedding, event_id, table_id)
-    form = TableMoveForm(request.POST)
-    if not form.is_valid():
-        return action_result(request, ok=False, message=form_errors(form))
-    try:
-        services.table_move(table=table, x=form.cleaned_data["x"], y=form.cleaned_data["y"], user=request.user)
-    except SeatingError as exc:
-        return _seating_failure(request, exc)
-    return action_result(request, ok=True, message=f"Moved {table.name}.")
+    return _moved(request, table, functools.partial(services.table_move, table=table))
 
 
 @require_POST
@@ -296,3 +431,131 @@ def publish(request: HttpRequest, wedding: Wedding) -> HttpResponse:
     services.seating_publish(wedding=wedding, published=published, user=request.user)
     message = "Seating is published: guests see their tables." if published else "Seating is hidden from guests."
     return action_result(request, ok=True, message=message)
+
+
+# --- auto-seat: rules, preview, accept -------------------------------------------------------
+
+
+def _autoseat_context(request: HttpRequest, wedding: Wedding, event: Event, **extra: object) -> dict:
+    tables = list(Table.objects.filter(wedding=wedding, event=event).order_by("name", "pk"))
+    choices = services.preference_choices(wedding)
+    labels = dict(choices)
+    return page_context(
+        request, wedding, title=f"Auto-seat — {event.name}", section="seating", event=event,
+        modes=services.AUTOSEAT_MODES, preference_choices=choices,
+        table_rows=[(t, set(t.prefers or ())) for t in tables],
+        table_prefers=[(t, [labels.get(p, p) for p in t.prefers or ()]) for t in tables if t.prefers],
+        groups=KeepTogether.objects.filter(wedding=wedding).prefetch_related("guests").order_by("name"),
+        pairs=KeepApart.objects.filter(wedding=wedding).select_related("first", "second").order_by("pk"),
+        pinned=Seat.objects.filter(event=event, pinned=True).count(),
+        **extra,
+    )
+
+
+@planner_view
+def autoseat_page(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpResponse:
+    """The rules auto-seat follows, and (POST) a plan to preview: nothing is written."""
+    event = event_of(wedding, event_id)
+    preview = None
+    error = ""
+    mode = request.POST.get("mode", "unseated") if request.method == "POST" else "unseated"
+    if request.method == "POST":
+        try:
+            preview = services.autoseat_preview(event=event, mode=mode)
+        except SeatingError as exc:
+            error = " ".join(exc.messages)
+    context = _autoseat_context(request, wedding, event, preview=preview, error=error, mode=mode)
+    return render(request, "seating/autoseat.html", context, status=422 if error else 200)
+
+
+@require_POST
+@planner_view
+def autoseat_accept(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpResponse:
+    """Apply the previewed plan as one change (refused if the chart changed meanwhile)."""
+    event = event_of(wedding, event_id)
+    try:
+        moved = services.autoseat_accept(
+            event=event, mode=request.POST.get("mode", ""), token=request.POST.get("token", ""),
+            placement=request.POST.get("placement", ""), user=request.user,
+        )
+    except SeatingError as exc:
+        failure = _seating_failure(request, exc)
+        if getattr(exc, "code", "") == "stale" and isinstance(failure, HttpResponseRedirect):
+            return HttpResponseRedirect(reverse("admin:seating-autoseat", args=[wedding.pk, event.pk]))
+        return failure
+    return action_result(
+        request, ok=True, message=f"Auto-seat plan accepted: {moved} guest{'s' if moved != 1 else ''} moved.",
+        next_url=reverse("admin:seating-chart", args=[wedding.pk, event.pk]),
+    )
+
+
+@require_POST
+@planner_view
+def autoseat_preferences(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpResponse:
+    """Save who each table is meant for (`prefers-<table id>`, several values each)."""
+    event = event_of(wedding, event_id)
+    tables = list(Table.objects.filter(wedding=wedding, event=event).order_by("pk"))
+    try:
+        with transaction.atomic():
+            for table in tables:
+                wanted = services.clean_preferences(wedding, request.POST.getlist(f"prefers-{table.pk}"))
+                if wanted != sorted(table.prefers or ()):
+                    services.table_prefer(table=table, prefers=wanted, user=request.user)
+    except SeatingError as exc:
+        return _seating_failure(request, exc)
+    return action_result(
+        request, ok=True, message="Table preferences saved.",
+        next_url=reverse("admin:seating-autoseat", args=[wedding.pk, event.pk]),
+    )
+
+
+# --- floor plan: room size and non-table objects ------------------------------------------------
+
+
+@require_POST
+@planner_view
+def floor_plan_update(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpResponse:
+    event = event_of(wedding, event_id)
+    try:
+        plan = services.floor_plan_set(
+            event=event, width=request.POST.get("width"), length=request.POST.get("length"),
+            unit=request.POST.get("unit", "m"), user=request.user,
+        )
+    except SeatingError as exc:
+        return _seating_failure(request, exc)
+    return action_result(request, ok=True, message=f"The room is {plan.width:g} × {plan.length:g} {plan.unit}.")
+
+
+@require_POST
+@planner_view
+def floor_object_add(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpResponse:
+    event = event_of(wedding, event_id)
+    post = request.POST
+    try:
+        obj = services.floor_object_add(
+            event=event, kind=post.get("kind", ""), label=post.get("label", ""),
+            x=post.get("x", 50), y=post.get("y", 0), width=post.get("width", 6), length=post.get("length", 6),
+            user=request.user,
+        )
+    except SeatingError as exc:
+        return _seating_failure(request, exc)
+    return action_result(request, ok=True, message=f"Placed {obj}.")
+
+
+def _floor_object(wedding: Wedding, event_id: int, object_id: int) -> FloorObject:
+    return _on_plan(FloorObject, wedding, event_id, object_id)
+
+
+@require_POST
+@planner_view
+def floor_object_move(request: HttpRequest, wedding: Wedding, event_id: int, object_id: int) -> HttpResponse:
+    obj = _floor_object(wedding, event_id, object_id)
+    return _moved(request, obj, functools.partial(services.floor_object_move, obj=obj))
+
+
+@require_POST
+@planner_view
+def floor_object_delete(request: HttpRequest, wedding: Wedding, event_id: int, object_id: int) -> HttpResponse:
+    obj = _floor_object(wedding, event_id, object_id)
+    services.floor_object_delete(obj=obj, user=request.user)
+    return action_result(request, ok=True, message=f"Removed {obj} from the plan.")

@@ -41,8 +41,24 @@ def _build(label: str, wedding, event):
             table=factories.TableFactory(event=event, name="Table 2"), guest=guest),
         "messaging.message": lambda: factories.MessageFactory(wedding=wedding),
         "messaging.optout": lambda: factories.OptOutFactory(household=household),
+        "seating.keeptogether": lambda: _keep_together(wedding, guest),
+        "seating.keepapart": lambda: _keep_apart(wedding, guest, factories.GuestFactory(household=household)),
     }
     return builders[label]()
+
+
+def _keep_together(wedding, guest):
+    from seating.models import KeepTogether
+
+    group = KeepTogether.objects.create(wedding=wedding, name="College")
+    group.guests.add(guest)
+    return group
+
+
+def _keep_apart(wedding, one, other):
+    from seating.models import KeepApart
+
+    return KeepApart.objects.create(wedding=wedding, first=one, second=other)
 
 
 SCOPED = sorted(

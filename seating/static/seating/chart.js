@@ -18,12 +18,15 @@
     return document.querySelector(".seating[data-seat-url]");
   }
 
-  async function moveGuest(guestId, tableId) {
+  // `fromId`: where this planner saw the guest (a table id, "" for unseated). If another planner
+  // moved the guest meanwhile, the server refuses and says where they went and who moved them.
+  async function moveGuest(guestId, tableId, fromId) {
     const root = chartRoot();
     if (!root) return;
     const data = new FormData();
     data.append("guest", guestId);
     data.append("table", tableId || "");
+    if (fromId !== undefined) data.append("from", fromId || "");
     const result = await dash().post(root.dataset.seatUrl, data);
     dash().flash(result.message, result.ok);
     // Confirmed or not, show the server's truth: a refusal reverts the optimistic move.
@@ -48,9 +51,21 @@
         },
         sort: false,
         animation: 120,
-        onAdd: (event) => {
-          const guestId = event.item.dataset.guest;
-          moveGuest(guestId, event.to.dataset.table);
+        onEnd: (event) => {
+          // The drop counts only on the list under the pointer: passing over other tables on the
+          // way (or ending on a full one, which refuses the guest) must not seat anyone there.
+          const item = event.item;
+          const from = event.from;
+          const under = lastPointer && dropList(document.elementFromPoint(lastPointer.x, lastPointer.y) || document.body);
+          if (!under || under !== event.to) {
+            if (event.to !== from) from.insertBefore(item, from.children[event.oldIndex] || null); // back home
+            const full = under && under.closest("[data-capacity]");
+            if (full && under !== from && !tableHasRoom(under)) {
+              dash().flash(`${full.dataset.name} is full (${full.dataset.capacity}/${full.dataset.capacity}).`, false);
+            }
+            return;
+          }
+          if (event.to !== from) moveGuest(item.dataset.guest, event.to.dataset.table, from.dataset.table);
         },
       });
     });
@@ -58,6 +73,10 @@
 
   // Fallback when SortableJS is not installed: native HTML5 drag and drop onto a table or the list.
   let dragging = null;
+  let lastPointer = null;
+  ["dragover", "pointermove", "mousemove", "drop"].forEach((type) =>
+    document.addEventListener(type, (e) => { lastPointer = { x: e.clientX, y: e.clientY }; }, true)
+  );
   function dropList(target) {
     const table = target.closest && target.closest(".seating-table");
     if (table) return table.querySelector(".seat-list");
@@ -93,8 +112,9 @@
     clearDropTargets();
     if (!list || list === item.parentElement) return;
     event.preventDefault();
+    const fromId = item.parentElement.dataset.table;
     list.appendChild(item); // optimistic
-    moveGuest(item.dataset.guest, list.dataset.table);
+    moveGuest(item.dataset.guest, list.dataset.table, fromId);
   });
   document.addEventListener("dragend", () => {
     dragging = null;
@@ -154,6 +174,35 @@
       markSelected();
       return;
     }
+    if (event.target.closest("[data-mover-place]")) {
+      if (!selectedGuest) {
+        dash().flash("Select a seated guest first.", false);
+        return;
+      }
+      const data = new FormData();
+      data.append("guest", selectedGuest);
+      data.append("number", (document.querySelector("[data-mover-number]") || {}).value || "");
+      dash().post(chartRoot().dataset.placeUrl, data).then((result) => {
+        dash().flash(result.message, result.ok);
+        dash().refreshRegions();
+      });
+      return;
+    }
+    if (event.target.closest("[data-mover-pin]")) {
+      const item = selectedGuest && document.querySelector(`.seating [data-guest="${selectedGuest}"]`);
+      if (!item) {
+        dash().flash("Select a seated guest first.", false);
+        return;
+      }
+      const data = new FormData();
+      data.append("guest", selectedGuest);
+      data.append("pinned", item.dataset.pinned === "1" ? "0" : "1");
+      dash().post(chartRoot().dataset.pinUrl, data).then((result) => {
+        dash().flash(result.message, result.ok);
+        dash().refreshRegions();
+      });
+      return;
+    }
     if (event.target.closest("[data-mover-go]")) {
       const target = document.querySelector("[data-mover-target]");
       if (!selectedGuest) {
@@ -165,9 +214,10 @@
       // Optimistic: move the guest's chip at once.
       const item = document.querySelector(`.seating [data-guest="${guestId}"]`);
       const list = document.querySelector(`.seating .seat-list[data-table="${tableId}"]`);
+      const fromId = item && item.parentElement ? item.parentElement.dataset.table : undefined;
       if (item && list) list.appendChild(item);
       selectedGuest = null;
-      moveGuest(guestId, tableId);
+      moveGuest(guestId, tableId, fromId);
     }
   });
 
@@ -185,34 +235,147 @@
     if (event.target.id === "unseated-search") filterUnseated();
   });
 
-  // Dragging a table by its header moves it on the floor plan. Positions are percentages of the
-  // free space (see chart.css: 0 = left/top edge, 100 = right/bottom edge), kept in --x / --y.
-  function freeSpace(floor, table) {
-    const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
-    const tableH = parseFloat(getComputedStyle(floor).getPropertyValue("--table-h")) * rem || table.offsetHeight;
-    return { w: Math.max(floor.clientWidth - table.offsetWidth, 1), h: Math.max(floor.clientHeight - tableH, 1) };
+  // --- zoom and pan: the room (.seating-floor) is drawn to scale inside .floor-viewport ----------
+  // The view survives live re-renders (kept here, re-applied after each swap); "fit" is the default.
+  const view = { scale: 1, x: 0, y: 0, fitted: true };
+  const ZOOM_STEP = 1.25;
+
+  function floorParts() {
+    const viewport = document.querySelector(".floor-viewport");
+    const floor = viewport && viewport.querySelector(".seating-floor");
+    return { viewport, floor };
+  }
+  function isPlan(viewport) {
+    return viewport && getComputedStyle(viewport).overflow === "hidden"; // small screens: a plain list
+  }
+  function applyView() {
+    const { viewport, floor } = floorParts();
+    if (!floor) return;
+    if (!isPlan(viewport)) {
+      floor.style.transform = "";
+      return;
+    }
+    // The plan takes the rest of the window below it, so "fit" shows every table on screen.
+    const top = viewport.getBoundingClientRect().top + window.scrollY;
+    viewport.style.height = `${Math.max(320, window.innerHeight - top - 12)}px`;
+    if (view.fitted) fitView(false);
+    floor.style.transform = `translate(${view.x}px, ${view.y}px) scale(${view.scale})`;
+    viewport.dataset.scale = view.scale.toFixed(4);
+  }
+  function fitView(apply = true) {
+    const { viewport, floor } = floorParts();
+    if (!floor) return;
+    const pad = 8;
+    const w = floor.offsetWidth, h = floor.offsetHeight;
+    const scale = Math.min((viewport.clientWidth - 2 * pad) / w, (viewport.clientHeight - 2 * pad) / h);
+    view.scale = Math.max(0.05, scale);
+    view.x = (viewport.clientWidth - w * view.scale) / 2;
+    view.y = (viewport.clientHeight - h * view.scale) / 2;
+    view.fitted = true;
+    if (apply) applyView();
+  }
+  function zoomBy(factor, cx, cy) {
+    const { viewport } = floorParts();
+    if (!viewport) return;
+    if (cx === undefined) {
+      cx = viewport.clientWidth / 2;
+      cy = viewport.clientHeight / 2;
+    }
+    const scale = Math.min(4, Math.max(0.05, view.scale * factor));
+    // Keep the point under (cx, cy) where it is.
+    view.x = cx - ((cx - view.x) * scale) / view.scale;
+    view.y = cy - ((cy - view.y) * scale) / view.scale;
+    view.scale = scale;
+    view.fitted = false;
+    applyView();
+  }
+  function panBy(dx, dy) {
+    view.x += dx;
+    view.y += dy;
+    view.fitted = false;
+    applyView();
+  }
+
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-zoom]");
+    if (!button) return;
+    const kind = button.dataset.zoom;
+    if (kind === "fit") fitView();
+    else zoomBy(kind === "in" ? ZOOM_STEP : 1 / ZOOM_STEP);
+  });
+  document.addEventListener("keydown", (event) => {
+    const viewport = event.target.closest && event.target.closest(".floor-viewport");
+    if (!viewport || event.target !== viewport) return; // keys inside a form or on a guest stay theirs
+    const step = 60;
+    const keys = {
+      ArrowLeft: () => panBy(step, 0), ArrowRight: () => panBy(-step, 0),
+      ArrowUp: () => panBy(0, step), ArrowDown: () => panBy(0, -step),
+      "+": () => zoomBy(ZOOM_STEP), "=": () => zoomBy(ZOOM_STEP), "-": () => zoomBy(1 / ZOOM_STEP),
+      "0": () => fitView(),
+    };
+    if (keys[event.key]) {
+      event.preventDefault();
+      keys[event.key]();
+    }
+  });
+  document.addEventListener("wheel", (event) => {
+    const viewport = event.target.closest && event.target.closest(".floor-viewport");
+    if (!viewport || !isPlan(viewport) || !(event.ctrlKey || event.metaKey)) return;
+    event.preventDefault();
+    const rect = viewport.getBoundingClientRect();
+    zoomBy(event.deltaY < 0 ? ZOOM_STEP : 1 / ZOOM_STEP, event.clientX - rect.left, event.clientY - rect.top);
+  }, { passive: false });
+  window.addEventListener("resize", () => view.fitted && applyView());
+
+  // Pointer: a table's or object's header moves it; the room's background pans the view.
+  function freeSpace(floor, item) {
+    return { w: Math.max(floor.clientWidth - item.offsetWidth, 1), h: Math.max(floor.clientHeight - item.offsetHeight, 1) };
   }
 
   document.addEventListener("pointerdown", (event) => {
-    const head = event.target.closest(".seating-table .table-head");
-    if (!head || event.button !== 0) return;
-    const table = head.closest(".seating-table");
-    const floor = table.closest(".seating-floor");
-    if (getComputedStyle(table).position !== "absolute") return; // small screens: a list, no plan
-    const free = freeSpace(floor, table);
-    const start = { x: event.clientX, y: event.clientY, left: table.offsetLeft, top: table.offsetTop };
+    if (event.button !== 0) return;
+    const viewport = event.target.closest(".floor-viewport");
+    if (!viewport || !isPlan(viewport)) return;
+    const head = event.target.closest(".seating-table .table-head, .floor-object .table-head");
+    if (!head) {
+      if (event.target.closest(".seating-table, .floor-object, button, a, input, select")) return;
+      const start = { x: event.clientX, y: event.clientY, vx: view.x, vy: view.y };
+      viewport.setPointerCapture(event.pointerId);
+      viewport.classList.add("is-panning");
+      const onMove = (e) => {
+        view.x = start.vx + e.clientX - start.x;
+        view.y = start.vy + e.clientY - start.y;
+        view.fitted = false;
+        applyView();
+      };
+      const onUp = () => {
+        viewport.classList.remove("is-panning");
+        viewport.removeEventListener("pointermove", onMove);
+        viewport.removeEventListener("pointerup", onUp);
+      };
+      viewport.addEventListener("pointermove", onMove);
+      viewport.addEventListener("pointerup", onUp);
+      return;
+    }
+    const item = head.closest(".seating-table, .floor-object");
+    const floor = item.closest(".seating-floor");
+    const free = freeSpace(floor, item);
+    const start = { x: event.clientX, y: event.clientY, left: item.offsetLeft, top: item.offsetTop };
     const clamp = (v) => Math.max(0, Math.min(100, v));
     let moved = false;
     let pos = null;
     head.setPointerCapture(event.pointerId);
     const onMove = (e) => {
-      const dx = e.clientX - start.x;
-      const dy = e.clientY - start.y;
+      // Pointer distances are on screen; the room is drawn scaled by view.scale.
+      const dx = (e.clientX - start.x) / view.scale;
+      const dy = (e.clientY - start.y) / view.scale;
       if (!moved && Math.abs(dx) + Math.abs(dy) < 4) return;
       moved = true;
-      pos = { x: clamp(((start.left + dx) / free.w) * 100), y: clamp(((start.top + dy) / free.h) * 100) };
-      table.style.setProperty("--x", pos.x.toFixed(2));
-      table.style.setProperty("--y", pos.y.toFixed(2));
+      const left = Math.max(0, Math.min(free.w, start.left + dx));
+      const top = Math.max(0, Math.min(free.h, start.top + dy));
+      pos = { x: clamp((left / free.w) * 100), y: clamp((top / free.h) * 100) };
+      item.style.left = `${(left / floor.clientWidth) * 100}%`;
+      item.style.top = `${(top / floor.clientHeight) * 100}%`;
     };
     const onUp = async () => {
       head.removeEventListener("pointermove", onMove);
@@ -221,7 +384,7 @@
       const data = new FormData();
       data.append("x", pos.x.toFixed(2));
       data.append("y", pos.y.toFixed(2));
-      const result = await dash().post(table.dataset.moveUrl, data);
+      const result = await dash().post(item.dataset.moveUrl, data);
       if (!result.ok) dash().flash(result.message, false);
       await dash().refreshRegions();
     };
@@ -230,6 +393,7 @@
   });
 
   function enhance() {
+    applyView();
     enhanceSortable();
     enhanceNative();
     markSelected();
