@@ -69,8 +69,8 @@ def main() -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from guests.importing import guests_import, table_mapping, table_read
-    from guests.importing.mapping import header_known
+    from guests.importexport.importing import guests_import, table_mapping, table_read
+    from guests.importexport.importing.mapping import header_known
     from guests.models import Guest
     from realtime.models import Change
     from wedding.core.models import Event, Wedding

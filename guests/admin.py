@@ -18,11 +18,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.template.response import TemplateResponse
-from django.urls import path
 
-from guests import admin_views, exporting
 from guests.models import Guest, GuestRequest, Household, Tag
 from guests.services import (
     guest_request_resolve,
@@ -84,7 +82,8 @@ def event_label(event: Event, events: list[Event]) -> str:
 
 @dataclass(frozen=True)
 class GuestListPart:
-    """What another app adds to the guest list admin (rsvp: answers per event; seating: tables).
+    """What another app adds to the guest list admin (rsvp: answers per event; seating: tables;
+    import/export: its pages and the CSV action).
 
     Apps that build on guests declare their part in their admin.py with `guest_list_part()`,
     so guests imports neither of them. `columns` and `filters` get the events in scope.
@@ -94,6 +93,7 @@ class GuestListPart:
     filters: Callable[[list[Event]], list] = lambda events: []
     prefetch: tuple[Prefetch, ...] = ()
     actions: tuple[Callable, ...] = ()  # admin actions: (modeladmin, request, queryset)
+    urls: Callable[[admin.ModelAdmin], list] = lambda model_admin: []  # pages under the guest list
 
 
 GUEST_LIST_PARTS: list[GuestListPart] = []
@@ -197,7 +197,7 @@ class GuestAdmin(WeddingScopedAdmin):
         return queryset.search(search_term), False
     autocomplete_fields = ("household",)
     filter_horizontal = ("tags",)
-    actions = ("delete_selected", "export_csv")  # and the parts' actions (get_actions)
+    actions = ("delete_selected",)  # and the parts' actions (get_actions)
     list_per_page = 100
     change_list_template = "admin/guests/guest/change_list.html"
 
@@ -293,15 +293,6 @@ class GuestAdmin(WeddingScopedAdmin):
 
 
 
-    @admin.action(description="Export the selected guests as CSV")
-    def export_csv(self, request, queryset):
-        wedding_id = self._one_wedding(request, queryset)
-        if wedding_id is None:
-            return None
-        wedding = planned_weddings(request).get(pk=wedding_id)
-        dataset = exporting.guest_list_dataset(wedding=wedding, guests=queryset)
-        return _download(dataset, fmt="csv", filename=f"{wedding.slug}-guests")
-
     def delete_model(self, request, obj: Guest) -> None:
         """One guest with their answers, invitations and seats: one line in the activity feed."""
         guests_delete(wedding=obj.wedding, guests=[obj], user=request.user)
@@ -311,36 +302,9 @@ class GuestAdmin(WeddingScopedAdmin):
         for guests in _by_wedding(queryset, "household"):
             guests_delete(wedding=guests[0].wedding, guests=guests, user=request.user)
 
-    # --- import / export pages ---------------------------------------------------
-
     def get_urls(self):
-        wrap = self.admin_site.admin_view
-        return [
-            path("import/", wrap(admin_views.import_view(self)), name="guests_guest_import"),
-            path(
-                "import/<str:token>/preview/",
-                wrap(admin_views.import_preview_view(self)),
-                name="guests_guest_import_preview",
-            ),
-            path(
-                "import/<str:token>/rows-not-imported.csv",
-                wrap(admin_views.import_bad_rows_view(self)),
-                name="guests_guest_import_bad_rows",
-            ),
-            path(
-                "import/<str:token>/",
-                wrap(admin_views.import_progress_view(self)),
-                name="guests_guest_import_progress",
-            ),
-            path("export/", wrap(admin_views.export_view(self)), name="guests_guest_export"),
-        ] + super().get_urls()
-
-
-def _download(dataset, *, fmt: str, filename: str) -> HttpResponse:
-    content, content_type = exporting.dataset_render(dataset, fmt=fmt)
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    return response
+        extra = [url for part in GUEST_LIST_PARTS for url in part.urls(self)]
+        return extra + super().get_urls()
 
 
 @admin.register(Tag)

@@ -195,7 +195,7 @@ class ImportMapping(WeddingScoped):
     """The column choices of a wedding's last confirmed import, offered for the next one.
 
     `columns` maps a folded file header ("first name") to a field key
-    (see guests.importing.mapping); `values` maps, per kind (side, age group,
+    (see guests.importexport.importing.mapping); `values` maps, per kind (side, age group,
     RSVP), a folded file value to Confetti's. Not a live change: it is the
     planner's tool setting, not the guest list.
     """

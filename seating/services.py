@@ -142,7 +142,7 @@ def _moved_meanwhile(guest: Guest, seat: Seat | None, event: Event, actor: Any) 
             f"{_how_long_ago(seat.assigned_at)}."
         )
     else:
-        from realtime.models import Change
+        from realtime.live import Change
 
         change = (
             Change.objects.filter(wedding_id=event.wedding_id, model="seating.seat", action="delete")

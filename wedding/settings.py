@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "guests",
     "rsvp",
     "seating",
+    "guests.importexport",  # the guest list in and out: above guests, rsvp and seating
     "wedding.moderation",
     "wedding.songs",
     "wedding.photos",

@@ -2,7 +2,7 @@
 
 Pure reads, shared by the admin and `manage.py export_guests`. The guest
 list is a safe backup: every column is one the import reads back
-(`guests.importing`), with a stable household key so two households of the
+(`guests.importexport.importing`), with a stable household key so two households of the
 same name stay two, so an exported file imports into the same wedding with
 no change and into an empty wedding with no error.
 
@@ -28,7 +28,7 @@ FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
-# Import and export share these headers (see guests.importing.mapping: each is a field's own name).
+# Import and export share these headers (see guests.importexport.importing.mapping: each is a field's own name).
 GUEST_COLUMNS = [
     "household", "first_name", "last_name", "email", "phone", "age_group", "side",
     "tags", "dietary_notes", "events",

@@ -14,137 +14,47 @@ themselves are not changes of the wedding and are not pushed.
 
 from __future__ import annotations
 
-import logging
 import secrets
-import threading
 from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import connections
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from guests import exporting
-from guests.importing import (
+from guests.importexport import exporting
+from guests.importexport.importing import (
     ImportFileError,
     bad_rows_csv,
     guests_import,
     table_mapping,
     table_read,
 )
-from guests.importing import mapping as m
+from guests.importexport.importing import mapping as m
+from guests.importexport.jobs import (
+    JOB_TTL,
+    import_options,
+    job_get,
+    job_key,
+    job_update,
+    run_in_background,
+)
 from guests.models import Guest
-from realtime import live
-from realtime.live import Audience, Viewer, acting_as, actor_for, live_page_context
+from realtime.live import Audience, Viewer, live_page_context
 from rsvp.models import Response
 from wedding.core.admin_base import planned_weddings
 from wedding.core.models import Event, Wedding
 
-logger = logging.getLogger(__name__)
-
-JOB_TTL = 6 * 3600
 MAX_UPLOAD = 10 * 1024 * 1024
 
 
 # --- import jobs (cache-backed) ------------------------------------------------------
 
 
-def _key(token: str) -> str:
-    return f"confetti:guest-import:{token}"
-
-
-def job_get(token: str) -> dict[str, Any] | None:
-    return cache.get(_key(token))
-
-
-def _job_update(token: str, **changes: Any) -> None:
-    job = cache.get(_key(token)) or {}
-    job.update(changes)
-    cache.set(_key(token), job, JOB_TTL)
-
-
-def _import_options(job: dict[str, Any]) -> dict[str, Any]:
-    """The keyword arguments of `guests_import` that the planner chose on the preview."""
-    return {
-        "mapping": m.Mapping.from_dict(job["mapping"]) if job.get("mapping") else None,
-        "sheet": job.get("sheet") or None,
-        "header_line": job.get("header_line") or None,
-        "header_rows": job.get("header_rows") or None,
-    }
-
-
-def job_run(token: str) -> None:
-    """Run a confirmed import (in the background thread, or inline in tests)."""
-    job = job_get(token)
-    content = cache.get(_key(token) + ":file")
-    if job is None or content is None:
-        return
-    try:
-        wedding = Wedding.objects.get(pk=job["wedding_id"])
-        user = get_user_model().objects.filter(pk=job["user_id"]).first()
-
-        def progress(done: int, total: int) -> None:
-            _job_update(token, done=done, total=total)
-
-        with acting_as(actor_for(user=user)):
-            report = guests_import(
-                wedding=wedding, content=content, filename=job["filename"], progress=progress,
-                skip_bad_rows=bool(job.get("skip_bad_rows")), remember_mapping=True, **_import_options(job),
-            )
-        _job_update(token, state="done", report=report.as_dict(), done=job.get("total", 1))
-    except ImportFileError as error:
-        _job_update(token, state="failed", error=str(error))
-    except Exception:
-        logger.exception("guest import %s failed", token)
-        _job_update(token, state="failed", error="The import failed unexpectedly; nothing was imported.")
-    finally:
-        cache.delete(_key(token) + ":file")
-
-
-def _in_thread(token: str) -> None:
-    try:
-        job_run(token)
-    finally:
-        connections.close_all()  # this thread's own connections
-
-
-def run_in_background(token: str) -> None:
-    """Start the import. Tests replace this with a direct `job_run` (one database transaction)."""
-    threading.Thread(target=_in_thread, args=(token,), name=f"guest-import-{token[:6]}", daemon=True).start()
-
-
 # --- the live region ---------------------------------------------------------------
-
-
-def import_region_context(viewer: Viewer, job: str = "") -> dict[str, Any]:
-    data = job_get(job) if job else None
-    if data is None or data.get("wedding_id") != viewer.wedding.pk:
-        raise Http404("No such import.")
-    total = data.get("total") or 0
-    percent = int(100 * data.get("done", 0) / total) if total else 0
-    return {
-        "job": data,
-        "token": job,
-        "percent": percent if data.get("state") != "done" else 100,
-        "poll_url": live.fragment_url("guest_import", {"job": job}, viewer.wedding.pk),
-        "changelist_url": reverse("admin:guests_guest_changelist") + f"?wedding__id__exact={viewer.wedding.pk}",
-        "bad_rows_url": reverse("admin:guests_guest_import_bad_rows", args=[job]),
-    }
-
-
-live.region(
-    "guest_import",
-    audience=Audience.PLANNER,
-    topics={"guest"},
-    template="admin/guests/guest/import_progress.html#progress",
-    context=import_region_context,
-    params=("job",),
-)
 
 
 # --- views ---------------------------------------------------------------------------
@@ -252,7 +162,7 @@ def _preview(model_admin, request: HttpRequest, *, token: str, job: dict[str, An
              form: ImportForm | None = None, post: bool = False) -> HttpResponse:
     """Read the file with the job's choices, dry-run it, and show the preview with its mapping form."""
     wedding = Wedding.objects.get(pk=job["wedding_id"])
-    options = _import_options(job)
+    options = import_options(job)
     report = None
     mapping_form = None
     error = ""
@@ -280,11 +190,11 @@ def _preview(model_admin, request: HttpRequest, *, token: str, job: dict[str, An
             )
             if reread and data.get("sheet") != (table.sheet or None):
                 job["header_line"] = job["header_rows"] = None  # another sheet: detect its header
-            cache.set(_key(token), job, JOB_TTL)
+            cache.set(job_key(token), job, JOB_TTL)
             return HttpResponseRedirect(reverse("admin:guests_guest_import_preview", args=[token]))
         if not post:
             job["mapping"] = mapping.as_dict()
-            cache.set(_key(token), job, JOB_TTL)
+            cache.set(job_key(token), job, JOB_TTL)
         report = guests_import(
             wedding=wedding, content=content, filename=job["filename"], dry_run=True, skip_bad_rows=True,
             mapping=m.Mapping.from_dict(mapping.as_dict()), sheet=options["sheet"],
@@ -325,8 +235,8 @@ def import_view(model_admin) -> Callable[[HttpRequest], HttpResponse]:
                     "state": "preview", "wedding_id": wedding.pk, "user_id": request.user.pk,
                     "filename": upload.name, "done": 0, "total": 0,
                 }
-                cache.set(_key(token) + ":file", content, JOB_TTL)
-                cache.set(_key(token), job, JOB_TTL)
+                cache.set(job_key(token) + ":file", content, JOB_TTL)
+                cache.set(job_key(token), job, JOB_TTL)
                 return _preview(model_admin, request, token=token, job=job, content=content, form=form)
         context = _context(
             model_admin, request, title="Import guests", form=form, report=None, token="",
@@ -350,7 +260,7 @@ def import_preview_view(model_admin) -> Callable[[HttpRequest, str], HttpRespons
 
     def view(request: HttpRequest, token: str) -> HttpResponse:
         job = _planner_job(model_admin, request, token)
-        content = cache.get(_key(token) + ":file")
+        content = cache.get(job_key(token) + ":file")
         if job.get("state") != "preview" or content is None:
             messages.info(request, "This import has already been started; upload the file again to change it.")
             return HttpResponseRedirect(reverse("admin:guests_guest_import_progress", args=[token]))
@@ -366,13 +276,13 @@ def import_bad_rows_view(model_admin) -> Callable[[HttpRequest, str], HttpRespon
         job = _planner_job(model_admin, request, token)
         report = job.get("report")
         if report is None:
-            content = cache.get(_key(token) + ":file")
+            content = cache.get(job_key(token) + ":file")
             if content is None:
                 raise Http404("This import is gone; upload the file again.")
             try:
                 report = guests_import(
                     wedding=Wedding.objects.get(pk=job["wedding_id"]), content=content, filename=job["filename"],
-                    dry_run=True, skip_bad_rows=True, **_import_options(job),
+                    dry_run=True, skip_bad_rows=True, **import_options(job),
                 ).as_dict()
             except ImportFileError as error:
                 raise Http404(str(error)) from None
@@ -393,7 +303,7 @@ def import_progress_view(model_admin) -> Callable[[HttpRequest, str], HttpRespon
             raise Http404("No such import.")
         if request.method == "POST":
             if job.get("state") == "preview":
-                _job_update(token, state="running", skip_bad_rows=request.POST.get("skip_bad_rows") == "1")
+                job_update(token, state="running", skip_bad_rows=request.POST.get("skip_bad_rows") == "1")
                 run_in_background(token)
             else:
                 messages.info(request, "This import has already been started.")

@@ -11,8 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from guests import admin_views
 from guests.codes import new_code
+from guests.importexport import jobs
+from guests.importexport import views as admin_views
 from guests.models import Guest, Household
 from realtime import publish
 from realtime.models import Change
@@ -364,7 +365,7 @@ def test_household_delete_selected_across_weddings_is_one_change_per_wedding_wit
 @pytest.fixture
 def run_inline(monkeypatch):
     """The background thread cannot see the test's transaction: run the job in place."""
-    monkeypatch.setattr(admin_views, "run_in_background", admin_views.job_run)
+    monkeypatch.setattr(admin_views, "run_in_background", jobs.job_run)
 
 
 def _page(client, name: str, wedding):
@@ -440,7 +441,7 @@ def test_import_progress_region_polls_while_running(planner_client, wedding, mon
     upload.name = "g.csv"
     token = planner_client.post(reverse("admin:guests_guest_import"), {"wedding": wedding.pk, "file": upload}).context["token"]
     planner_client.post(reverse("admin:guests_guest_import_progress", args=[token]))
-    admin_views._job_update(token, done=1, total=2)
+    jobs.job_update(token, done=1, total=2)
 
     fragment = planner_client.get(reverse("realtime:fragment", args=["guest_import"]), {"wedding": wedding.pk, "job": token})
 

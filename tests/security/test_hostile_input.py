@@ -23,7 +23,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from guests import importing
+from guests.importexport import importing
 from guests.session import SESSION_KEY
 from tests import factories
 from wedding.core.models import Moderation, Wedding, WeddingScoped

@@ -37,8 +37,8 @@ from typing import Any
 
 from django.db import transaction
 
-from guests.importing import mapping as m
-from guests.importing.planning import (
+from guests.importexport.importing import mapping as m
+from guests.importexport.importing.planning import (
     Context,
     Index,
     Planner,
@@ -47,8 +47,14 @@ from guests.importing.planning import (
     group_values,
     households_group,
 )
-from guests.importing.reading import FORMATS, ImportFileError, Table, format_for, table_read
-from guests.importing.writing import BATCH, Progress, plan_write
+from guests.importexport.importing.reading import (
+    FORMATS,
+    ImportFileError,
+    Table,
+    format_for,
+    table_read,
+)
+from guests.importexport.importing.writing import BATCH, Progress, plan_write
 from guests.models import ImportMapping
 from wedding.core.models import Wedding
 
@@ -57,7 +63,7 @@ __all__ = [
     "guests_import", "mapping_remember", "mapping_remembered", "table_read", "table_mapping",
 ]
 
-# The columns of Confetti's own export that the import reads back (see guests.exporting).
+# The columns of Confetti's own export that the import reads back (see guests.importexport.exporting).
 COLUMNS = [
     "household", "first_name", "last_name", "email", "phone", "age_group", "side", "tags", "dietary_notes", "events",
 ]
@@ -137,7 +143,7 @@ def bad_rows_csv(*, headers: list[str], bad_rows: list[Any]) -> bytes:
     """
     import tablib
 
-    from guests.exporting import dataset_render
+    from guests.importexport.exporting import dataset_render
 
     dataset = tablib.Dataset(headers=["line", *headers, "error"], title="Rows not imported")
     for line, cells, reason in bad_rows:

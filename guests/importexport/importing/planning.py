@@ -14,8 +14,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from guests.importing import mapping as m
-from guests.importing import reading
+from guests.importexport.importing import mapping as m
+from guests.importexport.importing import reading
 from guests.models import Guest, Household, Tag
 from rsvp.models import Invitation, MealOption, Response
 from seating.models import Seat, Table

@@ -8,7 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from guests.codes import new_code, new_household_key
-from guests.importing.planning import Index, Plan
+from guests.importexport.importing.planning import Index, Plan
 from guests.models import Guest, Household, Tag
 from realtime import live
 from rsvp.models import Invitation, Response

@@ -15,7 +15,7 @@ from guests.models import Guest
 from realtime.models import Change
 from tests import factories
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def run(*args: str) -> tuple[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from guests import exporting
+from guests.importexport import exporting
 from tests import factories
 
 

@@ -7,7 +7,7 @@ import io
 import openpyxl
 import pytest
 
-from guests.importing import ImportFileError, guests_import
+from guests.importexport.importing import ImportFileError, guests_import
 from guests.models import Guest, Household, Tag
 from realtime.models import Change
 from rsvp.models import Invitation

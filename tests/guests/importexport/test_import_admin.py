@@ -8,7 +8,8 @@ import io
 import pytest
 from django.urls import reverse
 
-from guests import admin_views
+from guests.importexport import jobs
+from guests.importexport import views as admin_views
 from guests.models import Guest, ImportMapping
 from realtime.models import Change
 
@@ -16,7 +17,7 @@ from realtime.models import Change
 @pytest.fixture
 def run_inline(monkeypatch):
     """The background thread cannot see the test's transaction: run the job in place."""
-    monkeypatch.setattr(admin_views, "run_in_background", admin_views.job_run)
+    monkeypatch.setattr(admin_views, "run_in_background", jobs.job_run)
 
 
 def upload(client, wedding, content: bytes, name: str = "list.csv"):

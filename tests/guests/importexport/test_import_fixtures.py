@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from guests.importing import guests_import
+from guests.importexport.importing import guests_import
 from guests.models import Guest, Household
 from rsvp.models import Response
 from seating.models import Seat
@@ -124,7 +124,7 @@ def test_xlsx_with_title_rows_and_a_merged_two_row_header(couple):
 
 @pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.iterdir() if p.suffix in (".csv", ".xlsx")))
 def test_every_fixture_reimports_with_no_change_and_backs_up_into_an_empty_wedding(couple, name):
-    from guests import exporting
+    from guests.importexport import exporting
 
     imported(couple, name, skip_bad_rows=True)
     again = guests_import(wedding=couple, content=(FIXTURES / name).read_bytes(), filename=name, skip_bad_rows=True)

@@ -11,9 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from guests import admin_views
-from guests.importing import ImportFileError, guests_import
-from guests.importing import mapping as m
+from guests.importexport import jobs
+from guests.importexport import views as admin_views
+from guests.importexport.importing import ImportFileError, guests_import
+from guests.importexport.importing import mapping as m
 from guests.models import Guest, Household, Tag
 from rsvp.models import Invitation, Response
 from seating.models import Seat, Table
@@ -70,8 +71,8 @@ def test_random_files_are_reported_or_refused_and_never_half_imported(wedding):
         try:
             table_mapping = None
             if split is False or grouping != "row":
-                from guests.importing import table_mapping as guess
-                from guests.importing import table_read
+                from guests.importexport.importing import table_mapping as guess
+                from guests.importexport.importing import table_read
 
                 table = table_read(content=content, filename="g.xlsx" if xlsx else "g.csv", known=m.header_known)
                 table_mapping = guess(table=table, wedding=wedding)
@@ -98,7 +99,7 @@ def test_random_files_are_reported_or_refused_and_never_half_imported(wedding):
 
 
 def test_random_uploads_through_the_admin_never_answer_500(planner_client, wedding, monkeypatch):
-    monkeypatch.setattr(admin_views, "run_in_background", admin_views.job_run)
+    monkeypatch.setattr(admin_views, "run_in_background", jobs.job_run)
     factories.EventFactory(wedding=wedding, name="Reception")
 
     @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
@@ -125,7 +126,7 @@ def test_random_uploads_through_the_admin_never_answer_500(planner_client, weddi
             reverse("admin:guests_guest_import_progress", args=[token]), {"skip_bad_rows": "1"} if skip else {},
         )
         assert started.status_code == 302
-        job = admin_views.job_get(token)
+        job = jobs.job_get(token)
         if job["state"] == "failed":
             assert fingerprint(wedding) == before
         else:

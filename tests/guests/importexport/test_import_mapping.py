@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from guests.importing import (
+from guests.importexport.importing import (
     ImportFileError,
     guests_import,
     mapping_remember,
     table_mapping,
     table_read,
 )
-from guests.importing import mapping as m
+from guests.importexport.importing import mapping as m
 from guests.models import Guest, Household
 from rsvp.models import Response
 from tests import factories
@@ -241,7 +241,7 @@ def test_good_rows_can_be_imported_and_the_bad_ones_downloaded(wedding, django_c
     import csv
     import io
 
-    from guests.importing import bad_rows_csv
+    from guests.importexport.importing import bad_rows_csv
     from realtime.models import Change
 
     content = (

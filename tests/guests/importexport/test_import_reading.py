@@ -7,9 +7,9 @@ import io
 import openpyxl
 import pytest
 
-from guests.importing import ImportFileError, guests_import
-from guests.importing.mapping import header_known
-from guests.importing.reading import table_read
+from guests.importexport.importing import ImportFileError, guests_import
+from guests.importexport.importing.mapping import header_known
+from guests.importexport.importing.reading import table_read
 from guests.models import Guest
 
 

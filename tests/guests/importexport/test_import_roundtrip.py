@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 
-from guests import exporting
-from guests.importing import guests_import
+from guests.importexport import exporting
+from guests.importexport.importing import guests_import
 from guests.models import Guest, Household
 from realtime.models import Change
 from rsvp.models import Response

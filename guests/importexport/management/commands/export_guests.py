@@ -6,8 +6,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from guests import exporting
-from guests.management.commands._wedding import wedding_from_option
+from guests.importexport import exporting
+from guests.importexport.management.commands._wedding import wedding_from_option
 
 
 class Command(BaseCommand):

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from guests.importing import FORMATS, ImportFileError, guests_import
-from guests.management.commands._wedding import wedding_from_option
+from guests.importexport.importing import FORMATS, ImportFileError, guests_import
+from guests.importexport.management.commands._wedding import wedding_from_option
 from realtime.live import acting_as, actor_for
 
 
