@@ -10,7 +10,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models
 from django.http import Http404, HttpResponseRedirect
 
@@ -95,10 +95,10 @@ class DatabaseRuleMessages:
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except (ValidationError, PermissionDenied) as error:
+        except ValidationError as error:
             # A service refused the save (save_model calls the app's services): its words, nothing saved.
-            reason = " ".join(error.messages) if isinstance(error, ValidationError) else (str(error) or "Not allowed.")
-            messages.error(request, f"Nothing was saved: {reason}")
+            # (PermissionDenied is left to Django: a 403, like the admin's own permission checks.)
+            messages.error(request, f"Nothing was saved: {' '.join(error.messages)}")
             return HttpResponseRedirect(request.get_full_path())
         except IntegrityError as error:
             # The rule's own words ("table is full"), without PostgreSQL's CONTEXT lines.
