@@ -65,9 +65,12 @@ def guest_chip(guest: Guest, *, declined: bool = False) -> SafeString:
         " — household split across tables" if guest.split_household else "",
         " — has declined: free the seat" if declined else "",
     ])
+    # A stable id lets a live swap morph the chip in place (it keeps focus when it moves to
+    # another table); tabindex/role make it a keyboard toggle (chart.js sets aria-pressed).
     return format_html(
-        '<li class="seat-guest{}" data-guest="{}" title="{}{}">{}{}{}</li>',
-        classes, guest.pk, guest.household.name, notes, guest.full_name, flag, diet,
+        '<li id="chip-{}" class="seat-guest{}" data-guest="{}" tabindex="0" role="button" aria-pressed="false"'
+        ' title="{}{}">{}{}{}</li>',
+        guest.pk, classes, guest.pk, guest.household.name, notes, guest.full_name, flag, diet,
     )
 
 
