@@ -133,7 +133,9 @@
 
   // Idiomorph hook: never overwrite what the user typed, ticked or chose (and has not sent yet).
   function keepUserState(attribute, element) {
-    if (USER_STATE[attribute] && isDirty(element)) return false;
+    // An option's selectedness belongs to its <select>: choosing one deselects the others.
+    var field = element.tagName === "OPTION" ? element.closest("select") || element : element;
+    if (USER_STATE[attribute] && isDirty(field)) return false;
     return undefined;
   }
 

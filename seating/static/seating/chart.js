@@ -126,7 +126,7 @@
     });
   }
 
-  // One shared editor dialog (outside the live region, so a push never wipes what is typed).
+  // One shared editor dialog, outside the live region: it is filled from the table's button.
   function openTableEditor(button) {
     const dialog = document.getElementById("table-editor");
     if (!dialog) return;
