@@ -82,5 +82,5 @@ def answers_context(viewer: Viewer) -> dict:
 
 region(
     "guest_rsvp_answers", audience=Audience.HOUSEHOLD, topics={"rsvp", "guest", "event", "wedding"},
-    template="rsvp/regions.html#answers", context=answers_context,
+    template="rsvp/rsvp.html#answers", context=answers_context,
 )

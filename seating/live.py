@@ -47,7 +47,7 @@ def guest_table_context(viewer: Viewer) -> dict:
 
 region(
     "guest_table", audience=Audience.HOUSEHOLD, topics={"seating", "table", "wedding", "guest", "event"},
-    template="guests/regions.html#table", context=guest_table_context,
+    template="guests/home.html#table", context=guest_table_context,
 )
 
 
