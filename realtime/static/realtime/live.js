@@ -66,6 +66,26 @@
     var token = csrfToken();
     if (token) event.detail.headers["X-CSRFToken"] = token;
   });
+  // A refused or failed htmx action says why, in the page's message area ([data-live-message]):
+  // htmx swaps nothing on 4xx/5xx, so the region keeps showing the server's truth.
+  function say(message) {
+    var box = document.querySelector("[data-live-message]");
+    if (box) box.textContent = message; else window.alert(message);
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    var text = event.detail.xhr.responseText || "", answer = null;
+    try { answer = JSON.parse(text); } catch (e) { /* plain text or HTML */ }
+    say((answer && (answer.error || answer.message)) ||
+        "That did not work (" + event.detail.xhr.status + "); nothing was changed.");
+  });
+  document.addEventListener("htmx:sendError", function () {
+    say("The server could not be reached; nothing was changed.");
+  });
+  document.addEventListener("htmx:beforeRequest", function () {
+    var box = document.querySelector("[data-live-message]");
+    if (box && box.id !== "dash-flash") box.textContent = "";
+  });
+
   // A form the user just sent is no longer "being typed": let its answer reset its fields.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var form = event.detail.requestConfig && event.detail.requestConfig.elt;
