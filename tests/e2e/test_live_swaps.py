@@ -16,11 +16,9 @@ from rsvp.models import Response
 from seating import services as seating_services
 from seating.models import Seat
 from tests import factories
+from tests.e2e.test_dashboard import LIVE_MS, open_live
 
 pytestmark = pytest.mark.e2e
-
-LIVE_MS = 2_000  # the promise: every open page within 2 s
-
 
 @pytest.fixture
 def attending(wedding, event):
@@ -31,14 +29,6 @@ def attending(wedding, event):
         factories.InvitationFactory(guest=guest, event=event)
         factories.ResponseFactory(guest=guest, event=event, status="attending")
     return ines, tom
-
-
-def open_live(new_page, login_planner, user, path):
-    page = new_page()
-    login_planner(page, user)
-    page.goto(path)
-    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
-    return page
 
 
 def focused_id(page) -> str:
