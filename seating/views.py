@@ -297,5 +297,8 @@ def table_delete(request: HttpRequest, wedding: Wedding, event_id: int, table_id
 def publish(request: HttpRequest, wedding: Wedding) -> HttpResponse:
     published = request.POST.get("published") in ("1", "true", "on", "yes")
     services.seating_publish(wedding=wedding, published=published, user=request.user)
+    if request.htmx and request.POST.get("event"):  # the switch inside the chart: answer the chart
+        event = event_of(wedding, request.POST["event"])
+        return HttpResponse(live.render_region("seating_chart", planner_viewer(wedding), {"event": str(event.pk)}))
     message = "Seating is published: guests see their tables." if published else "Seating is hidden from guests."
     return action_result(request, ok=True, message=message)

@@ -19,7 +19,8 @@
  * <details>, scroll position) when the new HTML has it under the same id or shape.
  * A region updates while it keeps focus. Form state the user changed (a typed value, a
  * ticked box, a chosen option: anything that differs from what the server rendered) is
- * the user's until they submit it, so the morph leaves it alone (see keepUserState).
+ * the user's until they submit it, and so is an open <details>/<dialog>: the morph leaves
+ * them alone (see keepUserState).
  *
  * After a region swaps, `live:updated` is dispatched on it (bubbles; detail:
  * {id, version}) so page scripts can re-apply client-side state (a selection).
@@ -151,8 +152,10 @@
 
   var USER_STATE = { value: true, checked: true, selected: true };
 
-  // Idiomorph hook: never overwrite what the user typed, ticked or chose (and has not sent yet).
+  // Idiomorph hook: never overwrite what the user typed, ticked or chose (and has not sent yet),
+  // nor close a menu or disclosure they opened (or open one they closed).
   function keepUserState(attribute, element) {
+    if (attribute === "open" && (element.tagName === "DETAILS" || element.tagName === "DIALOG")) return false;
     // An option's selectedness belongs to its <select>: choosing one deselects the others.
     var field = element.tagName === "OPTION" ? element.closest("select") || element : element;
     if (USER_STATE[attribute] && isDirty(field)) return false;
