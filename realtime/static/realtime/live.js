@@ -84,7 +84,7 @@
   });
   document.addEventListener("htmx:beforeRequest", function () {
     var box = document.querySelector("[data-live-message]");
-    if (box && box.id !== "dash-flash") box.textContent = "";
+    if (box) box.textContent = ""; // an old refusal does not describe the new attempt
   });
 
   // A form the user just sent is no longer "being typed": let its answer reset its fields.
