@@ -2,7 +2,7 @@
 
 Swaps morph the region in place (htmx.swap + idiomorph), so a planner who has
 selected a guest on the seating chart, ticked a guest in the master list or
-typed into a field inside a region keeps that state while another planner's
+typed into a field inside a region keeps that state (and scroll position) while another planner's
 change arrives — and the change shows within 2 s (before, the region waited
 until focus left it).
 """
@@ -97,11 +97,15 @@ def test_ticked_guest_in_the_master_list_stays_ticked_while_the_list_updates(
     daphne_server, new_page, login_planner, planner, wedding, event, attending,
 ):
     ines, tom = attending
+    # Enough guests before Inés (by name) that the page scrolls down to her row.
+    factories.GuestFactory.create_batch(40, household__wedding=wedding, last_name="Abel")
     page = open_live(new_page, login_planner, planner, f"/admin/dashboard/{wedding.pk}/guests/")
     box = page.locator(f"#pick-{ines.pk}")
     box.check()
     expect(page.locator("[data-selected-count]")).to_have_text("1")
     assert focused_id(page) == f"pick-{ines.pk}"
+    scrolled = page.evaluate("window.scrollY")
+    assert scrolled > 0
 
     # Tom declines (another planner, or Tom himself): his row changes while Inés is ticked.
     response = Response.objects.get(guest=tom, event=event)
@@ -113,3 +117,4 @@ def test_ticked_guest_in_the_master_list_stays_ticked_while_the_list_updates(
     expect(page.locator(f"#pick-{tom.pk}")).not_to_be_checked()
     expect(page.locator("[data-selected-count]")).to_have_text("1")
     assert focused_id(page) == f"pick-{ines.pk}"
+    assert page.evaluate("window.scrollY") == scrolled  # the list did not jump under the planner
