@@ -75,13 +75,13 @@ def profile_context(viewer: Viewer) -> dict:
 
 region(
     "guest_requests", audience=Audience.HOUSEHOLD, topics={"request"},
-    template="guests/regions.html#requests", context=requests_context,
+    template="guests/requests.html#requests", context=requests_context,
 )
 region(
     "guest_profile", audience=Audience.HOUSEHOLD, topics={"guest"},
-    template="guests/regions.html#profile", context=profile_context,
+    template="guests/home.html#profile", context=profile_context,
 )
 region(
     "guest_whos_who", audience=Audience.GUESTS, topics={"party"},
-    template="guests/regions.html#whos_who", context=whos_who_context,
+    template="guests/whos_who.html#whos_who", context=whos_who_context,
 )

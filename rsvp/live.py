@@ -82,7 +82,7 @@ def answers_context(viewer: Viewer) -> dict:
 
 region(
     "guest_rsvp_answers", audience=Audience.HOUSEHOLD, topics={"rsvp", "guest", "event", "wedding"},
-    template="rsvp/regions.html#answers", context=answers_context,
+    template="rsvp/rsvp.html#answers", context=answers_context,
 )
 
 
@@ -101,5 +101,5 @@ def events_context(viewer: Viewer) -> dict:
 
 region(
     "guest_events", audience=Audience.HOUSEHOLD, topics={"event", "rsvp", "wedding"},
-    template="guests/regions.html#events", context=events_context,
+    template="guests/home.html#events", context=events_context,
 )

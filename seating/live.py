@@ -55,7 +55,7 @@ def guest_table_context(viewer: Viewer) -> dict:
 
 region(
     "guest_table", audience=Audience.HOUSEHOLD, topics={"seating", "table", "wedding", "guest", "event"},
-    template="guests/regions.html#table", context=guest_table_context,
+    template="guests/home.html#table", context=guest_table_context,
 )
 
 
@@ -111,5 +111,5 @@ def directory_context(viewer: Viewer) -> dict:
 
 region(
     "guest_directory", audience=Audience.GUESTS, topics={"guest", "rsvp", "seating", "table", "wedding"},
-    template="guests/regions.html#directory", context=directory_context,
+    template="guests/directory.html#directory", context=directory_context,
 )

@@ -77,9 +77,12 @@ def guest_chip(guest: Guest, *, declined: bool = False, pinned: bool = False, nu
         " — pinned: auto-seat keeps them here" if pinned else "",
     ])
     place = format_html('<span class="seat-number" title="seat {}">{}</span> ', number, number) if number else ""
+    # A stable id lets a live swap morph the chip in place (it keeps focus when it moves to
+    # another table); tabindex/role make it a keyboard toggle (chart.js sets aria-pressed).
     return format_html(
-        '<li class="seat-guest{}" data-guest="{}" data-pinned="{}" data-number="{}" title="{}{}">{}{}{}{}{}</li>',
-        classes, guest.pk, "1" if pinned else "0", number or "", guest.household.name, notes, place,
+        '<li id="chip-{}" class="seat-guest{}" data-guest="{}" data-pinned="{}" data-number="{}" tabindex="0"'
+        ' role="button" aria-pressed="false" title="{}{}">{}{}{}{}{}</li>',
+        guest.pk, classes, guest.pk, "1" if pinned else "0", number or "", guest.household.name, notes, place,
         guest.full_name, flag, diet, PIN_FLAG if pinned else "",
     )
 
@@ -429,6 +432,9 @@ def table_delete(request: HttpRequest, wedding: Wedding, event_id: int, table_id
 def publish(request: HttpRequest, wedding: Wedding) -> HttpResponse:
     published = request.POST.get("published") in ("1", "true", "on", "yes")
     services.seating_publish(wedding=wedding, published=published, user=request.user)
+    if request.htmx and request.POST.get("event"):  # the switch inside the chart: answer the chart
+        event = event_of(wedding, request.POST["event"])
+        return HttpResponse(live.render_region("seating_chart", planner_viewer(wedding), {"event": str(event.pk)}))
     message = "Seating is published: guests see their tables." if published else "Seating is hidden from guests."
     return action_result(request, ok=True, message=message)
 

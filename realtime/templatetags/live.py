@@ -4,14 +4,26 @@
 
 needs `live_viewer` (a realtime.regions.Viewer) in the context; the page's
 view puts it there (see realtime.views.live_context).
+
+    {% morph_script %}
+
+loads idiomorph's htmx extension (npm `idiomorph`, served from node_modules like
+SortableJS); nothing when `npm ci` has not run, and live.js then swaps whole regions.
 """
 
 from __future__ import annotations
 
+from functools import cache
+
 from django import template
+from django.contrib.staticfiles import finders
+from django.templatetags.static import static
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from realtime import regions
+
+IDIOMORPH_EXT = "vendor/idiomorph/dist/idiomorph-ext.min.js"
 
 register = template.Library()
 
@@ -24,3 +36,16 @@ def live_region(context: template.Context, name: str, **params) -> SafeString:
             "{% live_region %} needs `live_viewer` in the context (realtime.views.live_context)"
         )
     return regions.render_region(name, viewer, {k: v for k, v in params.items() if v is not None})
+
+
+@cache
+def _idiomorph_installed() -> bool:
+    return finders.find(IDIOMORPH_EXT) is not None
+
+
+@register.simple_tag
+def morph_script() -> SafeString:
+    """The deferred <script> of idiomorph's htmx extension (after htmx's), or "" if not installed."""
+    if not _idiomorph_installed():
+        return SafeString("")
+    return format_html('<script src="{}" defer></script>', static(IDIOMORPH_EXT))

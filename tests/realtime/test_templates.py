@@ -16,7 +16,7 @@ def test_a_page_without_a_viewer_gets_no_live_glue():
     assert render_to_string("realtime/_live_page.html", {}).strip() == ""
 
 
-def test_a_live_page_gets_socket_version_indicator_htmx_and_csrf(wedding, planner):
+def test_a_live_page_gets_socket_version_indicator_htmx_and_morphing(wedding, planner):
     request = RequestFactory().get("/")
     request.user = planner
     context = live_page_context(viewer_for(user=planner, household=None, wedding_id=wedding.pk))
@@ -27,4 +27,6 @@ def test_a_live_page_gets_socket_version_indicator_htmx_and_csrf(wedding, planne
     assert f'data-live-version="{context["live_version"]}"' in html
     assert 'role="status"' in html and 'id="live-status"' in html
     assert "django_htmx/htmx-2" in html and "realtime/live.js" in html
-    assert 'data-csrf-token="' in html and 'data-csrf-token=""' not in html
+    assert "vendor/idiomorph/dist/idiomorph-ext" in html  # swaps morph (keep focus and typed text)
+    assert html.index("django_htmx/htmx-2") < html.index("idiomorph-ext") < html.index("realtime/live.js")
+

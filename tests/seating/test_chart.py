@@ -210,3 +210,22 @@ def test_seated_guests_who_declined_are_flagged(wedding, event):
     guest.responses.update(status="declined")
     html = regions.render_region("seating_chart", viewer, {"event": str(event.pk)})
     assert 'class="seat-guest is-declined"' in html and "has declined: free the seat" in html
+
+
+def test_publish_switch_inside_the_chart_answers_the_chart_to_htmx(planner_client, wedding, event):
+    response = planner_client.post(
+        url("seating-publish", wedding.pk), {"published": "1", "event": event.pk}, headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and html.startswith('<div id="live-seating_chart')
+    assert "published — guests see their tables" in html and 'aria-checked="true"' in html
+    wedding.refresh_from_db()
+    assert wedding.seating_published
+
+
+def test_publish_switch_of_the_chart_is_an_htmx_form(planner_client, wedding, event):
+    page = planner_client.get(url("seating-chart", wedding.pk, event.pk)).content.decode()
+    switch = page[page.index('<form class="seating-publish"'):]
+    switch = switch[: switch.index("</form>")]
+    assert f'hx-post="{url("seating-publish", wedding.pk)}"' in switch and 'hx-target="closest [data-live-region]"' in switch
+    assert f'name="event" value="{event.pk}"' in switch and "data-dash-action" not in switch

@@ -212,3 +212,36 @@ def test_adding_a_duplicate_song_in_the_admin_is_a_clear_error(planner_client, w
     assert response.status_code == 200
     assert "is already in this wedding" in response.content.decode()
     assert SongRequest.objects.count() == 1
+
+
+def test_htmx_buttons_of_the_live_queues_get_the_fresh_queue(planner_client, wedding, household):
+    """hx-post from inside a live region: the answer is the region as it is now (htmx swaps it in)."""
+    photo = factories.PhotoFactory(wedding=wedding, caption="Cake cutting")
+    waiting = factories.PhotoFactory(wedding=wedding, caption="First dance")
+    song = factories.SongRequestFactory(wedding=wedding, title="La Bamba")
+    htmx = {"HX-Request": "true"}
+
+    queue = planner_client.post(f"/admin/photos/photo/{photo.pk}/moderate/", {"status": "approved"}, headers=htmx)
+    assert queue.status_code == 200 and queue["Content-Type"].startswith("text/html")
+    html = queue.content.decode()
+    assert html.startswith('<div id="live-content_moderation"') and "First dance" in html
+    assert "Cake cutting" not in html  # approved: no longer waiting
+    assert waiting.pk and Photo.objects.get(pk=photo.pk).status == "approved"
+
+    dj = planner_client.post(f"/admin/songs/songrequest/{song.pk}/set-status/", {"status": "approved"}, headers=htmx)
+    html = dj.content.decode()
+    assert dj.status_code == 200 and 'id="live-dj_queue"' in html
+    assert html.index("La Bamba") < html.index("Waiting for approval")  # now up next
+
+    refused = planner_client.post(f"/admin/songs/songrequest/{song.pk}/set-status/", {"status": "nonsense"}, headers=htmx)
+    assert refused.status_code == 400 and refused.json()["error"]
+    assert SongRequest.objects.get(pk=song.pk).status == "approved"
+
+
+def test_live_queue_buttons_post_with_htmx(planner_client, wedding):
+    factories.PhotoFactory(wedding=wedding)
+    factories.SongRequestFactory(wedding=wedding)
+    for url in ("/admin/photos/photo/waiting/", "/admin/songs/songrequest/queue/"):
+        page = planner_client.get(url).content.decode()
+        assert 'hx-post="/admin/' in page and 'hx-target="closest [data-live-region]"' in page
+        assert "data-admin-action" not in page  # no hand-written fetch path inside the live queue

@@ -17,8 +17,6 @@ from wedding.guestbook.models import GuestbookEntry
 from wedding.photos.models import Photo
 from wedding.tributes.models import Remembrance
 
-TEMPLATE = "admin/dashboard/_regions.html"
-
 
 def stats_context(viewer: Viewer) -> dict:
     stats = dashboard.event_stats(viewer.wedding)
@@ -55,27 +53,27 @@ def reports_context(viewer: Viewer, event: str | None = None) -> dict:
 
 live.region(
     "dash_stats", audience=Audience.PLANNER, topics={"rsvp", "guest", "event", "seating", "wedding"},
-    template=f"{TEMPLATE}#stats", context=stats_context,
+    template="admin/dashboard/home.html#stats", context=stats_context,
 )
 live.region(
     "dash_responses", audience=Audience.PLANNER, topics={"rsvp", "guest", "event"},
-    template=f"{TEMPLATE}#responses", context=responses_context,
+    template="admin/dashboard/home.html#responses", context=responses_context,
 )
 live.region(
     "dash_guests", audience=Audience.PLANNER, topics={"guest", "rsvp", "seating", "table", "event", "message"},
-    template=f"{TEMPLATE}#guests", context=guests_context, params=dashboard.GUEST_FILTERS,
+    template="admin/dashboard/guests.html#guests", context=guests_context, params=dashboard.GUEST_FILTERS,
 )
 live.region(
     "dash_requests", audience=Audience.PLANNER, topics={"request", "guest"},
-    template=f"{TEMPLATE}#requests", context=requests_context, params=("status",),
+    template="admin/dashboard/requests.html#requests", context=requests_context, params=("status",),
 )
 live.region(
     "dash_activity", audience=Audience.PLANNER, topics=ANY_TOPIC,
-    template=f"{TEMPLATE}#activity", context=activity_context, params=("topic", "actor"),
+    template="admin/dashboard/activity.html#activity", context=activity_context, params=("topic", "actor"),
 )
 live.region(
     "dash_reports", audience=Audience.PLANNER, topics={"rsvp", "guest", "event", "seating", "table"},
-    template=f"{TEMPLATE}#reports", context=reports_context, params=("event",),
+    template="admin/dashboard/reports.html#reports", context=reports_context, params=("event",),
 )
 
 

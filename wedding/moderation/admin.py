@@ -2,8 +2,9 @@
 
 `ModerationAdmin` is the base of the photo, guestbook and remembrance admins.
 Writes go through `wedding.moderation.services` (scoped, locked, captured);
-the one-click buttons are optimistic in the browser (moderation/moderation.js)
-and answered here in JSON.
+the one-click buttons of the change lists are optimistic in the browser
+(moderation/moderation.js) and answered here in JSON; those of the live queue
+post with htmx and get the queue's fresh HTML.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from realtime.live import planner_live_page
+from realtime.live import planner_live_page, planner_viewer, render_region
 from wedding.core.admin_base import WeddingScopedAdmin
 from wedding.core.models import Moderation
 from wedding.moderation import services
@@ -39,7 +40,8 @@ class ModerationAdmin(WeddingScopedAdmin):
     actions = ("approve_selected", "hide_selected")
 
     class Media:
-        js = ("moderation/moderation.js",)
+        # live.js: the one client (CSRF, posts) moderation.js goes through; no socket on these pages.
+        js = ("realtime/live.js", "moderation/moderation.js")
         css = {"all": ("css/content.css",)}
 
     def get_urls(self):
@@ -98,5 +100,7 @@ class ModerationAdmin(WeddingScopedAdmin):
             return JsonResponse({"error": exc.messages[0]}, status=400)
         except PermissionDenied as exc:
             return JsonResponse({"error": str(exc)}, status=403)
+        if request.htmx:  # a button of the live queue: answer the queue as it is now
+            return HttpResponse(render_region("content_moderation", planner_viewer(obj.wedding)))
         return JsonResponse({"id": obj.pk, "status": obj.status, "status_label": obj.get_status_display()})
 

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from realtime.live import planner_live_page
+from realtime.live import planner_live_page, planner_viewer, render_region
 from wedding.core.admin_base import WeddingScopedAdmin, WeddingScopedForm
 from wedding.moderation.admin import action_buttons
 from wedding.songs import services
@@ -55,7 +55,8 @@ class SongRequestAdmin(WeddingScopedAdmin):
     change_list_template = "songs/admin/songrequest_change_list.html"
 
     class Media:
-        js = ("moderation/moderation.js",)
+        # live.js: the one client (CSRF, posts) moderation.js goes through; no socket on these pages.
+        js = ("realtime/live.js", "moderation/moderation.js")
         css = {"all": ("css/content.css",)}
 
     def get_urls(self):
@@ -114,6 +115,8 @@ class SongRequestAdmin(WeddingScopedAdmin):
             return JsonResponse({"error": exc.messages[0]}, status=400)
         except PermissionDenied as exc:
             return JsonResponse({"error": str(exc)}, status=403)
+        if request.htmx:  # a button of the live DJ queue: answer the queue as it is now
+            return HttpResponse(render_region("dj_queue", planner_viewer(song.wedding)))
         return JsonResponse({"id": song.pk, "status": song.status, "status_label": song.get_status_display()})
 
     def queue_view(self, request: HttpRequest) -> HttpResponse:

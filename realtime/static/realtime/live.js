@@ -1,5 +1,6 @@
 /*
- * Confetti live pages: keeps every [data-live-region] of the page current.
+ * Confetti live pages: keeps every [data-live-region] of the page current, and is the one
+ * client every page script goes through (window.confettiLive: refresh, post, csrfToken).
  *
  * Protocol: see realtime/consumers.py. The page embeds the version it was
  * rendered at (#live-page[data-live-version]); the socket says hello with it
@@ -9,19 +10,94 @@
  * 1012/1013 (not after a clean server restart, 1000/1001), cannot tell a
  * deliberate 4xxx refusal from an outage, and swaps raw HTML with no version,
  * so gaps could not be detected. The socket handling here is small; region
- * HTML is still swapped and htmx-processed like an out-of-band swap, and
- * htmx 2 (django-htmx) serves the forms inside regions.
+ * HTML (push, resync, polling, refresh) is swapped by htmx itself
+ * (`htmx.swap`) with idiomorph's morph extension, and htmx 2 (django-htmx)
+ * serves the hx-* actions inside regions.
  *
- * Focus and typed input survive: a region that holds the focused element is
- * not replaced until focus leaves it (it is marked .live-pending meanwhile);
- * values the user typed into a region (inputs whose value differs from their
- * default) are carried over into the new HTML by id or name.
+ * Focus, selection and typed input survive because a swap morphs the region in place
+ * instead of replacing it: an element keeps its identity (and so focus, an open
+ * <details>, scroll position) when the new HTML has it under the same id or shape.
+ * A region updates while it keeps focus. Form state the user changed (a typed value, a
+ * ticked box, a chosen option: anything that differs from what the server rendered) is
+ * the user's until they submit it, and so is an open <details>/<dialog>: the morph leaves
+ * them alone (see keepUserState).
  *
- * After a region swaps, `live:updated` is dispatched on the new element
- * (bubbles; detail: {id, version}) so page scripts can re-bind.
+ * After a region swaps, `live:updated` is dispatched on it (bubbles; detail:
+ * {id, version}) so page scripts can re-apply client-side state (a selection).
  */
 (function () {
   "use strict";
+
+  // --- the API every page script uses (also when the socket cannot run) ----------------
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  }
+
+  /*
+   * POST a form or FormData to `url` the way the page's own actions do: CSRF header, asking
+   * for JSON. Resolves (never rejects) to {ok, status, message, body}; `message` is the
+   * server's words, or ours when the server could not be reached.
+   */
+  function post(url, data) {
+    var body = data instanceof HTMLFormElement ? new FormData(data) : data;
+    return fetch(url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(), "X-Confetti-Action": "1", Accept: "application/json" }
+    }).then(function (response) {
+      return response.json().catch(function () { return null; }).then(function (answer) {
+        answer = answer || {};
+        var ok = response.ok && answer.ok !== false && !answer.error;
+        var message = answer.message || answer.error ||
+          (response.ok ? "" : "Something went wrong (" + response.status + "); nothing was changed.");
+        return { ok: ok, status: response.status, message: message, body: answer };
+      });
+    }, function () {
+      return { ok: false, status: 0, message: "The server could not be reached; nothing was changed.", body: {} };
+    });
+  }
+
+  var live = window.confettiLive = { csrfToken: csrfToken, post: post, refresh: function () { return Promise.resolve(); } };
+
+  // Every htmx request (hx-post inside regions, forms) carries the page's one CSRF token.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var token = csrfToken();
+    if (token) event.detail.headers["X-CSRFToken"] = token;
+  });
+  // A refused or failed htmx action says why, in the page's message area ([data-live-message]):
+  // htmx swaps nothing on 4xx/5xx, so the region keeps showing the server's truth.
+  function say(message) {
+    var box = document.querySelector("[data-live-message]");
+    if (box) box.textContent = message; else window.alert(message);
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    var text = event.detail.xhr.responseText || "", answer = null;
+    try { answer = JSON.parse(text); } catch (e) { /* plain text or HTML */ }
+    say((answer && (answer.error || answer.message)) ||
+        "That did not work (" + event.detail.xhr.status + "); nothing was changed.");
+  });
+  document.addEventListener("htmx:sendError", function () {
+    say("The server could not be reached; nothing was changed.");
+  });
+  document.addEventListener("htmx:beforeRequest", function () {
+    var box = document.querySelector("[data-live-message]");
+    if (box) box.textContent = ""; // an old refusal does not describe the new attempt
+  });
+
+  // A form the user just sent is no longer "being typed": let its answer reset its fields.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var form = event.detail.requestConfig && event.detail.requestConfig.elt;
+    form = form && (form.tagName === "FORM" ? form : form.closest("form"));
+    if (form) adoptUserState(form);
+  });
+
+  if (window.Idiomorph) window.Idiomorph.defaults.callbacks.beforeAttributeUpdated = keepUserState;
+  // Morphing applies page-wide (live swaps and hx-* actions alike). Django's admin owns the
+  // admin pages' <body> tag, so the extension is switched on here rather than in a template.
+  if (document.body && !document.body.hasAttribute("hx-ext")) document.body.setAttribute("hx-ext", "morph");
 
   var page = document.getElementById("live-page");
   if (!page || !window.WebSocket) return;
@@ -31,7 +107,6 @@
   var BACKOFF_MIN = 500, BACKOFF_MAX = 30000;
   var RESYNC_GAP_MS = 300; // resync requests coalesce like the server's debounce
 
-  var csrf = page.dataset.csrfToken;
   var version = parseInt(page.dataset.liveVersion || "0", 10) || 0;
   var statusEl = document.getElementById("live-status");
   var labels = {
@@ -42,7 +117,6 @@
 
   var socket = null, attempts = 0, retryTimer = null, pollTimer = null, pingTimer = null;
   var state = "connecting", stopped = false, lastResync = 0, helloKey = "";
-  var pending = {}; // region id -> {html, version} waiting for focus to leave
 
   function setState(next) {
     state = next;
@@ -66,64 +140,53 @@
     return out;
   }
 
+  // A form control whose state the user changed since the server rendered it.
   function isDirty(field) {
     if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
-    if (field.tagName === "SELECT") {
-      return Array.prototype.some.call(field.options, function (o) { return o.selected !== o.defaultSelected; });
-    }
+    if (field.tagName === "OPTION") return field.selected !== field.defaultSelected;
+    if (field.tagName === "SELECT") return Array.prototype.some.call(field.options, isDirty);
     if (field.type === "file" || field.type === "hidden" || field.type === "submit") return false;
-    return field.value !== field.defaultValue;
+    if (field.tagName === "INPUT" || field.tagName === "TEXTAREA") return field.value !== field.defaultValue;
+    return false;
   }
 
-  function fieldKey(field) {
-    return field.id ? "#" + field.id : (field.name ? "@" + field.name + "=" + (field.type === "radio" ? field.value : "") : "");
+  var USER_STATE = { value: true, checked: true, selected: true };
+
+  // Idiomorph hook: never overwrite what the user typed, ticked or chose (and has not sent yet),
+  // nor close a menu or disclosure they opened (or open one they closed).
+  function keepUserState(attribute, element) {
+    if (attribute === "open" && (element.tagName === "DETAILS" || element.tagName === "DIALOG")) return false;
+    // An option's selectedness belongs to its <select>: choosing one deselects the others.
+    var field = element.tagName === "OPTION" ? element.closest("select") || element : element;
+    if (USER_STATE[attribute] && isDirty(field)) return false;
+    return undefined;
   }
 
-  function carryTypedValues(oldEl, newEl) {
-    oldEl.querySelectorAll("input, textarea, select").forEach(function (field) {
-      if (!isDirty(field)) return;
-      var key = fieldKey(field);
-      if (!key) return;
-      var match = Array.prototype.find.call(newEl.querySelectorAll("input, textarea, select"), function (f) {
-        return fieldKey(f) === key;
-      });
-      if (!match) return;
-      if (field.type === "checkbox" || field.type === "radio") match.checked = field.checked;
+  function adoptUserState(form) {
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (field.type === "checkbox" || field.type === "radio") field.defaultChecked = field.checked;
       else if (field.tagName === "SELECT") {
-        Array.prototype.forEach.call(field.options, function (o, i) { if (match.options[i]) match.options[i].selected = o.selected; });
-      } else match.value = field.value;
+        Array.prototype.forEach.call(field.options, function (o) { o.defaultSelected = o.selected; });
+      } else if ("defaultValue" in field && field.type !== "file") field.defaultValue = field.value;
     });
   }
 
   function swap(id, html, v) {
     var old = document.getElementById(id);
-    if (!old) return;
-    if (old.contains(document.activeElement) && document.activeElement !== document.body) {
-      pending[id] = { html: html, version: v };
-      old.classList.add("live-pending");
-      if (!old.dataset.liveDeferred) {
-        old.dataset.liveDeferred = "1";
-        old.addEventListener("focusout", function onLeave(event) {
-          if (event.relatedTarget && old.contains(event.relatedTarget)) return;
-          old.removeEventListener("focusout", onLeave);
-          // Let the click that moved focus finish (a submit button) before swapping.
-          setTimeout(function () {
-            var next = pending[id];
-            delete pending[id];
-            if (next && document.getElementById(id) === old) swap(id, next.html, next.version);
-          }, 0);
-        });
-      }
-      return;
+    if (!old || !window.htmx) return;
+    var focused = document.activeElement;
+    // Without idiomorph (npm ci not run) the region is replaced whole: still correct, less kind.
+    var style = window.Idiomorph ? "morph:outerHTML" : "outerHTML";
+    window.htmx.swap(old, html.trim(), { swapStyle: style, swapDelay: 0, settleDelay: 0 },
+                     { contextElement: page });
+    // Idiomorph keeps the focused element in place; should a browser without moveBefore()
+    // drop focus while an element moves between lists, put it back without scrolling.
+    if (focused && focused !== document.body && document.activeElement !== focused && focused.isConnected &&
+        (!document.activeElement || document.activeElement === document.body)) {
+      focused.focus({ preventScroll: true });
     }
-    var template = document.createElement("template");
-    template.innerHTML = html.trim();
-    var fresh = template.content.firstElementChild;
-    if (!fresh) return;
-    carryTypedValues(old, fresh);
-    old.replaceWith(fresh);
-    if (window.htmx) window.htmx.process(fresh);
-    fresh.dispatchEvent(new CustomEvent("live:updated", { bubbles: true, detail: { id: id, version: v } }));
+    var fresh = document.getElementById(id);
+    if (fresh) fresh.dispatchEvent(new CustomEvent("live:updated", { bubbles: true, detail: { id: id, version: v } }));
   }
 
   // --- the socket ------------------------------------------------------------------
@@ -200,6 +263,31 @@
     connect();
   }
 
+  // --- refresh on demand (after a page script's own post) ---------------------------------
+
+  /*
+   * Re-fetch every region of the page now and swap it in, so the acting window shows the
+   * result before the socket's push (which brings the same HTML a moment later). A render
+   * older than what the socket already delivered is dropped. Resolves when all are swapped.
+   */
+  function refresh() {
+    return Promise.all(Array.prototype.map.call(
+      document.querySelectorAll("[data-live-region][data-live-url]"),
+      function (el) {
+        var id = el.id;
+        return fetch(el.dataset.liveUrl, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+          .then(function (response) {
+            if (!response.ok) return;
+            var rendered = parseInt(response.headers.get("X-Live-Version") || "0", 10);
+            return response.text().then(function (html) {
+              if (rendered >= version) swap(id, html, rendered);
+            });
+          })
+          .catch(function () { /* offline: polling or the next resync catches up */ });
+      }
+    ));
+  }
+
   // --- polling fallback (socket down or server degraded) -------------------------------
 
   function pollOnce() {
@@ -245,19 +333,15 @@
   });
   window.addEventListener("online", reconnectNow);
   window.addEventListener("offline", function () { if (!socket) setState("offline"); });
-  document.addEventListener("htmx:configRequest", function (event) {
-    if (csrf) event.detail.headers["X-CSRFToken"] = csrf;
-  });
   // A swap by htmx may add or remove regions: tell the server what the page shows now.
   document.addEventListener("htmx:afterSettle", function () {
     if (JSON.stringify(regionsOnPage()) !== helloKey) hello();
   });
 
-  window.confettiLive = {
-    get version() { return version; },
-    get state() { return state; },
-    resync: resync
-  };
+  live.refresh = refresh;
+  live.resync = resync;
+  Object.defineProperty(live, "version", { get: function () { return version; } });
+  Object.defineProperty(live, "state", { get: function () { return state; } });
 
   connect();
 })();

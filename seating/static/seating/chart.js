@@ -6,12 +6,17 @@
  * Optimistic: a dropped guest stays where it was dropped while the server decides; the server
  * confirms (the live region re-renders with the same arrangement) or refuses with a message
  * (for example the last seat was just taken by another planner), and the chart is re-fetched
- * fresh, which puts the guest back. Needs static/dashboard/dashboard.js (window.ConfettiDashboard).
+ * fresh, which puts the guest back. Posts and refreshes go through the live client
+ * (window.confettiLive); messages through static/dashboard/dashboard.js (window.ConfettiDashboard).
+ *
+ * The selected guest is client state: a live swap morphs the chart in place (the chip keeps
+ * its identity and focus), and `live:updated` re-marks the selection on the fresh HTML.
  */
 (function () {
   "use strict";
 
   const dash = () => window.ConfettiDashboard;
+  const live = () => window.confettiLive;
   let selectedGuest = null;
 
   function chartRoot() {
@@ -27,10 +32,10 @@
     data.append("guest", guestId);
     data.append("table", tableId || "");
     if (fromId !== undefined) data.append("from", fromId || "");
-    const result = await dash().post(root.dataset.seatUrl, data);
+    const result = await live().post(root.dataset.seatUrl, data);
     dash().flash(result.message, result.ok);
     // Confirmed or not, show the server's truth: a refusal reverts the optimistic move.
-    await dash().refreshRegions();
+    await live().refresh();
   }
 
   function tableHasRoom(list) {
@@ -42,8 +47,7 @@
   function enhanceSortable() {
     if (!window.Sortable) return;
     document.querySelectorAll(".seating .seat-list").forEach((list) => {
-      if (list.dataset.sortable) return;
-      list.dataset.sortable = "1";
+      if (window.Sortable.get(list)) return; // a morphed list keeps its element, and its Sortable
       window.Sortable.create(list, {
         group: {
           name: "seats",
@@ -123,11 +127,7 @@
 
   function markSelected() {
     document.querySelectorAll(".seating [data-guest]").forEach((item) => {
-      // Focusable and announced as a toggle: Enter/Space selects, then "move to" moves.
-      if (!item.hasAttribute("tabindex")) {
-        item.tabIndex = 0;
-        item.setAttribute("role", "button");
-      }
+      // Focusable and announced as a toggle (rendered so): Enter/Space selects, then "move to" moves.
       const on = item.dataset.guest === selectedGuest;
       item.setAttribute("aria-pressed", on ? "true" : "false");
       item.classList.toggle("is-selected", on);
@@ -146,7 +146,7 @@
     });
   }
 
-  // One shared editor dialog (outside the live region, so a push never wipes what is typed).
+  // One shared editor dialog, outside the live region: it is filled from the table's button.
   function openTableEditor(button) {
     const dialog = document.getElementById("table-editor");
     if (!dialog) return;
@@ -182,9 +182,9 @@
       const data = new FormData();
       data.append("guest", selectedGuest);
       data.append("number", (document.querySelector("[data-mover-number]") || {}).value || "");
-      dash().post(chartRoot().dataset.placeUrl, data).then((result) => {
+      live().post(chartRoot().dataset.placeUrl, data).then((result) => {
         dash().flash(result.message, result.ok);
-        dash().refreshRegions();
+        live().refresh();
       });
       return;
     }
@@ -197,9 +197,9 @@
       const data = new FormData();
       data.append("guest", selectedGuest);
       data.append("pinned", item.dataset.pinned === "1" ? "0" : "1");
-      dash().post(chartRoot().dataset.pinUrl, data).then((result) => {
+      live().post(chartRoot().dataset.pinUrl, data).then((result) => {
         dash().flash(result.message, result.ok);
-        dash().refreshRegions();
+        live().refresh();
       });
       return;
     }
@@ -384,9 +384,9 @@
       const data = new FormData();
       data.append("x", pos.x.toFixed(2));
       data.append("y", pos.y.toFixed(2));
-      const result = await dash().post(item.dataset.moveUrl, data);
+      const result = await live().post(item.dataset.moveUrl, data);
       if (!result.ok) dash().flash(result.message, false);
-      await dash().refreshRegions();
+      await live().refresh();
     };
     head.addEventListener("pointermove", onMove);
     head.addEventListener("pointerup", onUp);
@@ -399,7 +399,7 @@
     markSelected();
     filterUnseated();
   }
-  document.addEventListener("confetti:regions-changed", enhance);
+  document.addEventListener("live:updated", enhance);
   document.addEventListener("DOMContentLoaded", enhance);
   window.addEventListener("load", enhance); // Sortable may arrive after DOMContentLoaded
 })();

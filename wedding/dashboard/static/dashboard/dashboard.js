@@ -1,16 +1,18 @@
 /* Confetti planner dashboard: actions posted without a reload, and state that survives live swaps.
  *
- * - <form data-dash-action> posts with fetch (CSRF header from <meta name="confetti-csrf">); the JSON
- *   answer {ok, message} goes to the message area, and the page's live regions are re-fetched at once
- *   (the WebSocket push would bring the same HTML a moment later; this makes the acting window
- *   independent of it). `data-confirm` asks first; `data-autosubmit` submits on change.
- * - Checkboxes of the guest list (form="bulk-form") keep their selection when the region is replaced.
- * - window.ConfettiDashboard exposes post/flash/refreshRegions for the seating chart script.
+ * - <form data-dash-action> posts through the live client (window.confettiLive.post: CSRF from the
+ *   page's <meta name="csrf-token">); the JSON answer {ok, message} goes to the message area, and
+ *   the page's live regions are re-fetched at once (confettiLive.refresh: the WebSocket push would
+ *   bring the same HTML a moment later; this makes the acting window independent of it).
+ *   `data-confirm` asks first; `data-autosubmit` submits on change.
+ * - Checkboxes of the guest list (form="bulk-form") keep their selection across live swaps (the
+ *   morph keeps a ticked box ticked; this set also remembers rows that left and came back).
+ * - window.ConfettiDashboard exposes flash for the seating chart script.
  */
 (function () {
   "use strict";
 
-  const csrf = () => (document.querySelector('meta[name="confetti-csrf"]') || {}).content || "";
+  const live = () => window.confettiLive;
 
   function flash(message, ok) {
     const box = document.getElementById("dash-flash");
@@ -23,48 +25,6 @@
     flash.timer = setTimeout(() => item.remove(), ok ? 4000 : 9000);
   }
 
-  async function post(url, data) {
-    let response;
-    try {
-      response = await fetch(url, {
-        method: "POST",
-        body: data,
-        credentials: "same-origin",
-        headers: { "X-CSRFToken": csrf(), "X-Confetti-Action": "1", Accept: "application/json" },
-      });
-    } catch (error) {
-      return { ok: false, status: 0, message: "The server could not be reached; nothing was changed." };
-    }
-    let body = {};
-    try {
-      body = await response.json();
-    } catch (error) {
-      body = { message: response.ok ? "" : "Something went wrong (" + response.status + "); nothing was changed." };
-    }
-    return { ok: response.ok && body.ok !== false, status: response.status, message: body.message || "" };
-  }
-
-  async function refreshRegions() {
-    const regions = Array.from(document.querySelectorAll("[data-live-region][data-live-url]"));
-    await Promise.all(
-      regions.map(async (region) => {
-        try {
-          const response = await fetch(region.dataset.liveUrl, { credentials: "same-origin" });
-          if (!response.ok) return;
-          const html = await response.text();
-          // Never replace a newer push with this render: compare with the live glue's version.
-          const rendered = parseInt(response.headers.get("X-Live-Version") || "0", 10);
-          const live = window.confettiLive;
-          if (live && rendered < live.version) return;
-          const current = document.getElementById(region.id);
-          if (current) current.outerHTML = html;
-        } catch (error) {
-          /* offline: the live glue's polling/resync catches up */
-        }
-      })
-    );
-  }
-
   document.addEventListener("submit", async (event) => {
     const form = event.target;
     if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-dash-action")) return;
@@ -72,14 +32,14 @@
     if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
     const buttons = form.querySelectorAll("button");
     buttons.forEach((b) => (b.disabled = true));
-    const result = await post(form.action, new FormData(form));
+    const result = await live().post(form.action, new FormData(form));
     buttons.forEach((b) => (b.disabled = false));
     if (result.ok && form.hasAttribute("data-close-dialog")) {
       const dialog = form.closest("dialog");
       if (dialog) dialog.close();
     }
     flash(result.message, result.ok);
-    await refreshRegions();
+    await live().refresh();
   });
 
   document.addEventListener("change", (event) => {
@@ -133,20 +93,8 @@
     });
   }, true);
 
-  let scheduled = false;
-  const observer = new MutationObserver(() => {
-    if (scheduled) return;
-    scheduled = true;
-    requestAnimationFrame(() => {
-      scheduled = false;
-      restoreSelection();
-      document.dispatchEvent(new CustomEvent("confetti:regions-changed"));
-    });
-  });
-  document.addEventListener("DOMContentLoaded", () => {
-    observer.observe(document.body, { childList: true, subtree: true });
-    restoreSelection();
-  });
+  document.addEventListener("live:updated", restoreSelection);
+  document.addEventListener("DOMContentLoaded", restoreSelection);
 
-  window.ConfettiDashboard = { post, flash, refreshRegions };
+  window.ConfettiDashboard = { flash };
 })();

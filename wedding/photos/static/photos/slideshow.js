@@ -36,12 +36,8 @@
     if (fresh && !first) { showId(fresh.dataset.photoId); restart(); return; }
     showId(currentId || (all[0] && all[0].dataset.photoId));
   }
-  let scheduled = false;
-  new MutationObserver(function () {
-    if (scheduled) return;
-    scheduled = true;
-    queueMicrotask(function () { scheduled = false; sync(); });
-  }).observe(root, { childList: true, subtree: true });
+  // A live swap morphs the slides to the server's (no slide is current there): pick again.
+  document.addEventListener("live:updated", sync);
   sync();
   restart();
   // A projector page: ask for full screen on the first click or key press.

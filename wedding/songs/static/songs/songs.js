@@ -4,7 +4,9 @@
 // household's own live region (#my-song-votes, also updated when another phone of
 // the household votes) and is re-applied whenever either region is swapped in.
 // The buttons are real submit buttons of #song-vote-form (voting works without
-// JavaScript); here their clicks are answered in place and the form never posts.
+// JavaScript); here their clicks are answered in place through the live client
+// (window.confettiLive.post) and the form never posts. Votes stay optimistic, which
+// hx-post cannot express (it swaps the server's answer, after the round trip).
 (function () {
   "use strict";
   const root = document.querySelector("[data-song-voting]");
@@ -20,10 +22,6 @@
   const status = root.querySelector("[data-vote-status]");
   const inFlight = new Set();
 
-  function csrfToken() {
-    const meta = document.querySelector('meta[name="csrf-token"]');
-    return meta ? meta.content : "";
-  }
   function votingAs() {
     const field = root.querySelector("[data-voting-as]");
     return field ? field.value : "";
@@ -59,7 +57,7 @@
 
   root.addEventListener("click", async function (event) {
     const button = event.target.closest("[data-vote-button]");
-    if (!button || !root.contains(button)) return;
+    if (!button || !root.contains(button) || !window.confettiLive) return; // no client: the form posts
     event.preventDefault(); // answered here, optimistically: no page load
     const songId = button.dataset.song;
     if (inFlight.has(songId)) return;
@@ -72,27 +70,16 @@
     setCount(button, Math.max(0, before + (wasVoted ? -1 : 1)));
     say("");
     const body = new URLSearchParams({ guest: guest, vote: wasVoted ? "0" : "1" });
-    let answer = null;
-    try {
-      const response = await fetch(button.formAction, {
-        method: "POST",
-        body: body,
-        credentials: "same-origin",
-        headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
-      });
-      answer = await response.json().catch(function () { return null; });
-      if (!response.ok || !answer || answer.error) {
-        throw new Error((answer && answer.error) || "Your vote could not be saved.");
-      }
-    } catch (error) {
-      inFlight.delete(songId);
+    const result = await window.confettiLive.post(button.formAction, body);
+    const answer = result.body;
+    inFlight.delete(songId);
+    if (!result.ok || answer.vote_count === undefined) {
       // Revert: the live region may have been swapped meanwhile, so look the button up again.
       const current = root.querySelector('[data-vote-button][data-song="' + songId + '"]');
       if (current) { show(current, wasVoted); if (current === button) setCount(current, before); }
-      say(error.message || "Your vote could not be saved. Please try again.");
+      say(result.message || "Your vote could not be saved. Please try again.");
       return;
     }
-    inFlight.delete(songId);
     if (answer.votes) {
       // The server's answer is newer than the blob on the page; only a later push replaces it.
       const node = document.getElementById("my-song-votes");
@@ -101,19 +88,13 @@
     }
     const current = root.querySelector('[data-vote-button][data-song="' + songId + '"]');
     if (current) { show(current, hasVoted(songId)); setCount(current, answer.vote_count); }
-    // Live pushes wait while focus is inside a region (so nothing moves under a finger);
-    // once the vote is confirmed, hand focus to the section so the queue can reorder.
-    const region = button.closest("[data-live-region]");
-    if (region && region.contains(document.activeElement)) root.focus({ preventScroll: true });
   });
 
   root.addEventListener("change", function (event) {
     if (event.target.matches("[data-voting-as]")) apply();
   });
-  // Live pushes replace the regions' HTML: re-apply this guest's votes to the new buttons.
-  const observer = new MutationObserver(apply);
-  observer.observe(root, { childList: true, subtree: true });
-  const mine = document.querySelector("[data-my-songs]");
-  if (mine) observer.observe(mine, { childList: true, subtree: true });
+  // A live swap morphs the shared queue back to the server's (nobody's) votes and may
+  // bring this household's new votes: re-apply them to the buttons.
+  document.addEventListener("live:updated", apply);
   apply();
 })();

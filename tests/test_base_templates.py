@@ -1,0 +1,31 @@
+"""The base templates every page extends: one CSRF source for scripts and htmx."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def csrf_metas(html: str) -> list[str]:
+    head = html[: html.index("</head>")]
+    return re.findall(r'<meta name="csrf-token" content="([^"]*)">', head)
+
+
+def test_guest_pages_carry_one_csrf_token_in_the_head(client):
+    html = client.get(reverse("guests:entry")).content.decode()
+
+    tokens = csrf_metas(html)
+    assert len(tokens) == 1 and tokens[0]
+    assert "X-CSRFToken" not in html  # no second source (hx-headers) beside the meta tag
+
+
+def test_planner_pages_carry_one_csrf_token_in_the_head(planner_client, wedding):
+    html = planner_client.get(reverse("admin:dashboard", args=[wedding.pk])).content.decode()
+
+    tokens = csrf_metas(html)
+    assert len(tokens) == 1 and tokens[0]
+    assert 'name="confetti-csrf"' not in html and "data-csrf-token" not in html
