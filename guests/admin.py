@@ -214,8 +214,9 @@ class GuestAdmin(WeddingScopedAdmin):
         parts = {}
         for part in GUEST_LIST_PARTS:
             for action in part.actions:
-                func, name, description = self.get_action(action)
-                parts[name] = (func, name, description)
+                found = self.get_action(action)
+                if found is not None:
+                    parts[found.name] = found
         return {**parts, **actions}
 
     def get_list_display(self, request):
