@@ -18,6 +18,9 @@
   const dash = () => window.ConfettiDashboard;
   const live = () => window.confettiLive;
   let selectedGuest = null;
+  // Where the guest was when the planner picked them: a live update may morph the chip to another
+  // table before they press Move, and the server must hear what the planner decided on.
+  let selectedFrom;
 
   function chartRoot() {
     return document.querySelector(".seating[data-seat-url]");
@@ -171,6 +174,7 @@
     const guest = event.target.closest(".seating [data-guest]");
     if (guest) {
       selectedGuest = selectedGuest === guest.dataset.guest ? null : guest.dataset.guest;
+      selectedFrom = selectedGuest && guest.parentElement ? guest.parentElement.dataset.table : undefined;
       markSelected();
       return;
     }
@@ -214,9 +218,10 @@
       // Optimistic: move the guest's chip at once.
       const item = document.querySelector(`.seating [data-guest="${guestId}"]`);
       const list = document.querySelector(`.seating .seat-list[data-table="${tableId}"]`);
-      const fromId = item && item.parentElement ? item.parentElement.dataset.table : undefined;
+      const fromId = selectedFrom;
       if (item && list) list.appendChild(item);
       selectedGuest = null;
+      selectedFrom = undefined;
       moveGuest(guestId, tableId, fromId);
     }
   });
