@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
@@ -104,6 +105,18 @@ def _enter(request: HttpRequest, household) -> HttpResponse:
     return redirect("guests:home")
 
 
+def _asks_before_switching(request: HttpRequest, household) -> bool:
+    """A link (a GET anyone can make a browser follow, even from another site) never
+    switches a visitor signed into another household: they are asked, and only
+    their POST, which CSRF protection keeps same-site, switches."""
+    current = household_of(request)
+    return request.method == "GET" and current is not None and current.pk != household.pk
+
+
+def _switch_page(request: HttpRequest, household) -> HttpResponse:
+    return render(request, "guests/switch.html", {"current": household_of(request), "other": household})
+
+
 # --- entry ----------------------------------------------------------------------------------
 
 
@@ -125,7 +138,7 @@ def entry(request: HttpRequest) -> HttpResponse:
     return render(request, "guests/entry.html", {"code_form": code_form, "name_form": NameForm()})
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def invitation_link(request: HttpRequest, code: str) -> HttpResponse:
     """/i/<code>/ — the link printed on (or emailed with) the invitation."""
     if _entry_limited(request):
@@ -139,7 +152,44 @@ def invitation_link(request: HttpRequest, code: str) -> HttpResponse:
              "error": "That invitation link doesn't work. Type the code from your invitation instead."},
             status=404,
         )
+    if _asks_before_switching(request, household):
+        return _switch_page(request, household)
     return _enter(request, household)
+
+
+@require_http_methods(["GET", "POST"])
+def signin_link(request: HttpRequest, token: str) -> HttpResponse:
+    """/signin/<token>/ — the one-time link mailed by the name look-up; spent when it signs in."""
+    household = services.household_for_signin_token(token=token, spend=False)
+    if household is not None and _asks_before_switching(request, household):
+        return _switch_page(request, household)
+    household = services.household_for_signin_token(token=token, spend=True)
+    if household is None:
+        return render(
+            request, "guests/entry.html",
+            {"code_form": CodeForm(), "name_form": NameForm(),
+             "error": "That sign-in link has expired or was already used. Ask for a new one, or use your code."},
+            status=404,
+        )
+    return _enter(request, household)
+
+
+LINK_SENT = (
+    "If we found your invitation and have an email address for it, we have sent a sign-in link there. "
+    "It works once, within 30 minutes."
+)
+
+
+def _send_link(request: HttpRequest) -> HttpResponse:
+    form = NameForm(request.POST)
+    if not form.is_valid():
+        return render(request, "guests/find.html", {"form": form, "step": "name"})
+    _entry_limited(request, increment=True)
+    services.signin_link_send(
+        **form.cleaned_data,
+        link_for=lambda token: request.build_absolute_uri(reverse("guests:signin", args=[token])),
+    )
+    return render(request, "guests/find.html", {"form": NameForm(), "step": "name", "notice": LINK_SENT})
 
 
 @require_http_methods(["GET", "POST"])
@@ -151,6 +201,8 @@ def find(request: HttpRequest) -> HttpResponse:
         return render(request, "guests/find.html", {"form": NameForm(), "step": "name"})
     if _entry_limited(request):
         return _too_many(request)
+    if "send_link" in request.POST:
+        return _send_link(request)
     if "answer" not in request.POST:
         form = NameForm(request.POST)
         if not form.is_valid():

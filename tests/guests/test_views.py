@@ -20,6 +20,7 @@ def _fresh_rate_limits():
 @pytest.fixture
 def ruiz(household):
     household.email = "ruiz@example.org"
+    household.phone = "611223344"
     household.save()
     factories.GuestFactory(household=household, first_name="José", last_name="Ruiz", email="jose@example.org")
     factories.GuestFactory(household=household, first_name="Elizabeth", last_name="Ruiz")
@@ -71,7 +72,7 @@ def test_entry_page_has_labelled_fields(client, db):
     [
         ("jose", "RUIZ", "ruiz@example.org"),
         ("Pepe", "Ruíz", "jose@example.org"),
-        ("liz", "ruiz", "the ruiz family"),
+        ("liz", "ruiz", "+34 611 22 33 44"),
     ],
 )
 def test_name_lookup_in_two_steps(client, ruiz, first, last, answer):

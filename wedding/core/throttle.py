@@ -1,0 +1,45 @@
+"""Atomic counters in the cache: throttles that parallel requests cannot slip past.
+
+`django_ratelimit` reads then writes, so a burst of parallel requests all pass
+the check together. Here every hit is one atomic `add`/`incr` on the cache
+(Redis in production), and the decision is taken on the value that hit got.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.core.cache import cache
+
+
+def _key(scope: str, subject: str, window: int) -> str:
+    # Fixed windows: the key names the window, so it expires by itself.
+    return f"throttle:{scope}:{subject}:{int(time.time()) // window}"
+
+
+def throttle_hit(*, scope: str, subject: str, limit: int, window: int) -> bool:
+    """Count one attempt of `subject` in `scope`; True when it is within `limit` per `window` seconds.
+
+    Check and count are one atomic operation: of N parallel callers exactly
+    `limit` get True in a window.
+    """
+    key = _key(scope, subject, window)
+    if cache.add(key, 1, timeout=window + 1):
+        count = 1
+    else:
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr: this is the window's first hit
+            cache.add(key, 1, timeout=window + 1)
+            count = 1
+    return count <= limit
+
+
+def throttle_count(*, scope: str, subject: str, window: int) -> int:
+    """How many attempts `subject` made in `scope` in the current window (read only)."""
+    return int(cache.get(_key(scope, subject, window)) or 0)
+
+
+def throttle_exceeded(*, scope: str, subject: str, limit: int, window: int) -> bool:
+    """Whether `subject` is already past `limit` in this window, without counting."""
+    return throttle_count(scope=scope, subject=subject, window=window) >= limit
