@@ -18,6 +18,7 @@ from guests.codes import normalize_code
 from guests.models import Guest, GuestRequest, Household, Tag
 from realtime import live
 from realtime.live import acting_as_planner
+from wedding.core.counters import delete_recounting
 from wedding.core.models import Wedding
 from wedding.core.throttle import throttle_hit
 from wedding.core.tokens import token_consume, token_issue, token_peek
@@ -313,6 +314,7 @@ def _delete(
             wedding_id=wedding.pk, topic="guest", action="delete", model=model._meta.label_lower,
             summary=summary, also_topics=CASCADE_TOPICS,
         ) as ids:
-            model.objects.filter(wedding=wedding, pk__in=pks).delete()
+            # Cascaded votes leave stored counts behind unless recounted here.
+            delete_recounting(model.objects.filter(wedding=wedding, pk__in=pks))
             ids.extend(pks)
     return len(pks)
