@@ -20,7 +20,7 @@ from realtime import live
 from realtime.live import acting_as_planner
 from wedding.core.counters import delete_recounting
 from wedding.core.models import Wedding
-from wedding.core.throttle import throttle_hit
+from wedding.core.throttle import throttle_exceeded, throttle_hit, throttle_incr
 from wedding.core.tokens import token_consume, token_issue, token_peek
 
 logger = logging.getLogger(__name__)
@@ -87,12 +87,37 @@ def household_lookup(
     """
     if not answer.strip():
         return None
+    households = _households_named(first_name=first_name, last_name=last_name, wedding=wedding)
     fits = []
-    for household in _households_named(first_name=first_name, last_name=last_name, wedding=wedding):
+    for household in households:
+        if throttle_exceeded(scope=GUESS_SCOPE, subject=str(household.wedding_id), limit=LOOKUP_BUDGET, window=3600):
+            continue  # this wedding's guessing budget is spent: no answer is checked until the hour is over
         emails, phones = household_contacts(household)
         if lookup.second_answer_matches(answer, emails=emails, phones=phones):
             fits.append(household)
-    return fits[0] if len(fits) == 1 else None
+    if len(fits) == 1:
+        return fits[0]
+    for wedding_id in {h.wedding_id for h in households}:
+        if throttle_incr(scope=GUESS_SCOPE, subject=str(wedding_id), window=3600) == LOOKUP_BUDGET:
+            _guessing_alert(wedding_id=wedding_id)
+    return None
+
+
+GUESS_SCOPE = "lookup-wedding"
+# Wrong look-up answers a wedding absorbs in an hour, from all addresses together. Real guests
+# mistype a few times; more means someone is working through the list.
+LOOKUP_BUDGET = 30
+
+
+def _guessing_alert(*, wedding_id: int) -> None:
+    """Tell the wedding's planners (one line in their activity feed) that its look-up is being guessed."""
+    live.record_bulk(
+        wedding_id=wedding_id, topic="guest", action="update", model="guests.household", object_ids=[],
+        summary=(
+            f"Possible guessing: {LOOKUP_BUDGET} wrong name look-up answers within an hour. The name "
+            "look-up is paused for the rest of the hour; invitation codes and emailed links still work."
+        ),
+    )
 
 
 SIGNIN_LINK_TTL = 30 * 60

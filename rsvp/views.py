@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from guests.models import GuestRequest
 from guests.services import guest_request_create
-from guests.views import guest_context, guest_required
+from guests.views import REQUESTS_TOO_MANY, guest_context, guest_required, request_allowed
 from rsvp import services
 from rsvp.forms import ChangeRequestForm, HouseholdRsvpForm
 
@@ -85,6 +85,9 @@ def change_request(request: HttpRequest) -> HttpResponse:
     """After the deadline: ask the planners to change an answer (a guest request of kind “change”)."""
     household = request.guest_household
     form = ChangeRequestForm(request.POST)
+    if form.is_valid() and not request_allowed(household):
+        form.add_error(None, REQUESTS_TOO_MANY)
+        return render(request, "rsvp/closed.html", guest_context(request, form=form), status=429)
     if form.is_valid():
         try:
             guest_request_create(household=household, kind=GuestRequest.Kind.CHANGE, message=form.cleaned_data["message"])

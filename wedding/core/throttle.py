@@ -17,22 +17,25 @@ def _key(scope: str, subject: str, window: int) -> str:
     return f"throttle:{scope}:{subject}:{int(time.time()) // window}"
 
 
+def throttle_incr(*, scope: str, subject: str, window: int) -> int:
+    """Count one attempt of `subject` in `scope` atomically; returns this attempt's number in the window."""
+    key = _key(scope, subject, window)
+    if cache.add(key, 1, timeout=window + 1):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr: this is the window's first hit
+        cache.add(key, 1, timeout=window + 1)
+        return 1
+
+
 def throttle_hit(*, scope: str, subject: str, limit: int, window: int) -> bool:
     """Count one attempt of `subject` in `scope`; True when it is within `limit` per `window` seconds.
 
     Check and count are one atomic operation: of N parallel callers exactly
     `limit` get True in a window.
     """
-    key = _key(scope, subject, window)
-    if cache.add(key, 1, timeout=window + 1):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr: this is the window's first hit
-            cache.add(key, 1, timeout=window + 1)
-            count = 1
-    return count <= limit
+    return throttle_incr(scope=scope, subject=subject, window=window) <= limit
 
 
 def throttle_count(*, scope: str, subject: str, window: int) -> int:
