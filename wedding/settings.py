@@ -218,6 +218,9 @@ if env_bool("BEHIND_PROXY", False):
     # Behind a proxy every guest would share REMOTE_ADDR (and one throttle): key on the
     # client address the proxy reports instead.
     RATELIMIT_IP_META_KEY = "wedding.proxy.client_ip"
+# How many reverse proxies append to X-Forwarded-For in front of daphne (load balancer = 1,
+# CDN + load balancer = 2); the client is that many entries from the right (wedding/proxy.py).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1"))
 
 # --- security (production) -----------------------------------------------------
 SESSION_COOKIE_SECURE = not DEBUG
