@@ -188,6 +188,11 @@ WHITENOISE_AUTOREFRESH = DEBUG
 WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
+# Guests' photos: outside MEDIA_ROOT (never served as plain files), served by a view that checks
+# moderation and the viewer. PHOTO_ACCEL_PREFIX: an nginx `internal` location aliased to PHOTO_ROOT,
+# so the view answers with X-Accel-Redirect and nginx sends the bytes.
+PHOTO_ROOT = Path(os.environ.get("PHOTO_ROOT") or BASE_DIR / "private_media")
+PHOTO_ACCEL_PREFIX = os.environ.get("PHOTO_ACCEL_PREFIX", "")
 
 # Development prints emails; production sends them over SMTP (EMAIL_HOST, EMAIL_PORT) unless told otherwise.
 EMAIL_BACKEND_PATH = os.environ.get(

@@ -69,3 +69,14 @@ def photo_upload(
 def photo_moderate(*, photo: Photo, status: str, user) -> Photo:
     return content_moderate(obj=photo, status=status, user=user)
 
+
+
+def photo_viewable(*, photo: Photo, household, user) -> bool:
+    """Whether this viewer may see the photo's files now: an approved photo, by a household of its
+    wedding; any photo (the moderation queue), by a planner of its wedding."""
+    if household is not None and household.wedding_id == photo.wedding_id and photo.status == Moderation.APPROVED:
+        return True
+    return bool(
+        user is not None and user.is_authenticated
+        and Wedding.objects.for_planner(user).filter(pk=photo.wedding_id).exists()
+    )
