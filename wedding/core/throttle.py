@@ -17,16 +17,16 @@ def _key(scope: str, subject: str, window: int) -> str:
     return f"throttle:{scope}:{subject}:{int(time.time()) // window}"
 
 
-def throttle_incr(*, scope: str, subject: str, window: int) -> int:
-    """Count one attempt of `subject` in `scope` atomically; returns this attempt's number in the window."""
+def throttle_incr(*, scope: str, subject: str, window: int, amount: int = 1) -> int:
+    """Add `amount` (one attempt, or a cost) for `subject` in `scope` atomically; returns the window's total."""
     key = _key(scope, subject, window)
-    if cache.add(key, 1, timeout=window + 1):
-        return 1
+    if cache.add(key, amount, timeout=window + 1):
+        return amount
     try:
-        return cache.incr(key)
+        return cache.incr(key, amount)
     except ValueError:  # expired between add and incr: this is the window's first hit
-        cache.add(key, 1, timeout=window + 1)
-        return 1
+        cache.add(key, amount, timeout=window + 1)
+        return amount
 
 
 def throttle_hit(*, scope: str, subject: str, limit: int, window: int) -> bool:
