@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
 
@@ -114,3 +115,26 @@ def test_a_signin_link_asks_too_and_is_not_spent_by_asking(client, smith, weddin
     assert entered(client, other)
     assert client.post(link).status_code == 302
     assert entered(client, smith)
+
+
+# --- session fixation (held before issue #13; kept) ----------------------------------------
+
+
+@pytest.mark.parametrize("enter", ["code", "link", "answer", "signin"])
+def test_entering_a_household_always_starts_a_new_session(client, smith, enter):
+    session = client.session  # a session an attacker could have planted in the victim's browser
+    session["planted"] = True
+    session.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = planted = session.session_key
+    assert planted and client.session.get("planted")
+    if enter == "code":
+        client.post("/", {"code": smith.invitation_code})
+    elif enter == "link":
+        client.get(f"/i/{smith.invitation_code}/")
+    elif enter == "answer":
+        client.post("/find/", {"first_name": "Anna", "last_name": "Smith", "answer": "anna@example.org"})
+    else:
+        client.post("/find/", {"first_name": "Anna", "last_name": "Smith", "send_link": "1"})
+        client.get(_link_from(mail.outbox[0]))
+    assert entered(client, smith)
+    assert client.session.session_key != planted
