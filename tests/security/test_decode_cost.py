@@ -7,20 +7,12 @@ import io
 import time
 
 import pytest
-from django.core.cache import cache
 from PIL import Image
 
 from tests.wedding.content_helpers import image_bytes, upload
 from wedding.photos import images, services
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_budgets():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_throttles")]
 
 
 def flat_png(width: int, height: int) -> bytes:

@@ -6,18 +6,13 @@ import re
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 
 from tests import factories
 
 SPAM = "Cheap watches at http://spam.example " * 50
 
 
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("fresh_throttles")  # counters and tokens live in the cache
 
 
 @pytest.fixture

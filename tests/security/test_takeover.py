@@ -12,12 +12,7 @@ from django.core.cache import cache
 from guests.session import SESSION_KEY
 from tests import factories
 
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("fresh_throttles")  # counters and tokens live in the cache
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from guests.models import GuestRequest
@@ -14,12 +13,7 @@ from realtime.models import Change
 from tests import factories
 from wedding.core.throttle import throttle_hit
 
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("fresh_throttles")  # counters and tokens live in the cache
 
 
 def entered(client, household) -> bool:
