@@ -23,13 +23,17 @@ class NameForm(forms.Form):
 
 
 class SecondQuestionForm(NameForm):
-    """Always asked, whatever the name: answering it is what proves who you are."""
+    """Always asked, whatever the name: answering it is what proves who you are.
+
+    Only what the couple has on file (email, phone) answers it: nothing in the
+    guest directory does.
+    """
 
     first_name = forms.CharField(widget=forms.HiddenInput, max_length=100)
     last_name = forms.CharField(widget=forms.HiddenInput, max_length=100)
     answer = forms.CharField(
-        label="Your email address, or the name on your invitation's envelope",
-        help_text="For example “ana@example.com” or “The Smith family”.",
+        label="Your email address or phone number",
+        help_text="The one the couple has for you. Don't know which? Ask for a sign-in link instead.",
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "email"}),
     )

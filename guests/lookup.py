@@ -2,12 +2,14 @@
 
 Tolerant of case, accents, extra spaces and common short forms (Bob for
 Robert, Liz for Elizabeth, Pepe for José…). A name alone never identifies a
-household: the caller must also check a second answer (`second_answer_matches`)
-so the lookup cannot be used to learn who is on the list.
+household: the caller must also check a second answer (`second_answer_matches`,
+an email or phone on file) so the look-up can neither be used to learn who
+is on the list nor answered by someone who has only read the guest directory.
 """
 
 from __future__ import annotations
 
+import hmac
 import unicodedata
 from collections.abc import Iterable
 
@@ -145,21 +147,42 @@ def matching_guests(guests: Iterable, *, first_name: str, last_name: str) -> lis
     ]
 
 
-_HOUSEHOLD_FILLER = {"the", "family", "familia", "los", "las", "la", "el", "household", "and", "y", "&"}
+def _digits(text: str) -> str:
+    return "".join(c for c in text if c.isdigit())
 
 
-def household_name_key(name: str) -> str:
-    """'The Ruiz family' and 'ruiz' read the same."""
-    return " ".join(w for w in fold(name).split() if w not in _HOUSEHOLD_FILLER)
+# Fewer digits than this is not a phone number anyone could be told apart by.
+MIN_PHONE_DIGITS = 7
 
 
-def second_answer_matches(answer: str, *, household, guest_emails: Iterable[str]) -> bool:
-    """The second question: an email of the household or one of its guests, or its name."""
+def _phones_match(typed: str, stored: str) -> bool:
+    """'600 11 22 33' for '+34 600-11-22-33': digits only, a country prefix may be left out."""
+    typed, stored = _digits(typed), _digits(stored)
+    if len(typed) < MIN_PHONE_DIGITS or len(stored) < MIN_PHONE_DIGITS:
+        return False
+    shorter = min(len(typed), len(stored))
+    return hmac.compare_digest(typed[-shorter:], stored[-shorter:])
+
+
+def second_answer_matches(answer: str, *, emails: Iterable[str], phones: Iterable[str]) -> bool:
+    """The second question: an email address or phone number on file for the household or its guests.
+
+    Never the household's name: "The Smith household" is read off the guest
+    directory. Compared normalised (case and spaces of an email; only the
+    digits of a phone) and in constant time, every candidate checked, so
+    the answer's timing says nothing about how close a guess was.
+    """
     answer = answer.strip()
     if not answer:
         return False
+    matched = False
     if "@" in answer:
-        emails = {e.strip().lower() for e in [household.email, *guest_emails] if e}
-        return answer.lower() in emails
-    key = household_name_key(answer)
-    return bool(key) and key == household_name_key(household.name)
+        typed = answer.lower().encode()
+        for email in emails:
+            if email:
+                matched |= hmac.compare_digest(typed, email.strip().lower().encode())
+    else:
+        for phone in phones:
+            if phone:
+                matched |= _phones_match(answer, phone)
+    return matched

@@ -3,18 +3,27 @@ look-ups (by code, by name plus a second answer)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.template.loader import render_to_string
 
 from guests import lookup
 from guests.codes import new_code, normalize_code
 from guests.models import Guest, GuestRequest, Household, Tag
 from realtime import live
 from realtime.live import acting_as_planner
+from wedding.core.counters import delete_recounting
 from wedding.core.models import Wedding
+from wedding.core.throttle import throttle_exceeded, throttle_hit, throttle_incr
+from wedding.core.tokens import token_consume, token_issue, token_peek
+
+logger = logging.getLogger(__name__)
 
 MAX_REQUEST = 2000
 TAG_MAX = Tag._meta.get_field("name").max_length
@@ -36,18 +45,10 @@ def household_for_code(*, code: str) -> Household | None:
     return Household.objects.select_related("wedding").filter(invitation_code=code).first()
 
 
-def household_lookup(
-    *, first_name: str, last_name: str, answer: str, wedding=None
-) -> Household | None:
-    """The one household with a guest of this name whose second answer matches, else None.
-
-    None both for "no such name" and for "wrong answer": callers show the
-    same message either way, so the look-up reveals nothing about the list.
-    Same-name guests in different households are told apart by the answer
-    (their own email or household name); if it still fits several, None.
-    """
-    if not lookup.fold(first_name) or not lookup.fold(last_name) or not answer.strip():
-        return None
+def _households_named(*, first_name: str, last_name: str, wedding=None) -> list[Household]:
+    """The households with a guest of this name (tolerant of accents and short forms)."""
+    if not lookup.fold(first_name) or not lookup.fold(last_name):
+        return []
     guests = Guest.objects.all()
     if wedding is not None:
         guests = guests.filter(wedding=wedding)
@@ -59,18 +60,110 @@ def household_lookup(
     )
     household_ids = {g.household_id for g in candidates}
     if not household_ids:
+        return []
+    return list(
+        Household.objects.select_related("wedding").filter(pk__in=household_ids)
+        .prefetch_related(Prefetch("guests", queryset=Guest.objects.only("id", "household_id", "email", "phone")))
+    )
+
+
+def household_contacts(household: Household) -> tuple[list[str], list[str]]:
+    """The emails and phones on file for a household and its guests (blank ones left out)."""
+    guests = list(household.guests.all())
+    emails = [e for e in dict.fromkeys([household.email, *(g.email for g in guests)]) if e]
+    phones = [p for p in dict.fromkeys([household.phone, *(g.phone for g in guests)]) if p]
+    return emails, phones
+
+
+def household_lookup(
+    *, first_name: str, last_name: str, answer: str, wedding=None
+) -> Household | None:
+    """The one household with a guest of this name whose email or phone on file is `answer`, else None.
+
+    None both for "no such name" and for "wrong answer": callers show the
+    same message either way, so the look-up reveals nothing about the list.
+    Same-name guests in different households are told apart by the answer;
+    if it still fits several, None.
+    """
+    if not answer.strip():
         return None
-    households = Household.objects.select_related("wedding").filter(pk__in=household_ids)
-    emails: dict[int, list[str]] = {}
-    for household_id, email in Guest.objects.filter(household_id__in=household_ids).values_list(
-        "household_id", "email"
-    ):
-        emails.setdefault(household_id, []).append(email)
-    fits = [
-        h for h in households
-        if lookup.second_answer_matches(answer, household=h, guest_emails=emails.get(h.pk, []))
-    ]
-    return fits[0] if len(fits) == 1 else None
+    households = _households_named(first_name=first_name, last_name=last_name, wedding=wedding)
+    fits = []
+    for household in households:
+        if throttle_exceeded(scope=GUESS_SCOPE, subject=str(household.wedding_id), limit=LOOKUP_BUDGET, window=3600):
+            continue  # this wedding's guessing budget is spent: no answer is checked until the hour is over
+        emails, phones = household_contacts(household)
+        if lookup.second_answer_matches(answer, emails=emails, phones=phones):
+            fits.append(household)
+    if len(fits) == 1:
+        return fits[0]
+    for wedding_id in {h.wedding_id for h in households}:
+        if throttle_incr(scope=GUESS_SCOPE, subject=str(wedding_id), window=3600) == LOOKUP_BUDGET:
+            _guessing_alert(wedding_id=wedding_id)
+    return None
+
+
+GUESS_SCOPE = "lookup-wedding"
+# Wrong look-up answers a wedding absorbs in an hour, from all addresses together. Real guests
+# mistype a few times; more means someone is working through the list.
+LOOKUP_BUDGET = 30
+
+
+def _guessing_alert(*, wedding_id: int) -> None:
+    """Tell the wedding's planners (one line in their activity feed) that its look-up is being guessed."""
+    live.record_bulk(
+        wedding_id=wedding_id, topic="guest", action="update", model="guests.household", object_ids=[],
+        summary=(
+            f"Possible guessing: {LOOKUP_BUDGET} wrong name look-up answers within an hour. The name "
+            "look-up is paused for the rest of the hour; invitation codes and emailed links still work."
+        ),
+    )
+
+
+SIGNIN_LINK_TTL = 30 * 60
+# Sign-in links mailed to one household: enough for a typo'd retry, not a flood.
+SIGNIN_LINKS_PER_HOUR = 3
+
+
+def signin_link_send(*, first_name: str, last_name: str, link_for: Callable[[str], str]) -> int:
+    """Mail a one-time sign-in link to the addresses on file of each household with a guest of this name.
+
+    The way in for a guest who knows only their name: the link reaches only
+    a mailbox the household gave the planners. `link_for(token)` builds the
+    absolute URL. Returns how many households were mailed — for tests and
+    logs only: callers answer the same whatever it is, so the page reveals
+    nothing about the list. Throttled per household (SIGNIN_LINKS_PER_HOUR).
+    """
+    sent = 0
+    for household in _households_named(first_name=first_name, last_name=last_name):
+        emails, _phones = household_contacts(household)
+        if not emails or not throttle_hit(
+            scope="signin-link", subject=str(household.pk), limit=SIGNIN_LINKS_PER_HOUR, window=3600
+        ):
+            continue
+        token = token_issue(purpose=SIGNIN_PURPOSE, payload=household.pk, ttl=SIGNIN_LINK_TTL)
+        body = render_to_string(
+            "guests/signin_email.txt",
+            {"household": household, "wedding": household.wedding, "link": link_for(token),
+             "minutes": SIGNIN_LINK_TTL // 60},
+        )
+        message = EmailMessage(subject=f"Your sign-in link for {household.wedding.name}", body=body, to=emails)
+        try:
+            sent += message.send()
+        except Exception:  # noqa: BLE001 - a broken mail server must not tell the visitor anything
+            logger.warning("sign-in link for household %s not sent", household.pk, exc_info=True)
+    return sent
+
+
+SIGNIN_PURPOSE = "signin"
+
+
+def household_for_signin_token(*, token: str, spend: bool) -> Household | None:
+    """The household a sign-in link is for, or None (unknown, expired, used). `spend` uses it up."""
+    household_id = (token_consume if spend else token_peek)(purpose=SIGNIN_PURPOSE, token=token)
+    if household_id is None:
+        return None
+    return Household.objects.select_related("wedding").filter(pk=household_id).first()
 
 
 # --- directory ------------------------------------------------------------------
@@ -267,6 +360,7 @@ def _delete(
             wedding_id=wedding.pk, topic="guest", action="delete", model=model._meta.label_lower,
             summary=summary, also_topics=CASCADE_TOPICS,
         ) as ids:
-            model.objects.filter(wedding=wedding, pk__in=pks).delete()
+            # Cascaded votes leave stored counts behind unless recounted here.
+            delete_recounting(model.objects.filter(wedding=wedding, pk__in=pks))
             ids.extend(pks)
     return len(pks)

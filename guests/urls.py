@@ -11,6 +11,7 @@ app_name = "guests"
 urlpatterns = [
     path("", views.entry, name="entry"),
     path("i/<str:code>/", views.invitation_link, name="invitation"),
+    path("signin/<str:token>/", views.signin_link, name="signin"),
     path("find/", views.find, name="find"),
     path("signout/", views.sign_out, name="signout"),
     path("home/", views.home, name="home"),

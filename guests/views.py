@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
@@ -24,9 +25,16 @@ from guests.models import GuestRequest, Household
 from guests.session import household_login, household_logout
 from guests.signals import invitation_link_followed
 from realtime.live import Audience, Viewer, close_sockets_after_commit, live_page_context
+from wedding.core.throttle import throttle_exceeded, throttle_hit
+from wedding.proxy import client_address
 
-# Wrong codes and name look-ups per client (IP): a burst limit and a sustained one.
-ENTRY_RATES = ("10/m", "60/h")
+# Wrong codes, look-up answers and link requests per client address: a burst limit and a
+# sustained one, as (limit, seconds). Past them a wrong guess is answered 429; a right code or
+# answer still enters (a venue's shared Wi-Fi must not lock real guests out).
+WRONG_LIMITS = ((10, 60), (60, 3600))
+# Every entry attempt per address, right or wrong: bounds how fast an address past WRONG_LIMITS
+# can still try codes, since a right one enters.
+ATTEMPTS_PER_HOUR = 300
 NOT_FOUND = (
     "We couldn't find an invitation with those details. Check the spelling, "
     "or use the code printed on your invitation."
@@ -37,12 +45,28 @@ TOO_MANY = (
 )
 
 
-def _entry_limited(request: HttpRequest, *, increment: bool = False) -> bool:
-    hits = [
-        is_ratelimited(request, group=f"guest-entry-{rate}", key="ip", rate=rate, increment=increment)
-        for rate in ENTRY_RATES
+def _attempt_allowed(request: HttpRequest) -> bool:
+    """Count one entry attempt of this address (atomically); False past ATTEMPTS_PER_HOUR."""
+    return throttle_hit(scope="entry-attempt", subject=client_address(request), limit=ATTEMPTS_PER_HOUR, window=3600)
+
+
+def _count_wrong(request: HttpRequest) -> bool:
+    """Count one wrong guess of this address (atomically); True when it is past a limit."""
+    address = client_address(request)
+    over = [
+        not throttle_hit(scope=f"entry-wrong-{window}", subject=address, limit=limit, window=window)
+        for limit, window in WRONG_LIMITS
     ]
-    return any(hits)
+    return any(over)
+
+
+def _guessing(request: HttpRequest) -> bool:
+    """Whether this address is already past a wrong-guess limit (read only)."""
+    address = client_address(request)
+    return any(
+        throttle_exceeded(scope=f"entry-wrong-{window}", subject=address, limit=limit, window=window)
+        for limit, window in WRONG_LIMITS
+    )
 
 
 def household_of(request: HttpRequest):
@@ -83,6 +107,16 @@ def contribution_limited(request: HttpRequest, *, action: str, rate: str) -> boo
     )
 
 
+# Requests to the planners (guest requests and change requests together) per household an hour.
+REQUESTS_PER_HOUR = 10
+REQUESTS_TOO_MANY = "You have sent the couple several requests already; please wait an hour before sending more."
+
+
+def request_allowed(household) -> bool:
+    """Count one request of the household to the planners (atomically); False past REQUESTS_PER_HOUR."""
+    return throttle_hit(scope="guest-request", subject=str(household.pk), limit=REQUESTS_PER_HOUR, window=3600)
+
+
 def guest_context(request: HttpRequest, **extra) -> dict:
     """What every guest page's template needs: the live viewer, the household, the nav."""
     household = request.guest_household
@@ -105,6 +139,18 @@ def _enter(request: HttpRequest, household) -> HttpResponse:
     return redirect("guests:home")
 
 
+def _asks_before_switching(request: HttpRequest, household) -> bool:
+    """A link (a GET anyone can make a browser follow, even from another site) never
+    switches a visitor signed into another household: they are asked, and only
+    their POST, which CSRF protection keeps same-site, switches."""
+    current = household_of(request)
+    return request.method == "GET" and current is not None and current.pk != household.pk
+
+
+def _switch_page(request: HttpRequest, household) -> HttpResponse:
+    return render(request, "guests/switch.html", {"current": household_of(request), "other": household})
+
+
 # --- entry ----------------------------------------------------------------------------------
 
 
@@ -115,25 +161,27 @@ def entry(request: HttpRequest) -> HttpResponse:
         return redirect("guests:home")
     code_form = CodeForm(request.POST or None)
     if request.method == "POST":
-        if _entry_limited(request):
+        if not _attempt_allowed(request):
             return _too_many(request)
         if code_form.is_valid():
             household = services.household_for_code(code=code_form.cleaned_data["code"])
             if household is not None:
                 return _enter(request, household)
-            _entry_limited(request, increment=True)
+            if _count_wrong(request):
+                return _too_many(request)
             code_form.add_error("code", "That code doesn't match an invitation. Check it and try again.")
     return render(request, "guests/entry.html", {"code_form": code_form, "name_form": NameForm()})
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def invitation_link(request: HttpRequest, code: str) -> HttpResponse:
     """/i/<code>/ — the link printed on (or emailed with) the invitation."""
-    if _entry_limited(request):
+    if not _attempt_allowed(request):
         return _too_many(request)
     household = services.household_for_code(code=code)
     if household is None:
-        _entry_limited(request, increment=True)
+        if _count_wrong(request):
+            return _too_many(request)
         return render(
             request, "guests/entry.html",
             {"code_form": CodeForm(), "name_form": NameForm(),
@@ -141,7 +189,45 @@ def invitation_link(request: HttpRequest, code: str) -> HttpResponse:
             status=404,
         )
     invitation_link_followed.send(sender=Household, household=household)
+    if _asks_before_switching(request, household):
+        return _switch_page(request, household)
     return _enter(request, household)
+
+
+@require_http_methods(["GET", "POST"])
+def signin_link(request: HttpRequest, token: str) -> HttpResponse:
+    """/signin/<token>/ — the one-time link mailed by the name look-up; spent when it signs in."""
+    household = services.household_for_signin_token(token=token, spend=False)
+    if household is not None and _asks_before_switching(request, household):
+        return _switch_page(request, household)
+    household = services.household_for_signin_token(token=token, spend=True)
+    if household is None:
+        return render(
+            request, "guests/entry.html",
+            {"code_form": CodeForm(), "name_form": NameForm(),
+             "error": "That sign-in link has expired or was already used. Ask for a new one, or use your code."},
+            status=404,
+        )
+    return _enter(request, household)
+
+
+LINK_SENT = (
+    "If we found your invitation and have an email address for it, we have sent a sign-in link there. "
+    "It works once, within 30 minutes."
+)
+
+
+def _send_link(request: HttpRequest) -> HttpResponse:
+    form = NameForm(request.POST)
+    if not form.is_valid():
+        return render(request, "guests/find.html", {"form": form, "step": "name"})
+    if _count_wrong(request):  # a link request costs like a wrong guess: one address cannot mail the list
+        return _too_many(request)
+    services.signin_link_send(
+        **form.cleaned_data,
+        link_for=lambda token: request.build_absolute_uri(reverse("guests:signin", args=[token])),
+    )
+    return render(request, "guests/find.html", {"form": NameForm(), "step": "name", "notice": LINK_SENT})
 
 
 @require_http_methods(["GET", "POST"])
@@ -151,8 +237,12 @@ def find(request: HttpRequest) -> HttpResponse:
     whether a name is on the guest list."""
     if request.method == "GET":
         return render(request, "guests/find.html", {"form": NameForm(), "step": "name"})
-    if _entry_limited(request):
+    if not _attempt_allowed(request):
         return _too_many(request)
+    if "answer" not in request.POST and _guessing(request):
+        return _too_many(request)  # asking for a link or starting over: nothing a right answer needs
+    if "send_link" in request.POST:
+        return _send_link(request)
     if "answer" not in request.POST:
         form = NameForm(request.POST)
         if not form.is_valid():
@@ -166,7 +256,8 @@ def find(request: HttpRequest) -> HttpResponse:
     household = services.household_lookup(**form.cleaned_data)
     if household is not None:
         return _enter(request, household)
-    _entry_limited(request, increment=True)
+    if _count_wrong(request):
+        return _too_many(request)
     return render(
         request, "guests/find.html",
         {"form": NameForm(initial=form.cleaned_data), "step": "name", "error": NOT_FOUND},
@@ -223,6 +314,9 @@ def requests_page(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind")
     initial = {"kind": kind} if kind in GuestRequest.Kind.values else {}
     form = GuestRequestForm(request.POST or None, household=household, initial=initial)
+    if request.method == "POST" and form.is_valid() and not request_allowed(household):
+        form.add_error(None, REQUESTS_TOO_MANY)
+        return render(request, "guests/requests.html", guest_context(request, form=form), status=429)
     if request.method == "POST" and form.is_valid():
         try:
             services.guest_request_create(household=household, **form.cleaned_data)

@@ -22,6 +22,7 @@ from realtime.regions import Audience, Viewer
 from realtime.views import live_page_context
 from wedding.core.admin_base import planned_weddings
 from wedding.core.models import Wedding
+from wedding.core.redirects import safe_next
 
 
 def planner_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -65,9 +66,10 @@ def action_result(
     if request.headers.get("X-Confetti-Action") or request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse({"ok": ok, "message": message}, status=status or (200 if ok else 422))
     messages.add_message(request, messages.SUCCESS if ok else messages.ERROR, message)
-    back = next_url or request.POST.get("next") or request.META.get("HTTP_REFERER") or reverse("admin:index")
-    if not back.startswith("/"):
-        back = reverse("admin:index")
+    back = safe_next(
+        request, next_url, request.POST.get("next"), request.META.get("HTTP_REFERER"),
+        fallback=reverse("admin:index"),
+    )
     return HttpResponseRedirect(back)
 
 

@@ -7,7 +7,9 @@ constraint the database enforces) rolls the whole call back.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import enum
+import logging
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -22,6 +24,10 @@ from realtime.live import acting_as_planner
 from rsvp.models import Invitation, MealOption, Response
 from rsvp.signals import guests_uninvited
 from wedding.core.models import Event, Wedding
+from wedding.core.throttle import throttle_hit
+from wedding.core.tokens import token_consume, token_issue
+
+logger = logging.getLogger(__name__)
 
 ANSWER_STATUSES = (Response.Status.ATTENDING, Response.Status.DECLINED)
 MAX_NOTE = 2000
@@ -320,7 +326,10 @@ def _name_key(first: str, last: str) -> tuple[str, str]:
 def rsvp_confirmation_send(*, household: Household, to: str) -> bool:
     """Email the household a summary of its answers (console backend by default).
 
-    Never fails the RSVP: a broken mail server only means no email.
+    Call only with an address on file or one its owner confirmed
+    (`rsvp_copy_request` decides). The summary carries no free-text note: a
+    copy is never a way to mail guest-written text. Never fails the RSVP: a
+    broken mail server only means no email.
     """
     responses = (
         Response.objects.filter(guest__household=household)
@@ -332,16 +341,71 @@ def rsvp_confirmation_send(*, household: Household, to: str) -> bool:
             "rsvp/confirmation_email.txt",
             {"household": household, "wedding": household.wedding, "responses": responses},
         )
-    message = EmailMessage(
-        subject=f"Your RSVP for {household.wedding.name}", body=body, to=[to],
-    )
+    return _send(EmailMessage(subject=f"Your RSVP for {household.wedding.name}", body=body, to=[to]))
+
+
+def _send(message: EmailMessage) -> bool:
     try:
         return bool(message.send())
     except Exception:  # noqa: BLE001 - the RSVP is saved; the email is a courtesy
-        import logging
-
-        logging.getLogger(__name__).warning("confirmation email to %s failed", to, exc_info=True)
+        logger.warning("email to %s failed", message.to, exc_info=True)
         return False
+
+
+class CopyOutcome(enum.Enum):
+    SENT = "sent"  # an address on file: the copy goes (after commit)
+    CONFIRM = "confirm"  # a new address: a confirmation link went to it, the copy follows its click
+    THROTTLED = "throttled"  # too many copies for this household or this address
+
+
+COPY_CONFIRM_PURPOSE = "rsvp-copy"
+COPY_CONFIRM_TTL = 24 * 3600
+COPIES_PER_HOUSEHOLD_HOUR = 5
+COPIES_PER_ADDRESS_HOUR = 3
+
+
+def rsvp_copy_request(*, household: Household, to: str, link_for: Callable[[str], str]) -> CopyOutcome:
+    """A household asks for a copy of its answers at `to`.
+
+    An address on file for the household or its guests gets the copy (sent
+    after the caller's transaction commits). Any other address first gets a
+    confirmation link — wedding name only, no guest text — and the copy goes
+    when its owner follows it (`rsvp_copy_confirm`). Throttled per household
+    and per address, counted atomically, before anything is sent.
+    """
+    from guests.services import household_contacts
+
+    to = (to or "").strip()
+    address = to.lower()
+    on_file = {e.strip().lower(): e for e in household_contacts(household)[0]}
+    if not (
+        throttle_hit(scope="rsvp-copy-household", subject=str(household.pk), limit=COPIES_PER_HOUSEHOLD_HOUR, window=3600)
+        and throttle_hit(scope="rsvp-copy-address", subject=address, limit=COPIES_PER_ADDRESS_HOUR, window=3600)
+    ):
+        return CopyOutcome.THROTTLED
+    if address in on_file:
+        stored = on_file[address]
+        # After commit: never email answers that were rolled back.
+        transaction.on_commit(lambda: rsvp_confirmation_send(household=household, to=stored))
+        return CopyOutcome.SENT
+    token = token_issue(
+        purpose=COPY_CONFIRM_PURPOSE, payload={"household": household.pk, "to": to}, ttl=COPY_CONFIRM_TTL
+    )
+    body = render_to_string(
+        "rsvp/copy_confirm_email.txt", {"wedding": household.wedding, "link": link_for(token)}
+    )
+    message = EmailMessage(subject=f"Confirm your address for {household.wedding.name}", body=body, to=[to])
+    transaction.on_commit(lambda: _send(message))
+    return CopyOutcome.CONFIRM
+
+
+def rsvp_copy_confirm(*, token: str) -> bool:
+    """Follow a confirmation link: mail the copy to the confirmed address, once. False when spent or expired."""
+    payload = token_consume(purpose=COPY_CONFIRM_PURPOSE, token=token)
+    household = Household.objects.select_related("wedding").filter(pk=(payload or {}).get("household")).first()
+    if household is None:
+        return False
+    return rsvp_confirmation_send(household=household, to=payload["to"])
 
 
 # --- planners answering on a guest's behalf ----------------------------------------

@@ -12,4 +12,5 @@ urlpatterns = [
     path("rsvp/", views.rsvp, name="rsvp"),
     path("rsvp/done/", views.done, name="done"),
     path("rsvp/change/", views.change_request, name="change"),
+    path("rsvp/copy/<str:token>/", views.copy_confirm, name="copy_confirm"),
 ]

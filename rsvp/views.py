@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from guests.models import GuestRequest
 from guests.services import guest_request_create
-from guests.views import guest_context, guest_required
+from guests.views import REQUESTS_TOO_MANY, guest_context, guest_required, request_allowed
 from rsvp import services
 from rsvp.forms import ChangeRequestForm, HouseholdRsvpForm
 
@@ -37,14 +37,41 @@ def rsvp(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            if form.cleaned_data["send_copy"]:
-                to = form.cleaned_data["email"]
-                # After commit: never email answers that were rolled back.
-                transaction.on_commit(lambda: services.rsvp_confirmation_send(household=household, to=to))
             messages.success(request, "Thank you! Your answers are saved.")
+            if form.cleaned_data["send_copy"]:
+                _copy_requested(request, household, form.cleaned_data["email"])
             return redirect("rsvp:done")
     status = 400 if request.method == "POST" else 200
     return render(request, "rsvp/rsvp.html", guest_context(request, form=form), status=status)
+
+
+COPY_MESSAGES = {
+    services.CopyOutcome.SENT: (messages.INFO, "A copy of your answers is on its way to {to}."),
+    services.CopyOutcome.CONFIRM: (
+        messages.INFO,
+        "We sent a link to {to}: confirm the address there and the copy of your answers follows.",
+    ),
+    services.CopyOutcome.THROTTLED: (
+        messages.WARNING, "We have sent several copies already; please try again in an hour.",
+    ),
+}
+
+
+def _copy_requested(request: HttpRequest, household, to: str) -> None:
+    outcome = services.rsvp_copy_request(
+        household=household, to=to,
+        link_for=lambda token: request.build_absolute_uri(reverse("rsvp:copy_confirm", args=[token])),
+    )
+    level, text = COPY_MESSAGES[outcome]
+    messages.add_message(request, level, text.format(to=to))
+
+
+@require_http_methods(["GET"])
+def copy_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """/rsvp/copy/<token>/ — the owner of a new address confirms it; the copy is sent there once."""
+    if services.rsvp_copy_confirm(token=token):
+        return render(request, "rsvp/copy_confirmed.html", {})
+    return render(request, "rsvp/copy_confirmed.html", {"expired": True}, status=404)
 
 
 @guest_required
@@ -58,6 +85,9 @@ def change_request(request: HttpRequest) -> HttpResponse:
     """After the deadline: ask the planners to change an answer (a guest request of kind “change”)."""
     household = request.guest_household
     form = ChangeRequestForm(request.POST)
+    if form.is_valid() and not request_allowed(household):
+        form.add_error(None, REQUESTS_TOO_MANY)
+        return render(request, "rsvp/closed.html", guest_context(request, form=form), status=429)
     if form.is_valid():
         try:
             guest_request_create(household=household, kind=GuestRequest.Kind.CHANGE, message=form.cleaned_data["message"])

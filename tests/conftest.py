@@ -45,6 +45,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PHOTO_ROOT = tmp_path / "photos"
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",  # SECURE_CSP below
     # Serves /static/ (daphne serves no files); after SecurityMiddleware so the
     # HTTPS redirect and security headers apply to static files too.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -193,6 +195,11 @@ WHITENOISE_AUTOREFRESH = DEBUG
 WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
+# Guests' photos: outside MEDIA_ROOT (never served as plain files), served by a view that checks
+# moderation and the viewer. PHOTO_ACCEL_PREFIX: an nginx `internal` location aliased to PHOTO_ROOT,
+# so the view answers with X-Accel-Redirect and nginx sends the bytes.
+PHOTO_ROOT = Path(os.environ.get("PHOTO_ROOT") or BASE_DIR / "private_media")
+PHOTO_ACCEL_PREFIX = os.environ.get("PHOTO_ACCEL_PREFIX", "")
 
 # Development prints emails; production sends them over SMTP (EMAIL_HOST, EMAIL_PORT) unless told otherwise.
 EMAIL_BACKEND_PATH = os.environ.get(
@@ -243,6 +250,9 @@ if env_bool("BEHIND_PROXY", False):
     # Behind a proxy every guest would share REMOTE_ADDR (and one throttle): key on the
     # client address the proxy reports instead.
     RATELIMIT_IP_META_KEY = "wedding.proxy.client_ip"
+# How many reverse proxies append to X-Forwarded-For in front of daphne (load balancer = 1,
+# CDN + load balancer = 2); the client is that many entries from the right (wedding/proxy.py).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1"))
 
 # --- security (production) -----------------------------------------------------
 SESSION_COOKIE_SECURE = not DEBUG
@@ -256,6 +266,31 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (Django's own): pages load only their own static scripts — no inline
+# script, no on*= handler, no eval. Style: stylesheets only from here; style="" attributes are
+# allowed because server-computed positions and widths (seating chart, progress bars) use them.
+# connect-src: 'self' covers the live socket (ws/wss of this origin) in CSP3 browsers; the
+# explicit ws(s) sources of ALLOWED_HOSTS cover the rest.
+_SOCKET_SOURCES = [
+    f"{scheme}://{host}:*"
+    # CSP host sources cannot name an IPv6 literal or a wildcard-suffix host: 'self' covers those.
+    for host in ALLOWED_HOSTS if host and "*" not in host and not host.startswith((".", "["))
+    for scheme in (("ws", "wss") if DEBUG else ("wss",))
+]
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "style-src-attr": [CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF, *_SOCKET_SOURCES],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 LOGGING = {
     "version": 1,

@@ -22,6 +22,7 @@ from guests.models import Guest
 from rsvp.models import Invitation, MealOption, Response
 from seating.models import Seat
 from wedding.core.models import Event, Wedding
+from wedding.core.spreadsheets import spreadsheet_safe  # the one neutraliser, reports use it too
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -37,20 +38,6 @@ GUEST_COLUMNS = [
 ]
 LIST_SEPARATOR = "; "
 # OWASP "CSV injection": what a spreadsheet may execute when a cell starts with it.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: object) -> object:
-    """A cell value no spreadsheet will execute: text starting with = + - @ tab or CR gets a leading '.
-
-    For every CSV/XLSX the product writes (reports too). Numbers and dates are left as they are.
-    The guest import strips the apostrophe again, so a backup round-trips exactly.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def dataset_safe(dataset: tablib.Dataset) -> tablib.Dataset:
     """A copy of `dataset` with every cell (and header) through `spreadsheet_safe()`."""
     safe = tablib.Dataset(

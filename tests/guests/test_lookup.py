@@ -31,7 +31,3 @@ def test_last_names_that_match(typed, stored):
 @pytest.mark.parametrize("typed, stored", [("garc", "García"), ("", "Ruiz"), ("Lopez", "Lopezosa"), ("cruz de", "De la Cruz")])
 def test_last_names_that_do_not_match(typed, stored):
     assert not lookup.last_names_match(typed, stored)
-
-
-def test_household_name_key_ignores_filler():
-    assert lookup.household_name_key("The Ruiz family") == lookup.household_name_key("ruiz") == "ruiz"

@@ -17,6 +17,7 @@ from wedding.songs.models import SongVote
 @pytest.fixture
 def ruiz(household):
     household.email = "ruiz@example.org"
+    household.phone = "+34 611 22 33 44"
     household.save()
     return {
         "jose": factories.GuestFactory(household=household, first_name="José", last_name="Ruiz García"),
@@ -36,10 +37,10 @@ def test_code_lookup_ignores_case_spaces_and_dashes(household):
     "first, last, answer",
     [
         ("jose", "ruiz garcia", "ruiz@example.org"),
-        ("JOSÉ", "García", "The Ruiz family"),
-        ("Pepe", "Ruiz", "ruiz"),
+        ("JOSÉ", "García", "611 22 33 44"),
+        ("Pepe", "Ruiz", "+34611223344"),
         ("Liz", "ruíz", "LIZ@example.org"),
-        ("beth", "Ruiz", "ruiz family"),
+        ("beth", "Ruiz", "(+34) 611-22-33-44"),
     ],
 )
 def test_name_lookup_is_tolerant(ruiz, household, first, last, answer):
@@ -50,6 +51,8 @@ def test_name_lookup_is_tolerant(ruiz, household, first, last, answer):
     "first, last, answer",
     [
         ("José", "Ruiz", "wrong@example.org"),  # right name, wrong answer
+        ("José", "Ruiz", "The Ruiz family"),  # the household's name is read off the directory
+        ("José", "Ruiz", "2233"),  # too few digits to be a phone
         ("Pedro", "Ruiz", "ruiz@example.org"),  # wrong name, right answer
         ("José", "Ruiz", ""),
         ("", "", "ruiz@example.org"),

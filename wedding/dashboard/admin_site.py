@@ -12,7 +12,30 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.template.response import TemplateResponse
 from django.urls import include, path
+
+from wedding.core.throttle import throttle_hit
+from wedding.proxy import client_address
+
+
+# (scope, subject, limit, seconds) for each planner login attempt.
+def _login_limits(request) -> list[tuple[str, str, int, int]]:
+    username = (request.POST.get("username") or "").strip().lower()[:150]
+    address = client_address(request)
+    return [
+        ("planner-login-user-address", f"{username}|{address}", 10, 900),
+        ("planner-login-address", address, 30, 900),
+        ("planner-login-user", username, 100, 3600),
+    ]
+
+
+def _login_allowed(request) -> bool:
+    hits = [
+        throttle_hit(scope=scope, subject=subject, limit=limit, window=window)
+        for scope, subject, limit, window in _login_limits(request)
+    ]
+    return all(hits)
 
 
 class ConfettiAdminSite(admin.AdminSite):
@@ -27,6 +50,20 @@ class ConfettiAdminSite(admin.AdminSite):
             path("dashboard/", include(urlpatterns(self))),
         ]
         return ours + super().get_urls()
+
+    def login(self, request, extra_context=None):
+        """Django's admin login, with password guessing throttled (counted atomically, before checking).
+
+        Per username from one address, per address, and per username from
+        everywhere (LOGIN_LIMITS): a guesser is slowed, and locking a planner
+        out takes more than one address.
+        """
+        if request.method == "POST" and not _login_allowed(request):
+            context = {**self.each_context(request), "title": "Too many attempts"}
+            response = TemplateResponse(request, "admin/login_throttled.html", context, status=429)
+            response["Retry-After"] = "900"
+            return response
+        return super().login(request, extra_context)
 
     def index(self, request, extra_context=None):
         """A planner's home: the dashboard of their wedding, or a switcher when they plan several."""

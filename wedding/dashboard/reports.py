@@ -20,6 +20,7 @@ from realtime.live import Audience, Viewer, page_context, planner_view
 from rsvp.models import Response
 from seating.models import Seat, Table
 from wedding.core.models import Event, Wedding
+from wedding.core.spreadsheets import spreadsheet_safe
 from wedding.dashboard.reads import event_stats
 
 
@@ -112,6 +113,16 @@ def report_context(wedding: Wedding, *, event_id: int | None) -> dict:
 
 
 def _dataset(kind: str, wedding: Wedding, event: Event | None) -> tablib.Dataset:
+    """The report as rows; every cell passes `spreadsheet_safe` (a guest's dietary note
+    "=HYPERLINK(…)" must reach the planner's spreadsheet as text, not as a live formula)."""
+    data = _report_rows(kind, wedding, event)
+    safe = tablib.Dataset(headers=data.headers)
+    for row in data:
+        safe.append([spreadsheet_safe(cell) for cell in row])
+    return safe
+
+
+def _report_rows(kind: str, wedding: Wedding, event: Event | None) -> tablib.Dataset:
     if kind == "headcount":
         data = tablib.Dataset(headers=[
             "event", "invited", "answered", "attending", "declined", "pending",

@@ -31,6 +31,7 @@ from realtime.live import (
 from rsvp.models import Invitation, MealOption, Response
 from seating.models import Table
 from wedding.core.models import Event, Wedding
+from wedding.core.redirects import safe_next
 from wedding.dashboard.reads import (
     clean_guest_filters,
     guest_filter_choices,
@@ -126,7 +127,7 @@ def guests_bulk(request: HttpRequest, wedding: Wedding) -> HttpResponse:
             if request.POST.get("confirm") != "yes":
                 context = page_context(
                     request, wedding, title=f"Delete {n} guest(s)?", section="guests", guests=guests,
-                    next=request.POST.get("next", ""),
+                    next=safe_next(request, request.POST.get("next"), fallback=""),
                 )
                 return render(request, "admin/dashboard/guests_delete.html", context)
             guest_services.guests_delete(wedding=wedding, guests=guests, user=request.user)
@@ -172,12 +173,13 @@ def respond_page(request: HttpRequest, wedding: Wedding, guest_id: int) -> HttpR
                 error = error_text(exc)
             else:
                 messages.success(request, f"Recorded {guest.full_name}'s answer for the {event.name}.")
-                back = request.POST.get("next", "")
-                return HttpResponseRedirect(back if back.startswith("/") else reverse("admin:dashboard", args=[wedding.pk]))
+                back = safe_next(request, request.POST.get("next"), fallback=reverse("admin:dashboard", args=[wedding.pk]))
+                return HttpResponseRedirect(back)
     context = page_context(
         request, wedding, title=f"Reply for {guest.full_name}", section="home", guest=guest,
         invitations=[(i, responses.get(i.event_id)) for i in invitations], meals=meals, error=error,
-        statuses=Response.Status.choices, next=request.GET.get("next") or request.POST.get("next", ""),
+        statuses=Response.Status.choices,
+        next=safe_next(request, request.GET.get("next"), request.POST.get("next"), fallback=""),
     )
     return render(request, "admin/dashboard/respond.html", context, status=422 if error else 200)
 

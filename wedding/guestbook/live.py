@@ -12,7 +12,10 @@ GUESTBOOK_LIMIT = 300
 
 
 def guestbook_context(viewer: Viewer) -> dict:
-    entries = GuestbookEntry.objects.for_wedding(viewer.wedding).filter(status=Moderation.APPROVED)
+    # The household is shown beside the free-text signature, so "Lucía (the bride)" cannot pass for her.
+    entries = (
+        GuestbookEntry.objects.for_wedding(viewer.wedding).filter(status=Moderation.APPROVED).select_related("household")
+    )
     return {"entries": list(entries.order_by("-created_at", "-pk")[:GUESTBOOK_LIMIT])}
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import uuid
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
@@ -103,8 +104,20 @@ def _size_of(upload) -> int:
     return int(size)
 
 
-def _open_checked(upload) -> Image.Image:
-    """Open and fully decode the upload, refusing non-images and pixel bombs."""
+# Decoding costs CPU by the pixel (about 40 ms a megapixel here), whatever the file's size. A
+# real photo of more than a megapixel takes at least this many bytes per megapixel even as a
+# flat PNG; a file far smaller than its pixels is a decompression bomb, refused undecoded
+# (the report's 4 KB PNG of 39.7 Mpx needed 79 KB to pass).
+MIN_BYTES_PER_MEGAPIXEL = 2_000
+RATIO_CHECKED_FROM_PIXELS = 1_000_000
+
+
+def _open_checked(upload, charge: Callable[[int], bool] | None = None) -> Image.Image:
+    """Open and fully decode the upload, refusing non-images and pixel bombs.
+
+    `charge(pixels)` is asked, after the header checks and before decoding,
+    whether the uploader may spend that much decoding; False refuses the file.
+    """
     max_pixels = settings.PHOTO_MAX_PIXELS
     upload.seek(0)
     with warnings.catch_warnings():
@@ -121,6 +134,17 @@ def _open_checked(upload) -> Image.Image:
                 raise PhotoRejected(
                     f"is {image.width} × {image.height} pixels; the limit is "
                     f"{max_pixels // 1_000_000} megapixels."
+                )
+            pixels, size = image.width * image.height, _size_of(upload)
+            if pixels > RATIO_CHECKED_FROM_PIXELS and size * 1_000_000 < pixels * MIN_BYTES_PER_MEGAPIXEL:
+                raise PhotoRejected(
+                    f"claims {image.width} × {image.height} pixels in only {filesizeformat(size)}: "
+                    "too small for a real photo of that size."
+                )
+            if charge is not None and not charge(pixels):
+                raise PhotoRejected(
+                    "is more photo processing than one invitation may ask for in an hour; "
+                    "please try again in an hour."
                 )
             image.load()
         except PhotoRejected:
@@ -140,14 +164,15 @@ def _encode(image: Image.Image, fmt: str, **options) -> bytes:
     return out.getvalue()
 
 
-def clean_image(upload) -> CleanImage:
+def clean_image(upload, *, charge: Callable[[int], bool] | None = None) -> CleanImage:
     """The upload as a stored photo + thumbnail, or PhotoRejected with the reason.
 
-    Size limit: settings.PHOTO_MAX_BYTES; pixel limit: settings.PHOTO_MAX_PIXELS.
+    Size limit: settings.PHOTO_MAX_BYTES; pixel limit: settings.PHOTO_MAX_PIXELS;
+    bytes per pixel: MIN_BYTES_PER_MEGAPIXEL; decode budget: `charge` (see `_open_checked`).
     """
     if _size_of(upload) > settings.PHOTO_MAX_BYTES:
         raise PhotoRejected(f"is larger than {filesizeformat(settings.PHOTO_MAX_BYTES)}.")
-    source = _open_checked(upload)
+    source = _open_checked(upload, charge)
     fmt = STORED_FORMAT[source.format]
     if source.format == "GIF":
         source.seek(0)  # first frame only

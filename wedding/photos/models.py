@@ -6,11 +6,13 @@ from django.conf import settings
 from django.db import models
 
 from wedding.core.models import Moderation, WeddingScoped
+from wedding.photos.storage import photo_storage
 
 
 class Photo(WeddingScoped):
-    image = models.ImageField(upload_to="photos/%Y/%m/")
-    thumbnail = models.ImageField(upload_to="photos/thumbs/%Y/%m/", blank=True)
+    # Outside MEDIA_ROOT: served only through views.photo_file, which checks status and viewer.
+    image = models.ImageField(upload_to="photos/%Y/%m/", storage=photo_storage)
+    thumbnail = models.ImageField(upload_to="photos/thumbs/%Y/%m/", blank=True, storage=photo_storage)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     caption = models.CharField(max_length=280, blank=True)

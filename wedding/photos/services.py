@@ -11,6 +11,7 @@ from django.db import transaction
 
 from wedding.core.cleaning import check_household, clean_text
 from wedding.core.models import Moderation, Wedding
+from wedding.core.throttle import throttle_incr
 from wedding.moderation.services import content_moderate
 from wedding.photos import images
 from wedding.photos.models import Photo
@@ -22,6 +23,11 @@ MAX_PHOTOS_PER_UPLOAD = 30
 class UploadResult:
     saved: list[Photo] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
+
+
+# Pixels one household (or planner) may have decoded in an hour: about 80 photos of 12 Mpx,
+# some 40 s of CPU here. Charged from each file's header before it is decoded.
+DECODE_BUDGET_PIXELS_PER_HOUR = 1_000_000_000
 
 
 def photo_upload(
@@ -46,10 +52,16 @@ def photo_upload(
     by_planner = user is not None and household is None
     status = Moderation.PENDING if wedding.photo_moderation and not by_planner else Moderation.APPROVED
     result = UploadResult()
+    uploader = f"household-{household.pk}" if household is not None else f"user-{user.pk}"
+
+    def charge(pixels: int) -> bool:
+        total = throttle_incr(scope="photo-decode", subject=uploader, window=3600, amount=pixels)
+        return total <= DECODE_BUDGET_PIXELS_PER_HOUR
+
     for upload in files:
         name = str(getattr(upload, "name", "") or "file")[:120]
         try:
-            clean = images.clean_image(upload)
+            clean = images.clean_image(upload, charge=charge)
         except images.PhotoRejected as exc:
             result.refused.append((name, f"“{name}” {exc}"))
             continue
@@ -84,3 +96,14 @@ def photo_store(
 def photo_moderate(*, photo: Photo, status: str, user) -> Photo:
     return content_moderate(obj=photo, status=status, user=user)
 
+
+
+def photo_viewable(*, photo: Photo, household, user) -> bool:
+    """Whether this viewer may see the photo's files now: an approved photo, by a household of its
+    wedding; any photo (the moderation queue), by a planner of its wedding."""
+    if household is not None and household.wedding_id == photo.wedding_id and photo.status == Moderation.APPROVED:
+        return True
+    return bool(
+        user is not None and user.is_authenticated
+        and Wedding.objects.for_planner(user).filter(pk=photo.wedding_id).exists()
+    )

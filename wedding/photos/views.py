@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import mimetypes
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
@@ -16,6 +20,7 @@ from wedding.core.models import Wedding
 from wedding.photos import services
 from wedding.photos.forms import PhotoUploadForm
 from wedding.photos.images import PhotoSizeLimitUploadHandler
+from wedding.photos.models import Photo
 
 UPLOAD_RATE = "60/h"
 
@@ -81,3 +86,29 @@ def slideshow(request: HttpRequest) -> HttpResponse:
         viewer = Viewer(wedding=household.wedding, audience=Audience.HOUSEHOLD, household=household)
     return render(request, "photos/slideshow.html", live_page_context(viewer))
 
+
+
+@require_http_methods(["GET", "HEAD"])
+def photo_file(request: HttpRequest, name: str) -> HttpResponse:
+    """A photo's image or thumbnail, for whoever may see the photo now (else 404, as if it never was).
+
+    The name must be one a photo row stores, so no path outside the photos
+    can be asked for. Approved photos: the wedding's households and its
+    planners. Waiting or hidden ones: its planners only. A deleted photo has
+    no row: 404.
+    """
+    photo = Photo.objects.filter(Q(image=name) | Q(thumbnail=name)).first()
+    if photo is None or not services.photo_viewable(photo=photo, household=household_of(request), user=request.user):
+        raise Http404("No such photo.")
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if settings.PHOTO_ACCEL_PREFIX:
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = settings.PHOTO_ACCEL_PREFIX.rstrip("/") + "/" + name
+    else:
+        try:
+            response = FileResponse(photo.image.storage.open(name, "rb"), content_type=content_type)
+        except FileNotFoundError:
+            raise Http404("No such photo.") from None
+    # Never cached by shared caches, and revalidated, so hiding a photo takes effect at once.
+    response["Cache-Control"] = "private, no-cache"
+    return response

@@ -13,7 +13,7 @@ track(Remembrance, topic="tribute")
 
 
 def tributes_context(viewer: Viewer) -> dict:
-    approved = Remembrance.objects.filter(status=Moderation.APPROVED).order_by("created_at", "pk")
+    approved = Remembrance.objects.filter(status=Moderation.APPROVED).select_related("household").order_by("created_at", "pk")
     tributes = (
         Tribute.objects.for_wedding(viewer.wedding)
         .filter(published=True)

@@ -20,6 +20,7 @@ from guests.models import Guest, Household, Tag
 from rsvp.models import Invitation, MealOption, Response
 from seating.models import Seat, Table
 from wedding.core.models import Event, Wedding
+from wedding.core.spreadsheets import FORMULA_LEADERS
 
 SEPARATORS = (";", "|")
 MAX_LENGTHS = {
@@ -42,9 +43,9 @@ HOUSEHOLD_FIELDS = ("address", "household_email", "household_phone", "household_
 HOUSEHOLD_ATTRS = {"address": "address", "household_email": "email", "household_phone": "phone",
                    "household_notes": "notes", "plus_ones_allowed": "plus_ones_allowed"}
 BOOL_FIELDS = {"directory_opt_in", "is_plus_one"}
-# Escape our own export adds before a cell a spreadsheet would execute (see exporting.spreadsheet_safe).
+# Escape our own export adds before a cell a spreadsheet would execute (see wedding.core.spreadsheets.spreadsheet_safe).
 # "'\n" too: XLSX (XML) stores an escaped leading CR as a line feed.
-ESCAPED = ("'=", "'+", "'-", "'@", "'\t", "'\r", "'\n")
+ESCAPED = (*("'" + leader for leader in FORMULA_LEADERS), "'\n")
 
 
 def unescape(value: str) -> str:
