@@ -1,8 +1,9 @@
 """The one WebSocket endpoint of live pages: `/ws/live/?wedding=<id>`.
 
 Authorisation (DESIGN §4.10): the route sits behind
-`AllowedHostsOriginValidator` (a foreign Origin is refused at the handshake)
-and `AuthMiddlewareStack`. The principal comes from the session only — a
+`realtime.origin.SiteOriginValidator` (an Origin that is not one of the
+site's own scheme, host and port is refused at the handshake) and
+`AuthMiddlewareStack`. The principal comes from the session only — a
 planner user who plans the wedding named by `?wedding=`, or the guest
 household of the invitation-code session (`guests.session`), which may only
 watch its own wedding. Anybody else is accepted and immediately closed with
