@@ -304,7 +304,21 @@ class LiveConsumer(transport.LeanDispatch, AsyncWebsocketConsumer):
         return send
 
     async def _send_text(self, text: str) -> None:
+        if self._unread_too_much():
+            return
         await self._server_send()({"type": "websocket.send", "text": text})
+
+    def _unread_too_much(self) -> bool:
+        """The ASGI path's send-buffer bound (realtime.transport.SendBuffer): True when the socket was dropped."""
+        if "_send_buffer" not in self.__dict__:
+            self._send_buffer = transport.send_buffer(self._server_send())
+        if self._send_buffer is None or not self._send_buffer.over_limit():
+            return False
+        self.closing = True  # the connection is aborted; its disconnect detaches the watcher
+        hub = self.__dict__.get("hub")
+        if hub is not None:
+            hub.stats["closed_slow"] += 1
+        return True
 
     async def _close_with(self, code: int) -> None:
         if self.closing:

@@ -473,6 +473,9 @@ class Hub:
         """A prepared frame straight to the socket's connection; False: use the ASGI send instead."""
         try:
             written = watcher.direct.write(data)
+        except transport.SlowReader:  # aborted for not reading (realtime.limits); its consumer detaches it
+            self.stats["closed_slow"] += 1
+            return True
         except Exception:  # nothing was sent: this socket uses the ASGI send from now on
             logger.warning("realtime: direct frame write failed", exc_info=True)
             watcher.direct = None
