@@ -4,7 +4,7 @@ Open sockets are capped per principal and per client address (over a cap:
 closed 1013, "try again later"); resyncs and repeated hellos run at most
 once per interval per socket, coalesced; `realtime_status` counts every
 refusal. The send-buffer bound needs a real daphne and a client that does
-not read: tests/realtime/test_send_buffer.py.
+not read: tests/security/test_websocket.py.
 """
 
 from __future__ import annotations
