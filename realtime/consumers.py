@@ -153,7 +153,7 @@ class LiveConsumer(transport.LeanDispatch, AsyncWebsocketConsumer):
         if self.watcher is not None:
             self.hub.detach(self.watcher)  # idempotent
         if self.admitted is not None:
-            self.hub.sockets.release(*self.admitted)
+            self.hub.socket_caps.release(*self.admitted)
             self.admitted = None
 
     async def connect(self) -> None:
@@ -229,7 +229,7 @@ class LiveConsumer(transport.LeanDispatch, AsyncWebsocketConsumer):
         """Count this socket against its principal's and its address's caps; over one: close 1013."""
         principal = ("user", user_id) if user_id is not None else ("household", household_id)
         address = limits.client_address(self.scope)
-        refused = self.hub.sockets.admit(principal, address)
+        refused = self.hub.socket_caps.admit(principal, address)
         if refused is not None:
             self.hub.stats[f"refused_{refused}_cap"] += 1
             self.closing = True

@@ -107,7 +107,7 @@ class Hub:
         self.by_household: dict[int, set[Watcher]] = collections.defaultdict(set)
         self.by_session: dict[str, set[Watcher]] = collections.defaultdict(set)
         self.stats = new_counters()
-        self.sockets = limits.SocketCounts(
+        self.socket_caps = limits.SocketCounts(
             per_principal=limits.sockets_per_principal(), per_address=limits.sockets_per_address()
         )
         self.started_at = time.time()

@@ -59,7 +59,7 @@ async def test_a_principal_gets_at_most_its_cap_of_sockets_then_1013(settings, w
     assert welcome["t"] == "welcome"
     for socket in (*sockets[1:], again, household_socket):
         await socket.disconnect()
-    assert hub_module.current_hub().sockets.by_principal == {}
+    assert hub_module.current_hub().socket_caps.by_principal == {}
 
 
 async def test_a_household_is_capped_too(settings, wedding, household):
