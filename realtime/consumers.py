@@ -249,7 +249,8 @@ class LiveConsumer(transport.LeanDispatch, AsyncWebsocketConsumer):
         throttle = throttles.get(kind)
         if throttle is None:
             loop = asyncio.get_running_loop()
-            throttle = throttles[kind] = limits.Throttle(interval=limits.resync_interval(), clock=loop.time)
+            interval = limits.hello_interval() if kind == "hello" else limits.resync_interval()
+            throttle = throttles[kind] = limits.Throttle(interval=interval, clock=loop.time)
         pending = self.__dict__.setdefault("_pending_frames", {})
         pending[kind] = data
         wait = throttle.ask()

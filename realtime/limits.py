@@ -8,8 +8,8 @@ Pure decisions, no I/O (the hub, the consumer and `realtime.transport` apply the
   "try again later"; the browser reconnects with its backoff instead of
   hammering, and does not give up as after a 4xxx). Counted per process:
   with N daphne processes behind a balancer the caps apply per process.
-* `Throttle` — at most one run of an expensive client frame (a resync, a
-  repeated hello) per interval per socket; requests inside the interval are
+* `Throttle` — at most one run of an expensive client frame (a resync; a
+  repeated hello, on a shorter interval) per interval per socket; requests inside the interval are
   coalesced into one run at its end, the latest frame winning. So a flood of
   14-byte resyncs costs one render set per interval, whatever its rate.
 * `send_buffer_max()` — the unsent bytes a socket may have queued in the
@@ -51,8 +51,18 @@ def send_buffer_max() -> int:
 
 
 def resync_interval() -> float:
-    """Seconds between two runs of one socket's resyncs (and of its repeated hellos)."""
+    """Seconds between two runs of one socket's resyncs."""
     return float(getattr(settings, "REALTIME_RESYNC_INTERVAL", DEFAULT_RESYNC_INTERVAL))
+
+
+HELLO_INTERVAL_MAX = 0.5
+
+
+def hello_interval() -> float:
+    """Seconds between two runs of one socket's hellos: shorter than a resync's, since the page
+    says hello again whenever an htmx swap changes its regions (and waits for it to get their
+    updates); a hello re-renders only what changed since the version it names."""
+    return min(resync_interval(), HELLO_INTERVAL_MAX)
 
 
 class SocketCounts:

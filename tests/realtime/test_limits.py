@@ -192,3 +192,20 @@ async def test_realtime_status_reports_the_refusals(settings, wedding, planner, 
 
     assert "per-principal cap=1 " in out.getvalue()
     await socket.disconnect()
+
+
+async def test_a_page_that_swaps_in_new_regions_is_answered_within_the_short_hello_interval(wedding, planner):
+    """An htmx swap changes the page's regions and it says hello again: that hello waits at most
+    HELLO_INTERVAL_MAX, not the resync interval."""
+    cookie = await run(lambda: planner_cookie(planner))
+    version = await version_of(wedding)
+    socket, _ = await open_socket(cookie, wedding.pk, regions_=[SONGS], version=version)
+    loop = asyncio.get_running_loop()
+    asked = loop.time()
+
+    await socket.send_json_to({"t": "hello", "v": version, "regions": [SONGS, PLANNER_GUESTS]})
+    welcome = await socket.receive_json_from(timeout=3)
+
+    assert welcome["regions"] == ["live-t_songs", "live-t_planner_guests"]
+    assert loop.time() - asked < limits.HELLO_INTERVAL_MAX + 0.3 < limits.resync_interval()
+    await socket.disconnect()
