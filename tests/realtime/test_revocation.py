@@ -178,3 +178,20 @@ async def test_the_fragment_url_refuses_a_removed_planner(wedding, planner):
     assert (await run(lambda: client.get(url, {"wedding": wedding.pk}))).status_code == 200
     await run(lambda: wedding.planners.remove(planner))
     assert (await run(lambda: client.get(url, {"wedding": wedding.pk}))).status_code in (403, 404)
+
+
+async def test_a_removal_announced_by_another_process_closes_only_that_weddings_sockets(wedding, planner):
+    """The close travels between processes as a control message; it names the wedding too."""
+    second = await run(lambda: factories.WeddingFactory(name="Second", slug="second-b", planners=[planner]))
+    cookie = await run(lambda: planner_cookie(planner))
+    removed, _ = await open_socket(cookie, wedding.pk, regions_=[SONGS])
+    kept, _ = await open_socket(cookie, second.pk, regions_=[SONGS])
+
+    hub_module.current_hub()._on_control(
+        {"type": "confetti.close", "origin": "another-process", "user": planner.pk, "household": None,
+         "session": None, "wedding": wedding.pk}
+    )
+
+    assert await closed_code(removed) == 4401
+    assert await closed_code(kept, timeout=0.3) is None
+    await kept.disconnect()
