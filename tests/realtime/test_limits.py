@@ -130,14 +130,36 @@ async def test_a_resync_flood_costs_one_render_set_per_interval(settings, weddin
     cookie = await run(lambda: planner_cookie(planner))
     socket, _ = await open_socket(cookie, wedding.pk, regions_=[PLANNER_GUESTS, SONGS], version=await version_of(wedding))
     hub = hub_module.current_hub()
-    renders_before, resyncs_before = hub.stats["renders"], hub.stats["resyncs"]
+    resyncs_before = hub.stats["resyncs"]
 
-    for _ in range(200):  # 200 × 15 bytes
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    got = []
+    for _ in range(25):  # a 15-byte resync every ~40 ms, each after the last answer is out
+        await socket.send_to(text_data='{"t":"resync"}')
+        got += await frames(socket, timeout=0.04)
+    elapsed = loop.time() - started
+    got += await frames(socket, timeout=0.6)
+
+    # One at once, then at most one per 0.5 s interval (coalesced): not one per request.
+    assert 2 <= len(got) <= 2 + elapsed / 0.5 < 25 / 2 and all(f["resync"] for f in got)
+    assert hub.stats["resyncs"] - resyncs_before == len(got)
+    assert hub_stats()["throttled_frames"] == 25 - 1
+    await socket.disconnect()
+
+
+async def test_a_burst_of_resyncs_is_one_resync_and_one_more_at_the_interval(settings, wedding, planner):
+    settings.REALTIME_RESYNC_INTERVAL = 0.5
+    cookie = await run(lambda: planner_cookie(planner))
+    socket, _ = await open_socket(cookie, wedding.pk, regions_=[PLANNER_GUESTS, SONGS], version=await version_of(wedding))
+    hub = hub_module.current_hub()
+    renders_before = hub.stats["renders"]
+
+    for _ in range(200):  # 200 × 15 bytes at once
         await socket.send_to(text_data='{"t":"resync"}')
     got = await frames(socket, timeout=0.8)
 
-    assert len(got) == 2 and all(f["resync"] for f in got)  # one at once, one coalesced at the interval's end
-    assert hub.stats["resyncs"] - resyncs_before == 2
+    assert len(got) == 2 and all(f["resync"] for f in got)
     assert hub.stats["renders"] - renders_before <= 2 * 2  # two regions, at most twice
     assert hub_stats()["throttled_frames"] == 199
     await socket.disconnect()
