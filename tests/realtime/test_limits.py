@@ -125,11 +125,16 @@ async def test_behind_the_proxy_the_forwarded_address_is_capped(settings, weddin
     await second.disconnect()
 
 
-async def test_a_resync_flood_costs_one_render_set_per_interval(settings, wedding, planner):
-    settings.REALTIME_RESYNC_INTERVAL = 0.5
+async def planner_socket_resyncing_every(interval: float, settings, wedding, planner):
+    """A planner's socket on two regions, up to date, with this resync interval; and the hub."""
+    settings.REALTIME_RESYNC_INTERVAL = interval
     cookie = await run(lambda: planner_cookie(planner))
     socket, _ = await open_socket(cookie, wedding.pk, regions_=[PLANNER_GUESTS, SONGS], version=await version_of(wedding))
-    hub = hub_module.current_hub()
+    return socket, hub_module.current_hub()
+
+
+async def test_a_resync_flood_costs_one_render_set_per_interval(settings, wedding, planner):
+    socket, hub = await planner_socket_resyncing_every(0.5, settings, wedding, planner)
     resyncs_before = hub.stats["resyncs"]
 
     loop = asyncio.get_running_loop()
@@ -149,10 +154,7 @@ async def test_a_resync_flood_costs_one_render_set_per_interval(settings, weddin
 
 
 async def test_a_burst_of_resyncs_is_one_resync_and_one_more_at_the_interval(settings, wedding, planner):
-    settings.REALTIME_RESYNC_INTERVAL = 0.5
-    cookie = await run(lambda: planner_cookie(planner))
-    socket, _ = await open_socket(cookie, wedding.pk, regions_=[PLANNER_GUESTS, SONGS], version=await version_of(wedding))
-    hub = hub_module.current_hub()
+    socket, hub = await planner_socket_resyncing_every(0.5, settings, wedding, planner)
     renders_before = hub.stats["renders"]
 
     for _ in range(200):  # 200 × 15 bytes at once
