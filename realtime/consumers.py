@@ -1,8 +1,9 @@
 """The one WebSocket endpoint of live pages: `/ws/live/?wedding=<id>`.
 
 Authorisation (DESIGN §4.10): the route sits behind
-`AllowedHostsOriginValidator` (a foreign Origin is refused at the handshake)
-and `AuthMiddlewareStack`. The principal comes from the session only — a
+`realtime.origin.SiteOriginValidator` (an Origin that is not one of the
+site's own scheme, host and port is refused at the handshake) and
+`AuthMiddlewareStack`. The principal comes from the session only — a
 planner user who plans the wedding named by `?wedding=`, or the guest
 household of the invitation-code session (`guests.session`), which may only
 watch its own wedding. Anybody else is accepted and immediately closed with
@@ -21,6 +22,7 @@ nesting, finite numbers); a bad one gets an error frame and changes nothing.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 from urllib.parse import parse_qs
@@ -30,7 +32,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.http import Http404
 
 from realtime import hub as hub_module
-from realtime import protocol, regions, transport
+from realtime import limits, protocol, regions, transport
 from realtime.protocol import CLOSE_BAD_REQUEST, CLOSE_NOT_ALLOWED, MAX_FRAME, ProtocolError
 from realtime.regions import Audience, Viewer
 from realtime.watchers import Watched, Watcher
@@ -118,6 +120,11 @@ def watched_regions(viewer: Viewer, requested: Any) -> tuple[list[Watched], list
     return accepted, refused
 
 
+def _log_failure(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("realtime: deferred frame failed", exc_info=task.exception())
+
+
 class LiveConsumer(transport.LeanDispatch, AsyncWebsocketConsumer):
     # No per-socket layer channel: the hub holds one subscription per wedding
     # and calls `send` directly (an unknown alias makes get_channel_layer() None).
@@ -127,6 +134,8 @@ class LiveConsumer(transport.LeanDispatch, AsyncWebsocketConsumer):
     attached = False
     closing = False  # closed by the server (logout, revoked code): ignore the client from now on
     bad_frames = 0
+    admitted: tuple | None = None  # (principal, address) counted against the socket caps
+    hellos = 0  # hellos run so far; every one after the first re-checks the principal
 
     async def __call__(self, scope, receive, send) -> None:
         # The one place a socket's end is handled: a clean close, an exception
@@ -138,8 +147,14 @@ class LiveConsumer(transport.LeanDispatch, AsyncWebsocketConsumer):
             self._detach()
 
     def _detach(self) -> None:
+        self.closing = True  # gone: frames still in flight and deferred resyncs do nothing
+        for timer in self.__dict__.get("_deferred_timers", ()):
+            timer.cancel()
         if self.watcher is not None:
             self.hub.detach(self.watcher)  # idempotent
+        if self.admitted is not None:
+            self.hub.socket_caps.release(*self.admitted)
+            self.admitted = None
 
     async def connect(self) -> None:
         wedding_id = self._wedding_id()
@@ -152,6 +167,8 @@ class LiveConsumer(transport.LeanDispatch, AsyncWebsocketConsumer):
             return
         viewer, user_id, household_id = principal
         self.hub = hub_module.get_hub()
+        if not await self._admit(user_id, household_id):
+            return
         self.watcher = Watcher(
             viewer=viewer, send=self._send_text, close=self._close_with,
             user_id=user_id, household_id=household_id,
@@ -178,13 +195,11 @@ class LiveConsumer(transport.LeanDispatch, AsyncWebsocketConsumer):
             await self._bad(str(error))
             return
         kind = data["t"]
-        if kind == "hello":
-            await self._hello(data)
-        elif kind == "resync" and self.attached:
-            self.hub.resync(self.watcher)
+        if kind == "hello" or (kind == "resync" and self.attached):
+            await self._throttled(kind, data)
         elif kind == "ping":
             await self._send_text(protocol.PONG)
-        else:
+        elif kind != "resync":
             await self._bad(f"unknown frame type {kind[:20]!r}")
 
     async def _hello(self, data: dict) -> None:
@@ -208,6 +223,74 @@ class LiveConsumer(transport.LeanDispatch, AsyncWebsocketConsumer):
         ))
         self.hub.catch_up(watcher, current=current, client_version=claimed, topics=topics)
 
+    # --- limits (DESIGN §4.13, realtime.limits) ------------------------------------------
+
+    async def _admit(self, user_id: int | None, household_id: int | None) -> bool:
+        """Count this socket against its principal's and its address's caps; over one: close 1013."""
+        principal = ("user", user_id) if user_id is not None else ("household", household_id)
+        address = limits.client_address(self.scope)
+        refused = self.hub.socket_caps.admit(principal, address)
+        if refused is not None:
+            self.hub.stats[f"refused_{refused}_cap"] += 1
+            self.closing = True
+            await self.close(code=limits.CLOSE_TRY_LATER)
+            return False
+        self.admitted = (principal, address)
+        return True
+
+    async def _throttled(self, kind: str, data: dict) -> None:
+        """Run a hello or resync now, or once at the end of its throttle interval (latest frame wins).
+
+        Both cost a database read and renders; a flood of them costs one run per
+        interval. Every run but the first hello re-checks the principal, so a
+        revoked planner whose close was lost gets nothing more (closed 4401).
+        """
+        throttles = self.__dict__.setdefault("_throttles", {})
+        throttle = throttles.get(kind)
+        if throttle is None:
+            loop = asyncio.get_running_loop()
+            interval = limits.hello_interval() if kind == "hello" else limits.resync_interval()
+            throttle = throttles[kind] = limits.Throttle(interval=interval, clock=loop.time)
+        pending = self.__dict__.setdefault("_pending_frames", {})
+        pending[kind] = data
+        wait = throttle.ask()
+        if wait is limits.COALESCED:
+            self.hub.stats["throttled_frames"] += 1
+        elif wait == limits.NOW:
+            await self._run_throttled(kind)
+        else:
+            self.hub.stats["throttled_frames"] += 1
+            timers = self.__dict__.setdefault("_deferred_timers", [])
+            timers.append(asyncio.get_running_loop().call_later(wait, self._deferred, kind, throttle))
+
+    def _deferred(self, kind: str, throttle: limits.Throttle) -> None:
+        throttle.ran()
+        task = asyncio.get_running_loop().create_task(self._run_throttled(kind))
+        task.add_done_callback(_log_failure)
+
+    async def _run_throttled(self, kind: str) -> None:
+        data = self.__dict__.get("_pending_frames", {}).pop(kind, None)
+        if data is None or self.closing or self.watcher is None:
+            return
+        if (kind == "resync" or self.hellos) and not await self._still_allowed():
+            self.hub.stats["closed_by_server"] += 1
+            await self._close_with(protocol.CLOSE_PRINCIPAL_ENDED)
+            return
+        if kind == "hello":
+            self.hellos += 1
+            await self._hello(data)
+        elif not self.closing:
+            self.hub.resync(self.watcher)
+
+    async def _still_allowed(self) -> bool:
+        from realtime.principal import principal_still_allowed
+
+        watcher = self.watcher
+        return await database_sync_to_async(principal_still_allowed)(
+            session=self.scope.get("session"), user_id=watcher.user_id,
+            household_id=watcher.household_id, wedding_id=watcher.wedding_id,
+        )
+
     async def _bad(self, message: str) -> None:
         self.bad_frames += 1
         if self.bad_frames > MAX_BAD_FRAMES:
@@ -222,7 +305,21 @@ class LiveConsumer(transport.LeanDispatch, AsyncWebsocketConsumer):
         return send
 
     async def _send_text(self, text: str) -> None:
+        if self._unread_too_much():
+            return
         await self._server_send()({"type": "websocket.send", "text": text})
+
+    def _unread_too_much(self) -> bool:
+        """The ASGI path's send-buffer bound (realtime.transport.SendBuffer): True when the socket was dropped."""
+        if "_send_buffer" not in self.__dict__:
+            self._send_buffer = transport.send_buffer(self._server_send())
+        if self._send_buffer is None or not self._send_buffer.over_limit():
+            return False
+        self.closing = True  # the connection is aborted; its disconnect detaches the watcher
+        hub = self.__dict__.get("hub")
+        if hub is not None:
+            hub.stats["closed_slow"] += 1
+        return True
 
     async def _close_with(self, code: int) -> None:
         if self.closing:

@@ -56,7 +56,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from realtime import protocol, regions, transport
+from realtime import limits, protocol, regions, transport
 from realtime.debounce import Debounce
 from realtime.layer import LayerLink
 from realtime.ledger import Arrival, VersionLedger
@@ -107,6 +107,9 @@ class Hub:
         self.by_household: dict[int, set[Watcher]] = collections.defaultdict(set)
         self.by_session: dict[str, set[Watcher]] = collections.defaultdict(set)
         self.stats = new_counters()
+        self.socket_caps = limits.SocketCounts(
+            per_principal=limits.sockets_per_principal(), per_address=limits.sockets_per_address()
+        )
         self.started_at = time.time()
         self.link: LayerLink | None = None
         if self.uses_layer:
@@ -307,9 +310,17 @@ class Hub:
             self._flush_now(watcher)
 
     def close_principal(
-        self, *, user_id: int | None = None, household_id: int | None = None, session_key: str | None = None
+        self,
+        *,
+        user_id: int | None = None,
+        household_id: int | None = None,
+        session_key: str | None = None,
+        wedding_id: int | None = None,
     ) -> int:
-        """Close the sockets of a user, a household or one session (logout, revoked code)."""
+        """Close the sockets of a user, a household or one session (logout, revoked code).
+
+        With `wedding_id`, only those watching that wedding (a planner removed from it).
+        """
         victims: set[Watcher] = set()
         if user_id is not None:
             victims |= self.by_user.get(int(user_id), set())
@@ -317,6 +328,8 @@ class Hub:
             victims |= self.by_household.get(int(household_id), set())
         if session_key:
             victims |= self.by_session.get(session_key, set())
+        if wedding_id is not None:
+            victims = {w for w in victims if w.wedding_id == int(wedding_id)}
         for watcher in list(victims):
             self.detach(watcher)
             self.stats["closed_by_server"] += 1
@@ -327,7 +340,8 @@ class Hub:
         if message.get("origin") == self.origin:
             return
         self.close_principal(
-            user_id=message.get("user"), household_id=message.get("household"), session_key=message.get("session")
+            user_id=message.get("user"), household_id=message.get("household"), session_key=message.get("session"),
+            wedding_id=message.get("wedding"),
         )
 
     # --- debounce and flushing -------------------------------------------------------
@@ -459,6 +473,9 @@ class Hub:
         """A prepared frame straight to the socket's connection; False: use the ASGI send instead."""
         try:
             written = watcher.direct.write(data)
+        except transport.SlowReader:  # aborted for not reading (realtime.limits); its consumer detaches it
+            self.stats["closed_slow"] += 1
+            return True
         except Exception:  # nothing was sent: this socket uses the ASGI send from now on
             logger.warning("realtime: direct frame write failed", exc_info=True)
             watcher.direct = None
@@ -648,19 +665,26 @@ def needs_layer_publish(layer) -> bool:
 
 
 def close_sockets(
-    *, user_id: int | None = None, household_id: int | None = None, session_key: str | None = None
+    *,
+    user_id: int | None = None,
+    household_id: int | None = None,
+    session_key: str | None = None,
+    wedding_id: int | None = None,
 ) -> None:
     """Close the sockets of a principal in every process (code 4401). Thread-safe; never raises.
 
-    Call after commit: a session logged out, a household's code regenerated or deleted.
+    Call after commit: a session logged out, a household's code regenerated or deleted,
+    a planner removed (`wedding_id`: only that wedding's sockets), deactivated or re-passworded.
     """
-    _call_on_hub("close_principal", user_id=user_id, household_id=household_id, session_key=session_key)
+    _call_on_hub(
+        "close_principal", user_id=user_id, household_id=household_id, session_key=session_key, wedding_id=wedding_id
+    )
     layer = get_channel_layer()
     if not needs_layer_publish(layer):
         return
     message = {
         "type": CLOSE_TYPE, "origin": protocol.PROCESS_ID,
-        "user": user_id, "household": household_id, "session": session_key,
+        "user": user_id, "household": household_id, "session": session_key, "wedding": wedding_id,
     }
 
     async def send() -> None:

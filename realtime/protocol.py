@@ -28,8 +28,10 @@ server → client
       The frame changed nothing; the socket stays open (until too many).
 
 Close codes: 4403 not allowed (no principal, or not for this wedding),
-4401 the principal ended (logged out, invitation code regenerated), 4400
-protocol abuse. The client reconnects after any other close.
+4401 the principal ended (logged out, invitation code regenerated, planner
+removed, deactivated or re-passworded), 4400 protocol abuse. The client
+reconnects after any other close — 1013 "try again later" (over a socket
+cap, `realtime.limits`) with its backoff.
 
 Between processes (channel layer): one group per wedding carrying
 `{"type": MESSAGE_TYPE, "origin", "wedding", "version", "topics", "ids", ...}`

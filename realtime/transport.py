@@ -8,7 +8,20 @@ What lives here:
 * prepared-frame writes (`frame()`, `DirectSocket`, `direct_socket()`),
 * reaching the server's own `send` beneath middleware wrappers (`server_send()`),
 * the consumer's lean message dispatch (`LeanDispatch`),
-* which send path this process uses (`send_path()`, for `realtime_status`).
+* which send path this process uses (`send_path()`, for `realtime_status`),
+* the bound on a socket's unsent bytes (`SendBuffer`, `send_buffer()`).
+
+Bounded send buffers (DESIGN §4.13). Neither daphne nor autobahn applies
+back-pressure: a frame for a client that does not read is appended to
+Twisted's write buffer for ever (the security review grew one by 130 MB).
+Before every frame — a prepared write (`DirectSocket.write`) or an ASGI send
+(the consumer asks `SendBuffer.over_limit()`) — the bytes still waiting in
+the connection's buffers (not yet taken by the kernel) are compared with
+`realtime.limits.send_buffer_max()`; over it, the connection is aborted
+(`abortConnection()`: the buffer is freed at once, since a client that does
+not read would never read a close frame either) and the frame is not sent.
+The browser reconnects and resyncs by version. Sockets of another server
+(or TLS terminated in daphne) have no `SendBuffer` and are not bounded here.
 
 Prepared-frame writes: one WebSocket frame built once, written to many sockets.
 
@@ -97,16 +110,79 @@ def frame(text: str) -> bytes:
     return data
 
 
+class SlowReader(Exception):
+    """The socket's unsent bytes passed the limit: its connection was aborted, nothing sent."""
+
+
+class SendBuffer:
+    """The unsent bytes of one daphne WebSocket connection, and what to do when they are too many."""
+
+    __slots__ = ("protocol", "transport", "limit")
+
+    def __init__(self, protocol, *, limit: int):
+        self.protocol = protocol
+        self.transport = protocol.transport
+        self.limit = limit
+
+    def unsent(self) -> int:
+        """Bytes queued in Twisted and autobahn for this connection, not yet taken by the kernel."""
+        transport = self.transport
+        queued = transport._tempDataLen + len(transport.dataBuffer) - transport.offset
+        return queued + sum(len(item[0]) for item in self.protocol.send_queue)
+
+    def over_limit(self) -> bool:
+        """True (and the connection aborted) when the client has left more than `limit` bytes unread."""
+        unsent = self.unsent()
+        if unsent <= self.limit:
+            return False
+        logger.warning("realtime: dropping a socket that does not read (%d bytes unsent)", unsent)
+        self.transport.abortConnection()
+        return True
+
+
+def _daphne_protocol(send):
+    """The daphne WebSocket protocol behind `send` (daphne's own send, unwrapped), or None."""
+    if not isinstance(send, functools.partial) or len(send.args) != 1:
+        return None
+    try:
+        from daphne.server import Server
+    except ImportError:  # pragma: no cover - daphne is a dependency
+        return None
+    server = getattr(send.func, "__self__", None)
+    if not isinstance(server, Server) or send.func.__func__ is not Server.handle_reply:
+        return None
+    protocol = send.args[0]
+    return protocol if getattr(protocol, "transport", None) is not None else None
+
+
+def send_buffer(send) -> SendBuffer | None:
+    """The bounded view of the connection behind daphne's `send`, or None (not daphne over plain TCP)."""
+    from twisted.internet import tcp
+
+    from realtime.limits import send_buffer_max
+
+    protocol = _daphne_protocol(send)
+    if protocol is None or not hasattr(protocol, "send_queue"):
+        return None
+    transport = protocol.transport
+    if type(transport) is not tcp.Server or not all(
+        hasattr(transport, name) for name in ("_tempDataLen", "dataBuffer", "offset", "abortConnection")
+    ):
+        return None
+    return SendBuffer(protocol, limit=send_buffer_max())
+
+
 class DirectSocket:
     """Writes prepared frames to one daphne WebSocket connection (see the module docstring)."""
 
-    __slots__ = ("server", "protocol", "transport", "raw")
+    __slots__ = ("server", "protocol", "transport", "raw", "buffer")
 
-    def __init__(self, server, protocol, *, raw: bool):
+    def __init__(self, server, protocol, *, raw: bool, buffer: SendBuffer | None = None):
         self.server = server
         self.protocol = protocol
         self.transport = protocol.transport
         self.raw = raw  # may call socket.send() itself when Twisted has nothing queued
+        self.buffer = buffer  # None: unbounded (see SendBuffer)
 
     def is_open(self) -> bool:
         protocol = self.protocol
@@ -117,9 +193,15 @@ class DirectSocket:
         )
 
     def write(self, data: bytes) -> bool:
-        """Send one prepared frame. False: the socket is closing or gone (nothing sent)."""
+        """Send one prepared frame. False: the socket is closing or gone (nothing sent).
+
+        Raises SlowReader (nothing sent, connection aborted) when the client left
+        too many bytes unread.
+        """
         if not self.is_open():
             return False
+        if self.buffer is not None and self.buffer.over_limit():
+            raise SlowReader()
         if PUBLIC_BROADCAST:
             return self._write_public(data)
         transport = self.transport
@@ -161,19 +243,14 @@ def direct_socket(send) -> DirectSocket | None:
     protocol)`), i.e. already unwrapped from middleware wrappers, and the
     socket must be accepted.
     """
-    if not enabled() or not isinstance(send, functools.partial) or len(send.args) != 1:
+    from twisted.internet import tcp
+
+    protocol = _daphne_protocol(send) if enabled() else None
+    if protocol is None:
         return None
-    try:
-        from daphne.server import Server
-        from twisted.internet import tcp
-    except ImportError:  # pragma: no cover - daphne is a dependency
-        return None
-    server = getattr(send.func, "__self__", None)
-    if not isinstance(server, Server) or send.func.__func__ is not Server.handle_reply:
-        return None
-    protocol = send.args[0]
-    transport = getattr(protocol, "transport", None)
-    if transport is None or getattr(protocol, "_perMessageCompress", None) is not None:
+    server = send.func.__self__
+    transport = protocol.transport
+    if getattr(protocol, "_perMessageCompress", None) is not None:
         return None  # compressed connections must be framed per socket
     if not all(hasattr(protocol, name) for name in ("state", "STATE_OPEN", "send_queue")):
         return None
@@ -187,7 +264,7 @@ def direct_socket(send) -> DirectSocket | None:
         "connected", "disconnecting", "_writeDisconnected",
     )):
         return None
-    return DirectSocket(server, protocol, raw=raw)
+    return DirectSocket(server, protocol, raw=raw, buffer=send_buffer(send))
 
 
 def server_send(send: Callable[[dict], Awaitable[None]]) -> Callable[[dict], Awaitable[None]]:

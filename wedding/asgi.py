@@ -1,6 +1,6 @@
 """ASGI entry point: HTTP through Django, WebSockets through Channels (served by daphne).
 
-WebSockets pass the Origin check (ALLOWED_HOSTS) and get the session's user
+WebSockets pass the Origin check (scheme, host and port: realtime.origin) and get the session's user
 before any consumer runs; the consumer decides the principal (realtime.consumers).
 """
 
@@ -16,13 +16,13 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from realtime.origin import SiteOriginValidator  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": SiteOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -149,6 +149,13 @@ REALTIME_PUBLISH_TIMEOUT = float(os.environ.get("REALTIME_PUBLISH_TIMEOUT", "0.5
 # Fan-out frames are framed once and written straight to daphne's connections
 # (realtime/transport.py); off: every frame through the ASGI send (slower, same frames).
 REALTIME_DIRECT_WRITES = env_bool("REALTIME_DIRECT_WRITES", True)
+# What one client may cost (realtime/limits.py): open sockets per planner user or household and
+# per client address (over a cap: closed 1013, retry later), unread bytes queued for one socket
+# before it is dropped, seconds between two runs of one socket's resync (or repeated hello).
+REALTIME_MAX_SOCKETS_PER_PRINCIPAL = int(os.environ.get("REALTIME_MAX_SOCKETS_PER_PRINCIPAL", "20"))
+REALTIME_MAX_SOCKETS_PER_ADDRESS = int(os.environ.get("REALTIME_MAX_SOCKETS_PER_ADDRESS", "100"))
+REALTIME_SEND_BUFFER_MAX = int(os.environ.get("REALTIME_SEND_BUFFER_MAX", str(4 * 1024 * 1024)))
+REALTIME_RESYNC_INTERVAL = float(os.environ.get("REALTIME_RESYNC_INTERVAL", "2.0"))
 
 # --- auth, i18n, static, media ---------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

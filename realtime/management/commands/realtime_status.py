@@ -71,6 +71,12 @@ class Command(BaseCommand):
                 f"({age:.0f} s ago)"
             )
             self.stdout.write(f"    send path: {describe_send_path(counters)}")
+            self.stdout.write(
+                f"    limits: refused over the per-principal cap={counters.get('refused_principal_cap', 0)} "
+                f"per-address cap={counters.get('refused_address_cap', 0)} "
+                f"dropped for not reading={counters.get('closed_slow', 0)} "
+                f"throttled hello/resync frames={counters.get('throttled_frames', 0)}"
+            )
 
         weddings = Wedding.objects.order_by("slug")
         if wedding:
