@@ -12,19 +12,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from wedding.core.db_rules import SameEventReference, Triggers, installer
 
-from django.db import connections
-
-from wedding.core.db_rules import SameEventReference, tables_exist
-
-SEAT_TABLE_EVENT = SameEventReference(
-    name="confetti_seat_table_event",
-    table="seating_seat",
-    columns=("table_id", "event_id"),
-    ref="seating_table",
-    ref_columns=("id", "event_id"),
-    message="the table belongs to another event",
+SEAT_TABLE_EVENT = SameEventReference.of(
+    table="seating_seat", fk="table", ref="seating_table", message="the table belongs to another event"
 )
 
 TABLE_FULL = "table is full"
@@ -59,7 +50,7 @@ CREATE TRIGGER confetti_table_capacity BEFORE UPDATE OF capacity ON seating_tabl
     FOR EACH ROW EXECUTE FUNCTION confetti_table_capacity();
 """
 
-SQLITE_CAPACITY = [
+SQLITE_CAPACITY = (
     f"""CREATE TRIGGER IF NOT EXISTS confetti_seat_capacity_ins BEFORE INSERT ON seating_seat
     WHEN (SELECT count(*) FROM seating_seat WHERE table_id = NEW.table_id)
          >= (SELECT capacity FROM seating_table WHERE id = NEW.table_id)
@@ -72,7 +63,7 @@ SQLITE_CAPACITY = [
     f"""CREATE TRIGGER IF NOT EXISTS confetti_table_capacity_upd BEFORE UPDATE OF capacity ON seating_table
     WHEN (SELECT count(*) FROM seating_seat WHERE table_id = NEW.id) > NEW.capacity
     BEGIN SELECT RAISE(ABORT, '{CAPACITY_BELOW_SEATED}'); END""",
-]
+)
 
 
 SEAT_NUMBER_BEYOND = "seat number beyond the table capacity"
@@ -100,7 +91,7 @@ CREATE TRIGGER confetti_table_numbered_seats BEFORE UPDATE OF capacity ON seatin
     FOR EACH ROW EXECUTE FUNCTION confetti_table_numbered_seats();
 """
 
-SQLITE_SEAT_NUMBER = [
+SQLITE_SEAT_NUMBER = (
     f"""CREATE TRIGGER IF NOT EXISTS confetti_seat_number_ins BEFORE INSERT ON seating_seat
     WHEN NEW.number IS NOT NULL AND NEW.number > (SELECT capacity FROM seating_table WHERE id = NEW.table_id)
     BEGIN SELECT RAISE(ABORT, '{SEAT_NUMBER_BEYOND}'); END""",
@@ -110,19 +101,14 @@ SQLITE_SEAT_NUMBER = [
     f"""CREATE TRIGGER IF NOT EXISTS confetti_table_numbered_seats BEFORE UPDATE OF capacity ON seating_table
     WHEN EXISTS (SELECT 1 FROM seating_seat WHERE table_id = NEW.id AND number > NEW.capacity)
     BEGIN SELECT RAISE(ABORT, '{SEAT_NUMBER_BEYOND}'); END""",
-]
+)
 
 
-def install(*, using: str = "default", **kwargs: Any) -> None:
-    """post_migrate receiver; safe to run any number of times."""
-    connection = connections[using]
-    if not tables_exist(connection, ("seating_seat", "seating_table")):
-        return
-    SEAT_TABLE_EVENT.install(connection)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(POSTGRES_CAPACITY)
-            cursor.execute(POSTGRES_SEAT_NUMBER)
-        elif connection.vendor == "sqlite":
-            for statement in (*SQLITE_CAPACITY, *SQLITE_SEAT_NUMBER):
-                cursor.execute(statement)
+install = installer(
+    tables=("seating_seat", "seating_table"),
+    rules=(
+        SEAT_TABLE_EVENT,
+        Triggers(postgresql=POSTGRES_CAPACITY, sqlite=SQLITE_CAPACITY),
+        Triggers(postgresql=POSTGRES_SEAT_NUMBER, sqlite=SQLITE_SEAT_NUMBER),
+    ),
+)
