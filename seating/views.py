@@ -12,6 +12,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.staticfiles import finders
 from django.db import transaction
@@ -271,26 +272,48 @@ def _no_such_guest(request: HttpRequest) -> HttpResponse:
     return action_result(request, ok=False, message="That guest is not on this wedding's list.", status=404)
 
 
+def _answer[T](
+    request: HttpRequest, write: Callable[[], T], said: Callable[[T], str], **extra: Any
+) -> HttpResponse:
+    """Run a seating service: its refusal in the planner's words, else `said(result)` as the message.
+
+    `extra` goes to `action_result` (`next_url`).
+    """
+    try:
+        result = write()
+    except SeatingError as exc:
+        return _seating_failure(request, exc)
+    return action_result(request, ok=True, message=said(result), **extra)
+
+
+def _guest_action(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A view about the POST's `guest` at one event: gets the event and the guest, or answers 404."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpResponse:
+        event = event_of(wedding, event_id)
+        guest = _posted_guest(request, wedding)
+        if guest is None:
+            return _no_such_guest(request)
+        return view(request, wedding, event, guest)
+
+    return wrapped
+
+
 def _moved(request: HttpRequest, thing: Table | FloorObject, move: Callable[..., object]) -> HttpResponse:
     """Move a table or a floor object to the posted x/y (percent of the room's free space)."""
     form = TableMoveForm(request.POST)
     if not form.is_valid():
         return action_result(request, ok=False, message=form_errors(form))
-    try:
-        move(x=form.cleaned_data["x"], y=form.cleaned_data["y"], user=request.user)
-    except SeatingError as exc:
-        return _seating_failure(request, exc)
-    return action_result(request, ok=True, message=f"Moved {thing}.")
+    data = form.cleaned_data
+    return _answer(request, lambda: move(x=data["x"], y=data["y"], user=request.user), lambda _: f"Moved {thing}.")
 
 
 @require_POST
 @planner_view
-def seat_move(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpResponse:
+@_guest_action
+def seat_move(request: HttpRequest, wedding: Wedding, event: Event, guest: Guest) -> HttpResponse:
     """Seat a guest at a table of this event, or (empty table) send them back to unseated."""
-    event = event_of(wedding, event_id)
-    guest = _posted_guest(request, wedding)
-    if guest is None:
-        return _no_such_guest(request)
     table_id = request.POST.get("table", "")
     # Where the planner saw the guest ("from": a table id, or empty for unseated): a guest
     # moved meanwhile by another planner is not moved again; the planner is told the truth.
@@ -314,35 +337,32 @@ def seat_move(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpResp
 
 @require_POST
 @planner_view
-def seat_pin(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpResponse:
+@_guest_action
+def seat_pin(request: HttpRequest, wedding: Wedding, event: Event, guest: Guest) -> HttpResponse:
     """Pin a seated guest (auto-seat keeps them where they are) or unpin them (`pinned=0`)."""
-    event = event_of(wedding, event_id)
-    guest = _posted_guest(request, wedding)
-    if guest is None:
-        return _no_such_guest(request)
     pinned = request.POST.get("pinned", "1") not in ("0", "false", "off", "")
-    try:
-        seat = services.seat_pin(guest=guest, event=event, pinned=pinned, user=request.user)
-    except SeatingError as exc:
-        return _seating_failure(request, exc)
-    state = f"pinned at {seat.table.name}" if seat.pinned else "no longer pinned"
-    return action_result(request, ok=True, message=f"{guest.full_name} is {state}.")
+
+    def said(seat: Seat) -> str:
+        return f"{guest.full_name} is {f'pinned at {seat.table.name}' if seat.pinned else 'no longer pinned'}."
+
+    return _answer(request, lambda: services.seat_pin(guest=guest, event=event, pinned=pinned, user=request.user), said)
 
 
 @require_POST
 @planner_view
-def seat_number(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpResponse:
+@_guest_action
+def seat_number(request: HttpRequest, wedding: Wedding, event: Event, guest: Guest) -> HttpResponse:
     """Give a seated guest a numbered place at their table (`number` empty: no number)."""
-    event = event_of(wedding, event_id)
-    guest = _posted_guest(request, wedding)
-    if guest is None:
-        return _no_such_guest(request)
-    try:
-        seat = services.seat_number_set(guest=guest, event=event, number=request.POST.get("number", ""), user=request.user)
-    except SeatingError as exc:
-        return _seating_failure(request, exc)
-    where = f"seat {seat.number} of {seat.table.name}" if seat.number else f"{seat.table.name} (no seat number)"
-    return action_result(request, ok=True, message=f"{guest.full_name} is at {where}.")
+
+    def number() -> Seat:
+        return services.seat_number_set(guest=guest, event=event, number=request.POST.get("number", ""),
+                                        user=request.user)
+
+    def said(seat: Seat) -> str:
+        where = f"seat {seat.number} of {seat.table.name}" if seat.number else f"{seat.table.name} (no seat number)"
+        return f"{guest.full_name} is at {where}."
+
+    return _answer(request, number, said)
 
 
 @require_POST
@@ -353,15 +373,15 @@ def table_create(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpR
     if not form.is_valid():
         return action_result(request, ok=False, message=form_errors(form))
     data = form.cleaned_data
-    try:
-        table = services.table_create(
+
+    def create() -> Table:
+        return services.table_create(
             event=event, name=data["name"], capacity=data["capacity"], shape=data["shape"],
             x=data["x"] if data["x"] is not None else 10, y=data["y"] if data["y"] is not None else 10,
             user=request.user,
         )
-    except SeatingError as exc:
-        return _seating_failure(request, exc)
-    return action_result(request, ok=True, message=f"Added {table.name} ({table.capacity} seats).")
+
+    return _answer(request, create, lambda table: f"Added {table.name} ({table.capacity} seats).")
 
 
 def _on_plan(model: type[Table] | type[FloorObject], wedding: Wedding, event_id: int, pk: int) -> Table | FloorObject:
@@ -383,15 +403,16 @@ def table_update(request: HttpRequest, wedding: Wedding, event_id: int, table_id
     if not form.is_valid():
         return action_result(request, ok=False, message=form_errors(form))
     data = form.cleaned_data
-    try:
-        table = services.table_update(
+
+    def update() -> Table:
+        saved = services.table_update(
             table=table, name=data["name"], capacity=data["capacity"], shape=data["shape"], user=request.user
         )
-        if data["x"] is not None and data["y"] is not None and (data["x"], data["y"]) != (table.x, table.y):
-            services.table_move(table=table, x=data["x"], y=data["y"], user=request.user)
-    except SeatingError as exc:
-        return _seating_failure(request, exc)
-    return action_result(request, ok=True, message=f"Saved {table.name}.")
+        if data["x"] is not None and data["y"] is not None and (data["x"], data["y"]) != (saved.x, saved.y):
+            services.table_move(table=saved, x=data["x"], y=data["y"], user=request.user)
+        return saved
+
+    return _answer(request, update, lambda saved: f"Saved {saved.name}.")
 
 
 @require_POST
@@ -417,12 +438,9 @@ def table_delete(request: HttpRequest, wedding: Wedding, event_id: int, table_id
             request, wedding, title=f"Delete {table.name}?", section="seating", table=table, seated=seated
         )
         return render(request, "seating/table_delete.html", context)
-    try:
-        unseated = services.table_delete(table=table, user=request.user)
-    except SeatingError as exc:
-        return _seating_failure(request, exc)
-    return action_result(
-        request, ok=True, message=f"Deleted {table.name}; {unseated} guest(s) are unseated.",
+    return _answer(
+        request, lambda: services.table_delete(table=table, user=request.user),
+        lambda unseated: f"Deleted {table.name}; {unseated} guest(s) are unseated.",
         next_url=reverse("admin:seating-chart", args=[wedding.pk, table.event_id]),
     )
 
@@ -501,16 +519,16 @@ def autoseat_preferences(request: HttpRequest, wedding: Wedding, event_id: int) 
     """Save who each table is meant for (`prefers-<table id>`, several values each)."""
     event = event_of(wedding, event_id)
     tables = list(Table.objects.filter(wedding=wedding, event=event).order_by("pk"))
-    try:
-        with transaction.atomic():
-            for table in tables:
-                wanted = services.clean_preferences(wedding, request.POST.getlist(f"prefers-{table.pk}"))
-                if wanted != sorted(table.prefers or ()):
-                    services.table_prefer(table=table, prefers=wanted, user=request.user)
-    except SeatingError as exc:
-        return _seating_failure(request, exc)
-    return action_result(
-        request, ok=True, message="Table preferences saved.",
+
+    @transaction.atomic
+    def prefer() -> None:
+        for table in tables:
+            wanted = services.clean_preferences(wedding, request.POST.getlist(f"prefers-{table.pk}"))
+            if wanted != sorted(table.prefers or ()):
+                services.table_prefer(table=table, prefers=wanted, user=request.user)
+
+    return _answer(
+        request, prefer, lambda _: "Table preferences saved.",
         next_url=reverse("admin:seating-autoseat", args=[wedding.pk, event.pk]),
     )
 
@@ -522,14 +540,15 @@ def autoseat_preferences(request: HttpRequest, wedding: Wedding, event_id: int) 
 @planner_view
 def floor_plan_update(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpResponse:
     event = event_of(wedding, event_id)
-    try:
-        plan = services.floor_plan_set(
-            event=event, width=request.POST.get("width"), length=request.POST.get("length"),
-            unit=request.POST.get("unit", "m"), user=request.user,
-        )
-    except SeatingError as exc:
-        return _seating_failure(request, exc)
-    return action_result(request, ok=True, message=f"The room is {plan.width:g} × {plan.length:g} {plan.unit}.")
+    post = request.POST
+    return _answer(
+        request,
+        lambda: services.floor_plan_set(
+            event=event, width=post.get("width"), length=post.get("length"), unit=post.get("unit", "m"),
+            user=request.user,
+        ),
+        lambda plan: f"The room is {plan.width:g} × {plan.length:g} {plan.unit}.",
+    )
 
 
 @require_POST
@@ -537,15 +556,15 @@ def floor_plan_update(request: HttpRequest, wedding: Wedding, event_id: int) -> 
 def floor_object_add(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpResponse:
     event = event_of(wedding, event_id)
     post = request.POST
-    try:
-        obj = services.floor_object_add(
+    return _answer(
+        request,
+        lambda: services.floor_object_add(
             event=event, kind=post.get("kind", ""), label=post.get("label", ""),
             x=post.get("x", 50), y=post.get("y", 0), width=post.get("width", 6), length=post.get("length", 6),
             user=request.user,
-        )
-    except SeatingError as exc:
-        return _seating_failure(request, exc)
-    return action_result(request, ok=True, message=f"Placed {obj}.")
+        ),
+        lambda obj: f"Placed {obj}.",
+    )
 
 
 def _floor_object(wedding: Wedding, event_id: int, object_id: int) -> FloorObject:

@@ -9,8 +9,11 @@ post with htmx and get the queue's fresh HTML.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -33,7 +36,37 @@ def action_buttons(url: str, current: str, choices) -> str:
     )
 
 
-class ModerationAdmin(WeddingScopedAdmin):
+class StatusButtonsMixin:
+    """A row's status as a badge, and the one-click status view behind `action_buttons`.
+
+    Shared by the moderation admins and the DJ queue: the buttons of a change
+    list get JSON (moderation.js updates the row), those of a live queue post
+    with htmx and get the queue's region as it is now.
+    """
+
+    @admin.display(description="Status")
+    def status_badge(self, obj) -> str:
+        return format_html('<span data-status-label class="badge badge-{}">{}</span>', obj.status,
+                           obj.get_status_display())
+
+    def status_view(self, request: HttpRequest, pk: int, *, set_status: Callable[..., Model], region: str
+                    ) -> HttpResponse:
+        """POST `status`: `set_status(obj, status)` (a service: scoped, locked, captured) answers it."""
+        if request.method != "POST":
+            return JsonResponse({"error": "POST only."}, status=405)
+        obj = get_object_or_404(self.get_queryset(request), pk=pk)  # another wedding's: 404
+        try:
+            obj = set_status(obj, request.POST.get("status", ""))
+        except ValidationError as exc:
+            return JsonResponse({"error": exc.messages[0]}, status=400)
+        except PermissionDenied as exc:
+            return JsonResponse({"error": str(exc)}, status=403)
+        if request.htmx:
+            return HttpResponse(render_region(region, planner_viewer(obj.wedding)))
+        return JsonResponse({"id": obj.pk, "status": obj.status, "status_label": obj.get_status_display()})
+
+
+class ModerationAdmin(StatusButtonsMixin, WeddingScopedAdmin):
     """Approve / hide: bulk actions, and one-click optimistic buttons in the list."""
 
     change_list_template = "moderation/moderation_change_list.html"
@@ -59,11 +92,6 @@ class ModerationAdmin(WeddingScopedAdmin):
         return planner_live_page(
             request, template="admin/dashboard/moderation.html", title="Waiting for approval", opts=self.opts
         )
-
-    @admin.display(description="Status")
-    def status_badge(self, obj) -> str:
-        return format_html('<span data-status-label class="badge badge-{}">{}</span>', obj.status,
-                           obj.get_status_display())
 
     @admin.display(description="Message")
     def excerpt(self, obj) -> str:
@@ -91,16 +119,8 @@ class ModerationAdmin(WeddingScopedAdmin):
         self._bulk(request, queryset, Moderation.HIDDEN)
 
     def moderate_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        if request.method != "POST":
-            return JsonResponse({"error": "POST only."}, status=405)
-        obj = get_object_or_404(self.get_queryset(request), pk=pk)  # another wedding's: 404
-        try:
-            obj = services.content_moderate(obj=obj, status=request.POST.get("status", ""), user=request.user)
-        except ValidationError as exc:
-            return JsonResponse({"error": exc.messages[0]}, status=400)
-        except PermissionDenied as exc:
-            return JsonResponse({"error": str(exc)}, status=403)
-        if request.htmx:  # a button of the live queue: answer the queue as it is now
-            return HttpResponse(render_region("content_moderation", planner_viewer(obj.wedding)))
-        return JsonResponse({"id": obj.pk, "status": obj.status, "status_label": obj.get_status_display()})
+        def moderate(obj, status: str):
+            return services.content_moderate(obj=obj, status=status, user=request.user)
+
+        return self.status_view(request, pk, set_status=moderate, region="content_moderation")
 

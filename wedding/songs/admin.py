@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
 
-from realtime.live import planner_live_page, planner_viewer, render_region
+from realtime.live import planner_live_page
 from wedding.core.admin_base import WeddingScopedAdmin, WeddingScopedForm
-from wedding.moderation.admin import action_buttons
+from wedding.moderation.admin import StatusButtonsMixin, action_buttons
 from wedding.songs import services
 from wedding.songs.live import dj_actions
 from wedding.songs.models import SongRequest, song_key
@@ -42,7 +40,7 @@ class SongRequestAdminForm(WeddingScopedForm):
 
 
 @admin.register(SongRequest)
-class SongRequestAdmin(WeddingScopedAdmin):
+class SongRequestAdmin(StatusButtonsMixin, WeddingScopedAdmin):
     form = SongRequestAdminForm
     list_display = ("title", "artist", "vote_count", "status_badge", "actions_column", "requested_by", "wedding", "created_at")
     list_filter = (("wedding", admin.RelatedOnlyFieldListFilter), "status")
@@ -65,10 +63,6 @@ class SongRequestAdmin(WeddingScopedAdmin):
             path("queue/", view(self.queue_view), name="songs_songrequest_queue"),
             path("<int:pk>/set-status/", view(self.set_status_view), name="songs_songrequest_set_status"),
         ] + super().get_urls()
-
-    @admin.display(description="Status")
-    def status_badge(self, obj: SongRequest) -> str:
-        return format_html('<span data-status-label class="badge badge-{}">{}</span>', obj.status, obj.get_status_display())
 
     @admin.display(description="DJ")
     def actions_column(self, obj: SongRequest) -> str:
@@ -106,18 +100,11 @@ class SongRequestAdmin(WeddingScopedAdmin):
         self._set_many(request, queryset, SongRequest.Status.PLAYED)
 
     def set_status_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        if request.method != "POST":
-            return JsonResponse({"error": "POST only."}, status=405)
-        song = get_object_or_404(self.get_queryset(request), pk=pk)  # another wedding's: 404
-        try:
-            song = services.song_set_status(song=song, status=request.POST.get("status", ""), user=request.user)
-        except ValidationError as exc:
-            return JsonResponse({"error": exc.messages[0]}, status=400)
-        except PermissionDenied as exc:
-            return JsonResponse({"error": str(exc)}, status=403)
-        if request.htmx:  # a button of the live DJ queue: answer the queue as it is now
-            return HttpResponse(render_region("dj_queue", planner_viewer(song.wedding)))
-        return JsonResponse({"id": song.pk, "status": song.status, "status_label": song.get_status_display()})
+        def set_status(song: SongRequest, status: str) -> SongRequest:
+            return services.song_set_status(song=song, status=status, user=request.user)
+
+        # A button of the live DJ queue gets the queue back.
+        return self.status_view(request, pk, set_status=set_status, region="dj_queue")
 
     def queue_view(self, request: HttpRequest) -> HttpResponse:
         """The DJ's live queue: songs by votes, with approve / reject / played buttons."""
