@@ -300,15 +300,6 @@ def _guest_action(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
     return wrapped
 
 
-def _moved(request: HttpRequest, thing: Table | FloorObject, move: Callable[..., object]) -> HttpResponse:
-    """Move a table or a floor object to the posted x/y (percent of the room's free space)."""
-    form = TableMoveForm(request.POST)
-    if not form.is_valid():
-        return action_result(request, ok=False, message=form_errors(form))
-    data = form.cleaned_data
-    return _answer(request, lambda: move(x=data["x"], y=data["y"], user=request.user), lambda _: f"Moved {thing}.")
-
-
 @require_POST
 @planner_view
 @_guest_action
@@ -390,15 +381,15 @@ def _on_plan(model: type[Table] | type[FloorObject], wedding: Wedding, event_id:
     return get_object_or_404(model.objects.filter(wedding=wedding, event=event), pk=pk)
 
 
-def _table(wedding: Wedding, event_id: int, table_id: int) -> Table:
-    return _on_plan(Table, wedding, event_id, table_id)
+def _table(wedding: Wedding, event_id: int, pk: int) -> Table:
+    return _on_plan(Table, wedding, event_id, pk)
 
 
 @require_POST
 @planner_view
-def table_update(request: HttpRequest, wedding: Wedding, event_id: int, table_id: int) -> HttpResponse:
+def table_update(request: HttpRequest, wedding: Wedding, event_id: int, pk: int) -> HttpResponse:
     """Rename, resize, reshape and (with x/y) move a table in one go."""
-    table = _table(wedding, event_id, table_id)
+    table = _table(wedding, event_id, pk)
     form = TableForm(request.POST)
     if not form.is_valid():
         return action_result(request, ok=False, message=form_errors(form))
@@ -417,16 +408,30 @@ def table_update(request: HttpRequest, wedding: Wedding, event_id: int, table_id
 
 @require_POST
 @planner_view
-def table_move(request: HttpRequest, wedding: Wedding, event_id: int, table_id: int) -> HttpResponse:
-    table = _table(wedding, event_id, table_id)
-    return _moved(request, table, functools.partial(services.table_move, table=table))
+def plan_item_move(
+    request: HttpRequest, wedding: Wedding, event_id: int, pk: int, model: type[Table] | type[FloorObject]
+) -> HttpResponse:
+    """Move a table or a floor object (`model`, from the URL) to the posted x/y.
+
+    x/y are percent of the room's free space.
+    """
+    thing = _on_plan(model, wedding, event_id, pk)
+    form = TableMoveForm(request.POST)
+    if not form.is_valid():
+        return action_result(request, ok=False, message=form_errors(form))
+    if isinstance(thing, Table):
+        move = functools.partial(services.table_move, table=thing)
+    else:
+        move = functools.partial(services.floor_object_move, obj=thing)
+    data = form.cleaned_data
+    return _answer(request, lambda: move(x=data["x"], y=data["y"], user=request.user), lambda _: f"Moved {thing}.")
 
 
 @require_POST
 @planner_view
-def table_delete(request: HttpRequest, wedding: Wedding, event_id: int, table_id: int) -> HttpResponse:
+def table_delete(request: HttpRequest, wedding: Wedding, event_id: int, pk: int) -> HttpResponse:
     """Delete a table after confirmation (`confirm=yes`); its guests go back to unseated."""
-    table = _table(wedding, event_id, table_id)
+    table = _table(wedding, event_id, pk)
     if request.POST.get("confirm") != "yes":
         seated = Seat.objects.filter(table=table).count()
         if request.headers.get("X-Confetti-Action"):
@@ -567,20 +572,9 @@ def floor_object_add(request: HttpRequest, wedding: Wedding, event_id: int) -> H
     )
 
 
-def _floor_object(wedding: Wedding, event_id: int, object_id: int) -> FloorObject:
-    return _on_plan(FloorObject, wedding, event_id, object_id)
-
-
 @require_POST
 @planner_view
-def floor_object_move(request: HttpRequest, wedding: Wedding, event_id: int, object_id: int) -> HttpResponse:
-    obj = _floor_object(wedding, event_id, object_id)
-    return _moved(request, obj, functools.partial(services.floor_object_move, obj=obj))
-
-
-@require_POST
-@planner_view
-def floor_object_delete(request: HttpRequest, wedding: Wedding, event_id: int, object_id: int) -> HttpResponse:
-    obj = _floor_object(wedding, event_id, object_id)
+def floor_object_delete(request: HttpRequest, wedding: Wedding, event_id: int, pk: int) -> HttpResponse:
+    obj = _on_plan(FloorObject, wedding, event_id, pk)
     services.floor_object_delete(obj=obj, user=request.user)
     return action_result(request, ok=True, message=f"Removed {obj} from the plan.")
