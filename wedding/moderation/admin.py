@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -36,6 +36,16 @@ def action_buttons(url: str, current: str, choices) -> str:
     )
 
 
+def status_action(status: str, description: str) -> Callable[..., None]:
+    """A bulk admin action setting the selected rows to `status` (see `StatusButtonsMixin`)."""
+
+    @admin.action(description=description)
+    def action(modeladmin: StatusButtonsMixin, request: HttpRequest, queryset: QuerySet) -> None:
+        modeladmin.status_action_run(request, queryset, status)
+
+    return action
+
+
 class StatusButtonsMixin:
     """A row's status as a badge, and the one-click status view behind `action_buttons`.
 
@@ -48,6 +58,20 @@ class StatusButtonsMixin:
     def status_badge(self, obj) -> str:
         return format_html('<span data-status-label class="badge badge-{}">{}</span>', obj.status,
                            obj.get_status_display())
+
+    def statuses_set(self, request: HttpRequest, queryset: QuerySet, status: str) -> int:
+        """Set the selected rows' status through the app's service; returns how many. Each admin says how."""
+        raise NotImplementedError
+
+    def status_action_run(self, request: HttpRequest, queryset: QuerySet, status: str) -> None:
+        """A bulk status action: the service's refusal as an error message, else how many changed."""
+        try:
+            count = self.statuses_set(request, queryset, status)
+        except (PermissionDenied, ValidationError) as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        label = dict(self.model._meta.get_field("status").flatchoices)[status]
+        self.message_user(request, f"{count} {self.opts.verbose_name_plural} {label.lower()}.")
 
     def status_view(self, request: HttpRequest, pk: int, *, set_status: Callable[..., Model], region: str
                     ) -> HttpResponse:
@@ -102,21 +126,11 @@ class ModerationAdmin(StatusButtonsMixin, WeddingScopedAdmin):
         url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_moderate", args=[obj.pk])
         return action_buttons(url, obj.status, [(v, label, Moderation(v).label) for v, label in MODERATION_BUTTONS])
 
-    def _bulk(self, request, queryset, status: str) -> None:
-        try:
-            count = services.content_moderate_bulk(queryset=queryset, status=status, user=request.user)
-        except (PermissionDenied, ValidationError) as exc:
-            self.message_user(request, str(exc), messages.ERROR)
-            return
-        self.message_user(request, f"{count} {self.opts.verbose_name_plural} {Moderation(status).label.lower()}.")
+    def statuses_set(self, request: HttpRequest, queryset: QuerySet, status: str) -> int:
+        return services.content_moderate_bulk(queryset=queryset, status=status, user=request.user)
 
-    @admin.action(description="Approve selected")
-    def approve_selected(self, request, queryset) -> None:
-        self._bulk(request, queryset, Moderation.APPROVED)
-
-    @admin.action(description="Hide selected")
-    def hide_selected(self, request, queryset) -> None:
-        self._bulk(request, queryset, Moderation.HIDDEN)
+    approve_selected = status_action(Moderation.APPROVED, "Approve selected")
+    hide_selected = status_action(Moderation.HIDDEN, "Hide selected")
 
     def moderate_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         def moderate(obj, status: str):

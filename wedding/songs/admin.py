@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse
 
 from realtime.live import planner_live_page
 from wedding.core.admin_base import WeddingScopedAdmin, WeddingScopedForm
-from wedding.moderation.admin import StatusButtonsMixin, action_buttons
+from wedding.moderation.admin import StatusButtonsMixin, action_buttons, status_action
 from wedding.songs import services
 from wedding.songs.live import dj_actions
 from wedding.songs.models import SongRequest, song_key
@@ -77,27 +78,15 @@ class SongRequestAdmin(StatusButtonsMixin, WeddingScopedAdmin):
         if status != obj.status:
             services.song_set_status(song=obj, status=status, user=request.user)
 
-    def _set_many(self, request, queryset, status: str) -> None:
+    def statuses_set(self, request: HttpRequest, queryset: QuerySet, status: str) -> int:
         songs = list(queryset)
-        try:
-            for song in songs:
-                services.song_set_status(song=song, status=status, user=request.user)
-        except (PermissionDenied, ValidationError) as exc:
-            self.message_user(request, str(exc), messages.ERROR)
-            return
-        self.message_user(request, f"{len(songs)} song(s) {SongRequest.Status(status).label.lower()}.")
+        for song in songs:
+            services.song_set_status(song=song, status=status, user=request.user)
+        return len(songs)
 
-    @admin.action(description="Approve selected songs")
-    def approve_selected(self, request, queryset) -> None:
-        self._set_many(request, queryset, SongRequest.Status.APPROVED)
-
-    @admin.action(description="Reject selected songs")
-    def reject_selected(self, request, queryset) -> None:
-        self._set_many(request, queryset, SongRequest.Status.REJECTED)
-
-    @admin.action(description="Mark selected songs as played")
-    def mark_played(self, request, queryset) -> None:
-        self._set_many(request, queryset, SongRequest.Status.PLAYED)
+    approve_selected = status_action(SongRequest.Status.APPROVED, "Approve selected songs")
+    reject_selected = status_action(SongRequest.Status.REJECTED, "Reject selected songs")
+    mark_played = status_action(SongRequest.Status.PLAYED, "Mark selected songs as played")
 
     def set_status_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         def set_status(song: SongRequest, status: str) -> SongRequest:
