@@ -36,15 +36,23 @@ class InvitationAdmin(WeddingScopedAdmin):
     autocomplete_fields = ("guest",)
 
 
+def check_meal(form: forms.BaseForm, cleaned: dict[str, Any]) -> dict[str, Any]:
+    """An answer's meal is one of its event's meals, and only for a guest who attends.
+
+    The form's early word for what the database rule (`rsvp.db_rules`) and the
+    RSVP service refuse anyway; returns `cleaned` after adding any errors.
+    """
+    event, meal = cleaned.get("event"), cleaned.get("meal")
+    if meal is not None and event is not None and meal.event_id != event.pk:
+        form.add_error("meal", f"“{meal.name}” is a meal of {meal.event.name}, not of {event.name}.")
+    if meal is not None and cleaned.get("status") != Response.Status.ATTENDING:
+        form.add_error("meal", "A meal can only be chosen for a guest who attends.")
+    return cleaned
+
+
 class ResponseAdminForm(WeddingScopedAdmin.form):
-    def clean(self):
-        cleaned = super().clean()
-        event, meal = cleaned.get("event"), cleaned.get("meal")
-        if meal is not None and event is not None and meal.event_id != event.pk:
-            self.add_error("meal", f"“{meal}” is a meal of {meal.event}, not of {event}.")
-        if meal is not None and cleaned.get("status") != Response.Status.ATTENDING:
-            self.add_error("meal", "A meal can only be chosen for a guest who attends.")
-        return cleaned
+    def clean(self) -> dict[str, Any]:
+        return check_meal(self, super().clean())
 
 
 @admin.register(Response)
@@ -152,13 +160,7 @@ class ResponseForm(forms.Form):
         meal.label_from_instance = lambda m: f"{m.event.name}: {m.name}"
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        event, meal = cleaned.get("event"), cleaned.get("meal")
-        if meal is not None and event is not None and meal.event_id != event.pk:
-            self.add_error("meal", f"“{meal.name}” is a meal of {meal.event.name}, not of {event.name}.")
-        if meal is not None and cleaned.get("status") != Response.Status.ATTENDING:
-            self.add_error("meal", "A meal can only be chosen for guests who attend.")
-        return cleaned
+        return check_meal(self, super().clean())
 
 
 def _responses_column(guest: Guest) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
-from django.http import Http404
 
 from guests.live import fresh_wedding, household_of_viewer
 from guests.models import Guest, Household
@@ -41,9 +40,7 @@ track("rsvp.Response", topic="rsvp", describe=response_summary)
 
 def answers_context(viewer: Viewer) -> dict:
     """Per invited event, each guest of the household and their answer (pending when none)."""
-    household = viewer.household
-    if household is None or household.wedding_id != viewer.wedding.pk:
-        raise Http404("no household")
+    household = household_of_viewer(viewer)
     wedding = fresh_wedding(viewer)
     events = list(
         Event.objects.for_wedding(wedding)

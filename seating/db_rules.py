@@ -12,25 +12,54 @@
 
 from __future__ import annotations
 
-from typing import Any
+from wedding.core.db_rules import SameEventReference, Triggers, installer
 
-from django.db import connections
-
-from wedding.core.db_rules import SameEventReference, tables_exist
-
-SEAT_TABLE_EVENT = SameEventReference(
-    name="confetti_seat_table_event",
-    table="seating_seat",
-    columns=("table_id", "event_id"),
-    ref="seating_table",
-    ref_columns=("id", "event_id"),
-    message="the table belongs to another event",
+SEAT_TABLE_EVENT = SameEventReference.of(
+    table="seating_seat", fk="table", ref="seating_table", message="the table belongs to another event"
 )
 
 TABLE_FULL = "table is full"
 CAPACITY_BELOW_SEATED = "capacity is below the number of guests seated"
+SEAT_NUMBER_BEYOND = "seat number beyond the table capacity"
 
-POSTGRES_CAPACITY = f"""
+
+def postgres_guard(name: str, *, table: str, on: str, refuse_if: str, message: str) -> str:
+    """A PostgreSQL trigger (and its function, both `name`) refusing a row of `table` when `refuse_if`.
+
+    `on` is the trigger's event (`UPDATE OF capacity`); `refuse_if` an SQL condition over NEW.
+    The script replaces what it creates: safe to run after every migrate.
+    """
+    return f"""
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger AS $$
+BEGIN
+    IF {refuse_if} THEN
+        RAISE EXCEPTION '{message}' USING ERRCODE = '23514';
+    END IF;
+    RETURN NEW;
+END $$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS {name} ON {table};
+CREATE TRIGGER {name} BEFORE {on} ON {table} FOR EACH ROW EXECUTE FUNCTION {name}();
+"""
+
+
+def sqlite_guard(name: str, *, table: str, on: str, refuse_if: str, message: str) -> str:
+    """The SQLite trigger refusing a row of `table` when `refuse_if` (one event per trigger)."""
+    return f"CREATE TRIGGER IF NOT EXISTS {name} BEFORE {on} ON {table} WHEN {refuse_if} " \
+        f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+
+
+# A table's capacity below the seats it holds (refused when the capacity changes).
+OVER_CAPACITY = "(SELECT count(*) FROM seating_seat WHERE table_id = NEW.id) > NEW.capacity"
+# The seat's new table is full already (SQLite: writers are serialised, so counting is enough).
+TABLE_TAKEN = (
+    "(SELECT count(*) FROM seating_seat WHERE table_id = NEW.table_id)"
+    " >= (SELECT capacity FROM seating_table WHERE id = NEW.table_id)"
+)
+NUMBER_BEYOND = "NEW.number IS NOT NULL AND NEW.number > (SELECT capacity FROM seating_table WHERE id = NEW.table_id)"
+NUMBERED_BEYOND = "EXISTS (SELECT 1 FROM seating_seat WHERE table_id = NEW.id AND number > NEW.capacity)"
+
+CAPACITY = Triggers(
+    postgresql=f"""
 CREATE OR REPLACE FUNCTION confetti_seat_capacity() RETURNS trigger AS $$
 DECLARE cap integer; taken integer;
 BEGIN
@@ -42,87 +71,57 @@ BEGIN
     END IF;
     RETURN NEW;
 END $$ LANGUAGE plpgsql;
-
-CREATE OR REPLACE FUNCTION confetti_table_capacity() RETURNS trigger AS $$
-BEGIN
-    IF (SELECT count(*) FROM seating_seat WHERE table_id = NEW.id) > NEW.capacity THEN
-        RAISE EXCEPTION '{CAPACITY_BELOW_SEATED}' USING ERRCODE = '23514';
-    END IF;
-    RETURN NEW;
-END $$ LANGUAGE plpgsql;
-
 DROP TRIGGER IF EXISTS confetti_seat_capacity ON seating_seat;
 CREATE TRIGGER confetti_seat_capacity BEFORE INSERT OR UPDATE OF table_id ON seating_seat
     FOR EACH ROW EXECUTE FUNCTION confetti_seat_capacity();
-DROP TRIGGER IF EXISTS confetti_table_capacity ON seating_table;
-CREATE TRIGGER confetti_table_capacity BEFORE UPDATE OF capacity ON seating_table
-    FOR EACH ROW EXECUTE FUNCTION confetti_table_capacity();
-"""
+""" + postgres_guard(
+        "confetti_table_capacity", table="seating_table", on="UPDATE OF capacity", refuse_if=OVER_CAPACITY,
+        message=CAPACITY_BELOW_SEATED,
+    ),
+    sqlite=(
+        sqlite_guard(
+            "confetti_seat_capacity_ins", table="seating_seat", on="INSERT", refuse_if=TABLE_TAKEN, message=TABLE_FULL
+        ),
+        sqlite_guard(
+            "confetti_seat_capacity_upd", table="seating_seat", on="UPDATE OF table_id",
+            refuse_if=f"NEW.table_id <> OLD.table_id AND {TABLE_TAKEN}", message=TABLE_FULL,
+        ),
+        sqlite_guard(
+            "confetti_table_capacity_upd", table="seating_table", on="UPDATE OF capacity", refuse_if=OVER_CAPACITY,
+            message=CAPACITY_BELOW_SEATED,
+        ),
+    ),
+)
 
-SQLITE_CAPACITY = [
-    f"""CREATE TRIGGER IF NOT EXISTS confetti_seat_capacity_ins BEFORE INSERT ON seating_seat
-    WHEN (SELECT count(*) FROM seating_seat WHERE table_id = NEW.table_id)
-         >= (SELECT capacity FROM seating_table WHERE id = NEW.table_id)
-    BEGIN SELECT RAISE(ABORT, '{TABLE_FULL}'); END""",
-    f"""CREATE TRIGGER IF NOT EXISTS confetti_seat_capacity_upd BEFORE UPDATE OF table_id ON seating_seat
-    WHEN NEW.table_id <> OLD.table_id
-     AND (SELECT count(*) FROM seating_seat WHERE table_id = NEW.table_id)
-         >= (SELECT capacity FROM seating_table WHERE id = NEW.table_id)
-    BEGIN SELECT RAISE(ABORT, '{TABLE_FULL}'); END""",
-    f"""CREATE TRIGGER IF NOT EXISTS confetti_table_capacity_upd BEFORE UPDATE OF capacity ON seating_table
-    WHEN (SELECT count(*) FROM seating_seat WHERE table_id = NEW.id) > NEW.capacity
-    BEGIN SELECT RAISE(ABORT, '{CAPACITY_BELOW_SEATED}'); END""",
-]
+SEAT_NUMBER = Triggers(
+    postgresql=postgres_guard(
+        "confetti_seat_number", table="seating_seat", on="INSERT OR UPDATE OF number, table_id",
+        refuse_if=NUMBER_BEYOND, message=SEAT_NUMBER_BEYOND,
+    ) + postgres_guard(
+        "confetti_table_numbered_seats", table="seating_table", on="UPDATE OF capacity", refuse_if=NUMBERED_BEYOND,
+        message=SEAT_NUMBER_BEYOND,
+    ),
+    sqlite=(
+        sqlite_guard(
+            "confetti_seat_number_ins", table="seating_seat", on="INSERT", refuse_if=NUMBER_BEYOND,
+            message=SEAT_NUMBER_BEYOND,
+        ),
+        sqlite_guard(
+            "confetti_seat_number_upd", table="seating_seat", on="UPDATE OF number, table_id",
+            refuse_if=NUMBER_BEYOND, message=SEAT_NUMBER_BEYOND,
+        ),
+        sqlite_guard(
+            "confetti_table_numbered_seats", table="seating_table", on="UPDATE OF capacity",
+            refuse_if=NUMBERED_BEYOND, message=SEAT_NUMBER_BEYOND,
+        ),
+    ),
+)
 
-
-SEAT_NUMBER_BEYOND = "seat number beyond the table capacity"
-
-POSTGRES_SEAT_NUMBER = f"""
-CREATE OR REPLACE FUNCTION confetti_seat_number() RETURNS trigger AS $$
-BEGIN
-    IF NEW.number IS NOT NULL AND NEW.number > (SELECT capacity FROM seating_table WHERE id = NEW.table_id) THEN
-        RAISE EXCEPTION '{SEAT_NUMBER_BEYOND}' USING ERRCODE = '23514';
-    END IF;
-    RETURN NEW;
-END $$ LANGUAGE plpgsql;
-CREATE OR REPLACE FUNCTION confetti_table_numbered_seats() RETURNS trigger AS $$
-BEGIN
-    IF EXISTS (SELECT 1 FROM seating_seat WHERE table_id = NEW.id AND number > NEW.capacity) THEN
-        RAISE EXCEPTION '{SEAT_NUMBER_BEYOND}' USING ERRCODE = '23514';
-    END IF;
-    RETURN NEW;
-END $$ LANGUAGE plpgsql;
-DROP TRIGGER IF EXISTS confetti_seat_number ON seating_seat;
-CREATE TRIGGER confetti_seat_number BEFORE INSERT OR UPDATE OF number, table_id ON seating_seat
-    FOR EACH ROW EXECUTE FUNCTION confetti_seat_number();
-DROP TRIGGER IF EXISTS confetti_table_numbered_seats ON seating_table;
-CREATE TRIGGER confetti_table_numbered_seats BEFORE UPDATE OF capacity ON seating_table
-    FOR EACH ROW EXECUTE FUNCTION confetti_table_numbered_seats();
-"""
-
-SQLITE_SEAT_NUMBER = [
-    f"""CREATE TRIGGER IF NOT EXISTS confetti_seat_number_ins BEFORE INSERT ON seating_seat
-    WHEN NEW.number IS NOT NULL AND NEW.number > (SELECT capacity FROM seating_table WHERE id = NEW.table_id)
-    BEGIN SELECT RAISE(ABORT, '{SEAT_NUMBER_BEYOND}'); END""",
-    f"""CREATE TRIGGER IF NOT EXISTS confetti_seat_number_upd BEFORE UPDATE OF number, table_id ON seating_seat
-    WHEN NEW.number IS NOT NULL AND NEW.number > (SELECT capacity FROM seating_table WHERE id = NEW.table_id)
-    BEGIN SELECT RAISE(ABORT, '{SEAT_NUMBER_BEYOND}'); END""",
-    f"""CREATE TRIGGER IF NOT EXISTS confetti_table_numbered_seats BEFORE UPDATE OF capacity ON seating_table
-    WHEN EXISTS (SELECT 1 FROM seating_seat WHERE table_id = NEW.id AND number > NEW.capacity)
-    BEGIN SELECT RAISE(ABORT, '{SEAT_NUMBER_BEYOND}'); END""",
-]
-
-
-def install(*, using: str = "default", **kwargs: Any) -> None:
-    """post_migrate receiver; safe to run any number of times."""
-    connection = connections[using]
-    if not tables_exist(connection, ("seating_seat", "seating_table")):
-        return
-    SEAT_TABLE_EVENT.install(connection)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(POSTGRES_CAPACITY)
-            cursor.execute(POSTGRES_SEAT_NUMBER)
-        elif connection.vendor == "sqlite":
-            for statement in (*SQLITE_CAPACITY, *SQLITE_SEAT_NUMBER):
-                cursor.execute(statement)
+install = installer(
+    tables=("seating_seat", "seating_table"),
+    rules=(
+        SEAT_TABLE_EVENT,
+        CAPACITY,
+        SEAT_NUMBER,
+    ),
+)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 
-from guests.live import fresh_wedding
+from guests.live import fresh_wedding, household_of_viewer
 from guests.models import Guest
 from realtime.live import Audience, Viewer, region, track
 from rsvp.models import Response
@@ -38,9 +38,7 @@ track("seating.FloorObject", topic="table")
 
 
 def guest_table_context(viewer: Viewer) -> dict:
-    household = viewer.household
-    if household is None or household.wedding_id != viewer.wedding.pk:
-        raise Http404("no household")
+    household = household_of_viewer(viewer)
     wedding = fresh_wedding(viewer)
     seats = []
     if wedding.seating_published:

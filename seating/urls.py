@@ -6,13 +6,14 @@ from django.contrib import admin
 from django.urls import path
 
 from seating import views
+from seating.models import FloorObject, Table
 
 
 def urlpatterns_for(site: admin.AdminSite) -> list:
     wrap = site.admin_view
     base = "<int:wedding_id>/seating/"
-    table = base + "<int:event_id>/tables/<int:table_id>/"
-    thing = base + "<int:event_id>/objects/<int:object_id>/"
+    table = base + "<int:event_id>/tables/<int:pk>/"
+    thing = base + "<int:event_id>/objects/<int:pk>/"
     return [
         path(base, wrap(views.chart_first), name="seating-chart-first"),
         path(base + "publish/", wrap(views.publish), name="seating-publish"),
@@ -28,10 +29,10 @@ def urlpatterns_for(site: admin.AdminSite) -> list:
         ),
         path(base + "<int:event_id>/tables/", wrap(views.table_create), name="seating-table-create"),
         path(table, wrap(views.table_update), name="seating-table-update"),
-        path(table + "move/", wrap(views.table_move), name="seating-table-move"),
+        path(table + "move/", wrap(views.plan_item_move), {"model": Table}, name="seating-table-move"),
         path(table + "delete/", wrap(views.table_delete), name="seating-table-delete"),
         path(base + "<int:event_id>/room/", wrap(views.floor_plan_update), name="seating-room"),
         path(base + "<int:event_id>/objects/", wrap(views.floor_object_add), name="seating-object-add"),
-        path(thing + "move/", wrap(views.floor_object_move), name="seating-object-move"),
+        path(thing + "move/", wrap(views.plan_item_move), {"model": FloorObject}, name="seating-object-move"),
         path(thing + "delete/", wrap(views.floor_object_delete), name="seating-object-delete"),
     ]

@@ -12,6 +12,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.staticfiles import finders
 from django.db import transaction
@@ -271,26 +272,39 @@ def _no_such_guest(request: HttpRequest) -> HttpResponse:
     return action_result(request, ok=False, message="That guest is not on this wedding's list.", status=404)
 
 
-def _moved(request: HttpRequest, thing: Table | FloorObject, move: Callable[..., object]) -> HttpResponse:
-    """Move a table or a floor object to the posted x/y (percent of the room's free space)."""
-    form = TableMoveForm(request.POST)
-    if not form.is_valid():
-        return action_result(request, ok=False, message=form_errors(form))
+def _answer[T](
+    request: HttpRequest, write: Callable[[], T], said: Callable[[T], str], **extra: Any
+) -> HttpResponse:
+    """Run a seating service: its refusal in the planner's words, else `said(result)` as the message.
+
+    `extra` goes to `action_result` (`next_url`).
+    """
     try:
-        move(x=form.cleaned_data["x"], y=form.cleaned_data["y"], user=request.user)
+        result = write()
     except SeatingError as exc:
         return _seating_failure(request, exc)
-    return action_result(request, ok=True, message=f"Moved {thing}.")
+    return action_result(request, ok=True, message=said(result), **extra)
+
+
+def _guest_action(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A view about the POST's `guest` at one event: gets the event and the guest, or answers 404."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpResponse:
+        event = event_of(wedding, event_id)
+        guest = _posted_guest(request, wedding)
+        if guest is None:
+            return _no_such_guest(request)
+        return view(request, wedding, event, guest)
+
+    return wrapped
 
 
 @require_POST
 @planner_view
-def seat_move(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpResponse:
+@_guest_action
+def seat_move(request: HttpRequest, wedding: Wedding, event: Event, guest: Guest) -> HttpResponse:
     """Seat a guest at a table of this event, or (empty table) send them back to unseated."""
-    event = event_of(wedding, event_id)
-    guest = _posted_guest(request, wedding)
-    if guest is None:
-        return _no_such_guest(request)
     table_id = request.POST.get("table", "")
     # Where the planner saw the guest ("from": a table id, or empty for unseated): a guest
     # moved meanwhile by another planner is not moved again; the planner is told the truth.
@@ -314,35 +328,32 @@ def seat_move(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpResp
 
 @require_POST
 @planner_view
-def seat_pin(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpResponse:
+@_guest_action
+def seat_pin(request: HttpRequest, wedding: Wedding, event: Event, guest: Guest) -> HttpResponse:
     """Pin a seated guest (auto-seat keeps them where they are) or unpin them (`pinned=0`)."""
-    event = event_of(wedding, event_id)
-    guest = _posted_guest(request, wedding)
-    if guest is None:
-        return _no_such_guest(request)
     pinned = request.POST.get("pinned", "1") not in ("0", "false", "off", "")
-    try:
-        seat = services.seat_pin(guest=guest, event=event, pinned=pinned, user=request.user)
-    except SeatingError as exc:
-        return _seating_failure(request, exc)
-    state = f"pinned at {seat.table.name}" if seat.pinned else "no longer pinned"
-    return action_result(request, ok=True, message=f"{guest.full_name} is {state}.")
+
+    def said(seat: Seat) -> str:
+        return f"{guest.full_name} is {f'pinned at {seat.table.name}' if seat.pinned else 'no longer pinned'}."
+
+    return _answer(request, lambda: services.seat_pin(guest=guest, event=event, pinned=pinned, user=request.user), said)
 
 
 @require_POST
 @planner_view
-def seat_number(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpResponse:
+@_guest_action
+def seat_number(request: HttpRequest, wedding: Wedding, event: Event, guest: Guest) -> HttpResponse:
     """Give a seated guest a numbered place at their table (`number` empty: no number)."""
-    event = event_of(wedding, event_id)
-    guest = _posted_guest(request, wedding)
-    if guest is None:
-        return _no_such_guest(request)
-    try:
-        seat = services.seat_number_set(guest=guest, event=event, number=request.POST.get("number", ""), user=request.user)
-    except SeatingError as exc:
-        return _seating_failure(request, exc)
-    where = f"seat {seat.number} of {seat.table.name}" if seat.number else f"{seat.table.name} (no seat number)"
-    return action_result(request, ok=True, message=f"{guest.full_name} is at {where}.")
+
+    def number() -> Seat:
+        return services.seat_number_set(guest=guest, event=event, number=request.POST.get("number", ""),
+                                        user=request.user)
+
+    def said(seat: Seat) -> str:
+        where = f"seat {seat.number} of {seat.table.name}" if seat.number else f"{seat.table.name} (no seat number)"
+        return f"{guest.full_name} is at {where}."
+
+    return _answer(request, number, said)
 
 
 @require_POST
@@ -353,15 +364,15 @@ def table_create(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpR
     if not form.is_valid():
         return action_result(request, ok=False, message=form_errors(form))
     data = form.cleaned_data
-    try:
-        table = services.table_create(
+
+    def create() -> Table:
+        return services.table_create(
             event=event, name=data["name"], capacity=data["capacity"], shape=data["shape"],
             x=data["x"] if data["x"] is not None else 10, y=data["y"] if data["y"] is not None else 10,
             user=request.user,
         )
-    except SeatingError as exc:
-        return _seating_failure(request, exc)
-    return action_result(request, ok=True, message=f"Added {table.name} ({table.capacity} seats).")
+
+    return _answer(request, create, lambda table: f"Added {table.name} ({table.capacity} seats).")
 
 
 def _on_plan(model: type[Table] | type[FloorObject], wedding: Wedding, event_id: int, pk: int) -> Table | FloorObject:
@@ -370,42 +381,57 @@ def _on_plan(model: type[Table] | type[FloorObject], wedding: Wedding, event_id:
     return get_object_or_404(model.objects.filter(wedding=wedding, event=event), pk=pk)
 
 
-def _table(wedding: Wedding, event_id: int, table_id: int) -> Table:
-    return _on_plan(Table, wedding, event_id, table_id)
+def _table(wedding: Wedding, event_id: int, pk: int) -> Table:
+    return _on_plan(Table, wedding, event_id, pk)
 
 
 @require_POST
 @planner_view
-def table_update(request: HttpRequest, wedding: Wedding, event_id: int, table_id: int) -> HttpResponse:
+def table_update(request: HttpRequest, wedding: Wedding, event_id: int, pk: int) -> HttpResponse:
     """Rename, resize, reshape and (with x/y) move a table in one go."""
-    table = _table(wedding, event_id, table_id)
+    table = _table(wedding, event_id, pk)
     form = TableForm(request.POST)
     if not form.is_valid():
         return action_result(request, ok=False, message=form_errors(form))
     data = form.cleaned_data
-    try:
-        table = services.table_update(
+
+    def update() -> Table:
+        saved = services.table_update(
             table=table, name=data["name"], capacity=data["capacity"], shape=data["shape"], user=request.user
         )
-        if data["x"] is not None and data["y"] is not None and (data["x"], data["y"]) != (table.x, table.y):
-            services.table_move(table=table, x=data["x"], y=data["y"], user=request.user)
-    except SeatingError as exc:
-        return _seating_failure(request, exc)
-    return action_result(request, ok=True, message=f"Saved {table.name}.")
+        if data["x"] is not None and data["y"] is not None and (data["x"], data["y"]) != (saved.x, saved.y):
+            services.table_move(table=saved, x=data["x"], y=data["y"], user=request.user)
+        return saved
+
+    return _answer(request, update, lambda saved: f"Saved {saved.name}.")
 
 
 @require_POST
 @planner_view
-def table_move(request: HttpRequest, wedding: Wedding, event_id: int, table_id: int) -> HttpResponse:
-    table = _table(wedding, event_id, table_id)
-    return _moved(request, table, functools.partial(services.table_move, table=table))
+def plan_item_move(
+    request: HttpRequest, wedding: Wedding, event_id: int, pk: int, model: type[Table] | type[FloorObject]
+) -> HttpResponse:
+    """Move a table or a floor object (`model`, from the URL) to the posted x/y.
+
+    x/y are percent of the room's free space.
+    """
+    thing = _on_plan(model, wedding, event_id, pk)
+    form = TableMoveForm(request.POST)
+    if not form.is_valid():
+        return action_result(request, ok=False, message=form_errors(form))
+    if isinstance(thing, Table):
+        move = functools.partial(services.table_move, table=thing)
+    else:
+        move = functools.partial(services.floor_object_move, obj=thing)
+    data = form.cleaned_data
+    return _answer(request, lambda: move(x=data["x"], y=data["y"], user=request.user), lambda _: f"Moved {thing}.")
 
 
 @require_POST
 @planner_view
-def table_delete(request: HttpRequest, wedding: Wedding, event_id: int, table_id: int) -> HttpResponse:
+def table_delete(request: HttpRequest, wedding: Wedding, event_id: int, pk: int) -> HttpResponse:
     """Delete a table after confirmation (`confirm=yes`); its guests go back to unseated."""
-    table = _table(wedding, event_id, table_id)
+    table = _table(wedding, event_id, pk)
     if request.POST.get("confirm") != "yes":
         seated = Seat.objects.filter(table=table).count()
         if request.headers.get("X-Confetti-Action"):
@@ -417,12 +443,9 @@ def table_delete(request: HttpRequest, wedding: Wedding, event_id: int, table_id
             request, wedding, title=f"Delete {table.name}?", section="seating", table=table, seated=seated
         )
         return render(request, "seating/table_delete.html", context)
-    try:
-        unseated = services.table_delete(table=table, user=request.user)
-    except SeatingError as exc:
-        return _seating_failure(request, exc)
-    return action_result(
-        request, ok=True, message=f"Deleted {table.name}; {unseated} guest(s) are unseated.",
+    return _answer(
+        request, lambda: services.table_delete(table=table, user=request.user),
+        lambda unseated: f"Deleted {table.name}; {unseated} guest(s) are unseated.",
         next_url=reverse("admin:seating-chart", args=[wedding.pk, table.event_id]),
     )
 
@@ -501,16 +524,16 @@ def autoseat_preferences(request: HttpRequest, wedding: Wedding, event_id: int) 
     """Save who each table is meant for (`prefers-<table id>`, several values each)."""
     event = event_of(wedding, event_id)
     tables = list(Table.objects.filter(wedding=wedding, event=event).order_by("pk"))
-    try:
-        with transaction.atomic():
-            for table in tables:
-                wanted = services.clean_preferences(wedding, request.POST.getlist(f"prefers-{table.pk}"))
-                if wanted != sorted(table.prefers or ()):
-                    services.table_prefer(table=table, prefers=wanted, user=request.user)
-    except SeatingError as exc:
-        return _seating_failure(request, exc)
-    return action_result(
-        request, ok=True, message="Table preferences saved.",
+
+    @transaction.atomic
+    def prefer() -> None:
+        for table in tables:
+            wanted = services.clean_preferences(wedding, request.POST.getlist(f"prefers-{table.pk}"))
+            if wanted != sorted(table.prefers or ()):
+                services.table_prefer(table=table, prefers=wanted, user=request.user)
+
+    return _answer(
+        request, prefer, lambda _: "Table preferences saved.",
         next_url=reverse("admin:seating-autoseat", args=[wedding.pk, event.pk]),
     )
 
@@ -522,14 +545,15 @@ def autoseat_preferences(request: HttpRequest, wedding: Wedding, event_id: int) 
 @planner_view
 def floor_plan_update(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpResponse:
     event = event_of(wedding, event_id)
-    try:
-        plan = services.floor_plan_set(
-            event=event, width=request.POST.get("width"), length=request.POST.get("length"),
-            unit=request.POST.get("unit", "m"), user=request.user,
-        )
-    except SeatingError as exc:
-        return _seating_failure(request, exc)
-    return action_result(request, ok=True, message=f"The room is {plan.width:g} × {plan.length:g} {plan.unit}.")
+    post = request.POST
+    return _answer(
+        request,
+        lambda: services.floor_plan_set(
+            event=event, width=post.get("width"), length=post.get("length"), unit=post.get("unit", "m"),
+            user=request.user,
+        ),
+        lambda plan: f"The room is {plan.width:g} × {plan.length:g} {plan.unit}.",
+    )
 
 
 @require_POST
@@ -537,31 +561,20 @@ def floor_plan_update(request: HttpRequest, wedding: Wedding, event_id: int) -> 
 def floor_object_add(request: HttpRequest, wedding: Wedding, event_id: int) -> HttpResponse:
     event = event_of(wedding, event_id)
     post = request.POST
-    try:
-        obj = services.floor_object_add(
+    return _answer(
+        request,
+        lambda: services.floor_object_add(
             event=event, kind=post.get("kind", ""), label=post.get("label", ""),
             x=post.get("x", 50), y=post.get("y", 0), width=post.get("width", 6), length=post.get("length", 6),
             user=request.user,
-        )
-    except SeatingError as exc:
-        return _seating_failure(request, exc)
-    return action_result(request, ok=True, message=f"Placed {obj}.")
-
-
-def _floor_object(wedding: Wedding, event_id: int, object_id: int) -> FloorObject:
-    return _on_plan(FloorObject, wedding, event_id, object_id)
+        ),
+        lambda obj: f"Placed {obj}.",
+    )
 
 
 @require_POST
 @planner_view
-def floor_object_move(request: HttpRequest, wedding: Wedding, event_id: int, object_id: int) -> HttpResponse:
-    obj = _floor_object(wedding, event_id, object_id)
-    return _moved(request, obj, functools.partial(services.floor_object_move, obj=obj))
-
-
-@require_POST
-@planner_view
-def floor_object_delete(request: HttpRequest, wedding: Wedding, event_id: int, object_id: int) -> HttpResponse:
-    obj = _floor_object(wedding, event_id, object_id)
+def floor_object_delete(request: HttpRequest, wedding: Wedding, event_id: int, pk: int) -> HttpResponse:
+    obj = _on_plan(FloorObject, wedding, event_id, pk)
     services.floor_object_delete(obj=obj, user=request.user)
     return action_result(request, ok=True, message=f"Removed {obj} from the plan.")

@@ -54,6 +54,24 @@ class WeddingScopedForm(forms.ModelForm):
         return cleaned
 
 
+class PlannedChoicesMixin:
+    """Choices (foreign keys, many-to-many) offer only rows of the weddings the planner plans."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        _limit_to_planned(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        _limit_to_planned(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def _limit_to_planned(db_field, request, kwargs: dict[str, Any]) -> None:
+    related = db_field.related_model
+    if issubclass(related, WeddingScoped):
+        kwargs["queryset"] = related._default_manager.filter(wedding__in=planned_weddings(request))
+
+
 class PlannerAccessMixin:
     """Permissions for planners: staff users who plan at least one wedding."""
 
@@ -108,7 +126,8 @@ class DatabaseRuleMessages:
 
 
 class WeddingScopedAdmin(
-    OptimisticLockingMixin, PlannerAccessMixin, MissingIsNotFound, DatabaseRuleMessages, admin.ModelAdmin
+    OptimisticLockingMixin, PlannerAccessMixin, PlannedChoicesMixin, MissingIsNotFound, DatabaseRuleMessages,
+    admin.ModelAdmin,
 ):
     """ModelAdmin for rows that belong to a wedding.
 
@@ -130,18 +149,9 @@ class WeddingScopedAdmin(
         return super().get_queryset(request).filter(wedding__in=planned_weddings(request))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        related = db_field.related_model
-        if related is Wedding:
+        if db_field.related_model is Wedding:
             kwargs["queryset"] = planned_weddings(request)
-        elif issubclass(related, WeddingScoped):
-            kwargs["queryset"] = related._default_manager.filter(wedding__in=planned_weddings(request))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        related = db_field.related_model
-        if issubclass(related, WeddingScoped):
-            kwargs["queryset"] = related._default_manager.filter(wedding__in=planned_weddings(request))
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -152,7 +162,7 @@ class WeddingScopedAdmin(
         return initial
 
 
-class WeddingScopedInline(PlannerAccessMixin):
+class WeddingScopedInline(PlannerAccessMixin, PlannedChoicesMixin):
     """Mixin for inlines of wedding-scoped rows: the child takes the parent's wedding
     (set before validation, so references to another wedding are refused)."""
 
@@ -180,15 +190,3 @@ class WeddingScopedInline(PlannerAccessMixin):
                 return super().save_new(form, commit)
 
         return Formset
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        related = db_field.related_model
-        if issubclass(related, WeddingScoped):
-            kwargs["queryset"] = related._default_manager.filter(wedding__in=planned_weddings(request))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        related = db_field.related_model
-        if issubclass(related, WeddingScoped):
-            kwargs["queryset"] = related._default_manager.filter(wedding__in=planned_weddings(request))
-        return super().formfield_for_manytomany(db_field, request, **kwargs)

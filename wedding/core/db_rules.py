@@ -8,15 +8,22 @@ PostgreSQL a rule is a composite foreign key; on SQLite, triggers. A violation
 raises IntegrityError with the rule's message.
 
 The rules themselves live with the apps whose tables they guard
-(`rsvp.db_rules`, `seating.db_rules`).
+(`rsvp.db_rules`, `seating.db_rules`); `installer()` makes each app's
+`post_migrate` receiver from its list of rules.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any, Protocol
 
+from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+
+
+class Rule(Protocol):
+    def install(self, connection: BaseDatabaseWrapper) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,17 @@ class SameEventReference:
     ref: str
     ref_columns: tuple[str, str]
     message: str
+
+    @classmethod
+    def of(cls, *, table: str, fk: str, ref: str, message: str) -> SameEventReference:
+        """The rule that `table.<fk>_id` points at a `ref` row of the same event (`event_id` on both).
+
+        Named `confetti_<model>_<fk>_event` (`confetti_seat_table_event`).
+        """
+        return cls(
+            name=f"confetti_{table.split('_', 1)[1]}_{fk}_event", table=table, columns=(f"{fk}_id", "event_id"),
+            ref=ref, ref_columns=("id", "event_id"), message=message,
+        )
 
     def sqlite_statements(self) -> list[str]:
         fk, ev = self.columns
@@ -65,3 +83,37 @@ class SameEventReference:
 def tables_exist(connection: BaseDatabaseWrapper, tables: Iterable[str]) -> bool:
     """True once every table is migrated (post_migrate also fires for partial migrations)."""
     return set(tables) <= set(connection.introspection.table_names())
+
+
+@dataclass(frozen=True)
+class Triggers:
+    """A rule written by hand as triggers: one PostgreSQL script, SQLite statements one by one.
+
+    Both must be idempotent (`CREATE OR REPLACE`, `DROP … IF EXISTS`, `IF NOT EXISTS`).
+    """
+
+    postgresql: str
+    sqlite: tuple[str, ...]
+
+    def install(self, connection: BaseDatabaseWrapper) -> None:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(self.postgresql)
+            elif connection.vendor == "sqlite":
+                for statement in self.sqlite:
+                    cursor.execute(statement)
+
+
+def installer(*, tables: tuple[str, ...], rules: tuple[Rule, ...]) -> Callable[..., None]:
+    """An app's post_migrate receiver: installs its rules once all of `tables` exist.
+
+    Safe to run any number of times (every rule installs idempotently).
+    """
+
+    def install(*, using: str = "default", **kwargs: Any) -> None:
+        connection = connections[using]
+        if tables_exist(connection, tables):
+            for rule in rules:
+                rule.install(connection)
+
+    return install

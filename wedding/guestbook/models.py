@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from django.db import models
 
-from wedding.core.models import Moderation, WeddingScoped
+from wedding.core.models import Moderation
+from wedding.moderation.contributions import GuestWords
 
 
-class GuestbookEntry(WeddingScoped):
-    household = models.ForeignKey("guests.Household", on_delete=models.SET_NULL, null=True, blank=True)
-    author_name = models.CharField(max_length=120)
-    message = models.TextField(max_length=2000)
+class GuestbookEntry(GuestWords):
+    # Shown at once unless the wedding moderates its guestbook (the service sets PENDING then).
     status = models.CharField(max_length=10, choices=Moderation.choices, default=Moderation.APPROVED)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -9,8 +9,11 @@ post with htmx and get the queue's fresh HTML.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -33,7 +36,61 @@ def action_buttons(url: str, current: str, choices) -> str:
     )
 
 
-class ModerationAdmin(WeddingScopedAdmin):
+def status_action(status: str, description: str) -> Callable[..., None]:
+    """A bulk admin action setting the selected rows to `status` (see `StatusButtonsMixin`)."""
+
+    @admin.action(description=description)
+    def action(modeladmin: StatusButtonsMixin, request: HttpRequest, queryset: QuerySet) -> None:
+        modeladmin.status_action_run(request, queryset, status)
+
+    return action
+
+
+class StatusButtonsMixin:
+    """A row's status as a badge, and the one-click status view behind `action_buttons`.
+
+    Shared by the moderation admins and the DJ queue: the buttons of a change
+    list get JSON (moderation.js updates the row), those of a live queue post
+    with htmx and get the queue's region as it is now.
+    """
+
+    @admin.display(description="Status")
+    def status_badge(self, obj) -> str:
+        return format_html('<span data-status-label class="badge badge-{}">{}</span>', obj.status,
+                           obj.get_status_display())
+
+    def statuses_set(self, request: HttpRequest, queryset: QuerySet, status: str) -> int:
+        """Set the selected rows' status through the app's service; returns how many. Each admin says how."""
+        raise NotImplementedError
+
+    def status_action_run(self, request: HttpRequest, queryset: QuerySet, status: str) -> None:
+        """A bulk status action: the service's refusal as an error message, else how many changed."""
+        try:
+            count = self.statuses_set(request, queryset, status)
+        except (PermissionDenied, ValidationError) as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        label = dict(self.model._meta.get_field("status").flatchoices)[status]
+        self.message_user(request, f"{count} {self.opts.verbose_name_plural} {label.lower()}.")
+
+    def status_view(self, request: HttpRequest, pk: int, *, set_status: Callable[..., Model], region: str
+                    ) -> HttpResponse:
+        """POST `status`: `set_status(obj, status)` (a service: scoped, locked, captured) answers it."""
+        if request.method != "POST":
+            return JsonResponse({"error": "POST only."}, status=405)
+        obj = get_object_or_404(self.get_queryset(request), pk=pk)  # another wedding's: 404
+        try:
+            obj = set_status(obj, request.POST.get("status", ""))
+        except ValidationError as exc:
+            return JsonResponse({"error": exc.messages[0]}, status=400)
+        except PermissionDenied as exc:
+            return JsonResponse({"error": str(exc)}, status=403)
+        if request.htmx:
+            return HttpResponse(render_region(region, planner_viewer(obj.wedding)))
+        return JsonResponse({"id": obj.pk, "status": obj.status, "status_label": obj.get_status_display()})
+
+
+class ModerationAdmin(StatusButtonsMixin, WeddingScopedAdmin):
     """Approve / hide: bulk actions, and one-click optimistic buttons in the list."""
 
     change_list_template = "moderation/moderation_change_list.html"
@@ -60,11 +117,6 @@ class ModerationAdmin(WeddingScopedAdmin):
             request, template="admin/dashboard/moderation.html", title="Waiting for approval", opts=self.opts
         )
 
-    @admin.display(description="Status")
-    def status_badge(self, obj) -> str:
-        return format_html('<span data-status-label class="badge badge-{}">{}</span>', obj.status,
-                           obj.get_status_display())
-
     @admin.display(description="Message")
     def excerpt(self, obj) -> str:
         return obj.message if len(obj.message) <= 80 else obj.message[:79] + "…"
@@ -74,33 +126,15 @@ class ModerationAdmin(WeddingScopedAdmin):
         url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_moderate", args=[obj.pk])
         return action_buttons(url, obj.status, [(v, label, Moderation(v).label) for v, label in MODERATION_BUTTONS])
 
-    def _bulk(self, request, queryset, status: str) -> None:
-        try:
-            count = services.content_moderate_bulk(queryset=queryset, status=status, user=request.user)
-        except (PermissionDenied, ValidationError) as exc:
-            self.message_user(request, str(exc), messages.ERROR)
-            return
-        self.message_user(request, f"{count} {self.opts.verbose_name_plural} {Moderation(status).label.lower()}.")
+    def statuses_set(self, request: HttpRequest, queryset: QuerySet, status: str) -> int:
+        return services.content_moderate_bulk(queryset=queryset, status=status, user=request.user)
 
-    @admin.action(description="Approve selected")
-    def approve_selected(self, request, queryset) -> None:
-        self._bulk(request, queryset, Moderation.APPROVED)
-
-    @admin.action(description="Hide selected")
-    def hide_selected(self, request, queryset) -> None:
-        self._bulk(request, queryset, Moderation.HIDDEN)
+    approve_selected = status_action(Moderation.APPROVED, "Approve selected")
+    hide_selected = status_action(Moderation.HIDDEN, "Hide selected")
 
     def moderate_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        if request.method != "POST":
-            return JsonResponse({"error": "POST only."}, status=405)
-        obj = get_object_or_404(self.get_queryset(request), pk=pk)  # another wedding's: 404
-        try:
-            obj = services.content_moderate(obj=obj, status=request.POST.get("status", ""), user=request.user)
-        except ValidationError as exc:
-            return JsonResponse({"error": exc.messages[0]}, status=400)
-        except PermissionDenied as exc:
-            return JsonResponse({"error": str(exc)}, status=403)
-        if request.htmx:  # a button of the live queue: answer the queue as it is now
-            return HttpResponse(render_region("content_moderation", planner_viewer(obj.wedding)))
-        return JsonResponse({"id": obj.pk, "status": obj.status, "status_label": obj.get_status_display()})
+        def moderate(obj, status: str):
+            return services.content_moderate(obj=obj, status=status, user=request.user)
+
+        return self.status_view(request, pk, set_status=moderate, region="content_moderation")
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
 
-from realtime.live import planner_live_page, planner_viewer, render_region
+from realtime.live import planner_live_page
 from wedding.core.admin_base import WeddingScopedAdmin, WeddingScopedForm
-from wedding.moderation.admin import action_buttons
+from wedding.moderation.admin import StatusButtonsMixin, action_buttons, status_action
 from wedding.songs import services
 from wedding.songs.live import dj_actions
 from wedding.songs.models import SongRequest, song_key
@@ -42,7 +41,7 @@ class SongRequestAdminForm(WeddingScopedForm):
 
 
 @admin.register(SongRequest)
-class SongRequestAdmin(WeddingScopedAdmin):
+class SongRequestAdmin(StatusButtonsMixin, WeddingScopedAdmin):
     form = SongRequestAdminForm
     list_display = ("title", "artist", "vote_count", "status_badge", "actions_column", "requested_by", "wedding", "created_at")
     list_filter = (("wedding", admin.RelatedOnlyFieldListFilter), "status")
@@ -66,10 +65,6 @@ class SongRequestAdmin(WeddingScopedAdmin):
             path("<int:pk>/set-status/", view(self.set_status_view), name="songs_songrequest_set_status"),
         ] + super().get_urls()
 
-    @admin.display(description="Status")
-    def status_badge(self, obj: SongRequest) -> str:
-        return format_html('<span data-status-label class="badge badge-{}">{}</span>', obj.status, obj.get_status_display())
-
     @admin.display(description="DJ")
     def actions_column(self, obj: SongRequest) -> str:
         return song_buttons(obj)
@@ -83,41 +78,22 @@ class SongRequestAdmin(WeddingScopedAdmin):
         if status != obj.status:
             services.song_set_status(song=obj, status=status, user=request.user)
 
-    def _set_many(self, request, queryset, status: str) -> None:
+    def statuses_set(self, request: HttpRequest, queryset: QuerySet, status: str) -> int:
         songs = list(queryset)
-        try:
-            for song in songs:
-                services.song_set_status(song=song, status=status, user=request.user)
-        except (PermissionDenied, ValidationError) as exc:
-            self.message_user(request, str(exc), messages.ERROR)
-            return
-        self.message_user(request, f"{len(songs)} song(s) {SongRequest.Status(status).label.lower()}.")
+        for song in songs:
+            services.song_set_status(song=song, status=status, user=request.user)
+        return len(songs)
 
-    @admin.action(description="Approve selected songs")
-    def approve_selected(self, request, queryset) -> None:
-        self._set_many(request, queryset, SongRequest.Status.APPROVED)
-
-    @admin.action(description="Reject selected songs")
-    def reject_selected(self, request, queryset) -> None:
-        self._set_many(request, queryset, SongRequest.Status.REJECTED)
-
-    @admin.action(description="Mark selected songs as played")
-    def mark_played(self, request, queryset) -> None:
-        self._set_many(request, queryset, SongRequest.Status.PLAYED)
+    approve_selected = status_action(SongRequest.Status.APPROVED, "Approve selected songs")
+    reject_selected = status_action(SongRequest.Status.REJECTED, "Reject selected songs")
+    mark_played = status_action(SongRequest.Status.PLAYED, "Mark selected songs as played")
 
     def set_status_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        if request.method != "POST":
-            return JsonResponse({"error": "POST only."}, status=405)
-        song = get_object_or_404(self.get_queryset(request), pk=pk)  # another wedding's: 404
-        try:
-            song = services.song_set_status(song=song, status=request.POST.get("status", ""), user=request.user)
-        except ValidationError as exc:
-            return JsonResponse({"error": exc.messages[0]}, status=400)
-        except PermissionDenied as exc:
-            return JsonResponse({"error": str(exc)}, status=403)
-        if request.htmx:  # a button of the live DJ queue: answer the queue as it is now
-            return HttpResponse(render_region("dj_queue", planner_viewer(song.wedding)))
-        return JsonResponse({"id": song.pk, "status": song.status, "status_label": song.get_status_display()})
+        def set_status(song: SongRequest, status: str) -> SongRequest:
+            return services.song_set_status(song=song, status=status, user=request.user)
+
+        # A button of the live DJ queue gets the queue back.
+        return self.status_view(request, pk, set_status=set_status, region="dj_queue")
 
     def queue_view(self, request: HttpRequest) -> HttpResponse:
         """The DJ's live queue: songs by votes, with approve / reject / played buttons."""

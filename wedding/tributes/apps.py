@@ -1,15 +1,10 @@
 from __future__ import annotations
 
-from django.apps import AppConfig
+from wedding.core import appconfig
 
 
-class TributesConfig(AppConfig):
+class TributesConfig(appconfig.FilesAppConfig):
     name = "wedding.tributes"
     label = "tributes"
     verbose_name = "Tributes"
-
-    def ready(self) -> None:
-        from wedding.core.files import delete_files_with
-        from wedding.tributes.models import Tribute
-
-        delete_files_with(Tribute)
+    file_models = ("Tribute",)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
-from wedding.core.models import Moderation, WeddingScoped
+from wedding.core.models import WeddingScoped
+from wedding.moderation.contributions import GuestWords
 
 
 class Tribute(WeddingScoped):
@@ -24,15 +25,10 @@ class Tribute(WeddingScoped):
         return self.name
 
 
-class Remembrance(WeddingScoped):
+class Remembrance(GuestWords):
     """A guest's words added to a tribute (moderated)."""
 
     tribute = models.ForeignKey(Tribute, on_delete=models.CASCADE, related_name="remembrances")
-    household = models.ForeignKey("guests.Household", on_delete=models.SET_NULL, null=True, blank=True)
-    author_name = models.CharField(max_length=120)
-    message = models.TextField(max_length=2000)
-    status = models.CharField(max_length=10, choices=Moderation.choices, default=Moderation.PENDING)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at"]
