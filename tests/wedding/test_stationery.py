@@ -183,6 +183,9 @@ def test_sheet_layout_centres_cards_and_marks_every_cut():
     assert layout.cuts_x == [16.1, 105.0, 193.9]
     assert len(layout.cuts_y) == 6 and layout.cuts_y[0] == layout.top
     assert layout.left + 2 * 88.9 + layout.left == pytest.approx(210)
+    # Marks sit in the margin, 6 mm long, ending 1 mm before the cards.
+    start, length = layout.marks_x
+    assert (length, start + length) == (6.0, pytest.approx(layout.left - 1))
 
 
 @pytest.mark.parametrize(("params", "status", "message"), [

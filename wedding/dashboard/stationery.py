@@ -43,7 +43,7 @@ CARDS: dict[str, tuple[float, float]] = {
 # (for a print shop). On a sheet the marks are drawn in the margin, on every cut line.
 ONE_PER_PAGE = "card"
 SHEET_MARGIN_MM = 10.0
-MARK_MM = 4.0
+MARK_MM = 6.0
 BLEED_MM = 3.0
 
 
@@ -77,13 +77,17 @@ class SheetLayout:
         return [round(self.top + j * self.card[1], 2) for j in range(self.rows + 1)]
 
     @property
-    def mark_top(self) -> float:
-        """Length of the marks above and below the grid (they stop 1 mm short of the cards)."""
-        return round(max(self.top - 3, 0), 2)
+    def marks_y(self) -> tuple[float, float]:
+        """(distance from the top and bottom edges, length) of the vertical marks: at most
+        MARK_MM long, ending 1 mm short of the cards so no mark prints on a card."""
+        length = max(min(self.top - 2, MARK_MM), 0)
+        return round(self.top - 1 - length, 2), round(length, 2)
 
     @property
-    def mark_left(self) -> float:
-        return round(max(self.left - 3, 0), 2)
+    def marks_x(self) -> tuple[float, float]:
+        """The same for the horizontal marks, from the left and right edges."""
+        length = max(min(self.left - 2, MARK_MM), 0)
+        return round(self.left - 1 - length, 2), round(length, 2)
 
     def slots(self) -> list[tuple[float, float]]:
         """(left, top) of each card on the sheet, row by row."""
