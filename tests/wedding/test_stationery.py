@@ -192,6 +192,8 @@ def test_sheet_layout_centres_cards_and_marks_every_cut():
     ({"paper": "a0"}, 400, "Unknown paper"),
     ({"card": "9x9"}, 400, "Unknown card size"),
     ({"event": "abc"}, 404, ""),
+    ({"event": "99999999999999999999"}, 404, ""),
+    ({"event": "١"}, 404, ""),  # a digit to str.isdigit(), not an id
 ])
 def test_bad_sizes_and_events_are_refused_clearly(planner_client, wedding, event, params, status, message):
     response = planner_client.get(pdf_url(wedding, "place-cards", **params))

@@ -305,7 +305,8 @@ def _event(wedding: Wedding, request: HttpRequest) -> Event:
     raw = request.GET.get("event", "")
     events = Event.objects.for_wedding(wedding)
     if raw:
-        if not raw.isdigit():
+        # ASCII digits only ("١" is a digit to isdigit() and int()), at most a bigint's length.
+        if not (raw.isascii() and raw.isdigit() and len(raw) < 19):
             raise Http404("no such event")
         event = events.filter(pk=int(raw)).first()
     else:
