@@ -125,3 +125,41 @@ def test_reports_queries_do_not_grow(planner_client, planner, wedding, event):
         return len(captured)
 
     assert queries(small) == queries(wedding)
+
+
+def test_reports_sort_tables_naturally_names_without_accents_and_meals_in_the_couples_order(
+    planner_client, wedding, event
+):
+    """"Table 2" before "Table 10"; "Ángel Álvarez" among the A's; meals as the couple ordered them."""
+    tables = {name: factories.TableFactory(event=event, name=name) for name in ("Table 10", "table 2", "Table 1")}
+    household = factories.HouseholdFactory(wedding=wedding)
+    cake = factories.MealOptionFactory(event=event, name="Zucchini tart", order=1)
+    beef = factories.MealOptionFactory(event=event, name="Beef", order=2)
+    people = [("Zoe", "Zubiri", "Table 1", beef), ("Ángel", "Álvarez", "Table 10", cake), ("Bea", "Bravo", "table 2", cake)]
+    for first, last, table, meal in people:
+        guest = factories.GuestFactory(household=household, first_name=first, last_name=last, dietary_notes="none")
+        factories.ResponseFactory(guest=guest, event=event, meal=meal)
+        Seat.objects.create(wedding=wedding, event=event, table=tables[table], guest=guest)
+
+    seating = rows(planner_client.get(url("dashboard-report-csv", wedding.pk, "seating") + f"?event={event.pk}"))
+    assert [r[0] for r in seating[1:]] == ["Table 1", "table 2", "Table 10"]
+    escort = rows(planner_client.get(url("dashboard-report-csv", wedding.pk, "escort") + f"?event={event.pk}"))
+    assert [r[0] for r in escort[1:]] == ["Ángel Álvarez", "Bea Bravo", "Zoe Zubiri"]
+    dietary = rows(planner_client.get(url("dashboard-report-csv", wedding.pk, "dietary")))
+    assert [r[0] for r in dietary[1:]] == ["Ángel Álvarez", "Bea Bravo", "Zoe Zubiri"]
+    meals = rows(planner_client.get(url("dashboard-report-csv", wedding.pk, "meals")))
+    assert [r[1] for r in meals[1:]] == ["Zucchini tart", "Beef"]
+
+    page = planner_client.get(url("dashboard-reports", wedding.pk) + f"?event={event.pk}").content.decode()
+    section = page[page.index('id="report-seating"'):]
+    assert section.index(">Table 1 <") < section.index(">table 2 <") < section.index(">Table 10 <")
+    printed = planner_client.get(url("dashboard-report-print", wedding.pk, "seating") + f"?event={event.pk}")
+    text = printed.content.decode()
+    assert text.index("<h2>Table 1</h2>") < text.index("<h2>table 2</h2>") < text.index("<h2>Table 10</h2>")
+
+
+def test_natural_key_orders_numbers_by_value_and_folds_accents_and_case():
+    from wedding.dashboard.reads import natural_key
+
+    names = ["Table 10", "Table 2", "table 1", "Head table", "Table 2b", "Ábside", "zeta"]
+    assert sorted(names, key=natural_key) == ["Ábside", "Head table", "table 1", "Table 2", "Table 2b", "Table 10", "zeta"]

@@ -9,6 +9,8 @@ wedding's size.
 from __future__ import annotations
 
 import datetime
+import re
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,6 +41,34 @@ from wedding.messaging.reads import (
 GUESTS_PER_PAGE = 100
 LATEST_RESPONSES = 15
 ACTIVITY_LIMIT = 100
+
+
+# --- order -----------------------------------------------------------------------------
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(text: str) -> tuple:
+    """Sort key a person expects: "Table 2" before "Table 10", "Álvaro" beside "Alvaro", case ignored.
+
+    Digit runs compare as numbers; letters compare without accents and case
+    (accents still break ties, so the order is total and stable).
+    """
+    folded = "".join(
+        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
+    ).casefold()
+    parts = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in _DIGITS.split(folded) if p)
+    return parts, text
+
+
+def table_key(table: Table) -> tuple:
+    """Tables in natural order of their names ("Head table", "Table 2", "Table 10"), then by id."""
+    return natural_key(table.name), table.pk
+
+
+def guest_key(guest: Guest) -> tuple:
+    """Guests alphabetically by last then first name, naturally (accents and case folded)."""
+    return natural_key(guest.last_name), natural_key(guest.first_name), guest.pk
 
 
 # --- stats ----------------------------------------------------------------------------
@@ -94,7 +124,7 @@ def event_stats(wedding: Wedding) -> list[EventStats]:
         .filter(status=Response.Status.ATTENDING, meal__isnull=False)
         .values("event", "meal__name")
         .annotate(n=Count("id"))
-        .order_by("event", "meal__name")
+        .order_by("event", "meal__order", "meal__name")
     )
     for row in meals:
         stats[row["event"]].meals.append((row["meal__name"], row["n"]))

@@ -21,7 +21,7 @@ from rsvp.models import Response
 from seating.models import Seat, Table
 from wedding.core.models import Event, Wedding
 from wedding.core.spreadsheets import spreadsheet_safe
-from wedding.dashboard.reads import event_stats
+from wedding.dashboard.reads import event_stats, guest_key, table_key
 
 
 @dataclass
@@ -58,30 +58,25 @@ def dietary_list(wedding: Wedding) -> list[DietaryRow]:
                 to_attr="attending",
             )
         )
-        .order_by("last_name", "first_name", "pk")
     )
     return [
         DietaryRow(g.full_name, g.household.name, g.dietary_notes, [r.event.name for r in g.attending])
-        for g in guests
+        for g in sorted(guests, key=guest_key)
     ]
 
 
 def seating_list(event: Event | None) -> list[Table]:
-    """The event's tables, each with `.guests` (seated, alphabetical)."""
+    """The event's tables in natural order, each with `.guests` (seated, alphabetical)."""
     if event is None:
         return []
-    tables = list(
+    tables = sorted(
         Table.objects.filter(event=event).prefetch_related(
-            Prefetch(
-                "seats",
-                queryset=Seat.objects.select_related("guest__household").order_by(
-                    "guest__last_name", "guest__first_name"
-                ),
-            )
-        ).order_by("name")
+            Prefetch("seats", queryset=Seat.objects.select_related("guest__household"))
+        ),
+        key=table_key,
     )
     for table in tables:
-        table.guests = [s.guest for s in table.seats.all()]
+        table.guests = sorted((s.guest for s in table.seats.all()), key=guest_key)
     return tables
 
 
@@ -89,11 +84,8 @@ def escort_list(event: Event | None) -> list[Seat]:
     """Escort cards: every seated guest of the event, alphabetical, with their table."""
     if event is None:
         return []
-    return list(
-        Seat.objects.filter(event=event)
-        .select_related("guest", "table")
-        .order_by("guest__last_name", "guest__first_name", "guest__pk")
-    )
+    seats = Seat.objects.filter(event=event).select_related("guest", "table")
+    return sorted(seats, key=lambda seat: guest_key(seat.guest))
 
 
 def report_context(wedding: Wedding, *, event_id: int | None) -> dict:

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.urls import path
 
 from seating import urls as seating_urls
-from wedding.dashboard import reports, views
+from wedding.dashboard import reports, stationery, views
 
 
 def urlpatterns(site: admin.AdminSite) -> list:
@@ -25,6 +25,10 @@ def urlpatterns(site: admin.AdminSite) -> list:
         path(
             "<int:wedding_id>/reports/print/<slug:kind>/", wrap(reports.report_print),
             name="dashboard-report-print",
+        ),
+        path(
+            "<int:wedding_id>/stationery/<slug:kind>.pdf", wrap(stationery.stationery_pdf),
+            name="dashboard-stationery",
         ),
         *seating_urls.urlpatterns_for(site),
     ]
