@@ -7,6 +7,7 @@ New York, and daylight saving is the zone's rules', not an offset we guessed.
 
 from __future__ import annotations
 
+import datetime
 import zoneinfo
 from collections.abc import Iterable
 from urllib.parse import urlencode
@@ -32,6 +33,7 @@ def events_ics(*, wedding, events: Iterable, link: str, host: str) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", wedding.name)
+    events = list(events)
     for event in events:
         vevent = icalendar.Event()
         vevent.add("uid", f"event-{event.pk}@{host}")
@@ -47,7 +49,14 @@ def events_ics(*, wedding, events: Iterable, link: str, host: str) -> bytes:
         vevent.add("description", description)
         vevent.add("url", link)
         calendar.add_component(vevent)
-    calendar.add_missing_timezones()
+    if events:
+        # The zone's rules around these events only (a year either side), not icalendar's default
+        # 1970–2038: a few lines instead of ~140, and readers built on dateutil (vobject) misread
+        # the long default form — they put 24 Oct 2026 19:30 Madrid at +01:00 instead of +02:00.
+        margin = datetime.timedelta(days=366)
+        first = min(event.starts_at for event in events).astimezone(tz).date() - margin
+        last = max(event.ends_at or event.starts_at for event in events).astimezone(tz).date() + margin
+        calendar.add_missing_timezones(first_date=first, last_date=last)
     return calendar.to_ical()
 
 
