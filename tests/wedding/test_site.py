@@ -184,3 +184,28 @@ def test_directory_shows_the_couples_names_for_sides(client, wedding, household,
     html = client.get("/directory/").content.decode()
     assert "<span class=\"muted\">· Valentina</span>" in html
     assert "<span class=\"muted\">· Partner B</span>" in html  # no name given: the plain label stays
+
+
+def test_a_venue_map_uploaded_in_the_admin_shows_on_the_schedule(planner_client, client, wedding, pages, uninvited,
+                                                                 event):
+    from tests.wedding.content_helpers import image_bytes, upload
+
+    response = planner_client.post("/admin/site/eventdetails/add/", {
+        "wedding": wedding.pk, "event": event.pk, "map_image": upload("map.png", image_bytes("PNG"), "image/png"),
+    })
+    assert response.status_code == 302
+    enter_as(client, uninvited)
+    html = client.get("/w/lucia-marco/schedule/").content.decode()
+    assert '<img class="site-map" src="/media/site/maps/map' in html and 'alt="Map to The garden"' in html
+
+
+def test_the_admin_refuses_a_page_for_one_event_without_the_event(planner_client, wedding, other_wedding):
+    other_event = factories.EventFactory(wedding=other_wedding)
+    base = {"wedding": wedding.pk, "kind": "custom", "title": "Secret", "slug": "secret", "body": "", "order": 0,
+            "faq_items-TOTAL_FORMS": 0, "faq_items-INITIAL_FORMS": 0, "links-TOTAL_FORMS": 0,
+            "links-INITIAL_FORMS": 0}
+    for extra in ({"visibility": "event", "event": ""}, {"visibility": "event", "event": other_event.pk}):
+        response = planner_client.post("/admin/site/page/add/", {**base, **extra})
+        assert response.status_code == 200
+        assert response.context["adminform"].form.errors
+    assert not Page.objects.exists()
