@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "wedding.tributes",
     "django_tasks_db",  # the task queue's tables and its `db_worker` command
     "wedding.messaging",
+    "wedding.site",  # the couple's pages, calendar files and maps on the guest site
     "wedding.dashboard",
 ]
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("wedding.tributes.urls")),
     path("", include("guests.urls")),  # guest site: entry, home, directory, who's who, requests
     path("", include("rsvp.urls")),  # household RSVP
+    path("", include("wedding.site.urls")),  # the wedding site: /w/<slug>/, its pages and .ics
     path("m/", include("wedding.messaging.urls")),  # unsubscribe, QR codes
 ]
 

@@ -43,8 +43,24 @@ def _build(label: str, wedding, event):
         "messaging.optout": lambda: factories.OptOutFactory(household=household),
         "seating.keeptogether": lambda: _keep_together(wedding, guest),
         "seating.keepapart": lambda: _keep_apart(wedding, guest, factories.GuestFactory(household=household)),
+        "site.page": lambda: _site_page(wedding),
+        "site.eventdetails": lambda: _site_model("EventDetails", wedding=wedding, event=event, public=True),
+        "site.siteprofile": lambda: _site_model("SiteProfile", wedding=wedding, welcome="Welcome!"),
     }
     return builders[label]()
+
+
+def _site_model(name: str, **fields):
+    from wedding.site import models
+
+    return getattr(models, name).objects.create(**fields)
+
+
+def _site_page(wedding):
+    page = _site_model("Page", wedding=wedding, kind="faq", title="FAQ", slug="faq", visibility="guests")
+    page.faq_items.create(wedding=wedding, question="Parking?", answer="Yes.")
+    page.links.create(wedding=wedding, kind="parking", name="Car park")
+    return page
 
 
 def _keep_together(wedding, guest):

@@ -44,6 +44,9 @@ class Wedding(models.Model):
     date = models.DateField()
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     venue = models.CharField(max_length=200, blank=True)
+    # The couple's names, shown to guests instead of "Partner A / Partner B".
+    partner_a_name = models.CharField(max_length=100, blank=True)
+    partner_b_name = models.CharField(max_length=100, blank=True)
     rsvp_deadline = models.DateTimeField(null=True, blank=True)
     seating_published = models.BooleanField(
         default=False, help_text="Reveal tables to guests (their pages update live)."
