@@ -21,6 +21,7 @@ nesting, finite numbers); a bad one gets an error frame and changes nothing.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 from urllib.parse import parse_qs
@@ -29,6 +30,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.http import Http404
 
+from realtime import admission as admission_module
 from realtime import hub as hub_module
 from realtime import protocol, regions, transport
 from realtime.protocol import CLOSE_BAD_REQUEST, CLOSE_NOT_ALLOWED, MAX_FRAME, ProtocolError
@@ -42,6 +44,7 @@ logger = logging.getLogger(__name__)
 MAX_REGIONS = 50
 CATCH_UP_LIMIT = 500  # versions behind after which every region is re-rendered
 MAX_BAD_FRAMES = 20  # error frames a socket gets before it is closed 4400
+TOPICS_CACHE = 1024  # (wedding, since, until) ranges whose changed topics are remembered
 
 
 def _principal(
@@ -127,6 +130,7 @@ class LiveConsumer(transport.LeanDispatch, AsyncWebsocketConsumer):
     attached = False
     closing = False  # closed by the server (logout, revoked code): ignore the client from now on
     bad_frames = 0
+    ticket: admission_module.Ticket | None = None  # this handshake's admission slot, until the welcome
 
     async def __call__(self, scope, receive, send) -> None:
         # The one place a socket's end is handled: a clean close, an exception
@@ -135,19 +139,36 @@ class LiveConsumer(transport.LeanDispatch, AsyncWebsocketConsumer):
         try:
             await super().__call__(scope, receive, send)
         finally:
+            self._release(finished=False)
             self._detach()
 
     def _detach(self) -> None:
         if self.watcher is not None:
             self.hub.detach(self.watcher)  # idempotent
 
+    def _release(self, *, finished: bool) -> None:
+        if self.ticket is not None:
+            self.ticket.release(finished)  # idempotent
+
     async def connect(self) -> None:
+        # Admission first, before any database work: a full process answers at
+        # once with "retry after N ms" instead of letting the handshake time out.
+        admitted = admission_module.admission().enter()
+        if not isinstance(admitted, admission_module.Ticket):
+            await self.accept()
+            await self._send_text(admission_module.retry_frame(admitted))
+            await self.close(code=admission_module.CLOSE_RETRY_AFTER, reason=admission_module.retry_after_reason(admitted))
+            return
+        self.ticket = admitted
+        # A client that opens and never says hello gives its slot back anyway.
+        asyncio.get_running_loop().call_later(admission_module.HOLD_MAX, admitted.release)
         wedding_id = self._wedding_id()
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         prefer_household = query.get("as", [""])[0] == "household"
         principal = await database_sync_to_async(_principal)(self.scope, wedding_id, prefer_household)
         await self.accept()
         if principal is None:
+            self._release(finished=True)
             await self.close(code=CLOSE_NOT_ALLOWED)
             return
         viewer, user_id, household_id = principal
@@ -196,17 +217,41 @@ class LiveConsumer(transport.LeanDispatch, AsyncWebsocketConsumer):
             watcher.version = claimed
             self.attached = True
             await self.hub.attach(watcher)  # subscribed before the version is read: no gap
-        current, topics = await database_sync_to_async(_hello_state)(watcher.wedding_id, claimed)
+        current, topics = await self._hello_versions(watcher.wedding_id, claimed)
         if self.closing:  # closed while we waited (logout): attach may have re-added it
             self.hub.detach(watcher)
             return
         if claimed > current:
             claimed, watcher.version = 0, 0
         self.hub.note_version(watcher.wedding_id, current)
+        self._release(finished=True)  # the handshake's own work is done; the catch-up render is shared (hub)
         await self._send_text(protocol.welcome_frame(
             version=current, state=self.hub.state, regions=[w.dom_id for w in watched], refused=refused,
         ))
         self.hub.catch_up(watcher, current=current, client_version=claimed, topics=topics)
+
+    async def _hello_versions(self, wedding_id: int, claimed: int) -> tuple[int, set[str] | None]:
+        """(current version, topics changed since `claimed`), from the hub and a cache where they can tell.
+
+        In a reconnect storm every socket of a wedding asks the same: the hub
+        already knows the version (`Hub.known_version`) and the topics of a
+        committed version range never change, so only the first socket per
+        (wedding, since, until) hops to the database.
+        """
+        known = self.hub.known_version(wedding_id)
+        if known is not None and claimed <= known:
+            if claimed == known:
+                return known, set()
+            topics = self.hub.catch_up_topics.get((wedding_id, claimed, known))
+            if topics is not None:
+                return known, set(topics)
+        current, topics = await database_sync_to_async(_hello_state)(wedding_id, claimed)
+        if topics is not None and claimed < current:
+            seen = self.hub.catch_up_topics
+            if len(seen) >= TOPICS_CACHE:
+                seen.pop(next(iter(seen)))  # oldest first (insertion order)
+            seen[(wedding_id, claimed, current)] = frozenset(topics)
+        return current, topics
 
     async def _bad(self, message: str) -> None:
         self.bad_frames += 1
