@@ -258,6 +258,13 @@ async def connect_rate(args, database_url: str, wedding_id: int, sessions: list[
         if name == "bare Channels":  # no HTTP to answer: ready when the port is
             server.ready = lambda s=server: _port_ready(s.port)
         server.start()
+        profiler = None
+        if args.profile and name == "Confetti":  # py-spy (pip install py-spy): where the connect time goes
+            profiler = subprocess.Popen([
+                str(Path(sys.executable).parent / "py-spy"), "record", "-o", args.profile, "-f", "raw",
+                "-p", str(server.pid), "-r", "200", "--nonblocking",
+            ], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            await asyncio.sleep(1)
         try:
             clients = [Client(session=key) for key in sessions[: args.rate_sockets]]
             stop, tasks = asyncio.Event(), []
@@ -273,6 +280,9 @@ async def connect_rate(args, database_url: str, wedding_id: int, sessions: list[
             print(f"  {name:14} {len(clients)} sockets in {seconds:.2f} s: {len(clients) / seconds:.0f} connects/s")
             await close_all(clients, tasks, stop)
         finally:
+            if profiler is not None:
+                profiler.send_signal(2)
+                profiler.wait(timeout=30)
             server.stop()
     return results
 
@@ -393,10 +403,15 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=50, help="handshakes in flight while opening")
     parser.add_argument("--down", type=float, default=2.0, help="seconds the server stays down")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for convergence")
+    parser.add_argument("--conn-max-age", default="60", help="the server's CONN_MAX_AGE (0: a connection per hop)")
+    parser.add_argument("--profile", help="py-spy raw profile of Confetti's daphne during the connect rate")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     args = parser.parse_args()
     args.ladder = ladder()
-    args.server_env = {"DEBUG": "false", "SECRET_KEY": SECRET_KEY, "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false"}
+    args.server_env = {
+        "DEBUG": "false", "SECRET_KEY": SECRET_KEY, "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false",
+        "CONN_MAX_AGE": args.conn_max_age,
+    }
     asyncio.run(main_async(args))
 
 

@@ -93,6 +93,13 @@ def _hello_state(wedding_id: int, since: int) -> tuple[int, set[str] | None]:
     return current, topics
 
 
+# A handshake's database reads run in the thread pool (thread_sensitive=False), not on
+# the one sync thread that channels' AuthMiddleware (the session) and every other
+# sync_to_async share: in a reconnect storm they run beside each other, not in one queue.
+_principal_in_thread = database_sync_to_async(_principal, thread_sensitive=False)
+_hello_state_in_thread = database_sync_to_async(_hello_state, thread_sensitive=False)
+
+
 def watched_regions(viewer: Viewer, requested: Any) -> tuple[list[Watched], list[dict]]:
     """The regions of a hello this viewer may watch, and what was refused (and why)."""
     accepted, refused = [], []
@@ -165,7 +172,7 @@ class LiveConsumer(transport.LeanDispatch, AsyncWebsocketConsumer):
         wedding_id = self._wedding_id()
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         prefer_household = query.get("as", [""])[0] == "household"
-        principal = await database_sync_to_async(_principal)(self.scope, wedding_id, prefer_household)
+        principal = await _principal_in_thread(self.scope, wedding_id, prefer_household)
         await self.accept()
         if principal is None:
             self._release(finished=True)
@@ -245,7 +252,7 @@ class LiveConsumer(transport.LeanDispatch, AsyncWebsocketConsumer):
             topics = self.hub.catch_up_topics.get((wedding_id, claimed, known))
             if topics is not None:
                 return known, set(topics)
-        current, topics = await database_sync_to_async(_hello_state)(wedding_id, claimed)
+        current, topics = await _hello_state_in_thread(wedding_id, claimed)
         if topics is not None and claimed < current:
             seen = self.hub.catch_up_topics
             if len(seen) >= TOPICS_CACHE:
