@@ -3,7 +3,7 @@
     .venv/bin/python bench/storm.py                       # everything below, default sizes
     .venv/bin/python bench/storm.py --only rate           # connect rate only (bare Channels beside)
     .venv/bin/python bench/storm.py --only ladder --sockets 2000
-    .venv/bin/python bench/storm.py --only herd --sockets 1000
+    .venv/bin/python bench/storm.py --only herd --herd-sockets 1000
 
 Three parts, each bounded in time and sockets, 127.0.0.1 only:
 
@@ -266,7 +266,8 @@ async def connect_rate(args, database_url: str, wedding_id: int, sessions: list[
             ], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             await asyncio.sleep(1)
         try:
-            clients = [Client(session=key) for key in sessions[: args.rate_sockets]]
+            version = await asyncio.to_thread(wedding_version, wedding_id)  # pages embed it
+            clients = [Client(session=key, version=version) for key in sessions[: args.rate_sockets]]
             stop, tasks = asyncio.Event(), []
             url = f"{server.ws_url}/ws/live/?wedding={wedding_id}"
             seconds = await open_all(
@@ -300,7 +301,8 @@ async def restart(args, mode: str, database_url: str, wedding_id: int, sessions:
 
     server = DaphneServer(database_url=database_url, app=PRODUCT_ASGI_APP, extra_env=args.server_env)
     server.start()
-    clients = [Client(session=key) for key in sessions[: args.sockets]]
+    count = args.herd_sockets if mode == "herd" else args.sockets
+    clients = [Client(session=key) for key in sessions[:count]]
     for client in clients:
         client.version = await asyncio.to_thread(wedding_version, wedding_id)
     stop, tasks = asyncio.Event(), []
@@ -399,6 +401,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", choices=["rate", "ladder", "herd"])
     parser.add_argument("--sockets", type=int, default=2000, help="sockets in a restart (default 2000)")
+    parser.add_argument("--herd-sockets", type=int, default=1000, help="sockets in the herd restart (default 1000)")
     parser.add_argument("--rate-sockets", type=int, default=1000, help="sockets opened to measure the connect rate")
     parser.add_argument("--concurrency", type=int, default=50, help="handshakes in flight while opening")
     parser.add_argument("--down", type=float, default=2.0, help="seconds the server stays down")

@@ -249,6 +249,8 @@ class LiveConsumer(transport.LeanDispatch, AsyncWebsocketConsumer):
         if known is not None and claimed <= known:
             if claimed == known:
                 return known, set()
+            if claimed <= 0 or known - claimed > CATCH_UP_LIMIT:
+                return known, None  # every region, whatever the log says (as _changed_topics decides)
             topics = self.hub.catch_up_topics.get((wedding_id, claimed, known))
             if topics is not None:
                 return known, set(topics)

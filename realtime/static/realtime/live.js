@@ -193,21 +193,23 @@
   // `var LADDER_… = <number>;` so the benchmark and the browser cannot drift apart.
   //
   // Full jitter: attempt n waits uniformly in [0, min(CAP, FIRST * FACTOR^(n-1))].
-  // * CAP 2000 ms: however long the server was down, a page tries again at least every
-  //   2 s, so a page is back within 2 s of the server answering (on average 1 s).
-  //   Attempts while the server is down are refused by the kernel and cost nothing.
+  // * CAP 1500 ms: however long the server was down, a page tries again at least every
+  //   1.5 s, so a page is back within 2 s of the server answering (1.5 s + handshake
+  //   and catch-up; on average 0.75 s). Attempts while the server is down are refused
+  //   by the kernel and cost the server nothing.
   // * Full jitter (not "half + random half"): after a few attempts a herd is spread
   //   uniformly over the whole CAP window instead of arriving in waves: 2,000 pages
-  //   come back at ≈1,000/s over 2 s, and whatever the process cannot take at once
-  //   it answers with 4429 and a delay (realtime/admission.py) that spreads them at
-  //   the rate it serves handshakes.
-  // * FIRST 250 ms: a blip (one dropped socket) is repaired in ≈125 ms on average.
+  //   come back at ≈1,300/s over 1.5 s, and whatever the process cannot take at once
+  //   it answers with 4429 and a delay (realtime/admission.py) that spreads the rest
+  //   over the following seconds at the rate it serves handshakes.
+  // * FIRST 250 ms, FACTOR 2: a blip (one dropped socket) is repaired in ≈125 ms on
+  //   average; the cap is reached at the 4th attempt (≈1 s after the drop).
   // The server's retry-after replaces the ladder when given (plus up to 10 % jitter,
   // so clients handed the same slot do not arrive in the same millisecond), and does
   // not climb the ladder: it is a booking, not a failure.
   var LADDER_FIRST_MS = 250;
   var LADDER_FACTOR = 2;
-  var LADDER_CAP_MS = 2000;
+  var LADDER_CAP_MS = 1500;
   var RETRY_AFTER_CODE = 4429;
   var RETRY_AFTER_MAX_MS = 60000;
   var serverRetryMs = null;
