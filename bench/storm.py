@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import json
 import os
 import random
@@ -50,6 +51,7 @@ REGIONS = [{"name": "guestbook_wall", "params": {}}]
 CLOSE_RETRY_AFTER = 4429
 HERD_RETRY = 0.1  # seconds between attempts of a client that ignores the ladder
 SECRET_KEY = "storm-bench-" + "k" * 50
+OUTCOMES: collections.Counter = collections.Counter()  # how connections ended (close code or error)
 SERVER_ANSWERED_AT = 0.0  # monotonic time of the restarted server's first HTTP answer (0: not yet)
 
 
@@ -174,7 +176,10 @@ async def run_client(client: Client, url: str, origin: str, stop: asyncio.Event,
                 url, additional_headers=headers, open_timeout=30, max_size=16 * 1024 * 1024, ping_interval=None
             ) as ws:
                 client.ws = ws
-                await ws.send(json.dumps({"t": "hello", "v": client.version, "regions": REGIONS}))
+                try:
+                    await ws.send(json.dumps({"t": "hello", "v": client.version, "regions": REGIONS}))
+                except websockets.exceptions.ConnectionClosed:
+                    pass  # a full server may close first: its retry frame is still to be read below
                 async for raw in ws:
                     frame = json.loads(raw)
                     kind = frame.get("t")
@@ -192,12 +197,15 @@ async def run_client(client: Client, url: str, origin: str, stop: asyncio.Event,
                         if client.token and client.token in html and client.converged_at is None:
                             client.converged_at = time.monotonic()
                 code = ws.close_code
+            OUTCOMES[f"close {code}"] += 1
             if code is not None and 4000 <= code < 5000 and code != CLOSE_RETRY_AFTER:
                 client.refused = code  # not allowed: live.js stops here, so does the bench
                 client.welcomed.set()
                 return
-        except (TimeoutError, OSError, websockets.exceptions.WebSocketException):
-            pass
+        except (TimeoutError, OSError, websockets.exceptions.WebSocketException) as error:
+            rcvd = getattr(error, "rcvd", None)
+            name = f"{type(error).__name__} {rcvd.code if rcvd else ''}".strip()
+            OUTCOMES[name if SERVER_ANSWERED_AT else "while down"] += 1
         client.ws, client.connected = None, False
         if stop.is_set():
             return
@@ -319,6 +327,7 @@ async def restart(args, mode: str, database_url: str, wedding_id: int, sessions:
             client.token, client.converged_at, client.failed, client.retry_after = token, None, 0, 0
             client.welcomed_at = None
         await asyncio.sleep(args.down)
+        OUTCOMES.clear()
         log_mark = server.log_size()
         global SERVER_ANSWERED_AT
         server.start()  # returns at the server's first HTTP answer
@@ -328,6 +337,7 @@ async def restart(args, mode: str, database_url: str, wedding_id: int, sessions:
         while time.monotonic() < deadline and not all(c.converged_at for c in clients):
             await asyncio.sleep(0.1)
         cpu = _cpu(server.pid) - cpu_start
+        print(f"    connections ended (after the restart): {dict(OUTCOMES.most_common(8))}")
         elapsed = time.monotonic() - answered
         back = [c.welcomed_at - answered if c.welcomed_at else None for c in clients]
         converged = [c.converged_at - answered if c.converged_at else None for c in clients]
