@@ -5,7 +5,9 @@ once. A process that starts more handshakes than it can finish lets all of
 them time out (daphne drops a handshake not done in 5 s), the clients retry,
 and the herd never gets in (issue 14). So each process admits at most
 `limit` handshakes in flight — from the connect to the welcome frame — and
-answers the others at once, before any database work: accepted, a frame
+answers the others at once, before any database work (`AdmissionMiddleware`
+sits outside channels' AuthMiddleware, whose session read goes through one
+shared thread: a refusal must not queue behind it): accepted, a frame
 `{"t": "retry", "ms": N}` (`retry_frame`; daphne drops close reasons), then
 close code `CLOSE_RETRY_AFTER` with the delay also in the close reason
 (`retry_after_reason`, for servers that pass it on).
@@ -23,12 +25,14 @@ The core (`Admission`) is pure: a clock is injected, there is no I/O, and
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import json
 import time
 from collections.abc import Callable
+from typing import Any
 
-__all__ = ["Admission", "Ticket", "retry_after_reason", "retry_frame", "parse_retry_after", "admission", "CLOSE_RETRY_AFTER"]
+__all__ = ["AdmissionMiddleware", "SCOPE_KEY", "Admission", "Ticket", "retry_after_reason", "retry_frame", "parse_retry_after", "admission", "CLOSE_RETRY_AFTER"]
 
 CLOSE_RETRY_AFTER = 4429  # the browser retries after the delay in the reason (live.js)
 REASON_PREFIX = "retry-after="
@@ -38,6 +42,7 @@ MIN_RATE = 100.0  # handshakes/s assumed while too few have finished to measure
 RATE_WINDOW = 2.0  # seconds of finished handshakes the rate is measured over
 MIN_DELAY_MS = 200
 MAX_DELAY_MS = 30_000
+SCOPE_KEY = "confetti.admission"  # the handshake's Ticket in the scope; the consumer releases it at the welcome
 HOLD_MAX = 10.0  # seconds a slot is held at most (a client that opens and never says hello)
 
 
@@ -136,3 +141,40 @@ def admission() -> Admission:
     if _admission is None:
         _admission = Admission()
     return _admission
+
+
+class AdmissionMiddleware:
+    """ASGI middleware for the WebSocket route: admit the handshake or answer "retry after N ms".
+
+    Put it outside `AuthMiddlewareStack`, so a refusal costs no session or
+    database read. The admitted handshake's `Ticket` is in `scope[SCOPE_KEY]`:
+    the consumer releases it once the socket is welcomed; it is released here
+    anyway when the socket ends, and after `HOLD_MAX` seconds at the latest.
+    """
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "websocket":
+            await self.app(scope, receive, send)
+            return
+        admitted = admission().enter()
+        if not isinstance(admitted, Ticket):
+            await _refuse(receive, send, admitted)
+            return
+        timer = asyncio.get_running_loop().call_later(HOLD_MAX, admitted.release)
+        try:
+            await self.app({**scope, SCOPE_KEY: admitted}, receive, send)
+        finally:
+            timer.cancel()
+            admitted.release()
+
+
+async def _refuse(receive: Callable, send: Callable, delay_ms: int) -> None:
+    message = await receive()
+    if message.get("type") != "websocket.connect":
+        return  # the client left before its handshake reached us
+    await send({"type": "websocket.accept"})
+    await send({"type": "websocket.send", "text": retry_frame(delay_ms)})
+    await send({"type": "websocket.close", "code": CLOSE_RETRY_AFTER, "reason": retry_after_reason(delay_ms)})

@@ -21,7 +21,6 @@ nesting, finite numbers); a bad one gets an error frame and changes nothing.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 from urllib.parse import parse_qs
@@ -158,17 +157,9 @@ class LiveConsumer(transport.LeanDispatch, AsyncWebsocketConsumer):
             self.ticket.release(finished)  # idempotent
 
     async def connect(self) -> None:
-        # Admission first, before any database work: a full process answers at
-        # once with "retry after N ms" instead of letting the handshake time out.
-        admitted = admission_module.admission().enter()
-        if not isinstance(admitted, admission_module.Ticket):
-            await self.accept()
-            await self._send_text(admission_module.retry_frame(admitted))
-            await self.close(code=admission_module.CLOSE_RETRY_AFTER, reason=admission_module.retry_after_reason(admitted))
-            return
-        self.ticket = admitted
-        # A client that opens and never says hello gives its slot back anyway.
-        asyncio.get_running_loop().call_later(admission_module.HOLD_MAX, admitted.release)
+        # Admitted by AdmissionMiddleware (outside the session/auth middleware): the
+        # slot is given back at the welcome, or by the middleware when the socket ends.
+        self.ticket = self.scope.get(admission_module.SCOPE_KEY)
         wedding_id = self._wedding_id()
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         prefer_household = query.get("as", [""])[0] == "household"
