@@ -37,11 +37,11 @@ __all__ = ["AdmissionMiddleware", "SCOPE_KEY", "Admission", "Ticket", "retry_aft
 CLOSE_RETRY_AFTER = 4429  # the browser retries after the delay in the reason (live.js)
 REASON_PREFIX = "retry-after="
 
-LIMIT = 64  # handshakes in flight per process; beyond, clients are told when to come back
-MIN_RATE = 100.0  # handshakes/s assumed while too few have finished to measure
+LIMIT = 256  # handshakes in flight per process; beyond, clients are told when to come back
+MIN_RATE = 200.0  # handshakes/s assumed while too few have finished to measure
 RATE_WINDOW = 2.0  # seconds of finished handshakes the rate is measured over
 MIN_DELAY_MS = 200
-MAX_DELAY_MS = 30_000
+MAX_DELAY_MS = 5_000  # never longer: a mis-measured rate must not park a page for long
 SCOPE_KEY = "confetti.admission"  # the handshake's Ticket in the scope; the consumer releases it at the welcome
 HOLD_MAX = 10.0  # seconds a slot is held at most (a client that opens and never says hello)
 
