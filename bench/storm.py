@@ -382,7 +382,11 @@ def print_restart(result: dict) -> None:
 
 async def main_async(args) -> None:
     database_url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='confetti-storm-')}/storm.sqlite3"
-    needed = max(args.sockets if args.only != "rate" else 0, args.rate_sockets if args.only in (None, "rate") else 0)
+    needed = max(
+        args.sockets if args.only in (None, "ladder") else 0,
+        args.herd_sockets if args.only in (None, "herd") else 0,
+        args.rate_sockets if args.only in (None, "rate") else 0,
+    )
     print(f"uptime: {uptime()}")
     print(f"ladder from live.js: {args.ladder}")
     print(f"setting up {needed} households on {database_url.split('@')[-1]} …")
