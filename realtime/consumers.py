@@ -31,6 +31,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.http import Http404
 
+from realtime import admission as admission_module
 from realtime import hub as hub_module
 from realtime import limits, protocol, regions, transport
 from realtime.protocol import CLOSE_BAD_REQUEST, CLOSE_NOT_ALLOWED, MAX_FRAME, ProtocolError
@@ -44,6 +45,7 @@ logger = logging.getLogger(__name__)
 MAX_REGIONS = 50
 CATCH_UP_LIMIT = 500  # versions behind after which every region is re-rendered
 MAX_BAD_FRAMES = 20  # error frames a socket gets before it is closed 4400
+TOPICS_CACHE = 1024  # (wedding, since, until) ranges whose changed topics are remembered
 
 
 def _principal(
@@ -92,6 +94,13 @@ def _hello_state(wedding_id: int, since: int) -> tuple[int, set[str] | None]:
     return current, topics
 
 
+# A handshake's database reads run in the thread pool (thread_sensitive=False), not on
+# the one sync thread that channels' AuthMiddleware (the session) and every other
+# sync_to_async share: in a reconnect storm they run beside each other, not in one queue.
+_principal_in_thread = database_sync_to_async(_principal, thread_sensitive=False)
+_hello_state_in_thread = database_sync_to_async(_hello_state, thread_sensitive=False)
+
+
 def watched_regions(viewer: Viewer, requested: Any) -> tuple[list[Watched], list[dict]]:
     """The regions of a hello this viewer may watch, and what was refused (and why)."""
     accepted, refused = [], []
@@ -136,6 +145,7 @@ class LiveConsumer(transport.LeanDispatch, AsyncWebsocketConsumer):
     bad_frames = 0
     admitted: tuple | None = None  # (principal, address) counted against the socket caps
     hellos = 0  # hellos run so far; every one after the first re-checks the principal
+    ticket: admission_module.Ticket | None = None  # this handshake's admission slot, until the welcome
 
     async def __call__(self, scope, receive, send) -> None:
         # The one place a socket's end is handled: a clean close, an exception
@@ -144,6 +154,7 @@ class LiveConsumer(transport.LeanDispatch, AsyncWebsocketConsumer):
         try:
             await super().__call__(scope, receive, send)
         finally:
+            self._release(finished=False)
             self._detach()
 
     def _detach(self) -> None:
@@ -156,13 +167,21 @@ class LiveConsumer(transport.LeanDispatch, AsyncWebsocketConsumer):
             self.hub.socket_caps.release(*self.admitted)
             self.admitted = None
 
+    def _release(self, *, finished: bool) -> None:
+        if self.ticket is not None:
+            self.ticket.release(finished)  # idempotent
+
     async def connect(self) -> None:
+        # Admitted by AdmissionMiddleware (outside the session/auth middleware): the
+        # slot is given back at the welcome, or by the middleware when the socket ends.
+        self.ticket = self.scope.get(admission_module.SCOPE_KEY)
         wedding_id = self._wedding_id()
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         prefer_household = query.get("as", [""])[0] == "household"
-        principal = await database_sync_to_async(_principal)(self.scope, wedding_id, prefer_household)
+        principal = await _principal_in_thread(self.scope, wedding_id, prefer_household)
         await self.accept()
         if principal is None:
+            self._release(finished=True)
             await self.close(code=CLOSE_NOT_ALLOWED)
             return
         viewer, user_id, household_id = principal
@@ -211,13 +230,14 @@ class LiveConsumer(transport.LeanDispatch, AsyncWebsocketConsumer):
             watcher.version = claimed
             self.attached = True
             await self.hub.attach(watcher)  # subscribed before the version is read: no gap
-        current, topics = await database_sync_to_async(_hello_state)(watcher.wedding_id, claimed)
+        current, topics = await self._hello_versions(watcher.wedding_id, claimed)
         if self.closing:  # closed while we waited (logout): attach may have re-added it
             self.hub.detach(watcher)
             return
         if claimed > current:
             claimed, watcher.version = 0, 0
         self.hub.note_version(watcher.wedding_id, current)
+        self._release(finished=True)  # the handshake's own work is done; the catch-up render is shared (hub)
         await self._send_text(protocol.welcome_frame(
             version=current, state=self.hub.state, regions=[w.dom_id for w in watched], refused=refused,
         ))
@@ -290,6 +310,30 @@ class LiveConsumer(transport.LeanDispatch, AsyncWebsocketConsumer):
             session=self.scope.get("session"), user_id=watcher.user_id,
             household_id=watcher.household_id, wedding_id=watcher.wedding_id,
         )
+    async def _hello_versions(self, wedding_id: int, claimed: int) -> tuple[int, set[str] | None]:
+        """(current version, topics changed since `claimed`), from the hub and a cache where they can tell.
+
+        In a reconnect storm every socket of a wedding asks the same: the hub
+        already knows the version (`Hub.known_version`) and the topics of a
+        committed version range never change, so only the first socket per
+        (wedding, since, until) hops to the database.
+        """
+        known = self.hub.known_version(wedding_id)
+        if known is not None and claimed <= known:
+            if claimed == known:
+                return known, set()
+            if claimed <= 0 or known - claimed > CATCH_UP_LIMIT:
+                return known, None  # every region, whatever the log says (as _changed_topics decides)
+            topics = self.hub.catch_up_topics.get((wedding_id, claimed, known))
+            if topics is not None:
+                return known, set(topics)
+        current, topics = await _hello_state_in_thread(wedding_id, claimed)
+        if topics is not None and claimed < current:
+            seen = self.hub.catch_up_topics
+            if len(seen) >= TOPICS_CACHE:
+                seen.pop(next(iter(seen)))  # oldest first (insertion order)
+            seen[(wedding_id, claimed, current)] = frozenset(topics)
+        return current, topics
 
     async def _bad(self, message: str) -> None:
         self.bad_frames += 1

@@ -121,6 +121,9 @@ class Hub:
             )
         self.debounce_settings = {"quiet": DEBOUNCE, "ceiling": CEILING, "leading": LEADING_FRAMES}
         self.max_backlog = MAX_BACKLOG
+        # Topics changed in a committed (wedding, since, until) range: immutable, shared by the
+        # sockets of a reconnect storm (the consumer's hello fills it; bounded there).
+        self.catch_up_topics: dict[tuple[int, int, int], frozenset[str]] = {}
         self._tasks: list[asyncio.Task] = []
         self._due: set[Watcher] = set()
         self._flush_scheduled = False
@@ -227,6 +230,23 @@ class Hub:
         state = self.weddings.get(wedding_id)
         if state is not None:
             state.ledger.note_current(current, first=len(state.watchers) <= 1)
+
+    def known_version(self, wedding_id: int) -> int | None:
+        """The wedding's version when this hub's own record can stand in for a database read, else None.
+
+        Only while other sockets of the wedding are attached and every version
+        up to the latest one seen is accounted for (no open gap): a commit
+        whose message is still on its way is then delivered to a socket
+        welcomed at this version like to any other, and a lost one is found
+        by the audit. Saves each socket of a reconnect storm its version read.
+        """
+        state = self.weddings.get(wedding_id)
+        if state is None or len(state.watchers) < 2:
+            return None
+        ledger = state.ledger
+        if ledger.latest <= 0 or ledger.seen or ledger.contiguous != ledger.latest:
+            return None
+        return ledger.latest
 
     def catch_up(self, watcher: Watcher, *, current: int, client_version: int, topics: set[str] | None) -> None:
         """The socket's page shows `client_version`; bring it to `current` (DESIGN §4.7).

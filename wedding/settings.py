@@ -109,7 +109,14 @@ TEMPLATES = [
 # --- database -------------------------------------------------------------
 # SQLite file by default; DATABASE_URL (postgres://...) switches to PostgreSQL.
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+# CONN_MAX_AGE (seconds): keep a thread's connection between requests and socket
+# handshakes (each handshake hops to a thread 2–3 times; a new SQLite connection
+# with its PRAGMAs was a fifth of a connect's CPU, bench/README.md "Reconnect storm").
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")), conn_health_checks=True
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue
     # instead of failing half-way with "database is locked".

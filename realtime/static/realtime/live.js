@@ -104,7 +104,6 @@
 
   var POLL_MS = 10000; // one shared interval for every region while the socket is down
   var PING_MS = 25000;
-  var BACKOFF_MIN = 500, BACKOFF_MAX = 30000;
   var RESYNC_GAP_MS = 300; // resync requests coalesce like the server's debounce
 
   var version = parseInt(page.dataset.liveVersion || "0", 10) || 0;
@@ -231,6 +230,8 @@
         (msg.regions || []).forEach(function (r) { swap(r.id, r.html, msg.v); });
         version = Math.max(version, msg.v);
         if (gap) resync(); // a frame we never saw: ask for everything at the current version
+      } else if (msg.t === "retry") {
+        serverRetryMs = msg.ms; // the server is full: the 4429 close follows (reconnect ladder below)
       } else if (msg.t === "state") {
         setState(msg.state === "degraded" ? "degraded" : "live");
       }
@@ -238,6 +239,7 @@
     socket.onclose = function (event) {
       socket = null;
       clearInterval(pingTimer);
+      if (event.code === RETRY_AFTER_CODE) { scheduleReconnect(retryAfterMs(event)); return; }
       if (event.code >= 4000 && event.code < 5000) {
         stopped = true; // deliberately refused (not allowed, logged out): do not retry
         setState("closed");
@@ -249,13 +251,53 @@
     pingTimer = setInterval(function () { send({ t: "ping" }); }, PING_MS);
   }
 
-  function scheduleReconnect() {
-    if (stopped) return;
-    attempts += 1;
-    setState(navigator.onLine === false ? "offline" : "reconnecting");
-    var base = Math.min(BACKOFF_MAX, BACKOFF_MIN * Math.pow(2, attempts - 1));
-    retryTimer = setTimeout(connect, base / 2 + Math.random() * base / 2); // jittered
+  // --- reconnect ladder (issue 14) --------------------------------------------------
+  // bench/storm.py reads these three numbers from this file: keep them one per line as
+  // `var LADDER_… = <number>;` so the benchmark and the browser cannot drift apart.
+  //
+  // Full jitter: attempt n waits uniformly in [0, min(CAP, FIRST * FACTOR^(n-1))].
+  // * CAP 1500 ms: however long the server was down, a page tries again at least every
+  //   1.5 s, so a page is back within 2 s of the server answering (1.5 s + handshake
+  //   and catch-up; on average 0.75 s). Attempts while the server is down are refused
+  //   by the kernel and cost the server nothing.
+  // * Full jitter (not "half + random half"): after a few attempts a herd is spread
+  //   uniformly over the whole CAP window instead of arriving in waves: 2,000 pages
+  //   come back at ≈1,300/s over 1.5 s, and whatever the process cannot take at once
+  //   it answers with 4429 and a delay (realtime/admission.py) that spreads the rest
+  //   over the following seconds at the rate it serves handshakes.
+  // * FIRST 250 ms, FACTOR 2: a blip (one dropped socket) is repaired in ≈125 ms on
+  //   average; the cap is reached at the 4th attempt (≈1 s after the drop).
+  // The server's retry-after replaces the ladder when given (plus up to 10 % jitter,
+  // so clients handed the same slot do not arrive in the same millisecond), and does
+  // not climb the ladder: it is a booking, not a failure.
+  var LADDER_FIRST_MS = 250;
+  var LADDER_FACTOR = 2;
+  var LADDER_CAP_MS = 1500;
+  var RETRY_AFTER_CODE = 4429;
+  var RETRY_AFTER_MAX_MS = 60000;
+  var serverRetryMs = null;
+
+  function retryAfterMs(event) {
+    var ms = serverRetryMs;
+    serverRetryMs = null;
+    var match = /^retry-after=(\d+)$/.exec(event.reason || ""); // servers that pass the reason on
+    if (match) ms = parseInt(match[1], 10);
+    return typeof ms === "number" && ms >= 0 ? Math.min(ms, RETRY_AFTER_MAX_MS) : null;
   }
+
+  function scheduleReconnect(serverDelayMs) {
+    if (stopped) return;
+    var delay;
+    if (typeof serverDelayMs === "number") {
+      delay = serverDelayMs + Math.random() * serverDelayMs / 10;
+    } else {
+      attempts += 1;
+      delay = Math.random() * Math.min(LADDER_CAP_MS, LADDER_FIRST_MS * Math.pow(LADDER_FACTOR, attempts - 1));
+    }
+    setState(navigator.onLine === false ? "offline" : "reconnecting");
+    retryTimer = setTimeout(connect, delay);
+  }
+  // --- end of reconnect ladder ------------------------------------------------------
 
   function reconnectNow() {
     if (stopped || socket) return;
