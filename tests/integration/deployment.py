@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.e2e.servers import BASE_DIR, _Process
+from tests.e2e.servers import BASE_DIR, DaphneServer, _Process
 
 SITE_CONF = BASE_DIR / "deploy" / "nginx" / "confetti.conf"
 # What the shipped site config names, and the test replaces.
@@ -107,13 +107,9 @@ class NginxServer(_Process):
             "}\n"
         )
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
+    # Clients reach it as they would a daphne process.
+    url = DaphneServer.url
+    ws_url = DaphneServer.ws_url
 
     def command(self) -> list[str]:
         return [nginx_binary() or "nginx", "-p", str(self.workdir), "-e", "stderr", "-c", str(self.conf_path),
