@@ -247,6 +247,7 @@ def test_browser_through_nginx_reconnects_to_the_other_process_when_its_own_is_k
         holder = socket_holder(private_redis.url, pair, since=connected_at)
         survivor = pair[1] if holder is pair[0] else pair[0]
         holder.kill()  # a crash: no goodbye to the browser beyond the TCP close
+        killed_at = time.monotonic()
         # Changes made right after the kill, while the page has no socket or is reconnecting.
         for entry in entries:
             approve(survivor, entry, planner)
@@ -255,6 +256,7 @@ def test_browser_through_nginx_reconnects_to_the_other_process_when_its_own_is_k
         for entry in entries:
             expect(wall).to_contain_text(entry.message, timeout=15_000)
         expect(status).to_have_attribute("data-state", "live", timeout=15_000)
+        print(f"kill → the page shows every change made after it, live again: {time.monotonic() - killed_at:.1f} s")
         # The page's socket is now held by the survivor, through nginx.
         assert socket_holder(private_redis.url, [survivor], since=time.time()) is survivor
         survivor_post = pending(wedding, "once-reconnected")
