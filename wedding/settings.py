@@ -216,6 +216,39 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
 PHOTO_ROOT = Path(os.environ.get("PHOTO_ROOT") or BASE_DIR / "private_media")
 PHOTO_ACCEL_PREFIX = os.environ.get("PHOTO_ACCEL_PREFIX", "")
 
+
+def media_storage(environ: dict[str, str]) -> dict:
+    """The STORAGES["default"] entry for uploaded photos: local disk unless MEDIA_STORAGE=s3.
+
+    With s3, photos live in one S3-compatible bucket (django-storages) that every
+    machine of a deployment shares; links are signed and expire unless the bucket
+    is public (AWS_QUERYSTRING_AUTH=false). A missing bucket name fails at start.
+    """
+    kind = (environ.get("MEDIA_STORAGE") or "local").strip().lower()
+    if kind == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'local' or 's3', not {kind!r}.")
+    if not environ.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    options = {
+        "bucket_name": environ["AWS_STORAGE_BUCKET_NAME"],
+        # Unset: AWS itself; any S3-compatible store (MinIO, Garage, Ceph, R2...) by URL.
+        "endpoint_url": environ.get("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": environ.get("AWS_S3_REGION_NAME") or None,
+        # Unset keys: boto3 finds credentials itself (instance role, ~/.aws).
+        "access_key": environ.get("AWS_ACCESS_KEY_ID") or None,
+        "secret_key": environ.get("AWS_SECRET_ACCESS_KEY") or None,
+        "location": environ.get("AWS_LOCATION", "media"),
+        "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", True),
+        # Two guests' "IMG_0001.jpg" must never replace each other.
+        "file_overwrite": False,
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+STORAGES["default"] = media_storage(dict(os.environ))
+
 # Development prints emails; production sends them over SMTP (EMAIL_HOST, EMAIL_PORT) unless told otherwise.
 EMAIL_BACKEND_PATH = os.environ.get(
     "EMAIL_BACKEND",

@@ -1,0 +1,138 @@
+"""The deployment of `deploy/` as real processes: nginx in front of daphne processes, the worker.
+
+`NginxServer` runs Debian's nginx unprivileged (its own prefix, pid and temp
+folders in a temp dir, a free 127.0.0.1 port) with the site config shipped in
+`deploy/nginx/confetti.conf`, only its ports and paths substituted, so the file
+operators install is the file under test. `WorkerProcess` is
+`manage.py messaging_worker`. Both keep a log that failing tests get attached,
+like the daphne and redis servers of `tests/e2e/servers.py`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.e2e.servers import BASE_DIR, DaphneServer, _Process
+
+SITE_CONF = BASE_DIR / "deploy" / "nginx" / "confetti.conf"
+# What the shipped site config names, and the test replaces.
+UPSTREAMS = ("127.0.0.1:8001", "127.0.0.1:8002")
+LISTEN = "listen 80;"
+STATIC_ALIAS = "/srv/confetti/staticfiles/"
+MEDIA_ALIAS = "/srv/confetti/media/"
+
+def nginx_binary() -> str | None:
+    return shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.path.exists(p)), None)
+
+
+def production_env(*, static_root: Path, media_root: Path) -> dict[str, str]:
+    """Environment of the deployed processes: DEBUG off, collected static files, behind a proxy.
+
+    They share the test process's SECRET_KEY, which signs the sessions the tests create.
+    """
+    from django.conf import settings
+
+    return {
+        "DEBUG": "false",
+        "SECRET_KEY": settings.SECRET_KEY,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",  # the test's nginx speaks plain HTTP
+        "SECURE_HSTS_SECONDS": "0",
+        "BEHIND_PROXY": "true",
+        "STATIC_ROOT": str(static_root),
+        "MEDIA_ROOT": str(media_root),
+    }
+
+
+def collectstatic(env: dict[str, str], log: Path) -> None:
+    """`manage.py collectstatic` as a deploy runs it (hashed, compressed copies in STATIC_ROOT)."""
+    with log.open("ab") as out:
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput"],
+            cwd=BASE_DIR, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT, check=True, timeout=300,
+        )
+
+
+def site_config(*, port: int, upstream_ports: tuple[int, int], static_root: Path, media_root: Path) -> str:
+    """deploy/nginx/confetti.conf with the test's port, daphne ports and folders."""
+    text = SITE_CONF.read_text()
+    replacements = {
+        LISTEN: f"listen 127.0.0.1:{port};",
+        STATIC_ALIAS: f"{static_root}/",
+        MEDIA_ALIAS: f"{media_root}/",
+        **{old: f"127.0.0.1:{new}" for old, new in zip(UPSTREAMS, upstream_ports, strict=True)},
+    }
+    for old, new in replacements.items():
+        # The shipped file changed shape: update this test with it, never test a stale copy.
+        assert text.count(old) == 1, f"{SITE_CONF} should name {old!r} exactly once"
+        text = text.replace(old, new)
+    return text
+
+
+class NginxServer(_Process):
+    """nginx (master + one worker) with the shipped site config, on 127.0.0.1:<port>."""
+
+    name = "nginx"
+
+    def __init__(
+        self, *, upstream_ports: tuple[int, int], static_root: Path, media_root: Path, workdir: Path,
+    ) -> None:
+        super().__init__(log_dir=str(workdir))
+        self.workdir = workdir
+        for folder in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+            (workdir / folder).mkdir(parents=True, exist_ok=True)
+        (workdir / "confetti.conf").write_text(
+            site_config(port=self.port, upstream_ports=upstream_ports, static_root=static_root, media_root=media_root)
+        )
+        # As root, nginx's workers would switch to `nobody`, who cannot read pytest's temp folders.
+        user = "user root root;\n" if os.geteuid() == 0 else ""
+        temp_paths = "".join(
+            f"    {kind}_temp_path {workdir / folder};\n"
+            for kind, folder in (("client_body", "client_body"), ("proxy", "proxy"), ("fastcgi", "fastcgi"),
+                                 ("uwsgi", "uwsgi"), ("scgi", "scgi"))
+        )
+        self.conf_path = workdir / "nginx.conf"
+        self.conf_path.write_text(
+            f"{user}worker_processes 1;\npid {workdir / 'nginx.pid'};\nerror_log stderr info;\n"
+            "events { worker_connections 1024; }\n"
+            "http {\n"
+            "    include /etc/nginx/mime.types;\n    default_type application/octet-stream;\n"
+            "    access_log /dev/stdout;\n"
+            f"{temp_paths}"
+            f"    include {workdir / 'confetti.conf'};\n"
+            "}\n"
+        )
+
+    # Clients reach it as they would a daphne process.
+    url = DaphneServer.url
+    ws_url = DaphneServer.ws_url
+
+    def command(self) -> list[str]:
+        return [nginx_binary() or "nginx", "-p", str(self.workdir), "-e", "stderr", "-c", str(self.conf_path),
+                "-g", "daemon off;"]
+
+
+class WorkerProcess(_Process):
+    """`manage.py messaging_worker` with the deployment's environment."""
+
+    name = "worker"
+
+    def __init__(self, *, env: dict[str, str], log_dir: str) -> None:
+        super().__init__(log_dir=log_dir)
+        self.env = env
+
+    def command(self) -> list[str]:
+        return [sys.executable, "manage.py", "messaging_worker", "--interval", "0.2"]
+
+    def environment(self) -> dict[str, str]:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}
+        for key in ("CONFETTI_EXPECT_POSTGRES", "PYTEST_XDIST_WORKER", "TEST_DATABASE_NAME"):
+            env.pop(key, None)
+        return env
+
+    def ready(self) -> bool:
+        return True  # it serves no port; a crash at start shows as an early exit
