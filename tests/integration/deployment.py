@@ -24,6 +24,13 @@ UPSTREAMS = ("127.0.0.1:8001", "127.0.0.1:8002")
 LISTEN = "listen 80;"
 STATIC_ALIAS = "/srv/confetti/staticfiles/"
 MEDIA_ALIAS = "/srv/confetti/media/"
+PHOTO_ALIAS = "/srv/confetti/private_media/"
+PHOTO_ACCEL_PREFIX = "/private-photos/"
+
+
+def photo_root_for(media_root: Path) -> Path:
+    """Photos live beside the public media folder, never inside it (nginx serves MEDIA_ROOT to anyone)."""
+    return media_root.parent / "private_media"
 
 def nginx_binary() -> str | None:
     return shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.path.exists(p)), None)
@@ -45,6 +52,10 @@ def production_env(*, static_root: Path, media_root: Path) -> dict[str, str]:
         "BEHIND_PROXY": "true",
         "STATIC_ROOT": str(static_root),
         "MEDIA_ROOT": str(media_root),
+        # Photos: served by the photo view, which checks moderation and the viewer, then hands the
+        # bytes to nginx's internal location (X-Accel-Redirect).
+        "PHOTO_ROOT": str(photo_root_for(media_root)),
+        "PHOTO_ACCEL_PREFIX": PHOTO_ACCEL_PREFIX,
     }
 
 
@@ -64,6 +75,7 @@ def site_config(*, port: int, upstream_ports: tuple[int, int], static_root: Path
         LISTEN: f"listen 127.0.0.1:{port};",
         STATIC_ALIAS: f"{static_root}/",
         MEDIA_ALIAS: f"{media_root}/",
+        PHOTO_ALIAS: f"{photo_root_for(media_root)}/",
         **{old: f"127.0.0.1:{new}" for old, new in zip(UPSTREAMS, upstream_ports, strict=True)},
     }
     for old, new in replacements.items():

@@ -38,6 +38,7 @@ from tests.integration.deployment import (
     WorkerProcess,
     collectstatic,
     nginx_binary,
+    photo_root_for,
     production_env,
 )
 from tests.integration.fixtures import require_postgres
@@ -199,9 +200,17 @@ def test_static_files_and_a_large_photo_upload_go_through_nginx(servers):
     )
     assert response.status_code == 302, response.text[:500]
     photo = Photo.objects.get(wedding=wedding)
-    assert (media_root / photo.image.name).is_file()
-    served = httpx.get(f"{nginx.url}/media/{photo.image.name}", timeout=10)
-    assert served.status_code == 200 and served.content == (media_root / photo.image.name).read_bytes()
+    stored = photo_root_for(media_root) / photo.image.name
+    assert stored.is_file() and not (media_root / photo.image.name).exists()
+    # Not public: nginx's media folder does not have it, and the photo view refuses it until approved.
+    assert httpx.get(f"{nginx.url}/media/{photo.image.name}", timeout=10).status_code == 404
+    if photo.status != "approved":
+        assert httpx.get(f"{nginx.url}{photo.image.url}", headers={"Cookie": cookies}, timeout=10).status_code == 404
+        Photo.objects.filter(pk=photo.pk).update(status="approved")
+    # Approved: the view says yes, nginx sends the bytes from the private folder (X-Accel-Redirect).
+    served = httpx.get(f"{nginx.url}{photo.image.url}", headers={"Cookie": cookies}, timeout=10)
+    assert served.status_code == 200 and served.content == stored.read_bytes()
+    assert "x-accel-redirect" not in {k.lower() for k in served.headers}
     assert Image.open(io.BytesIO(served.content)).size == (1400, 1000)
 
 

@@ -6,6 +6,11 @@ hid would stay reachable. Photos are stored under PHOTO_ROOT instead and
 their URLs point at a view that checks the photo's status and the viewer
 on every request (with `X-Accel-Redirect` when PHOTO_ACCEL_PREFIX is set, so
 nginx can send the bytes).
+
+With shared object storage (MEDIA_STORAGE=s3, settings.STORAGES["default"])
+photos live in the deployment's bucket instead, so every machine serves the
+same ones; their links are signed and expire (AWS_QUERYSTRING_AUTH, on by
+default), so a hidden photo's old link stops working and pages never link it.
 """
 
 from __future__ import annotations
@@ -13,7 +18,10 @@ from __future__ import annotations
 import os
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, storages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, empty
 
 # The URL prefix of `views.photo_file` (wedding/photos/urls.py mounts it).
 FILE_URL_PREFIX = "photos/file/"
@@ -35,9 +43,31 @@ class PhotoStorage(FileSystemStorage):
         return f"/{FILE_URL_PREFIX}"
 
 
-_storage = PhotoStorage()
+LOCAL_BACKEND = "django.core.files.storage.FileSystemStorage"
 
 
-def photo_storage() -> PhotoStorage:
+class ConfiguredPhotoStorage(LazyObject):
+    """The private folder, or the shared bucket when the default storage is not local disk.
+
+    Chosen on first use and again whenever STORAGES or PHOTO_ROOT change (tests override them).
+    """
+
+    def _setup(self) -> None:
+        if settings.STORAGES["default"]["BACKEND"] == LOCAL_BACKEND:
+            self._wrapped = PhotoStorage()
+        else:
+            self._wrapped = storages.create_storage(settings.STORAGES["default"])
+
+
+_storage = ConfiguredPhotoStorage()
+
+
+@receiver(setting_changed)
+def _settings_changed(*, setting: str, **kwargs) -> None:
+    if setting in ("STORAGES", "PHOTO_ROOT"):
+        _storage._wrapped = empty
+
+
+def photo_storage() -> ConfiguredPhotoStorage:
     """The storage of Photo.image and Photo.thumbnail (a callable, so migrations name it, not a path)."""
     return _storage
