@@ -209,3 +209,12 @@ def test_whos_who(guest_client, wedding):
     factories.WeddingPartyMemberFactory(wedding=wedding, name="Carmen", role="Maid of honour", bio="Best friend since school")
     html = guest_client.get("/whos-who/").content.decode()
     assert "Carmen" in html and "Maid of honour" in html and "Best friend since school" in html
+
+
+def test_the_guest_home_links_the_wedding_site_and_the_mailing_address(client, wedding, household):
+    """The couple's pages and the paper-invitation address are one click from every guest page."""
+    factories.GuestFactory(household=household, wedding=wedding)
+    client.get(f"/i/{household.invitation_code}/")
+    page = client.get("/home/").content.decode()
+    assert f'href="/w/{wedding.slug}/"' in page
+    assert 'href="/m/address/"' in page
