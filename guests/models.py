@@ -6,10 +6,10 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 
 from guests.codes import new_code, new_household_key
-from wedding.core.models import WeddingScoped, WeddingScopedQuerySet
+from wedding.core.models import Timestamped, WeddingScoped, WeddingScopedQuerySet
 
 
-class Household(WeddingScoped):
+class Household(Timestamped):
     name = models.CharField(max_length=200, help_text="As on the envelope: “The Ruiz family”.")
     invitation_code = models.CharField(max_length=16, unique=True, editable=False)
     # The household's identity in exported files: two "The Müller household" rows stay two
@@ -21,8 +21,6 @@ class Household(WeddingScoped):
     plus_ones_allowed = models.PositiveSmallIntegerField(default=0)
     message_to_couple = models.TextField(blank=True, help_text="Written by the guests with their RSVP.")
     notes = models.TextField("planner notes", blank=True, help_text="Never shown to guests.")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = WeddingScopedQuerySet.as_manager()
 
@@ -119,7 +117,7 @@ class GuestQuerySet(WeddingScopedQuerySet):
         return Guest.objects.filter(**lookups).values("pk")
 
 
-class Guest(WeddingScoped):
+class Guest(Timestamped):
     class AgeGroup(models.TextChoices):
         ADULT = "adult", "Adult"
         CHILD = "child", "Child"
@@ -144,8 +142,6 @@ class Guest(WeddingScoped):
         "listed in the guest directory", default=False, help_text="Name, side and table only."
     )
     notes = models.TextField("planner notes", blank=True, help_text="Never shown to guests.")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = GuestQuerySet.as_manager()
 
@@ -160,7 +156,7 @@ class Guest(WeddingScoped):
         return f"{self.first_name} {self.last_name}".strip()
 
 
-class GuestRequest(WeddingScoped):
+class GuestRequest(Timestamped):
     class Kind(models.TextChoices):
         PLUS_ONE = "plus_one", "Plus-one"
         ACCESSIBILITY = "accessibility", "Accessibility need"
@@ -181,8 +177,6 @@ class GuestRequest(WeddingScoped):
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]

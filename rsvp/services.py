@@ -411,6 +411,16 @@ def rsvp_copy_confirm(*, token: str) -> bool:
 # --- planners answering on a guest's behalf ----------------------------------------
 
 
+def _check_planner_answer(*, event: Event, status: str, meal: MealOption | None) -> None:
+    """Refuse (ValidationError) an answer a planner records that makes no sense for the event."""
+    if status not in Response.Status.values:
+        raise ValidationError(f"Unknown answer “{status}”.")
+    if meal is not None and meal.event_id != event.pk:
+        raise ValidationError("That meal is not on the menu of this event.")
+    if meal is not None and status != Response.Status.ATTENDING:
+        raise ValidationError("A meal can only be chosen for a guest who attends.")
+
+
 def response_record(
     *, guest: Guest, event: Event, status: str, meal: MealOption | None = None, note: str = "", user,
     invite: bool = False,
@@ -423,12 +433,7 @@ def response_record(
     if not _same_wedding(guest, event):
         raise ValidationError("The guest and the event belong to different weddings.")
     Wedding.objects.check_planner(user, event.wedding_id)
-    if status not in Response.Status.values:
-        raise ValidationError(f"Unknown answer “{status}”.")
-    if meal is not None and meal.event_id != event.pk:
-        raise ValidationError("That meal is not on the menu of this event.")
-    if meal is not None and status != Response.Status.ATTENDING:
-        raise ValidationError("A meal can only be chosen for a guest who attends.")
+    _check_planner_answer(event=event, status=status, meal=meal)
     if len(note) > 500:
         raise ValidationError("The note is limited to 500 characters.")
     with acting_as_planner(user), transaction.atomic():
@@ -452,12 +457,7 @@ def responses_record_many(
     Guests not invited to the event are skipped; returns how many were recorded.
     """
     Wedding.objects.check_planner(user, event.wedding_id)
-    if status not in Response.Status.values:
-        raise ValidationError(f"Unknown answer “{status}”.")
-    if meal is not None and meal.event_id != event.pk:
-        raise ValidationError("That meal is not on the menu of this event.")
-    if meal is not None and status != Response.Status.ATTENDING:
-        raise ValidationError("A meal can only be chosen for a guest who attends.")
+    _check_planner_answer(event=event, status=status, meal=meal)
     guest_ids = [g.pk for g in guests if g.wedding_id == event.wedding_id]
     if not guest_ids:
         return 0

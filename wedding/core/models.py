@@ -107,6 +107,16 @@ class WeddingScoped(models.Model):
         abstract = True
 
 
+class Timestamped(WeddingScoped):
+    """A wedding's row that remembers when it was created and when it was last saved."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
 class Event(WeddingScoped):
     name = models.CharField(max_length=120)
     starts_at = models.DateTimeField()

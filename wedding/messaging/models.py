@@ -14,10 +14,11 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from wedding.core.models import WeddingScoped, WeddingScopedQuerySet
+from guests.models import Guest
+from wedding.core.models import Timestamped, WeddingScoped, WeddingScopedQuerySet
 
 
-class Message(WeddingScoped):
+class Message(Timestamped):
     class Kind(models.TextChoices):
         SAVE_THE_DATE = "save_the_date", "Save the date"
         INVITATION = "invitation", "Invitation"
@@ -60,9 +61,8 @@ class Message(WeddingScoped):
     segment_tag = models.ForeignKey(
         "guests.Tag", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="tag"
     )
-    segment_side = models.CharField("side", max_length=4, blank=True, choices=[
-        ("a", "Partner A"), ("b", "Partner B"), ("both", "Both"),
-    ])
+    # The guests' own sides: a household is on a side when one of its guests is.
+    segment_side = models.CharField("side", max_length=4, blank=True, choices=Guest.Side.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False)
     scheduled_for = models.DateTimeField(null=True, blank=True, editable=False)
     send_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -71,8 +71,6 @@ class Message(WeddingScoped):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         editable=False,
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
