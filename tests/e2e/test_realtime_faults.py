@@ -74,8 +74,9 @@ def test_glue_reconnects_after_server_close(daphne_server, guest_page, guestbook
     wall = page.locator("#live-guestbook_wall")
 
     assert daphne_server.close_sockets(code) == 1
-    page.wait_for_function(f"window.__wsCloses.includes({code})", timeout=10_000)
-    page.wait_for_function("window.__wsOpened >= 2", timeout=10_000)
+    # Arrow functions, not expressions: Playwright evals an expression string, which the CSP refuses.
+    page.wait_for_function(f"() => window.__wsCloses.includes({code})", timeout=10_000)
+    page.wait_for_function("() => window.__wsOpened >= 2", timeout=10_000)
     expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
 
     _sign(wedding, household, f"after close {code}")
