@@ -79,3 +79,37 @@ def test_deleting_weddings_in_bulk_is_clean_too(wedding, event):
     factories.SeatFactory(table=factories.TableFactory(event=event))
     type(wedding).objects.filter(pk=wedding.pk).delete()
     assert not Change.objects.filter(wedding_id=wedding.pk).exists()
+
+
+def test_sqlite_migrations_that_rebuild_tables_keep_working_and_the_rules_come_back(tmp_path):
+    """SQLite rebuilds a table to alter it; a rule's trigger naming that table used to fail the
+    migration ("error in trigger …: no such table"). The triggers step aside during migrate
+    and are reinstalled after it: back to seating 0001 (rebuilds seating_seat) and forward again."""
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    database = tmp_path / "migrate.sqlite3"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+
+    def migrate(*args: str) -> None:
+        done = subprocess.run(
+            [sys.executable, "manage.py", "migrate", *args, "-v0"], cwd=root, env=env,
+            capture_output=True, text=True, timeout=180,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+
+    def triggers() -> int:
+        with sqlite3.connect(database) as db:
+            query = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'confetti_%'"
+            return db.execute(query).fetchone()[0]
+
+    migrate()
+    installed = triggers()
+    assert installed > 0
+    migrate("seating", "0001")
+    migrate()
+    assert triggers() == installed

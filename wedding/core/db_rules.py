@@ -117,3 +117,26 @@ def installer(*, tables: tuple[str, ...], rules: tuple[Rule, ...]) -> Callable[.
                 rule.install(connection)
 
     return install
+
+
+TRIGGER_PREFIX = "confetti_"
+
+
+def sqlite_triggers_drop(*, using: str = "default", **kwargs: Any) -> None:
+    """pre_migrate receiver: on SQLite, drop every rule's trigger before the migrations run.
+
+    SQLite rebuilds a table to alter it (create, copy, drop, rename); a trigger on
+    another table that names the one being rebuilt then fails the migration ("error
+    in trigger …: no such table"). The apps' post_migrate installers put every
+    trigger back, so the rules hold again once migrate returns. PostgreSQL alters
+    tables in place and keeps its constraints and triggers.
+    """
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s", [TRIGGER_PREFIX + "%"]
+        )
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
