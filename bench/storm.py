@@ -43,6 +43,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# Every benchmark socket comes from one address (and here often one session): lift the
+# per-principal and per-address socket caps (realtime/limits.py) for the servers it starts.
+os.environ.setdefault("REALTIME_MAX_SOCKETS_PER_PRINCIPAL", "1000000")
+os.environ.setdefault("REALTIME_MAX_SOCKETS_PER_ADDRESS", "1000000")
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
