@@ -269,6 +269,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Confetti <rsvp@localh
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Where guests' links in emails point (personal invitation link, unsubscribe).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# django-anymail (EMAIL_BACKEND=anymail.backends.<esp>.EmailBackend): its settings from ANYMAIL_* variables.
+ANYMAIL = {key.removeprefix("ANYMAIL_"): value for key, value in os.environ.items() if key.startswith("ANYMAIL_")}
 MESSAGING_MAILER = os.environ.get("MESSAGING_MAILER", "default")  # a MAILERS alias (anymail works here too)
 MESSAGING_RATE_PER_MINUTE = int(os.environ.get("MESSAGING_RATE_PER_MINUTE", "300"))  # per wedding
 MESSAGING_BATCH_SIZE = int(os.environ.get("MESSAGING_BATCH_SIZE", "50"))  # copies per SMTP connection
