@@ -186,7 +186,7 @@ def redis_channel_layers(url: str) -> dict:
 
 
 @pytest.fixture
-def daphne_server(transactional_db, settings, redis_server, _daphne_session, request) -> DaphneServer:
+def daphne_server(transactional_db, settings, redis_server, _daphne_session, request) -> Iterator[DaphneServer]:
     """The running server, sharing this test's (committed) database and Redis layer."""
     if not redis_server.running:
         redis_server.start()
@@ -195,7 +195,27 @@ def daphne_server(transactional_db, settings, redis_server, _daphne_session, req
     # This process publishes its ORM writes through the same Redis as the server.
     settings.CHANNEL_LAYERS = redis_channel_layers(redis_server.url)
     request.node._confetti_log_offsets = {id(s): s.log_size() for s in list(ALL_SERVERS)}
-    return _daphne_session
+    yield _daphne_session
+    _end_server_sessions()
+
+
+def _end_server_sessions() -> None:
+    """Before the test database is flushed (TRUNCATE on PostgreSQL): end the server's sessions.
+
+    The browser's pages are closed by now, but the server may still be finishing a
+    query for them (a socket's goodbye, the hub's version audit); that query's share
+    locks against TRUNCATE's exclusive ones deadlocked the flush once in CI. The
+    server opens a fresh connection for its next query.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 # --- browser -----------------------------------------------------------------------
