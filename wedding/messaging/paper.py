@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.text import get_text_list
 
 from guests.models import Guest, Household
+from wedding.core.spreadsheets import spreadsheet_safe
 from wedding.messaging.rendering import site_url
 
 QR_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
@@ -55,18 +56,13 @@ def envelope_rows(*, wedding) -> Iterator[EnvelopeRow]:
                           address=household.address.strip(), link=household_link(household))
 
 
-def _cell(value: str) -> str:
-    # A spreadsheet would run a cell starting with one of these as a formula.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def envelopes_csv(*, wedding) -> bytes:
     """One row per household (UTF-8 with a BOM so Excel reads accents), formula-safe cells."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(ENVELOPE_COLUMNS)
     for row in envelope_rows(wedding=wedding):
-        writer.writerow([_cell(v) for v in (
+        writer.writerow([spreadsheet_safe(v) for v in (
             row.addressee, row.household.name, row.address, row.household.email, row.link,
             row.household.invitation_code,
         )])
