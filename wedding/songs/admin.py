@@ -48,8 +48,9 @@ class SongRequestAdmin(StatusButtonsMixin, WeddingScopedAdmin):
     list_select_related = ("wedding", "requested_by")
     search_fields = ("title", "artist", "dedication")
     ordering = ("-vote_count", "created_at")
-    fields = ("wedding", "title", "artist", "dedication", "status", "vote_count", "requested_by", "played_at", "created_at")
-    readonly_fields = ("vote_count", "requested_by", "played_at", "created_at")
+    # vote_count is the song services' counter (recounted under a row lock): listed, never in the form.
+    fields = ("wedding", "title", "artist", "dedication", "status", "requested_by", "played_at", "created_at")
+    readonly_fields = ("requested_by", "played_at", "created_at")
     actions = ("approve_selected", "reject_selected", "mark_played")
     change_list_template = "songs/admin/songrequest_change_list.html"
 
