@@ -12,6 +12,7 @@ from django.db.models import Prefetch
 
 from guests.admin import MAX_EVENT_COLUMNS, REFUSED, GuestListPart, event_label, guest_list_part
 from guests.models import Guest
+from realtime.live import LiveChangeList
 from rsvp.models import Invitation, MealOption, Response
 from rsvp.services import invitations_create, response_record, responses_record_many
 from wedding.core.admin import EventAdmin
@@ -56,8 +57,10 @@ class ResponseAdminForm(WeddingScopedAdmin.form):
 
 
 @admin.register(Response)
-class ResponseAdmin(WeddingScopedAdmin):
+class ResponseAdmin(LiveChangeList, WeddingScopedAdmin):
     """Responses edited here are recorded as answered by a planner on the guest's behalf."""
+
+    live_list_region = "response_admin_list"
 
     form = ResponseAdminForm
     list_display = ("guest", "event", "status", "meal", "responded_at", "answered_by", "wedding")

@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from guests.live import fresh_wedding, household_of_viewer
 from guests.models import Guest, Household
-from realtime.live import Audience, Viewer, region, track
+from realtime.live import Audience, Viewer, admin_list_region, region, track
 from rsvp.models import Invitation, Response
 from wedding.core.models import Event
 
@@ -100,3 +100,7 @@ region(
     "guest_events", audience=Audience.HOUSEHOLD, topics={"event", "rsvp", "wedding"},
     template="guests/home.html#events", context=events_context,
 )
+
+
+# The admin's list of responses (planners), live.
+admin_list_region("response_admin_list", model="rsvp.Response", topics={"rsvp", "guest", "event", "wedding"})

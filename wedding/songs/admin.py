@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse
 
-from realtime.live import planner_live_page
+from realtime.live import LiveChangeList, planner_live_page
 from wedding.core.admin_base import WeddingScopedAdmin, WeddingScopedForm
 from wedding.moderation.admin import StatusButtonsMixin, action_buttons, status_action
 from wedding.songs import services
@@ -41,7 +41,8 @@ class SongRequestAdminForm(WeddingScopedForm):
 
 
 @admin.register(SongRequest)
-class SongRequestAdmin(StatusButtonsMixin, WeddingScopedAdmin):
+class SongRequestAdmin(LiveChangeList, StatusButtonsMixin, WeddingScopedAdmin):
+    live_list_region = "song_admin_list"
     form = SongRequestAdminForm
     list_display = ("title", "artist", "vote_count", "status_badge", "actions_column", "requested_by", "wedding", "created_at")
     list_filter = (("wedding", admin.RelatedOnlyFieldListFilter), "status")
@@ -55,8 +56,8 @@ class SongRequestAdmin(StatusButtonsMixin, WeddingScopedAdmin):
     change_list_template = "songs/admin/songrequest_change_list.html"
 
     class Media:
-        # live.js: the one client (CSRF, posts) moderation.js goes through; no socket on these pages.
-        js = ("realtime/live.js", "moderation/moderation.js")
+        # moderation.js posts through live.js, the one client: the change list loads it (live or not).
+        js = ("moderation/moderation.js",)
         css = {"all": ("css/content.css",)}
 
     def get_urls(self):

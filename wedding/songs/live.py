@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from realtime.live import Audience, Viewer, generic_summary, region, track
+from realtime.live import Audience, Viewer, admin_list_region, generic_summary, region, track
 from wedding.songs.models import SongRequest, SongVote
 
 # --- what the song queue tracks (topic "song") -----------------------------------------
@@ -111,3 +111,5 @@ region(
     template="songs/admin/dj_queue.html#queue", context=dj_queue_context,
 )
 
+# The admin's list of song requests (planners), live like the DJ queue.
+admin_list_region("song_admin_list", model="songs.SongRequest", topics={"song", "guest"})
