@@ -15,7 +15,8 @@ Principals:
     declare_household(...)       which model is the guest principal (guests/live.py)
     close_sockets_after_commit(...)  a sign-out or a revoked access closes its sockets
 Reads:
-    Change (the change log: the activity feed), topics().
+    Change (the change log: the activity feed), topics(), headline() and actor_words() (one
+    action's feed line).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from realtime.pages import (
 from realtime.principal import close_sockets_after_commit, declare_household
 from realtime.regions import ANY_TOPIC, Audience, Viewer, fragment_url, render_region
 from realtime.regions import register as region
-from realtime.tracking import generic_summary, topics, track, tracked
+from realtime.tracking import actor_words, generic_summary, headline, topics, track, tracked
 from realtime.views import live_page_context
 
 
@@ -52,7 +53,7 @@ def __getattr__(name: str):
 
 __all__ = [
     "ANY_TOPIC", "Audience", "LiveChangeList", "Viewer", "acting_as", "admin_list_region", "acting_as_planner", "action_result",
-    "actor_for", "bulk_change", "record_change", "close_sockets_after_commit", "declare_household", "record_bulk", "suspended", "error_text", "fragment_url", "generic_summary", "int_param", "live_page_context",
+    "actor_for", "actor_words", "bulk_change", "headline", "record_change", "close_sockets_after_commit", "declare_household", "record_bulk", "suspended", "error_text", "fragment_url", "generic_summary", "int_param", "live_page_context",
     "page_context", "planner_live_page", "planner_view", "planner_viewer", "region", "render_region",
     "topics", "track", "tracked",
 ]

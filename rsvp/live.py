@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from guests.live import fresh_wedding, household_of_viewer
 from guests.models import Guest, Household
-from realtime.live import Audience, Viewer, admin_list_region, region, track
+from realtime.live import Audience, Viewer, actor_words, admin_list_region, region, track
 from rsvp.models import Invitation, Response
 from wedding.core.models import Event
 
@@ -32,7 +32,15 @@ def invitation_summary(obj: Invitation, action: str) -> str:
 
 track("rsvp.MealOption", topic="event")
 track("rsvp.Invitation", topic="rsvp", describe=invitation_summary)
-track("rsvp.Response", topic="rsvp", describe=response_summary)
+def responses_summary(changes) -> str:
+    """One RSVP that answered for several guests: one line (each guest's answer is in its details)."""
+    who, count = actor_words(changes[0]), len(changes)
+    if changes[0].actor_household_id:
+        return f"{who} answered the RSVP for {count} guests"
+    return f"{who} recorded {count} answers"
+
+
+track("rsvp.Response", topic="rsvp", describe=response_summary, describe_group=responses_summary)
 
 
 # --- live regions ------------------------------------------------------------------------

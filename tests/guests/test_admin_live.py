@@ -16,7 +16,7 @@ from realtime.live import Viewer, render_region
 from realtime.regions import Audience, all_regions
 from rsvp.models import Response
 from tests import factories
-from tests.realtime.conftest import fresh_hub, frames, open_socket, planner_cookie, run, version_of
+from tests.realtime.conftest import frames, fresh_hub, open_socket, planner_cookie, run, version_of
 from wedding.core.models import Event
 from wedding.songs.models import SongRequest
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 from guests.models import Guest, GuestRequest, Household, Tag
 from realtime.live import (
     Change,
+    headline,
     int_param,
     topics,
 )
@@ -363,20 +364,53 @@ def admin_link(change: Change) -> str | None:
         return None
 
 
-def activity(wedding: Wedding, *, topic: str | None, actor: str | None) -> list[Change]:
-    changes = Change.objects.for_wedding(wedding).select_related("actor_user")
+@dataclass
+class ActivityEntry:
+    """One user action in the feed: the changes one transaction logged (one version)."""
+
+    changes: list[Change]  # in write order; the first is the action's lead
+    summary: str
+    link: str | None
+
+    @property
+    def lead(self) -> Change:
+        return self.changes[0]
+
+    @property
+    def details(self) -> list[str]:
+        """The action's other changes, for a planner who wants to know exactly what it touched."""
+        return [change.summary for change in self.changes[1:]] if len(self.changes) > 1 else []
+
+    def __getattr__(self, name: str):
+        # version, topic, action, object_id, count, actor_label, created_at: the lead's.
+        if name == "changes":
+            raise AttributeError(name)
+        return getattr(self.changes[0], name)
+
+
+def activity(wedding: Wedding, *, topic: str | None, actor: str | None) -> list[ActivityEntry]:
+    """The latest actions, newest first: one entry per version, whatever number of rows it logged.
+
+    Two queries: the versions that match the filters, then every change of those versions.
+    """
+    changes = Change.objects.for_wedding(wedding)
+    matching = changes
     if topic in topics():
-        changes = changes.filter(topic=topic)
+        matching = matching.filter(topic=topic)
     if actor == "guests":
-        changes = changes.filter(actor_household__isnull=False)
+        matching = matching.filter(actor_household__isnull=False)
     elif actor == "system":
-        changes = changes.filter(actor_household__isnull=True, actor_user__isnull=True)
+        matching = matching.filter(actor_household__isnull=True, actor_user__isnull=True)
     elif (user_id := int_param(actor)) is not None:
-        changes = changes.filter(actor_user_id=user_id)
-    rows = list(changes.order_by("-version", "-pk")[:ACTIVITY_LIMIT])
-    for change in rows:
-        change.link = admin_link(change)
-    return rows
+        matching = matching.filter(actor_user_id=user_id)
+    versions = matching.order_by("-version").values_list("version", flat=True).distinct()[:ACTIVITY_LIMIT]
+    by_version: dict[int, list[Change]] = defaultdict(list)
+    for change in changes.filter(version__in=list(versions)).order_by("-version", "pk"):
+        by_version[change.version].append(change)
+    return [
+        ActivityEntry(changes=group, summary=headline(group), link=admin_link(group[0]))
+        for group in by_version.values()
+    ]
 
 
 # --- pages ----------------------------------------------------------------------------------
