@@ -9,8 +9,6 @@ wedding's size.
 from __future__ import annotations
 
 import datetime
-import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,8 +27,9 @@ from realtime.live import (
     topics,
 )
 from rsvp.models import Invitation, Response
-from seating.models import Seat, Table
+from seating.models import Seat, Table, table_key
 from wedding.core.models import Event, Wedding
+from wedding.core.ordering import natural_key
 from wedding.messaging.reads import (
     MESSAGE_FILTERS,
     LastMessage,
@@ -44,27 +43,7 @@ LATEST_RESPONSES = 15
 ACTIVITY_LIMIT = 100
 
 
-# --- order -----------------------------------------------------------------------------
-
-_DIGITS = re.compile(r"(\d+)")
-
-
-def natural_key(text: str) -> tuple:
-    """Sort key a person expects: "Table 2" before "Table 10", "Álvaro" beside "Alvaro", case ignored.
-
-    Digit runs compare as numbers; letters compare without accents and case
-    (accents still break ties, so the order is total and stable).
-    """
-    folded = "".join(
-        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
-    ).casefold()
-    parts = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in _DIGITS.split(folded) if p)
-    return parts, text
-
-
-def table_key(table: Table) -> tuple:
-    """Tables in natural order of their names ("Head table", "Table 2", "Table 10"), then by id."""
-    return natural_key(table.name), table.pk
+# --- order (tables: seating.models.table_key) ---------------------------------------------
 
 
 def guest_key(guest: Guest) -> tuple:
@@ -329,7 +308,7 @@ def guest_filter_choices(wedding: Wedding, filters: dict[str, str]) -> dict:
     return {
         "events": list(Event.objects.for_wedding(wedding)),
         "tags": list(Tag.objects.for_wedding(wedding)),
-        "tables": list(tables.only("id", "name")),
+        "tables": sorted(tables.only("id", "name", "order"), key=table_key),
         "sides": Guest.Side.choices,
         "ages": Guest.AgeGroup.choices,
         "statuses": list(RESPONSE_FILTERS.items()),

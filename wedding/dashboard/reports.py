@@ -18,10 +18,10 @@ from django.utils.text import slugify
 from guests.models import Guest
 from realtime.live import Audience, Viewer, page_context, planner_view
 from rsvp.models import Response
-from seating.models import Seat, Table
+from seating.models import Seat, Table, table_key
 from wedding.core.models import Event, Wedding
 from wedding.core.spreadsheets import spreadsheet_safe
-from wedding.dashboard.reads import event_stats, guest_key, table_key
+from wedding.dashboard.reads import event_stats, guest_key
 
 
 @dataclass
@@ -66,7 +66,7 @@ def dietary_list(wedding: Wedding) -> list[DietaryRow]:
 
 
 def seating_list(event: Event | None) -> list[Table]:
-    """The event's tables in natural order, each with `.guests` (seated, alphabetical)."""
+    """The event's tables in the couple's order (natural by name), each with `.guests` (seated, alphabetical)."""
     if event is None:
         return []
     tables = sorted(
