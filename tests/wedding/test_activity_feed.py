@@ -146,3 +146,19 @@ def test_the_feed_costs_the_same_queries_for_many_actions(wedding, lopez, ana):
         with acting_as(actor_for(household=lopez)):
             songs.song_request(wedding=wedding, household=lopez, guest=ana, title=f"Song {n}")
     assert count() == few == 2
+
+
+def test_a_guestbook_message_and_its_approval_read_in_the_weddings_words(wedding, planner, lopez):
+    from wedding.guestbook.services import guestbook_moderate, guestbook_sign
+
+    wedding.guestbook_moderation = True
+    wedding.save()
+    before = current_version(wedding)
+    with acting_as(actor_for(household=lopez)):
+        entry = guestbook_sign(wedding=wedding, household=lopez, author_name="Ana", message="¡Felicidades!")
+    [signed] = newest_since(wedding, before)
+    assert signed.summary == "Ana signed the guestbook"
+    before = current_version(wedding)
+    guestbook_moderate(entry=entry, status="approved", user=planner)
+    [approved] = newest_since(wedding, before)
+    assert approved.summary == "Ana's guestbook message is approved"
