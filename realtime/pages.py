@@ -144,6 +144,7 @@ def admin_list_region(name: str, *, model: str, topics: Iterable[str]) -> None:
 def admin_list_context(model_label: str, viewer: Viewer, query: str) -> dict:
     """The change list of `model_label` for `query`, as the planners of the viewer's wedding see it."""
     from django.contrib.admin.options import IncorrectLookupParameters
+    from django.core.exceptions import SuspiciousOperation
 
     model = apps.get_model(model_label)
     model_admin = admin.site.get_model_admin(model)
@@ -152,7 +153,7 @@ def admin_list_context(model_label: str, viewer: Viewer, query: str) -> dict:
     request = audience_request(wedding_id=viewer.wedding.pk, path=path, query=query)
     try:
         changelist = model_admin.get_changelist_instance(request)
-    except IncorrectLookupParameters:
+    except (IncorrectLookupParameters, SuspiciousOperation):  # a filter it lacks, a lookup it refuses
         raise Http404("This list has no such filter.") from None
     changelist.formset = None  # lists are edited on each row's page, never inline
     return {"cl": changelist, "opts": opts}
