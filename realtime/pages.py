@@ -188,5 +188,6 @@ class LiveChangeList:
             extra_context["live_list_region"] = self.live_list_region
             extra_context["live_list_query"] = request.GET.urlencode()
         else:
-            extra_context["live_list_several"] = IS_POPUP_VAR not in request.GET
+            # Several weddings at once (no wedding chosen): say so rather than be silently stale.
+            extra_context["live_list_several"] = not (IS_POPUP_VAR in request.GET or request.GET.get(WEDDING_FILTER))
         return super().changelist_view(request, extra_context)

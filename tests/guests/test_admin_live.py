@@ -210,3 +210,15 @@ def test_each_row_has_a_stable_id_so_a_swap_keeps_a_ticked_box_with_its_row(wedd
     html = render_region("guest_admin_list", planner_view(wedding), {"query": ""})
     assert f'<tr id="guest-row-{ana.pk}">' in html
     assert "{#" not in html and "{%" not in html
+
+
+def test_the_song_list_loads_the_live_client_once_live_or_not(client, planner_client, wedding, other_wedding):
+    # moderation.js (the DJ buttons) posts through live.js: one copy, whether the list is live or not.
+    live_page = planner_client.get(changelist_url(SongRequest)).content.decode()
+    assert live_page.count("realtime/live.js") == 1 and "moderation/moderation.js" in live_page
+    both = factories.UserFactory(username="both", is_staff=True)
+    wedding.planners.add(both)
+    other_wedding.planners.add(both)
+    client.force_login(both)
+    several = client.get(changelist_url(SongRequest)).content.decode()
+    assert "not live" in several and several.count("realtime/live.js") == 1
