@@ -15,12 +15,21 @@ from django import forms
 from django.db.models import Prefetch
 
 from guests.models import Guest
-from rsvp.models import MealOption, Response
-from rsvp.services import Answer, PlusOne
+from rsvp.models import MealOption, Question, Response
+from rsvp.services import MAX_REPLY, Answer, PlusOne, Reply, SongWish, question_is_due
 from wedding.core.models import Event
 
 STATUS_CHOICES = [(Response.Status.ATTENDING, "Attending"), (Response.Status.DECLINED, "Not attending")]
 ANSWER_KEY = re.compile(r"^g(\d{1,18})_e(\d{1,18})_status$")
+
+
+@dataclass
+class Asked:
+    """One of the couple's questions as asked of one guest."""
+
+    question: Question
+    field: forms.BoundField
+    who: str = ""
 
 
 @dataclass
@@ -29,6 +38,7 @@ class Cell:
     status: forms.BoundField
     meal: forms.BoundField | None
     who: str = ""  # for screen readers: whose answer this is
+    questions: list[Asked] = field(default_factory=list)  # the event's questions, for those attending
 
 
 @dataclass
@@ -37,6 +47,7 @@ class GuestBlock:
     cells: list[Cell] = field(default_factory=list)
     dietary: forms.BoundField | None = None
     remove: forms.BoundField | None = None
+    questions: list[Asked] = field(default_factory=list)  # the wedding's own questions
 
 
 @dataclass
@@ -58,6 +69,27 @@ def _meal_field(event: Event, meals: list[MealOption], label: str) -> forms.Choi
     )
 
 
+YES_NO_CHOICES = [("yes", "Yes"), ("no", "No")]
+
+
+def question_field(question: Question, label: str) -> forms.Field:
+    """The form field that asks `question` (never required itself: whether an answer is due
+    depends on the guest's attendance, which `clean()` knows)."""
+    common = {"label": label, "required": False, "help_text": question.help_text}
+    if question.kind == Question.Kind.YES_NO:
+        return forms.ChoiceField(choices=YES_NO_CHOICES, widget=forms.RadioSelect, **common)
+    options = [(o, o) for o in question.options]
+    if question.kind == Question.Kind.CHOICE:
+        return forms.ChoiceField(choices=options, widget=forms.RadioSelect, **common)
+    if question.kind == Question.Kind.MULTIPLE:
+        return forms.MultipleChoiceField(choices=options, widget=forms.CheckboxSelectMultiple, **common)
+    return forms.CharField(max_length=MAX_REPLY, **common)
+
+
+def question_initial(question: Question, value: str) -> str | list[str]:
+    return value.split("\n") if question.kind == Question.Kind.MULTIPLE else value
+
+
 def _status_field(label: str) -> forms.ChoiceField:
     return forms.ChoiceField(label=label, required=False, choices=STATUS_CHOICES, widget=forms.RadioSelect)
 
@@ -71,14 +103,30 @@ class HouseholdRsvpForm(forms.Form):
     email = forms.EmailField(label="Email address for the copy", required=False,
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
+    song_title = forms.CharField(label="A song that will get you dancing (optional)", required=False, max_length=200)
+    song_artist = forms.CharField(label="Artist", required=False, max_length=200)
+
     def __init__(self, *args, household, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.household = household
+        wedding = household.wedding
+        self.asks_message = wedding.rsvp_asks_message
+        self.asks_song = wedding.rsvp_asks_song
+        if not self.asks_message:
+            del self.fields["note"]
+        if not self.asks_song:
+            del self.fields["song_title"], self.fields["song_artist"]
         self.guests = list(
             Guest.objects.filter(household=household)
-            .prefetch_related(Prefetch("invitations", to_attr="invited"), Prefetch("responses", to_attr="answers"))
+            .prefetch_related(
+                Prefetch("invitations", to_attr="invited"), Prefetch("responses", to_attr="answers"),
+                Prefetch("tags", to_attr="tag_list"), Prefetch("question_answers", to_attr="replies"),
+            )
             .order_by("is_plus_one", "pk")
         )
+        self.questions = list(Question.objects.filter(wedding_id=household.wedding_id).order_by("order", "pk"))
+        # (guest id, question id) → the field name, for clean() and replies()
+        self.asked: dict[tuple[int, int], str] = {}
         self.events = list(
             Event.objects.filter(wedding_id=household.wedding_id, invitations__guest__household=household)
             .distinct()
@@ -107,6 +155,7 @@ class HouseholdRsvpForm(forms.Form):
                 if response and response.status != Response.Status.PENDING:
                     self.initial.setdefault(f"{prefix}_status", response.status)
                     self.initial.setdefault(f"{prefix}_meal", response.meal_id)
+            self._add_questions(guest, [e.pk for e in self.events if e.pk in invited])
             self.fields[f"g{guest.pk}_dietary"] = forms.CharField(
                 label=f"Dietary needs of {guest.full_name}", required=False, max_length=300,
                 help_text="Allergies, vegetarian, vegan…",
@@ -130,15 +179,36 @@ class HouseholdRsvpForm(forms.Form):
         self.open_slots = open_slots
         self._bind_layout()
 
+    def _add_questions(self, guest: Guest, event_ids: list[int]) -> None:
+        """A field per question asked of this guest: the wedding's, and those of events they are invited to."""
+        tag_ids = {t.pk for t in guest.tag_list}
+        replies = {r.question_id: r.value for r in guest.replies}
+        for question in self.questions:
+            if (question.event_id and question.event_id not in event_ids) or not question.asks(guest, tag_ids):
+                continue
+            name = f"g{guest.pk}_q{question.pk}"
+            self.fields[name] = question_field(question, f"{question.text} ({guest.full_name})")
+            if question.pk in replies:
+                self.initial.setdefault(name, question_initial(question, replies[question.pk]))
+            self.asked[(guest.pk, question.pk)] = name
+
+    def _asked(self, guest: Guest, event_id: int | None) -> list[Asked]:
+        return [
+            Asked(q, self[self.asked[(guest.pk, q.pk)]], guest.full_name)
+            for q in self.questions
+            if q.event_id == event_id and (guest.pk, q.pk) in self.asked
+        ]
+
     def _bind_layout(self) -> None:
         """Group the bound fields per guest and event for the template."""
         for block in self.blocks:
             g = block.guest
+            block.questions = self._asked(g, None)
             for event in self.events:
                 key = f"g{g.pk}_e{event.pk}"
                 if f"{key}_status" in self.fields:
                     meal = self[f"{key}_meal"] if f"{key}_meal" in self.fields else None
-                    block.cells.append(Cell(event, self[f"{key}_status"], meal, g.full_name))
+                    block.cells.append(Cell(event, self[f"{key}_status"], meal, g.full_name, self._asked(g, event.pk)))
             block.dietary = self[f"g{g.pk}_dietary"]
             block.remove = self[f"g{g.pk}_remove"] if f"g{g.pk}_remove" in self.fields else None
         for n in range(1, self.open_slots + 1):
@@ -163,11 +233,40 @@ class HouseholdRsvpForm(forms.Form):
             answered = any(data.get(f"p{n}_e{e.pk}_status") for e in self.events)
             if answered and not named:
                 self.add_error(f"p{n}_first", f"Please give plus-one {n}'s name (or leave their answers empty).")
+        self._clean_questions(data)
         if data.get("send_copy") and not data.get("email"):
             self.add_error("email", "Which address should we send the copy to?")
         return data
 
+    def _attending(self, data: dict, guest_id: int) -> set[int]:
+        return {e.pk for e in self.events if data.get(f"g{guest_id}_e{e.pk}_status") == Response.Status.ATTENDING}
+
+    def _clean_questions(self, data: dict) -> None:
+        """A required question is due from a guest attending its event (or, for the wedding's, anything)."""
+        questions = {q.pk: q for q in self.questions}
+        for (guest_id, question_id), name in self.asked.items():
+            question = questions[question_id]
+            if question.required and not data.get(name) and name not in self._errors and question_is_due(
+                question, attending=self._attending(data, guest_id)
+            ):
+                self.add_error(name, f"Please answer: {question.text}")
+
     # --- what the service gets ---
+
+    def replies(self) -> list[Reply]:
+        removed = set(self.removed_plus_ones())
+        return [
+            Reply(guest_id, question_id, self.cleaned_data.get(name) or "")
+            for (guest_id, question_id), name in self.asked.items()
+            if guest_id not in removed
+        ]
+
+    def song(self) -> SongWish | None:
+        title = (self.cleaned_data.get("song_title") or "").strip()
+        return SongWish(title, self.cleaned_data.get("song_artist") or "") if self.asks_song and title else None
+
+    def message(self) -> str | None:
+        return self.cleaned_data.get("note") if self.asks_message else None
 
     def answers(self) -> list[Answer]:
         result = []
