@@ -309,6 +309,32 @@ class HouseholdRsvpForm(forms.Form):
         return result
 
 
+class GuestQuestionsForm(forms.Form):
+    """The couple's questions asked of one guest, for a planner answering on their behalf
+    (the dashboard's respond page); nothing here is required (see question_answers_record)."""
+
+    prefix = "questions"
+
+    def __init__(self, *args, guest: Guest, event_ids: set[int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.guest = guest
+        tag_ids = set(guest.tags.values_list("pk", flat=True))
+        replies = dict(guest.question_answers.values_list("question_id", "value"))
+        self.questions: list[Question] = []
+        for question in Question.objects.filter(wedding_id=guest.wedding_id).select_related("event"):
+            if (question.event_id and question.event_id not in event_ids) or not question.asks(guest, tag_ids):
+                continue
+            name = f"q{question.pk}"
+            label = f"{question.event.name}: {question.text}" if question.event_id else question.text
+            self.fields[name] = question_field(question, label)
+            if question.pk in replies:
+                self.initial[name] = question_initial(question, replies[question.pk])
+            self.questions.append(question)
+
+    def replies(self) -> list[Reply]:
+        return [Reply(self.guest.pk, q.pk, self.cleaned_data.get(f"q{q.pk}") or "") for q in self.questions]
+
+
 class ChangeRequestForm(forms.Form):
     message = forms.CharField(
         label="What would you like to change?", max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
