@@ -26,8 +26,8 @@ from rsvp.signals import guests_uninvited
 from wedding.core.cleaning import clean_text
 from wedding.core.models import Event, Wedding
 from wedding.core.throttle import throttle_hit
-from wedding.songs.services import song_request
 from wedding.core.tokens import token_consume, token_issue
+from wedding.songs.services import song_request
 
 logger = logging.getLogger(__name__)
 
