@@ -12,7 +12,7 @@ from guests.lookup import fold
 from wedding.core.models import Timestamped, WeddingScoped, WeddingScopedQuerySet
 
 # What guest lists and imports call a plus-one nobody has named yet (folded).
-UNNAMED_PLUS_ONE = frozenset({"", "guest", "plus one", "plus 1", "and guest", "tbd", "tba", "unknown", "invitado", "invitada", "acompanante"})
+UNNAMED_PLUS_ONE = frozenset({"", "1", "guest", "plus one", "plus 1", "plus1", "and guest", "tbd", "tba", "unknown", "invitado", "invitada", "acompanante"})
 
 
 def people_list(names: list[str]) -> str:
