@@ -1,7 +1,8 @@
 """Guest list and caterer exports, as tablib datasets (CSV or XLSX).
 
 Pure reads, shared by the admin and `manage.py export_guests`. The guest
-list is a safe backup: every column is one the import reads back
+list is a safe backup: every column but the answers to the couple's questions
+(`ANSWER_SUFFIX`, for reading) is one the import reads back
 (`guests.importexport.importing`), with a stable household key so two households of the
 same name stay two, so an exported file imports into the same wedding with
 no change and into an empty wedding with no error.
@@ -66,10 +67,15 @@ def guests_for_export(*, wedding: Wedding, guests: QuerySet[Guest] | None = None
     )
 
 
+# The answers to the couple's questions are for reading: the import leaves these columns alone
+# (questions are the wedding's settings, not the guest list's).
+ANSWER_SUFFIX = " — answer"
+
+
 def question_header(question: Question) -> str:
     """“Reception: Shuttle? — answer”: a column the import recognises as none of its own."""
     where = f"{question.event.name}: " if question.event_id else ""
-    return f"{where}{question.text} — answer"
+    return f"{where}{question.text}{ANSWER_SUFFIX}"
 
 
 def guest_list_dataset(*, wedding: Wedding, guests: QuerySet[Guest] | None = None) -> tablib.Dataset:
