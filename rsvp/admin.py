@@ -133,17 +133,6 @@ class QuestionAdmin(WeddingScopedAdmin):
         return question.n_answers
 
 
-class QuestionInline(WeddingScopedInline, admin.StackedInline):
-    model = Question
-    form = QuestionAdminForm
-    extra = 0
-    fields = ("text", "help_text", "kind", "choices", "required", "audience", "tag", "order")
-
-
-# An event's questions are also edited on the event's own page (asked of those attending it).
-EventAdmin.extra_inlines.append(QuestionInline)
-
-
 # --- the guest list's RSVP part: an answer column per event, filters, invite / record actions ---
 
 def response_text(guest: Guest, event: Event) -> str:
