@@ -110,8 +110,9 @@ class Question(WeddingScoped):
     choices = models.TextField(blank=True, help_text="For single and multiple choice: one option a line.")
     required = models.BooleanField(default=False)
     audience = models.CharField(max_length=8, choices=Audience.choices, default=Audience.EVERYONE)
+    # PROTECT: deleting a tag must not silently take the couple's question and its answers with it.
     tag = models.ForeignKey(
-        "guests.Tag", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        "guests.Tag", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         help_text="Only for the audience “Guests with a tag”.",
     )
     order = models.PositiveSmallIntegerField(default=0)

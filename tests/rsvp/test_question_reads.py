@@ -183,3 +183,11 @@ def test_another_weddings_questions_and_tags_stay_out_of_reach(planner_client, w
         reverse("admin:rsvp_question_add"), question_data(wedding, audience="tag", tag=foreign_tag.pk)
     )
     assert response.status_code == 200 and not Question.objects.filter(wedding=wedding).exists()
+
+
+def test_a_tag_a_question_is_asked_by_cannot_be_deleted_from_under_it(planner_client, wedding):
+    tag = factories.TagFactory(wedding=wedding, name="VIP")
+    factories.QuestionFactory(wedding=wedding, text="Lounge access?", audience="tag", tag=tag)
+    response = planner_client.post(reverse("admin:guests_tag_delete", args=[tag.pk]), {"post": "yes"})
+    assert response.status_code == 200 and "Lounge access?" in response.content.decode()
+    assert Question.objects.filter(tag=tag).exists()
