@@ -57,6 +57,7 @@ class PlusOneSlot:
     last: forms.BoundField
     dietary: forms.BoundField
     cells: list[Cell] = field(default_factory=list)
+    questions: list[Asked] = field(default_factory=list)
 
 
 def _meal_field(event: Event, meals: list[MealOption], label: str) -> forms.ChoiceField | None:
@@ -125,8 +126,9 @@ class HouseholdRsvpForm(forms.Form):
             .order_by("is_plus_one", "pk")
         )
         self.questions = list(Question.objects.filter(wedding_id=household.wedding_id).order_by("order", "pk"))
-        # (guest id, question id) → the field name, for clean() and replies()
-        self.asked: dict[tuple[int, int], str] = {}
+        # (who, question id) → the field name, for clean() and replies(); who is "g<guest id>"
+        # for a guest of the household, "p<n>" for plus-one slot n (its fields share the prefix).
+        self.asked: dict[tuple[str, int], str] = {}
         self.events = list(
             Event.objects.filter(wedding_id=household.wedding_id, invitations__guest__household=household)
             .distinct()
@@ -155,7 +157,10 @@ class HouseholdRsvpForm(forms.Form):
                 if response and response.status != Response.Status.PENDING:
                     self.initial.setdefault(f"{prefix}_status", response.status)
                     self.initial.setdefault(f"{prefix}_meal", response.meal_id)
-            self._add_questions(guest, [e.pk for e in self.events if e.pk in invited])
+            self._add_questions(
+                f"g{guest.pk}", guest, [e.pk for e in self.events if e.pk in invited], guest.full_name,
+                tag_ids={t.pk for t in guest.tag_list}, replies={r.question_id: r.value for r in guest.replies},
+            )
             self.fields[f"g{guest.pk}_dietary"] = forms.CharField(
                 label=f"Dietary needs of {guest.full_name}", required=False, max_length=300,
                 help_text="Allergies, vegetarian, vegan…",
@@ -176,46 +181,54 @@ class HouseholdRsvpForm(forms.Form):
                 meal = _meal_field(event, event.meals, f"Meal for plus-one {n} at {event.name}")
                 if meal:
                     self.fields[f"p{n}_e{event.pk}_meal"] = meal
+            # A plus-one is a new adult guest with no tags, invited to the household's events.
+            newcomer = Guest(age_group=Guest.AgeGroup.ADULT, is_plus_one=True)
+            self._add_questions(f"p{n}", newcomer, [e.pk for e in self.events], f"plus-one {n}")
         self.open_slots = open_slots
         self._bind_layout()
 
-    def _add_questions(self, guest: Guest, event_ids: list[int]) -> None:
+    def _add_questions(
+        self, who: str, guest: Guest, event_ids: list[int], name: str, *,
+        tag_ids: set[int] | None = None, replies: dict[int, str] | None = None,
+    ) -> None:
         """A field per question asked of this guest: the wedding's, and those of events they are invited to."""
-        tag_ids = {t.pk for t in guest.tag_list}
-        replies = {r.question_id: r.value for r in guest.replies}
+        replies = replies or {}
         for question in self.questions:
-            if (question.event_id and question.event_id not in event_ids) or not question.asks(guest, tag_ids):
+            if (question.event_id and question.event_id not in event_ids) or not question.asks(guest, tag_ids or set()):
                 continue
-            name = f"g{guest.pk}_q{question.pk}"
-            self.fields[name] = question_field(question, f"{question.text} ({guest.full_name})")
+            field_name = f"{who}_q{question.pk}"
+            self.fields[field_name] = question_field(question, f"{question.text} ({name})")
             if question.pk in replies:
-                self.initial.setdefault(name, question_initial(question, replies[question.pk]))
-            self.asked[(guest.pk, question.pk)] = name
+                self.initial.setdefault(field_name, question_initial(question, replies[question.pk]))
+            self.asked[(who, question.pk)] = field_name
 
-    def _asked(self, guest: Guest, event_id: int | None) -> list[Asked]:
+    def _asked(self, who: str, name: str, event_id: int | None) -> list[Asked]:
         return [
-            Asked(q, self[self.asked[(guest.pk, q.pk)]], guest.full_name)
+            Asked(q, self[self.asked[(who, q.pk)]], name)
             for q in self.questions
-            if q.event_id == event_id and (guest.pk, q.pk) in self.asked
+            if q.event_id == event_id and (who, q.pk) in self.asked
         ]
 
     def _bind_layout(self) -> None:
         """Group the bound fields per guest and event for the template."""
         for block in self.blocks:
             g = block.guest
-            block.questions = self._asked(g, None)
+            block.questions = self._asked(f"g{g.pk}", g.full_name, None)
             for event in self.events:
                 key = f"g{g.pk}_e{event.pk}"
                 if f"{key}_status" in self.fields:
                     meal = self[f"{key}_meal"] if f"{key}_meal" in self.fields else None
-                    block.cells.append(Cell(event, self[f"{key}_status"], meal, g.full_name, self._asked(g, event.pk)))
+                    block.cells.append(Cell(event, self[f"{key}_status"], meal, g.full_name, self._asked(f"g{g.pk}", g.full_name, event.pk)))
             block.dietary = self[f"g{g.pk}_dietary"]
             block.remove = self[f"g{g.pk}_remove"] if f"g{g.pk}_remove" in self.fields else None
         for n in range(1, self.open_slots + 1):
             slot = PlusOneSlot(n, self[f"p{n}_first"], self[f"p{n}_last"], self[f"p{n}_dietary"])
             for event in self.events:
                 meal = self[f"p{n}_e{event.pk}_meal"] if f"p{n}_e{event.pk}_meal" in self.fields else None
-                slot.cells.append(Cell(event, self[f"p{n}_e{event.pk}_status"], meal, f"plus-one {n}"))
+                slot.cells.append(Cell(
+                    event, self[f"p{n}_e{event.pk}_status"], meal, f"plus-one {n}", self._asked(f"p{n}", f"plus-one {n}", event.pk),
+                ))
+            slot.questions = self._asked(f"p{n}", f"plus-one {n}", None)
             self.slots.append(slot)
 
     def clean(self) -> dict:
@@ -238,27 +251,31 @@ class HouseholdRsvpForm(forms.Form):
             self.add_error("email", "Which address should we send the copy to?")
         return data
 
-    def _attending(self, data: dict, guest_id: int) -> set[int]:
-        return {e.pk for e in self.events if data.get(f"g{guest_id}_e{e.pk}_status") == Response.Status.ATTENDING}
+    def _attending(self, data: dict, who: str) -> set[int]:
+        return {e.pk for e in self.events if data.get(f"{who}_e{e.pk}_status") == Response.Status.ATTENDING}
 
     def _clean_questions(self, data: dict) -> None:
-        """A required question is due from a guest attending its event (or, for the wedding's, anything)."""
+        """A required question is due from a guest attending its event (or, for the wedding's, anything).
+
+        An unnamed plus-one slot is ignored altogether, its questions too."""
         questions = {q.pk: q for q in self.questions}
-        for (guest_id, question_id), name in self.asked.items():
+        for (who, question_id), name in self.asked.items():
             question = questions[question_id]
+            if who.startswith("p") and not (data.get(f"{who}_first") or "").strip():
+                continue
             if question.required and not data.get(name) and name not in self._errors and question_is_due(
-                question, attending=self._attending(data, guest_id)
+                question, attending=self._attending(data, who)
             ):
                 self.add_error(name, f"Please answer: {question.text}")
 
     # --- what the service gets ---
 
     def replies(self) -> list[Reply]:
-        removed = set(self.removed_plus_ones())
+        removed = {f"g{pk}" for pk in self.removed_plus_ones()}
         return [
-            Reply(guest_id, question_id, self.cleaned_data.get(name) or "")
-            for (guest_id, question_id), name in self.asked.items()
-            if guest_id not in removed
+            Reply(int(who[1:]), question_id, self.cleaned_data.get(name) or "")
+            for (who, question_id), name in self.asked.items()
+            if who.startswith("g") and who not in removed
         ]
 
     def song(self) -> SongWish | None:
@@ -305,7 +322,15 @@ class HouseholdRsvpForm(forms.Form):
                 for e in self.events
                 if self.cleaned_data.get(f"p{n}_e{e.pk}_status")
             }
-            result.append(PlusOne(first, self.cleaned_data.get(f"p{n}_last", ""), self.cleaned_data.get(f"p{n}_dietary", ""), answers))
+            replies = {
+                question_id: self.cleaned_data.get(name) or ""
+                for (who, question_id), name in self.asked.items()
+                if who == f"p{n}"
+            }
+            result.append(PlusOne(
+                first, self.cleaned_data.get(f"p{n}_last", ""), self.cleaned_data.get(f"p{n}_dietary", ""), answers,
+                replies,
+            ))
         return result
 
 

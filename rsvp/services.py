@@ -48,12 +48,14 @@ class Answer:
 
 @dataclass(frozen=True)
 class PlusOne:
-    """A plus-one the household names; `answers` maps event id → (status, meal id)."""
+    """A plus-one the household names; `answers` maps event id → (status, meal id), `replies`
+    question id → their reply to the couple's question."""
 
     first_name: str
     last_name: str = ""
     dietary_notes: str = ""
     answers: Mapping[int, tuple[str, int | None]] = field(default_factory=dict)
+    replies: Mapping[int, str | list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -344,6 +346,11 @@ def rsvp_submit(
             household.save(update_fields=["message_to_couple", "updated_at"])
         # After the answers: an event's questions are due from whoever now attends it.
         live_members = {pk: g for pk, g in members.items() if pk not in remove_plus_ones}
+        replies = list(replies)
+        for p in plus_ones:
+            guest = existing_plus[_name_key(p.first_name, p.last_name)]
+            live_members[guest.pk] = guest
+            replies += [Reply(guest.pk, question_id, value) for question_id, value in p.replies.items()]
         result.changed += _replies_apply(
             wedding_id=wedding.pk, members=live_members, replies=replies,
             attending=_attending(live_members), required=True,

@@ -209,3 +209,25 @@ def test_the_message_to_the_couple_is_asked_only_when_the_couple_wants_it(guest_
     assert household.message_to_couple == "Hurray"
     with pytest.raises(ValidationError, match="messages"):
         services.rsvp_submit(household=household, answers=[], note="Sneaked in")
+
+
+def test_a_plus_one_named_on_the_form_is_asked_too(guest_client, party, household):
+    household.plus_ones_allowed = 1
+    household.save()
+    html = guest_client.get("/rsvp/").content.decode()
+    assert f'name="p1_q{party["shuttle"].pk}"' in html and f'name="p1_q{party["wine"].pk}"' in html
+    assert f'name="p1_q{party["songs"].pk}"' not in html  # a newcomer has no VIP tag
+    plus_one = {"p1_first": "Marta", f"p1_e{party['event'].pk}_status": "attending", f"p1_q{party['diet'].pk}": "Shellfish"}
+    response = guest_client.post("/rsvp/", post(party, **plus_one))
+    assert response.status_code == 400 and "Please answer: Need the shuttle?" in response.content.decode()
+    assert not Guest.objects.filter(first_name="Marta").exists()
+    response = guest_client.post("/rsvp/", post(party, **plus_one, **{f"p1_q{party['shuttle'].pk}": "no"}))
+    assert response.status_code == 302
+    assert stored()[("Marta", "Need the shuttle?")] == "no" and stored()[("Marta", "Any allergies?")] == "Shellfish"
+
+
+def test_an_empty_plus_one_slot_asks_nothing(guest_client, party, household):
+    household.plus_ones_allowed = 1
+    household.save()
+    assert guest_client.post("/rsvp/", post(party)).status_code == 302
+    assert not Guest.objects.filter(is_plus_one=True).exists()
