@@ -50,9 +50,17 @@ def check_meal(form: forms.BaseForm, cleaned: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-class ResponseAdminForm(WeddingScopedAdmin.form):
-    def clean(self) -> dict[str, Any]:
-        return check_meal(self, super().clean())
+def form_checked_by(check: Callable[[forms.BaseForm, dict[str, Any]], dict[str, Any]]) -> type[forms.ModelForm]:
+    """The scoped admin form, with `check(form, cleaned)` run after its own clean()."""
+
+    class CheckedForm(WeddingScopedAdmin.form):
+        def clean(self) -> dict[str, Any]:
+            return check(self, super().clean())
+
+    return CheckedForm
+
+
+ResponseAdminForm = form_checked_by(check_meal)
 
 
 @admin.register(Response)
@@ -108,9 +116,7 @@ def check_question(form: forms.BaseForm, cleaned: dict[str, Any]) -> dict[str, A
     return cleaned
 
 
-class QuestionAdminForm(WeddingScopedAdmin.form):
-    def clean(self) -> dict[str, Any]:
-        return check_question(self, super().clean())
+QuestionAdminForm = form_checked_by(check_question)
 
 
 @admin.register(Question)
