@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
@@ -135,7 +136,7 @@ def _too_many(request: HttpRequest, **context) -> HttpResponse:
 
 def _enter(request: HttpRequest, household) -> HttpResponse:
     household_login(request=request, household=household)
-    messages.success(request, f"Welcome, {household.name}!")
+    messages.success(request, _("Welcome, %(names)s!") % {"names": household.greeting_name})
     return redirect("guests:home")
 
 

@@ -23,6 +23,7 @@ from django.utils import formats, timezone
 from django.utils.html import format_html, linebreaks
 from django.utils.safestring import mark_safe
 from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
 
 PLACEHOLDERS = {
     "greeting": "“Dear Ana and Ben”",
@@ -77,7 +78,6 @@ def household_context(household, *, wedding) -> dict[str, str]:
     invitations (event) and seats (table) — see `households_for_rendering`.
     """
     guests = list(household.guests.all())
-    first_names = [g.first_name for g in guests if g.first_name]
     with timezone.override(wedding.time_zone):
         deadline = (
             formats.date_format(timezone.localtime(wedding.rsvp_deadline), "DATETIME_FORMAT")
@@ -98,7 +98,7 @@ def household_context(household, *, wedding) -> dict[str, str]:
                 if label not in tables:
                     tables.append(label)
     return {
-        "greeting": f"Dear {get_text_list(first_names, 'and')}" if first_names else f"Dear {household.name}",
+        "greeting": _("Dear %(names)s") % {"names": household.greeting_name},
         "guest_names": get_text_list([g.full_name for g in guests], "and"),
         "household": household.name,
         "link": site_url(reverse("guests:invitation", args=[household.invitation_code])),
