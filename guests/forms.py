@@ -54,7 +54,6 @@ class GuestRequestForm(forms.Form):
 class DirectorySearchForm(forms.Form):
     q = forms.CharField(
         label="Search the directory", max_length=100, required=False,
-        help_text="First or last name; results update as you type.",
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "spellcheck": "false"}),
     )
 

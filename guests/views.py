@@ -21,7 +21,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
 from guests import services
-from guests.forms import CodeForm, DirectoryForm, DirectorySearchForm, GuestRequestForm, NameForm, SecondQuestionForm
+from guests.forms import (
+    CodeForm,
+    DirectoryForm,
+    DirectorySearchForm,
+    GuestRequestForm,
+    NameForm,
+    SecondQuestionForm,
+)
 from guests.models import GuestRequest, Household
 from guests.session import household_login, household_logout
 from guests.signals import invitation_link_followed

@@ -98,6 +98,7 @@ def guest_table_context(viewer: Viewer) -> dict:
 region(
     "guest_table", audience=Audience.HOUSEHOLD, topics={"seating", "table", "wedding", "guest", "event"},
     template="guests/home.html#table", context=guest_table_context,
+    attrs={"aria-live": "polite"},  # the reveal and later moves are announced, focus stays put
 )
 
 
