@@ -107,7 +107,7 @@ def world(wedding, event, household, planner):
     factories.SongRequestFactory(wedding=wedding, requested_by=household, title="Valerie", status="approved")
     factories.SongRequestFactory(wedding=wedding, requested_by=household, title="Dancing Queen")
     factories.GuestbookEntryFactory(wedding=wedding)
-    factories.TributeFactory(wedding=wedding)
+    tribute = factories.TributeFactory(wedding=wedding)
     factories.WeddingPartyMemberFactory(wedding=wedding, name="Marta", role="Maid of honour", bio="Since school.")
     factories.GuestRequestFactory(household=household, kind="plus_one", message="May I bring Leo?")
     faq = Page.objects.create(wedding=wedding, kind="faq", title="FAQ", slug="faq", visibility=Visibility.PUBLIC)
@@ -116,7 +116,7 @@ def world(wedding, event, household, planner):
                                  visibility=Visibility.GUESTS, body="Fly into **MAD**.")
     Link.objects.create(wedding=wedding, page=travel, kind="hotel", name="Hotel Sol", url="https://example.org/",
                         code="LUCIAMARCO")
-    return {"ana": ana, "ben": ben, "meal": meal, "hidden": hidden}
+    return {"ana": ana, "ben": ben, "meal": meal, "hidden": hidden, "tribute": tribute}
 
 
 def _close_rsvp(page, world, wedding) -> None:
@@ -145,6 +145,24 @@ def _directory_search_empty(page, world, wedding) -> None:
     expect(page.locator("#directory-list")).to_contain_text("No guest matches")
 
 
+def _entry_with_wrong_code(page, world, wedding) -> None:
+    page.goto("/")
+    page.fill("#code-form input[name=code]", "WRONG-CODE")
+    page.click("#code-form button[type=submit]")
+    expect(page.locator("#code-form .error")).to_be_visible()
+
+
+def _request_with_errors(page, world, wedding) -> None:
+    page.goto("/requests/")
+    page.click("#request-form button[type=submit]")
+    expect(page.locator("#request-form .error").first).to_be_visible()
+
+
+def _tribute_remember(page, world, wedding) -> None:
+    page.goto(f"/tributes/{world['tribute'].pk}/remember/")
+    expect(page.locator("#remembrance-form")).to_be_visible()
+
+
 def _menu_open(page, world, wedding) -> None:
     page.goto("/home/")
     toggle = page.locator(".guest-menu__toggle")
@@ -156,6 +174,7 @@ def _menu_open(page, world, wedding) -> None:
 # (name, path or setup(page, world, wedding), as a signed-in guest?)
 STATES: list[tuple[str, str | Callable, bool]] = [
     ("entry", "/", False),
+    ("entry-wrong-code", _entry_with_wrong_code, False),
     ("find", "/find/", False),
     ("landing", "/w/{slug}/", False),
     ("site-page-public", "/w/{slug}/faq/", False),
@@ -174,6 +193,9 @@ STATES: list[tuple[str, str | Callable, bool]] = [
     ("photos", "/photos/", True),
     ("guestbook", "/guestbook/", True),
     ("requests", "/requests/", True),
+    ("requests-errors", _request_with_errors, True),
+    ("address", "/m/address/", True),
+    ("tribute-remember", _tribute_remember, True),
     ("tributes", "/tributes/", True),
 ]
 
