@@ -373,3 +373,29 @@ def test_rsvp_is_answered_and_sent_with_the_keyboard_alone(
     expect(page).to_have_url(re.compile(r"/rsvp/done/$"))
     answer = Response.objects.get(guest=ben, event=event)
     assert (answer.status, answer.meal_id) == ("attending", world["meal"].pk)
+
+
+# --- the narrowest phones, and the indicator's longest state --------------------------------------
+
+OFFLINE = """() => {
+  const status = document.getElementById("live-status");
+  status.dataset.state = "offline";
+  status.querySelector(".live-status__label").textContent = "Offline — showing saved data";
+}"""
+
+
+def test_at_360px_the_offline_indicator_still_covers_nothing_and_nothing_scrolls_sideways(
+    daphne_server, new_page, enter_as_household, household, world,
+):
+    page = new_page(viewport={"width": 360, "height": 740})
+    enter_as_household(page, household)
+    for path in ("/home/", "/rsvp/", "/songs/", "/directory/", "/photos/"):
+        page.goto(path)
+        expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+        page.evaluate(OFFLINE)
+        measured = page.evaluate(MEASURE, INTERACTIVE)
+        assert measured["covered"] == [], f"{path}: the indicator covers {measured['covered']}"
+        assert measured["overflow"] <= 0, f"{path}: {measured['overflow']} px of horizontal scrolling"
+        assert measured["small"] == [], f"{path}: controls under {MIN_TARGET_PX} px: {measured['small']}"
+        header = page.locator(".site-header").bounding_box()
+        assert header and header["height"] <= 112, f"{path}: header {header}"
