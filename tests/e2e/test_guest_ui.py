@@ -22,6 +22,7 @@ from playwright.sync_api import expect
 
 from rsvp.models import Response
 from tests import factories
+from wedding.messaging.rendering import unsubscribe_token
 from wedding.site.models import FaqItem, Link, Page, Visibility
 
 pytestmark = pytest.mark.e2e
@@ -163,6 +164,11 @@ def _tribute_remember(page, world, wedding) -> None:
     expect(page.locator("#remembrance-form")).to_be_visible()
 
 
+def _unsubscribe(page, world, wedding) -> None:
+    page.goto(f"/m/unsubscribe/{unsubscribe_token(world['ana'].household_id)}/")
+    expect(page.locator("h1")).to_be_visible()
+
+
 def _menu_open(page, world, wedding) -> None:
     page.goto("/home/")
     toggle = page.locator(".guest-menu__toggle")
@@ -196,6 +202,7 @@ STATES: list[tuple[str, str | Callable, bool]] = [
     ("requests-errors", _request_with_errors, True),
     ("address", "/m/address/", True),
     ("tribute-remember", _tribute_remember, True),
+    ("unsubscribe", _unsubscribe, False),
     ("tributes", "/tributes/", True),
 ]
 
