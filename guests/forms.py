@@ -51,6 +51,13 @@ class GuestRequestForm(forms.Form):
         self.fields["guest"].queryset = household.guests.all()
 
 
+class DirectorySearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search the directory", max_length=100, required=False,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
 class DirectoryForm(forms.Form):
     listed = forms.ModelMultipleChoiceField(
         label="List in the guest directory", queryset=None, required=False,

@@ -76,6 +76,7 @@ def profile_context(viewer: Viewer) -> dict:
 region(
     "guest_requests", audience=Audience.HOUSEHOLD, topics={"request"},
     template="guests/requests.html#requests", context=requests_context,
+    attrs={"aria-live": "polite"},  # a planner's answer is announced, focus stays put
 )
 region(
     "guest_profile", audience=Audience.HOUSEHOLD, topics={"guest"},

@@ -127,14 +127,18 @@ class GuestQuerySet(WeddingScopedQuerySet):
     def unseated(self, event) -> GuestQuerySet:
         return self.exclude(pk__in=self._with(seats__event=event))
 
-    def search(self, text: str) -> GuestQuerySet:
-        """Every word (at most five) in a first or last name, the email or the household's name."""
+    def search(self, text: str, *, names_only: bool = False) -> GuestQuerySet:
+        """Every word (at most five) in a first or last name, the email or the household's name.
+
+        `names_only` matches first and last names alone: what a guest searching the directory
+        may match on (an email or a household name is not theirs to confirm).
+        """
         guests = self
         for word in (text or "").split()[:5]:
-            guests = guests.filter(
-                models.Q(first_name__icontains=word) | models.Q(last_name__icontains=word)
-                | models.Q(email__icontains=word) | models.Q(household__name__icontains=word)
-            )
+            match = models.Q(first_name__icontains=word) | models.Q(last_name__icontains=word)
+            if not names_only:
+                match |= models.Q(email__icontains=word) | models.Q(household__name__icontains=word)
+            guests = guests.filter(match)
         return guests
 
     def _with(self, **lookups) -> models.QuerySet:

@@ -17,11 +17,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
 from guests import services
-from guests.forms import CodeForm, DirectoryForm, GuestRequestForm, NameForm, SecondQuestionForm
+from guests.forms import (
+    CodeForm,
+    DirectoryForm,
+    DirectorySearchForm,
+    GuestRequestForm,
+    NameForm,
+    SecondQuestionForm,
+)
 from guests.models import GuestRequest, Household
 from guests.session import household_login, household_logout
 from guests.signals import invitation_link_followed
@@ -290,6 +298,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def directory(request: HttpRequest) -> HttpResponse:
     household = request.guest_household
+    search = DirectorySearchForm(request.GET)
+    q = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    if request.htmx and request.method == "GET" and not request.htmx.history_restore_request:
+        # As-you-type search (htmx): the results alone; without JavaScript the form reloads the page.
+        response = render(request, "guests/directory.html#results", guest_context(request, q=q))
+        patch_vary_headers(response, ["HX-Request"])
+        return response
     initial = {"listed": [g.pk for g in household.guests.all() if g.directory_opt_in]}
     form = DirectoryForm(request.POST or None, household=household, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -300,7 +315,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Your directory listing is saved.")
             return redirect("guests:directory")
-    return render(request, "guests/directory.html", guest_context(request, form=form))
+    return render(request, "guests/directory.html", guest_context(request, form=form, search=search, q=q))
 
 
 @guest_required

@@ -102,6 +102,7 @@ def answers_context(viewer: Viewer) -> dict:
 region(
     "guest_rsvp_answers", audience=Audience.HOUSEHOLD, topics={"rsvp", "guest", "event", "wedding"},
     template="rsvp/rsvp.html#answers", context=answers_context,
+    attrs={"aria-live": "polite"},  # an answer recorded by the planner is announced, focus stays put
 )
 
 

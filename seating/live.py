@@ -7,6 +7,9 @@ Hidden until the planners publish seating; the region depends on the
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 
@@ -37,23 +40,65 @@ track("seating.FloorObject", topic="table")
 # --- live regions ------------------------------------------------------------------------
 
 
+@dataclass
+class TableReveal:
+    """One table of the household at one event: who of the household sits there, and with whom."""
+
+    event: Any
+    table: Any
+    household_guests: list = field(default_factory=list)
+    tablemates: list[str] = field(default_factory=list)  # names of listed guests of other households
+    unnamed: int = 0  # guests of other households who chose not to be listed in the directory
+
+
+def table_reveals(own_seats: list[Seat], other_seats: list[Seat]) -> list[TableReveal]:
+    """Group the household's seats by (event, table), in their order, and add the tablemates.
+
+    Tablemates are shown by name only, and only when they opted into the guest directory;
+    the rest are counted ("and 2 other guests"), never named.
+    """
+    reveals: dict[int, TableReveal] = {}
+    for seat in own_seats:
+        reveal = reveals.setdefault(seat.table_id, TableReveal(event=seat.event, table=seat.table))
+        reveal.household_guests.append(seat.guest)
+    for seat in other_seats:
+        reveal = reveals.get(seat.table_id)
+        if reveal is None:
+            continue
+        if seat.guest.directory_opt_in:
+            reveal.tablemates.append(seat.guest.full_name)
+        else:
+            reveal.unnamed += 1
+    return list(reveals.values())
+
+
 def guest_table_context(viewer: Viewer) -> dict:
+    """The household's tables once seating is published: three queries whatever the seating."""
     household = household_of_viewer(viewer)
     wedding = fresh_wedding(viewer)
-    seats = []
+    reveals = []
     if wedding.seating_published:
-        seats = list(
+        own = list(
             Seat.objects.for_wedding(wedding)
             .filter(guest__household=household)
             .select_related("guest", "table", "event")
             .order_by("event__order", "event__starts_at", "event_id", "table__order", "table__name", "table_id", "guest__first_name")
         )
-    return {"seating_published": wedding.seating_published, "seats": seats}
+        others = list(
+            Seat.objects.for_wedding(wedding)
+            .filter(table_id__in={seat.table_id for seat in own})
+            .exclude(guest__household=household)
+            .select_related("guest")
+            .order_by("guest__last_name", "guest__first_name", "pk")
+        ) if own else []
+        reveals = table_reveals(own, others)
+    return {"seating_published": wedding.seating_published, "reveals": reveals}
 
 
 region(
     "guest_table", audience=Audience.HOUSEHOLD, topics={"seating", "table", "wedding", "guest", "event"},
     template="guests/home.html#table", context=guest_table_context,
+    attrs={"aria-live": "polite"},  # the reveal and later moves are announced, focus stays put
 )
 
 
@@ -79,8 +124,9 @@ region(
 DIRECTORY_LIMIT = 1000
 
 
-def directory_context(viewer: Viewer) -> dict:
-    """Opted-in guests who attend at least one event: name, side and (once published) table."""
+def directory_context(viewer: Viewer, q: str = "") -> dict:
+    """Opted-in guests who attend at least one event: name, side and (once published) table;
+    with `q`, those whose first or last name has every word of it."""
     wedding = fresh_wedding(viewer)
     attending = Response.objects.filter(guest=OuterRef("pk"), status=Response.Status.ATTENDING)
     # Tables of private events stay off the directory: it is shown to every guest,
@@ -94,6 +140,7 @@ def directory_context(viewer: Viewer) -> dict:
         Guest.objects.for_wedding(wedding)
         .filter(directory_opt_in=True)
         .filter(Exists(attending))
+        .search(q, names_only=True)
         .only("id", "first_name", "last_name", "side", "household_id")
         .order_by("last_name", "first_name")
     )
@@ -101,6 +148,7 @@ def directory_context(viewer: Viewer) -> dict:
         guests = guests.prefetch_related(Prefetch("seats", queryset=seats))
     return {
         "directory": list(guests[:DIRECTORY_LIMIT]),
+        "q": q,
         "seating_published": wedding.seating_published,
         "several_seated_events": wedding.seating_published
         and Seat.objects.for_wedding(wedding).filter(event__is_private=False).values("event").distinct().count() > 1,
@@ -109,5 +157,5 @@ def directory_context(viewer: Viewer) -> dict:
 
 region(
     "guest_directory", audience=Audience.GUESTS, topics={"guest", "rsvp", "seating", "table", "wedding"},
-    template="guests/directory.html#directory", context=directory_context,
+    template="guests/directory.html#directory", context=directory_context, params=("q",),
 )
