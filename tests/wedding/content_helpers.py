@@ -7,13 +7,25 @@ import struct
 import zlib
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from PIL import Image
 
 from guests.session import SESSION_KEY
 from realtime.regions import Audience, Viewer, render_region
+from wedding.photos.models import Photo
+from wedding.photos.processing import photo_process
 
 XSS = '<script>alert("x")</script><b>bold</b>'
 XSS_ESCAPED = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;"
+
+
+def processed(*photos: Photo) -> list[Photo]:
+    """The worker's step for each uploaded photo (what its queued task runs), with its commit hooks
+    (the original's removal) run; the photos as the database now has them."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        for photo in photos:
+            photo_process(photo_id=photo.pk)
+    return [Photo.objects.get(pk=photo.pk) for photo in photos]
 
 
 def enter_as(client, household) -> None:
