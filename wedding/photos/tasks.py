@@ -5,7 +5,8 @@ Tasks take ids and are idempotent (see `processing.photo_process`).
 
 from __future__ import annotations
 
-from django.tasks import task
+from django.tasks import TaskResultStatus, task
+from django_tasks_db.models import DBTaskResult  # the queue's own table (settings.TASKS)
 
 from wedding.photos import processing
 from wedding.photos.models import Photo
@@ -23,9 +24,13 @@ def photo_process_enqueue(*, photo_id: int) -> None:
 
 
 def photos_recover() -> list[int]:
-    """At worker start: every photo still waiting gets a task again (its task may have died with a
-    worker). Extra tasks are harmless: a photo is made once."""
-    ids = list(Photo.objects.waiting().values_list("pk", flat=True))
+    """At worker start: every photo still waiting with no task queued for it gets one again (its
+    task may have died with a worker, left "running"). Extra tasks are harmless: a photo is made once."""
+    queued = {
+        args[0] for args in DBTaskResult.objects.filter(status=TaskResultStatus.READY, task_path=process_photo.module_path)
+        .values_list("args_kwargs__args", flat=True) if args
+    }
+    ids = [pk for pk in Photo.objects.waiting().values_list("pk", flat=True) if pk not in queued]
     for photo_id in ids:
         photo_process_enqueue(photo_id=photo_id)
     return ids
