@@ -13,8 +13,23 @@ from PIL import Image
 
 from realtime.regions import Audience, Viewer, render_region
 from tests import factories
-from tests.realtime.conftest import frames, fresh_hub, household_cookie, html_of, open_socket, run, version_of
-from tests.wedding.content_helpers import gps_heic, gps_jpeg, image_bytes, processed, region_html, upload
+from tests.realtime.conftest import (
+    frames,
+    fresh_hub,
+    household_cookie,
+    html_of,
+    open_socket,
+    run,
+    version_of,
+)
+from tests.wedding.content_helpers import (
+    gps_heic,
+    gps_jpeg,
+    image_bytes,
+    processed,
+    region_html,
+    upload,
+)
 from wedding.core.models import Moderation
 from wedding.photos import processing, services
 from wedding.photos.models import Photo

@@ -15,10 +15,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from wedding.core.cleaning import check_household, clean_text
+from wedding.core.files import files_delete
 from wedding.core.models import Moderation, Wedding
 from wedding.core.throttle import throttle_incr
 from wedding.moderation.services import content_moderate
-from wedding.core.files import files_delete
 from wedding.photos import images, tasks
 from wedding.photos.models import Photo
 
