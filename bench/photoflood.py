@@ -32,6 +32,7 @@ import io
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -256,28 +257,31 @@ async def run(args: argparse.Namespace) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="confetti-photoflood-"))
     database_url = args.database_url or f"sqlite:///{tmp}/photoflood.sqlite3"
     redis = RedisServer(log_dir=str(tmp))
-    redis.start()
-    os.environ["REDIS_URL"] = redis.url  # this process's votes are published through it too
-    households = max(args.uploads, args.sockets) + 1
-    print(f"setting up {households} households on {database_url.split('@')[-1]} …")
-    wedding_id, sessions, song_id, guests = await asyncio.to_thread(setup, database_url, households)
-    print("making the photos …")
-    jpegs, heic = await asyncio.to_thread(noise_photos, args.distinct, args.heic > 0, tuple(args.size))
-    print(f"  JPEG {len(jpegs[0]) / 1e6:.1f} MB ({args.size[0]}×{args.size[1]} noise, q95)"
-          + (f"; HEIC {len(heic) / 1e6:.1f} MB" if heic else ""))
-
-    env = {"PHOTO_ROOT": str(tmp / "photos"), "MEDIA_ROOT": str(tmp / "media"), "DEBUG": "true"}
-    server = DaphneServer(database_url=database_url, redis_url=redis.url, app=PRODUCT_ASGI_APP, extra_env=env,
-                          log_dir=str(tmp))
-    server.start()
-    workers = [TaskWorker(database_url=database_url, redis_url=redis.url, extra_env=env, log_dir=str(tmp))
-               for _ in range(args.workers)]
-    for worker in workers:
-        worker.start()
-    print(f"daphne pid {server.pid}, {len(workers)} worker(s) {[w.pid for w in workers]}; logs in {tmp}")
+    processes: list = [redis]  # stopped in reverse order however the run ends (SIGTERM included)
     stop = asyncio.Event()
     tasks: list[asyncio.Task] = []
     try:
+        redis.start()
+        os.environ["REDIS_URL"] = redis.url  # this process's votes are published through it too
+        households = max(args.uploads, args.sockets) + 1
+        print(f"setting up {households} households on {database_url.split('@')[-1]} …")
+        wedding_id, sessions, song_id, guests = await asyncio.to_thread(setup, database_url, households)
+        print("making the photos …")
+        jpegs, heic = await asyncio.to_thread(noise_photos, args.distinct, args.heic > 0, tuple(args.size))
+        print(f"  JPEG {len(jpegs[0]) / 1e6:.1f} MB ({args.size[0]}×{args.size[1]} noise, q95)"
+              + (f"; HEIC {len(heic) / 1e6:.1f} MB" if heic else ""))
+
+        env = {"PHOTO_ROOT": str(tmp / "photos"), "MEDIA_ROOT": str(tmp / "media"), "DEBUG": "true"}
+        server = DaphneServer(database_url=database_url, redis_url=redis.url, app=PRODUCT_ASGI_APP, extra_env=env,
+                              log_dir=str(tmp))
+        processes.append(server)
+        server.start()
+        workers = [TaskWorker(database_url=database_url, redis_url=redis.url, extra_env=env, log_dir=str(tmp))
+                   for _ in range(args.workers)]
+        processes += workers
+        for worker in workers:
+            worker.start()
+        print(f"daphne pid {server.pid}, {len(workers)} worker(s) {[w.pid for w in workers]}; logs in {tmp}")
         watchers = [Watcher(session) for session in sessions[: args.sockets]]
         url = f"{server.ws_url}/ws/live/?wedding={wedding_id}"
         for start in range(0, len(watchers), 50):
@@ -311,7 +315,9 @@ async def run(args: argparse.Namespace) -> None:
               f"(response p50 {percentile([s for _, _, s in results], 50):.1f} s, max {max(s for _, _, s in results):.1f} s)")
         deadline = time.monotonic() + args.wait
         while time.monotonic() < deadline:
-            if all(any(n in w.seen for w in watchers) for n in accepted):
+            if watchers and all(any(n in w.seen for w in watchers) for n in accepted):
+                break
+            if not watchers and (await asyncio.to_thread(photos_made, wedding_id))[1] >= len(accepted):
                 break
             await asyncio.sleep(0.2)
         flood_until = time.monotonic()
@@ -324,10 +330,8 @@ async def run(args: argparse.Namespace) -> None:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        for worker in workers:
-            worker.stop()
-        server.stop()
-        redis.stop()
+        for process in reversed(processes):
+            process.stop()
 
     # --- report ---
     first_seen = {n: min((w.seen[n] for w in watchers if n in w.seen), default=None) for n in accepted}
@@ -335,8 +339,9 @@ async def run(args: argparse.Namespace) -> None:
     pairs = [w.seen[n] - results[n][1] for n in accepted for w in watchers if n in w.seen]
     made_ok = sum(1 for n in accepted if first_seen[n] is not None)
     print()
+    success = min(len(accepted), ready) / args.uploads
     print(f"uploads: {args.uploads} ({args.heic} HEIC), {len(accepted)} answered 302, {ready} of {total} photos made "
-          f"by the worker, {made_ok} seen live: success {100 * made_ok / args.uploads:.0f} %")
+          f"by the worker: success {100 * success:.0f} %; {made_ok} seen live on a socket")
     idle, flood = page_stats(samples, idle_from, flood_from), page_stats(samples, flood_from, flood_until)
     print("other pages (one guest browsing, GET after GET):")
     for page in PAGES:
@@ -368,6 +373,8 @@ def main() -> None:
     parser.add_argument("--vote-every", type=float, default=0.5)
     parser.add_argument("--wait", type=float, default=120.0, help="seconds to wait for every photo to show")
     parser.add_argument("--database-url", default="")
+    # A `kill` ends the run through its `finally`: the servers it started stop with it.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     asyncio.run(run(parser.parse_args()))
 
 
