@@ -102,6 +102,7 @@ def test_the_worker_makes_the_image_and_thumbnail_and_removes_the_original(open_
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("fresh_hub")
 async def test_the_gallery_gets_the_photo_live_when_the_worker_has_made_it(open_wedding, household):
     socket, welcome = await open_socket(
         await run(lambda: household_cookie(household)), open_wedding.pk, regions_=GALLERY,
