@@ -32,7 +32,7 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo
-	@# The task worker (invitations and reminders by email) runs beside the server and stops with it.
+	@# The task worker (invitations and reminders by email, photos' images) runs beside the server and stops with it.
 	$(PY) manage.py messaging_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 

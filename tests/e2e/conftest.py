@@ -76,6 +76,7 @@ from tests.e2e.servers import (
     ALL_SERVERS,
     DaphneServer,
     RedisServer,
+    TaskWorker,
     daphne_available,
     database_url,
     redis_server_binary,
@@ -197,6 +198,25 @@ def daphne_server(transactional_db, settings, redis_server, _daphne_session, req
     request.node._confetti_log_offsets = {id(s): s.log_size() for s in list(ALL_SERVERS)}
     yield _daphne_session
     _end_server_sessions()
+
+
+@pytest.fixture(scope="session")
+def _worker_session(_daphne_session) -> Iterator[TaskWorker]:
+    """The task worker beside the server (same database, Redis and environment), started when a test asks."""
+    worker = TaskWorker(
+        database_url=_daphne_session.database_url, redis_url=_daphne_session.redis_url,
+        log_dir=str(_daphne_session.log_path.parent),
+    )
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def task_worker(daphne_server, _worker_session) -> TaskWorker:
+    """`manage.py messaging_worker` running for this test: photos' images, mail. Restarted if it died
+    (ending the server's PostgreSQL sessions after a test ends its connection too)."""
+    _worker_session.start()
+    return _worker_session
 
 
 def _end_server_sessions() -> None:

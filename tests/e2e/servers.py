@@ -205,22 +205,19 @@ class RedisServer(_Process):
         return f"redis://127.0.0.1:{self.port}/0"
 
 
-class DaphneServer(_Process):
-    """`python -m daphne` serving Confetti on 127.0.0.1:<port>.
+class _ConfettiProcess(_Process):
+    """A process of Confetti itself on the test database: its environment, whatever it runs.
 
     `database_url` must name the test database (see `database_url()`);
-    `redis_url` (optional) switches the server to the Redis channel layer;
+    `redis_url` (optional) switches it to the Redis channel layer;
     `extra_env` overrides any other setting (e.g. {"DEBUG": "false"}).
     """
-
-    name = "daphne"
 
     def __init__(
         self,
         *,
         database_url: str,
         redis_url: str | None = None,
-        app: str = TEST_ASGI_APP,
         extra_env: dict[str, str] | None = None,
         port: int | None = None,
         log_dir: str | None = None,
@@ -228,19 +225,7 @@ class DaphneServer(_Process):
         super().__init__(port=port, log_dir=log_dir)
         self.database_url = database_url
         self.redis_url = redis_url
-        self.app = app
         self.extra_env = dict(extra_env or {})
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
-
-    def command(self) -> list[str]:
-        return [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), self.app]
 
     def environment(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -261,6 +246,44 @@ class DaphneServer(_Process):
             env["REDIS_URL"] = self.redis_url
         env.update(self.extra_env)
         return env
+
+
+class TaskWorker(_ConfettiProcess):
+    """`manage.py messaging_worker`: the task queue's worker (mail, photos' images), polling often."""
+
+    name = "worker"
+
+    def command(self) -> list[str]:
+        return [sys.executable, "manage.py", "messaging_worker", "--interval", "0.2"]
+
+    def start(self, timeout: float = START_TIMEOUT) -> None:
+        self._log_start = self.log_size()
+        super().start(timeout)
+
+    def ready(self) -> bool:
+        # It serves no port: ready once it says it takes tasks (db_worker's first log line).
+        return "Starting worker" in self.log_tail(since=self._log_start)
+
+
+class DaphneServer(_ConfettiProcess):
+    """`python -m daphne` serving Confetti on 127.0.0.1:<port> (`app`: the test ASGI app by default)."""
+
+    name = "daphne"
+
+    def __init__(self, *, app: str = TEST_ASGI_APP, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.app = app
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), self.app]
 
     def ready(self) -> bool:
         if not _port_open(self.port):

@@ -59,7 +59,7 @@ def guest_page(new_page, enter_as_household, household):
     return page
 
 
-def test_guest_photo_appears_on_the_open_slideshow(projector, guest_page, wedding):
+def test_guest_photo_appears_on_the_open_slideshow(projector, guest_page, wedding, task_worker):
     wedding.photo_moderation = False
     wedding.save()
     upload_photo(guest_page, "first-dance.jpg")
@@ -72,7 +72,7 @@ def test_guest_photo_appears_on_the_open_slideshow(projector, guest_page, weddin
 
 
 def test_moderated_photo_appears_on_the_slideshow_once_approved(
-    projector, guest_page, new_page, login_planner, wedding, planner
+    projector, guest_page, new_page, login_planner, wedding, planner, task_worker
 ):
     assert wedding.photo_moderation  # the default
     approvals = new_page()

@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.e2e.servers import BASE_DIR, DaphneServer, _Process
+from tests.e2e.servers import BASE_DIR, DaphneServer, TaskWorker, _Process
 
 SITE_CONF = BASE_DIR / "deploy" / "nginx" / "confetti.conf"
 # What the shipped site config names, and the test replaces.
@@ -128,23 +128,14 @@ class NginxServer(_Process):
                 "-g", "daemon off;"]
 
 
-class WorkerProcess(_Process):
-    """`manage.py messaging_worker` with the deployment's environment."""
-
-    name = "worker"
+class WorkerProcess(TaskWorker):
+    """`manage.py messaging_worker` with the deployment's environment (`env` names its database)."""
 
     def __init__(self, *, env: dict[str, str], log_dir: str) -> None:
-        super().__init__(log_dir=log_dir)
-        self.env = env
-
-    def command(self) -> list[str]:
-        return [sys.executable, "manage.py", "messaging_worker", "--interval", "0.2"]
+        super().__init__(database_url=env["DATABASE_URL"], extra_env=env, log_dir=log_dir)
 
     def environment(self) -> dict[str, str]:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.extra_env}
         for key in ("CONFETTI_EXPECT_POSTGRES", "PYTEST_XDIST_WORKER", "TEST_DATABASE_NAME"):
             env.pop(key, None)
         return env
-
-    def ready(self) -> bool:
-        return True  # it serves no port; a crash at start shows as an early exit

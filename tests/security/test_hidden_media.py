@@ -9,7 +9,7 @@ from django.conf import settings
 from django.test import Client
 
 from tests import factories
-from tests.wedding.content_helpers import image_bytes, upload
+from tests.wedding.content_helpers import image_bytes, processed, upload
 from wedding.core.models import Moderation
 from wedding.photos import services
 from wedding.photos.models import Photo
@@ -19,9 +19,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def photo(wedding, household) -> Photo:
-    photo = services.photo_upload(
+    [photo] = processed(*services.photo_upload(
         wedding=wedding, household=household, files=[upload("p.jpg", image_bytes())]
-    ).saved[0]
+    ).saved)
     Photo.objects.filter(pk=photo.pk).update(status=Moderation.APPROVED)
     photo.refresh_from_db()
     return photo

@@ -7,13 +7,25 @@ import struct
 import zlib
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from PIL import Image
 
 from guests.session import SESSION_KEY
 from realtime.regions import Audience, Viewer, render_region
+from wedding.photos.models import Photo
+from wedding.photos.processing import photo_process
 
 XSS = '<script>alert("x")</script><b>bold</b>'
 XSS_ESCAPED = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;"
+
+
+def processed(*photos: Photo) -> list[Photo]:
+    """The worker's step for each uploaded photo (what its queued task runs), with its commit hooks
+    (the original's removal) run; the photos as the database now has them."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        for photo in photos:
+            photo_process(photo_id=photo.pk)
+    return [Photo.objects.get(pk=photo.pk) for photo in photos]
 
 
 def enter_as(client, household) -> None:
@@ -59,7 +71,12 @@ def png_claiming(width: int, height: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
 
 
-def gps_jpeg(size=(40, 20)) -> bytes:
+def gps_heic(size=(40, 20)) -> bytes:
+    """`gps_jpeg` as an iPhone's HEIC: the same pixels, turn and position (pillow-heif's encoder)."""
+    return gps_jpeg(size, fmt="HEIF")
+
+
+def gps_jpeg(size=(40, 20), fmt: str = "JPEG") -> bytes:
     """A landscape JPEG whose EXIF says "rotate 90° clockwise" and carries a GPS position."""
     image = Image.new("RGB", size, "red")
     image.paste((0, 0, 255), (0, 0, size[0] // 2, size[1]))  # left half blue
@@ -68,5 +85,5 @@ def gps_jpeg(size=(40, 20)) -> bytes:
     exif[0x010F] = "PhoneMaker"  # Make
     exif[0x8825] = {1: "N", 2: (40.0, 25.0, 12.0), 3: "W", 4: (3.0, 42.0, 7.0)}  # GPSInfo
     out = io.BytesIO()
-    image.save(out, format="JPEG", exif=exif)
+    image.save(out, format=fmt, exif=exif.tobytes())
     return out.getvalue()

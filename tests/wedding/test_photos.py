@@ -20,6 +20,7 @@ from tests.wedding.content_helpers import (
     gps_jpeg,
     image_bytes,
     png_claiming,
+    processed,
     region_html,
     upload,
 )
@@ -41,7 +42,7 @@ def test_gps_fixture_really_has_gps():
 def test_photo_with_gps_is_accepted_oriented_and_stripped(wedding, household):
     result = services.photo_upload(wedding=wedding, household=household, files=[upload("IMG_1.jpg", gps_jpeg())])
     assert result.refused == []
-    [photo] = result.saved
+    [photo] = processed(*result.saved)
     # Orientation applied: the 40×20 landscape is stored as the 20×40 portrait it was.
     assert (photo.width, photo.height) == (20, 40)
     with photo.image.open("rb") as f:
@@ -71,9 +72,9 @@ def test_png_text_chunks_and_exif_are_stripped_too(wedding, household):
     out = io.BytesIO()
     Image.new("RGBA", (30, 30), (0, 128, 0, 255)).save(out, format="PNG", pnginfo=meta, exif=exif)
     assert b"Calle Mayor" in out.getvalue()
-    [photo] = services.photo_upload(
+    [photo] = processed(*services.photo_upload(
         wedding=wedding, household=household, files=[upload("x.png", out.getvalue(), "image/png")]
-    ).saved
+    ).saved)
     with photo.image.open("rb") as f:
         data = f.read()
     assert b"Calle Mayor" not in data and b"eXIf" not in data and b"Exif" not in data
@@ -87,7 +88,7 @@ def test_png_text_chunks_and_exif_are_stripped_too(wedding, household):
 def test_other_kinds_of_photo_are_stored_in_a_web_format(wedding, household, mode, fmt, stored_format, stored_mode):
     out = io.BytesIO()
     Image.new(mode, (24, 16)).save(out, format=fmt)
-    [photo] = services.photo_upload(wedding=wedding, household=household, files=[upload(f"x.{fmt}", out.getvalue())]).saved
+    [photo] = processed(*services.photo_upload(wedding=wedding, household=household, files=[upload(f"x.{fmt}", out.getvalue())]).saved)
     with photo.image.open("rb") as f:
         stored = Image.open(io.BytesIO(f.read()))
     assert (stored.format, stored.mode, stored.size) == (stored_format, stored_mode, (24, 16))
@@ -98,7 +99,7 @@ def test_renamed_non_image_is_refused(wedding, household):
         wedding=wedding, household=household, files=[upload("holiday.jpg", b"MZ\x90\x00 this is a program")]
     )
     assert result.saved == []
-    assert result.refused == [("holiday.jpg", "“holiday.jpg” is not an image (its content is not a JPEG, PNG, WebP or GIF).")]
+    assert result.refused == [("holiday.jpg", "“holiday.jpg” is not an image (its content is not a JPEG, PNG, WebP, GIF or HEIC).")]
     assert not Photo.objects.exists()
 
 
@@ -273,7 +274,7 @@ def test_household_cannot_upload_to_another_wedding(other_wedding, household):
 
 
 def test_gallery_and_slideshow_show_approved_photos_only(guest_client, wedding, household, planner):
-    [photo] = services.photo_upload(wedding=wedding, household=household, files=[upload("a.jpg", image_bytes())]).saved
+    [photo] = processed(*services.photo_upload(wedding=wedding, household=household, files=[upload("a.jpg", image_bytes())]).saved)
     assert f'data-photo-id="{photo.pk}"' not in guest_client.get("/photos/").content.decode()
     assert f'data-photo-id="{photo.pk}"' not in region_html("slideshow", wedding)
 
@@ -295,9 +296,9 @@ def test_only_planners_moderate(wedding, household, other_wedding):
 
 
 def test_caption_markup_is_escaped_everywhere(guest_client, wedding, household, planner):
-    [photo] = services.photo_upload(
+    [photo] = processed(*services.photo_upload(
         wedding=wedding, household=household, files=[upload("a.jpg", image_bytes())], caption=XSS[:280]
-    ).saved
+    ).saved)
     services.photo_moderate(photo=photo, status=Moderation.APPROVED, user=planner)
     for url in ("/photos/", "/slideshow/"):
         assert_escaped(guest_client.get(url).content.decode())

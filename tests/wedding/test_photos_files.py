@@ -9,7 +9,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db import transaction
 
 from tests import factories
-from tests.wedding.content_helpers import image_bytes, upload
+from tests.wedding.content_helpers import image_bytes, processed, upload
 from wedding.photos import services
 from wedding.photos.models import Photo
 
@@ -24,7 +24,7 @@ def _media_is_temporary(settings, tmp_path):
 
 def uploaded(wedding, household, count: int = 1) -> list[Photo]:
     files = [upload(f"p{i}.jpg", image_bytes()) for i in range(count)]
-    return services.photo_upload(wedding=wedding, household=household, files=files).saved
+    return processed(*services.photo_upload(wedding=wedding, household=household, files=files).saved)
 
 
 def files_of(*photos: Photo) -> list[Path]:

@@ -3,32 +3,38 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
 from wedding.core.admin_base import WeddingScopedForm
 from wedding.core.models import Moderation
 from wedding.moderation.admin import ModerationAdmin
 from wedding.photos import services
-from wedding.photos.images import checked_upload
+from wedding.photos.images import PhotoRejected, original_checked
 from wedding.photos.models import Photo
 
 
 class PhotoAdminForm(WeddingScopedForm):
-    """A planner's upload gets the same checks as a guest's: content, limits, EXIF stripped."""
+    """A planner's upload gets the same checks and the same worker as a guest's: content, limits,
+    EXIF stripped (the checked file is kept on `_original`; `image` is only ever the worker's)."""
 
     class Meta:
         model = Photo
         fields = ("wedding", "image", "caption", "status")
 
-    def clean_image(self):
-        return checked_upload(self, "image")
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["image"].required = True  # blank only while the worker makes it; never cleared here
 
-    def save(self, commit: bool = True):
-        clean = getattr(self, "_clean_image", None)
-        if clean is not None and self.instance.pk:  # a replaced image keeps its thumbnail in step
-            self.instance.width, self.instance.height = clean.width, clean.height
-            self.instance.thumbnail.save(clean.thumbnail.name, clean.thumbnail, save=False)
-        return super().save(commit)
+    def clean_image(self):
+        upload = self.cleaned_data.get("image")
+        if not upload or not hasattr(upload, "content_type"):
+            return upload  # unchanged
+        try:
+            self._original = original_checked(upload)
+        except PhotoRejected as exc:
+            raise ValidationError(f"This file {exc}") from None
+        return self.instance.image
 
 
 @admin.register(Photo)
@@ -44,7 +50,7 @@ class PhotoAdmin(ModerationAdmin):
     def preview(self, obj: Photo) -> str:
         source = obj.thumbnail or obj.image
         if not source:
-            return "—"
+            return "Being prepared…" if obj.original else "—"
         return format_html('<img src="{}" alt="" style="max-height:120px;max-width:160px">', source.url)
 
     @admin.display(description="Uploaded by")
@@ -58,17 +64,20 @@ class PhotoAdmin(ModerationAdmin):
 
     def save_model(self, request, obj: Photo, form, change: bool) -> None:
         """A planner's new photo is stored like a guest's (services.photo_store); a status change
-        is a moderation (services.photo_moderate); other edits are plain."""
+        is a moderation (services.photo_moderate); a new file goes to the worker
+        (services.photo_image_replace); other edits are plain."""
         if not change:
             stored = services.photo_store(
-                wedding=obj.wedding, clean=form._clean_image, caption=obj.caption, status=obj.status,
+                wedding=obj.wedding, original=form._original, caption=obj.caption, status=obj.status,
                 user=request.user,
             )
-            obj.pk, obj.image, obj.thumbnail = stored.pk, stored.image, stored.thumbnail
+            obj.pk, obj.original = stored.pk, stored.original
             return
         status = obj.status
         if "status" in form.changed_data:
             obj.status = form.initial["status"]
         super().save_model(request, obj, form, change)
+        if hasattr(form, "_original"):
+            services.photo_image_replace(photo=obj, original=form._original)
         if status != obj.status:
             services.photo_moderate(photo=obj, status=status, user=request.user)

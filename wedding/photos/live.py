@@ -1,4 +1,8 @@
-"""The photos' live surface: photos tracked, the gallery and slideshow (approved only) as regions."""
+"""The photos' live surface: photos tracked, the gallery and slideshow (approved and ready only) as regions.
+
+A photo joins them when the worker has made its image (`services.photo_process`): that
+save is a tracked change like any other, so every open gallery gets it live.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +28,7 @@ SLIDESHOW_LIMIT = 60
 
 
 def _approved_photos(viewer: Viewer):
-    return Photo.objects.for_wedding(viewer.wedding).filter(status=Moderation.APPROVED).order_by("-created_at", "-pk")
+    return Photo.objects.for_wedding(viewer.wedding).ready().filter(status=Moderation.APPROVED).order_by("-created_at", "-pk")
 
 
 def gallery_context(viewer: Viewer) -> dict:

@@ -5,14 +5,28 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from wedding.core.models import Moderation, WeddingScoped
+from wedding.core.models import Moderation, WeddingScoped, WeddingScopedQuerySet
 from wedding.photos.storage import photo_storage
+
+
+class PhotoQuerySet(WeddingScopedQuerySet):
+    def ready(self) -> PhotoQuerySet:
+        """Photos whose image the worker has made: the only ones a page shows."""
+        return self.exclude(image="")
+
+    def waiting(self) -> PhotoQuerySet:
+        """Photos whose original still waits for the worker (`services.photo_process`)."""
+        return self.filter(image="").exclude(original="")
 
 
 class Photo(WeddingScoped):
     # Outside MEDIA_ROOT: served only through views.photo_file, which checks status and viewer.
-    image = models.ImageField(upload_to="photos/%Y/%m/", storage=photo_storage)
+    # `image` and `thumbnail` are made by the task worker from `original` (the file as the guest
+    # sent it, metadata and all: never served, and removed once they exist). Until then the
+    # photo is not ready and no page shows it (`Photo.objects.ready()`).
+    image = models.ImageField(upload_to="photos/%Y/%m/", blank=True, storage=photo_storage)
     thumbnail = models.ImageField(upload_to="photos/thumbs/%Y/%m/", blank=True, storage=photo_storage)
+    original = models.FileField(upload_to="photos/originals/%Y/%m/", blank=True, storage=photo_storage)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     caption = models.CharField(max_length=280, blank=True)
@@ -24,6 +38,8 @@ class Photo(WeddingScoped):
     )
     status = models.CharField(max_length=10, choices=Moderation.choices, default=Moderation.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PhotoQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,19 +1,25 @@
-"""Writes for photos: uploads checked by content (see `images`), one row per accepted file."""
+"""Writes for photos: uploads checked by content (see `images`), one row per accepted file.
+
+An upload stores the file as sent and returns; the task worker makes the image
+and thumbnail (`processing.photo_process`), and the photo then appears live.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from wedding.core.cleaning import check_household, clean_text
+from wedding.core.files import files_delete
 from wedding.core.models import Moderation, Wedding
 from wedding.core.throttle import throttle_incr
 from wedding.moderation.services import content_moderate
-from wedding.photos import images
+from wedding.photos import images, tasks
 from wedding.photos.models import Photo
 
 MAX_PHOTOS_PER_UPLOAD = 30
@@ -37,6 +43,8 @@ def photo_upload(
 
     Good files are kept even when others are refused. Photos wait for
     approval when the wedding moderates photos, unless a planner uploads them.
+    Files are checked here without being decoded (`images.original_checked`);
+    the worker makes each image a moment later.
     """
     check_household(wedding=wedding, household=household)
     if household is None and user is None:
@@ -61,13 +69,13 @@ def photo_upload(
     for upload in files:
         name = str(getattr(upload, "name", "") or "file")[:120]
         try:
-            clean = images.clean_image(upload, charge=charge)
+            original = images.original_checked(upload, charge=charge)
         except images.PhotoRejected as exc:
             result.refused.append((name, f"“{name}” {exc}"))
             continue
         result.saved.append(
             photo_store(
-                wedding=wedding, clean=clean, caption=caption, status=status, household=household,
+                wedding=wedding, original=original, caption=caption, status=status, household=household,
                 user=user if by_planner else None,
             )
         )
@@ -75,21 +83,34 @@ def photo_upload(
 
 
 def photo_store(
-    *, wedding: Wedding, clean: images.CleanImage, caption: str, status: str, household=None, user=None
+    *, wedding: Wedding, original: images.CheckedOriginal, caption: str, status: str, household=None, user=None
 ) -> Photo:
-    """Store one checked image (`images.clean_image`) as a photo with its thumbnail.
+    """Store one checked upload (`images.original_checked`) as a photo waiting for its image.
 
     Callers have checked who may upload (`photo_upload` for guests, the admin's
     form for planners).
     """
+    photo = Photo(
+        wedding=wedding, caption=caption, uploaded_by_household=household, uploaded_by_user=user, status=status,
+    )
+    return _original_attach(photo=photo, original=original)
+
+
+def photo_image_replace(*, photo: Photo, original: images.CheckedOriginal) -> Photo:
+    """A planner's new file for an existing photo: it leaves the pages until the worker has made it."""
+    old = [(file.storage, file.name) for file in (photo.image, photo.thumbnail, photo.original) if file]
+    photo.image = photo.thumbnail = ""
+    photo = _original_attach(photo=photo, original=original)
+    transaction.on_commit(partial(files_delete, old), robust=True)
+    return photo
+
+
+def _original_attach(*, photo: Photo, original: images.CheckedOriginal) -> Photo:
+    # The task is queued in the row's transaction: with the database queue they commit together.
     with transaction.atomic():
-        photo = Photo(
-            wedding=wedding, caption=caption, width=clean.width, height=clean.height,
-            uploaded_by_household=household, uploaded_by_user=user, status=status,
-        )
-        photo.image.save(clean.image.name, clean.image, save=False)
-        photo.thumbnail.save(clean.thumbnail.name, clean.thumbnail, save=False)
+        photo.original.save(original.name, original.file, save=False)
         photo.save()
+        tasks.photo_process_enqueue(photo_id=photo.pk)
     return photo
 
 

@@ -62,7 +62,7 @@ def _photos(request: HttpRequest) -> HttpResponse:
                 if household.wedding.photo_moderation:
                     messages.success(request, f"Thank you! {count} {noun} will appear once the couple's planners approve them.")
                 else:
-                    messages.success(request, f"Thank you! {count} {noun} added to the gallery.")
+                    messages.success(request, f"Thank you! {count} {noun} will be in the gallery in a moment.")
             return redirect("photos:photos")
     return render(request, "photos/photos.html", guest_context(request, form=form))
 

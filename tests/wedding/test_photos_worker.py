@@ -1,0 +1,208 @@
+"""The photo flood, issue 19: an upload stores the file and returns; the task worker makes the image
+and thumbnail (HEIC to JPEG), and the photo then appears live in the gallery."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
+from PIL import Image
+
+from realtime.regions import Audience, Viewer, render_region
+from tests import factories
+from tests.realtime.conftest import (
+    frames,
+    fresh_hub,
+    household_cookie,
+    html_of,
+    open_socket,
+    run,
+    version_of,
+)
+from tests.wedding.content_helpers import (
+    gps_heic,
+    gps_jpeg,
+    image_bytes,
+    processed,
+    region_html,
+    upload,
+)
+from wedding.core.models import Moderation
+from wedding.photos import processing, services
+from wedding.photos.models import Photo
+
+__all__ = ["fresh_hub"]
+
+GALLERY = [{"name": "photo_gallery", "params": {}}]
+
+
+def photo_tasks() -> list[list]:
+    return [task.args_kwargs["args"] for task in DBTaskResult.objects.filter(task_path__endswith="process_photo")]
+
+
+def stored_path(file) -> Path:
+    return Path(file.path)
+
+
+@pytest.fixture
+def open_wedding(wedding):
+    """A wedding that does not moderate photos: a guest's photo goes straight to the gallery."""
+    wedding.photo_moderation = False
+    wedding.save()
+    return wedding
+
+
+@pytest.mark.django_db
+def test_upload_stores_the_original_and_queues_the_work_without_decoding(guest_client, open_wedding, monkeypatch):
+    sent = gps_jpeg()
+    decoded = []
+    monkeypatch.setattr(Image.Image, "load", lambda self: decoded.append(self) or None)
+    response = guest_client.post("/photos/", {"photos": [upload("IMG_7.jpg", sent)]}, follow=True)
+
+    assert response.status_code == 200
+    assert "will be in the gallery in a moment" in response.content.decode()
+    assert not decoded, "the request decoded pixels"
+    photo = Photo.objects.get()
+    assert not photo.image and not photo.thumbnail
+    assert stored_path(photo.original).read_bytes() == sent  # as sent, under a random name
+    assert "IMG_7" not in photo.original.name
+    assert photo_tasks() == [[photo.pk]]
+    # The gallery shows nothing of it yet, and nothing broken.
+    page = guest_client.get("/photos/").content.decode()
+    assert f'data-photo-id="{photo.pk}"' not in page and 'src=""' not in page
+    assert f'data-photo-id="{photo.pk}"' not in region_html("slideshow", open_wedding)
+
+
+@pytest.mark.django_db
+def test_the_original_is_never_served(guest_client, open_wedding):
+    [photo] = services.photo_upload(wedding=open_wedding, household=factories.HouseholdFactory(wedding=open_wedding),
+                                    files=[upload("a.jpg", gps_jpeg())]).saved
+    assert guest_client.get(f"/photos/file/{photo.original.name}").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_makes_the_image_and_thumbnail_and_removes_the_original(open_wedding, household):
+    [waiting] = services.photo_upload(wedding=open_wedding, household=household, files=[upload("a.jpg", gps_jpeg())]).saved
+    original = stored_path(waiting.original)
+
+    call_command("messaging_worker", "--batch", "--interval", "0.1", verbosity=0)
+
+    photo = Photo.objects.get(pk=waiting.pk)
+    assert (photo.width, photo.height) == (20, 40)  # oriented
+    thumb = Image.open(photo.thumbnail.open("rb"))
+    assert thumb.format == "JPEG" and thumb.size == (20, 40)
+    with photo.image.open("rb") as f:
+        assert b"PhoneMaker" not in f.read()
+    assert not photo.original and not original.exists()
+    assert f'data-photo-id="{photo.pk}"' in region_html("photo_gallery", open_wedding)
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("fresh_hub")
+async def test_the_gallery_gets_the_photo_live_when_the_worker_has_made_it(open_wedding, household):
+    socket, welcome = await open_socket(
+        await run(lambda: household_cookie(household)), open_wedding.pk, regions_=GALLERY,
+        version=await version_of(open_wedding),
+    )
+    assert welcome["regions"]
+    await frames(socket)
+    [photo] = await run(lambda: services.photo_upload(
+        wedding=open_wedding, household=household, files=[upload("a.jpg", image_bytes())]).saved)
+    # The new row is announced, but the gallery has nothing to show yet.
+    assert f'data-photo-id="{photo.pk}"' not in html_of(await frames(socket, timeout=1.5))
+
+    assert await run(lambda: processing.photo_process(photo_id=photo.pk))
+    html = html_of(await frames(socket, timeout=3))
+    assert f'data-photo-id="{photo.pk}"' in html
+    assert "/photos/file/photos/thumbs/" in html  # the thumbnail the worker made
+    await socket.disconnect()
+
+
+@pytest.mark.django_db
+def test_heic_from_a_phone_is_stored_as_an_oriented_jpeg_without_metadata(open_wedding, household):
+    heic = gps_heic()
+    assert Image.open(io.BytesIO(heic)).format == "HEIF" and b"PhoneMaker" in heic
+    result = services.photo_upload(wedding=open_wedding, household=household, files=[upload("IMG_1.HEIC", heic, "image/heic")])
+    assert result.refused == []
+    assert result.saved[0].original.name.endswith(".heic")
+    [photo] = processed(*result.saved)
+    with photo.image.open("rb") as f:
+        data = f.read()
+    stored = Image.open(io.BytesIO(data))
+    assert (stored.format, stored.size) == ("JPEG", (20, 40)) and photo.image.name.endswith(".jpg")
+    assert b"PhoneMaker" not in data and b"Exif" not in data
+    assert stored.convert("RGB").getpixel((10, 5))[2] > 200  # the blue half on top, as shot
+    assert Image.open(photo.thumbnail.open("rb")).format == "JPEG"
+
+
+@pytest.mark.django_db
+def test_heic_gets_the_same_limits_and_decode_budget(open_wedding, household, settings, monkeypatch):
+    settings.PHOTO_MAX_PIXELS = 500
+    result = services.photo_upload(wedding=open_wedding, household=household, files=[upload("a.heic", gps_heic())])
+    assert result.saved == [] and "20 × 40 pixels" in result.refused[0][1]
+
+    settings.PHOTO_MAX_PIXELS = 40_000_000
+    monkeypatch.setattr(services, "DECODE_BUDGET_PIXELS_PER_HOUR", 2 * 800)
+    files = [upload(f"p{i}.heic", gps_heic()) for i in range(3)]
+    result = services.photo_upload(wedding=open_wedding, household=household, files=files)
+    assert len(result.saved) == 2 and "try again in an hour" in result.refused[0][1]
+
+
+@pytest.mark.django_db
+def test_a_file_damaged_past_its_header_is_dropped_by_the_worker(open_wedding, household, django_capture_on_commit_callbacks):
+    whole = image_bytes(size=(400, 300), color="white")
+    truncated = whole[: len(whole) // 2]
+    [photo] = services.photo_upload(wedding=open_wedding, household=household, files=[upload("a.jpg", truncated)]).saved
+    original = stored_path(photo.original)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert processing.photo_process(photo_id=photo.pk) is False
+    assert not Photo.objects.exists() and not original.exists()
+
+
+@pytest.mark.django_db
+def test_processing_twice_makes_the_photo_once(open_wedding, household):
+    [photo] = processed(*services.photo_upload(wedding=open_wedding, household=household, files=[upload("a.jpg", image_bytes())]).saved)
+    assert processing.photo_process(photo_id=photo.pk) is False
+    assert Photo.objects.get().image.name == photo.image.name
+    assert processing.photo_process(photo_id=photo.pk + 1000) is False  # gone: nothing to do
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_start_resumes_a_photo_whose_task_was_lost(open_wedding, household):
+    [photo] = services.photo_upload(wedding=open_wedding, household=household, files=[upload("a.jpg", image_bytes())]).saved
+    DBTaskResult.objects.all().delete()  # the task died with its worker
+
+    call_command("messaging_worker", "--batch", "--interval", "0.1", verbosity=0)
+    assert Photo.objects.get(pk=photo.pk).image
+
+
+@pytest.mark.django_db
+def test_planners_see_a_waiting_photo_as_being_prepared(planner_client, wedding, household):
+    [photo] = services.photo_upload(wedding=wedding, household=household, files=[upload("a.jpg", image_bytes())]).saved
+    listing = planner_client.get("/admin/photos/photo/")
+    assert listing.status_code == 200 and "Being prepared" in listing.content.decode()
+    planners = Viewer(wedding=wedding, audience=Audience.PLANNER)
+    assert f'data-photo-id="{photo.pk}"' not in str(render_region("content_moderation", planners, {}))
+    processed(photo)
+    assert f'data-photo-id="{photo.pk}"' in str(render_region("content_moderation", planners, {}))
+
+
+@pytest.mark.django_db
+def test_a_planners_replaced_file_goes_through_the_worker_too(planner_client, wedding, django_capture_on_commit_callbacks):
+    photo = factories.PhotoFactory(wedding=wedding, status=Moderation.APPROVED, caption="Cake")
+    old = stored_path(photo.image)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = planner_client.post(
+            f"/admin/photos/photo/{photo.pk}/change/",
+            {"wedding": wedding.pk, "caption": "Cake", "status": "approved", "image": upload("new.jpg", gps_jpeg())},
+        )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    waiting = Photo.objects.get(pk=photo.pk)
+    assert not waiting.image and waiting.original and photo_tasks() == [[photo.pk]]
+    assert not old.exists()
+    [done] = processed(waiting)
+    assert (done.width, done.height) == (20, 40) and done.status == Moderation.APPROVED

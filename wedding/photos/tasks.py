@@ -1,0 +1,36 @@
+"""Photo work on the task queue (the same django-tasks-db queue and `messaging_worker` as mail).
+
+Tasks take ids and are idempotent (see `processing.photo_process`).
+"""
+
+from __future__ import annotations
+
+from django.tasks import TaskResultStatus, task
+from django_tasks_db.models import DBTaskResult  # the queue's own table (settings.TASKS)
+
+from wedding.photos import processing
+from wedding.photos.models import Photo
+
+
+@task()
+def process_photo(photo_id: int) -> None:
+    processing.photo_process(photo_id=photo_id)
+
+
+def photo_process_enqueue(*, photo_id: int) -> None:
+    """Ask a worker to make the photo's image. Called inside the transaction that stores the photo:
+    with the database queue the task commits with the row, so no stored photo lacks its task."""
+    process_photo.enqueue(photo_id)
+
+
+def photos_recover() -> list[int]:
+    """At worker start: every photo still waiting with no task queued for it gets one again (its
+    task may have died with a worker, left "running"). Extra tasks are harmless: a photo is made once."""
+    queued = {
+        args[0] for args in DBTaskResult.objects.filter(status=TaskResultStatus.READY, task_path=process_photo.module_path)
+        .values_list("args_kwargs__args", flat=True) if args
+    }
+    ids = [pk for pk in Photo.objects.waiting().values_list("pk", flat=True) if pk not in queued]
+    for photo_id in ids:
+        photo_process_enqueue(photo_id=photo_id)
+    return ids
