@@ -44,10 +44,14 @@ class ConfettiAdminSite(admin.AdminSite):
     index_title = "Your weddings"
 
     def get_urls(self):
+        from wedding.dashboard import planners
         from wedding.dashboard.urls import urlpatterns
 
         ours = [
             path("dashboard/", include(urlpatterns(self))),
+            # Public: the visitor may have no account yet (each view throttles its own POSTs).
+            path("join/<str:token>/", planners.join_page, name="planner-join"),
+            path("signup/", planners.signup_page, name="planner-signup"),
         ]
         return ours + super().get_urls()
 

@@ -12,7 +12,7 @@ from realtime import live
 from realtime.live import ANY_TOPIC, Audience, Viewer
 from wedding.core.models import Moderation
 from wedding.dashboard import reads as dashboard
-from wedding.dashboard import reports
+from wedding.dashboard import planners, reports
 from wedding.guestbook.models import GuestbookEntry
 from wedding.photos.models import Photo
 from wedding.tributes.models import Remembrance
@@ -70,6 +70,14 @@ live.region(
 live.region(
     "dash_activity", audience=Audience.PLANNER, topics=ANY_TOPIC,
     template="admin/dashboard/activity.html#activity", context=activity_context, params=("topic", "actor"),
+)
+def planners_context(viewer: Viewer) -> dict:
+    return planners.team_context(viewer.wedding)
+
+
+live.region(
+    "dash_planners", audience=Audience.PLANNER, topics={"planner", "wedding"},
+    template="admin/dashboard/planners.html#team", context=planners_context,
 )
 live.region(
     "dash_reports", audience=Audience.PLANNER, topics={"rsvp", "guest", "event", "seating", "table"},
