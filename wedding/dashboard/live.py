@@ -21,10 +21,13 @@ from wedding.tributes.models import Remembrance
 def stats_context(viewer: Viewer) -> dict:
     stats = dashboard.event_stats(viewer.wedding)
     invited = max((s.invited for s in stats), default=0)
+    days_to_wedding = dashboard.days_to_wedding(viewer.wedding)
     return {
         "stats": stats,
         "chart": dashboard.rsvp_progress(viewer.wedding, invited=invited),
         "days_left": dashboard.days_to_deadline(viewer.wedding),
+        "days_to_wedding": days_to_wedding,
+        "days_since_wedding": -days_to_wedding,
     }
 
 
