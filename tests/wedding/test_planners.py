@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import datetime
 import re
+import threading
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from realtime.models import Change
 from tests import factories
+from tests.conftest import require_service
 from wedding.core import services
 from wedding.core.models import PlannerInvitation, Wedding
 
@@ -308,3 +311,66 @@ def test_signup_is_throttled_per_address(client, settings, db):
     response = client.post(url("planner-signup"), {**SIGNUP, "email": "late@example.com"})
     assert response.status_code == 429
     assert not User.objects.filter(email="late@example.com").exists()
+
+
+# --- races (PostgreSQL: real row locks) ------------------------------------------------------
+
+
+def _race(*calls) -> list[Exception]:
+    """Run the calls in threads released together; the exceptions they raised."""
+    barrier = threading.Barrier(len(calls))
+    errors: list[Exception] = []
+
+    def run(call):
+        try:
+            barrier.wait()
+            call()
+        except Exception as exc:  # noqa: BLE001 - collected and asserted on
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_planners_removing_each_other_at_once_leave_one():
+    require_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL")
+    ana, bo = factories.UserFactory(username="ana"), factories.UserFactory(username="bo")
+    wedding = factories.WeddingFactory(planners=[ana, bo])
+    errors = _race(
+        lambda: services.planner_remove(wedding=wedding, planner=bo, user=ana),
+        lambda: services.planner_remove(wedding=wedding, planner=ana, user=bo),
+    )
+    assert wedding.planners.count() == 1
+    assert len(errors) == 1 and isinstance(errors[0], (ValidationError, PermissionDenied))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_link_clicked_twice_at_once_is_accepted_once():
+    require_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL")
+    ana = factories.UserFactory(username="ana")
+    wedding = factories.WeddingFactory(planners=[ana])
+    invitation = services.planner_invite(wedding=wedding, email="m@example.com", invited_by=ana, link_for=str)
+    first, second = factories.UserFactory(username="m1"), factories.UserFactory(username="m2")
+    errors = _race(
+        lambda: services.planner_invitation_accept(invitation=invitation, user=first),
+        lambda: services.planner_invitation_accept(invitation=invitation, user=second),
+    )
+    assert len(errors) == 1 and "already accepted" in str(errors[0])
+    assert wedding.planners.count() == 2
+
+
+def test_the_login_page_offers_signup_only_when_open(client, settings, db):
+    assert "Create your wedding" not in client.get(reverse("admin:login")).content.decode()
+    settings.CONFETTI_SIGNUP = True
+    page = client.get(reverse("admin:login")).content.decode()
+    assert f'href="{url("planner-signup")}">Create your wedding' in page
+    assert 'id="login-form"' in page  # still Django's login form
