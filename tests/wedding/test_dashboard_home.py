@@ -141,3 +141,11 @@ def test_planner_pages_share_the_menu_and_the_admins_breadcrumbs(planner_client,
     trail = re.search(r'<ol class="breadcrumbs">(.*?)</ol>', html, re.S).group(1)
     assert f'href="{reverse("admin:dashboard", args=[wedding.pk])}"' in trail
     assert f'<li aria-current="page">{crumb}</li>' in trail
+
+
+def test_confirmation_pages_lead_back_to_their_list(planner_client, wedding):
+    marta = factories.UserFactory(username="marta")
+    wedding.planners.add(marta)
+    html = planner_client.get(reverse("admin:dashboard-planner-remove", args=[wedding.pk, marta.pk])).content.decode()
+    trail = re.search(r'<ol class="breadcrumbs">(.*?)</ol>', html, re.S).group(1)
+    assert f'<a href="{reverse("admin:dashboard-planners", args=[wedding.pk])}">Planners</a>' in trail

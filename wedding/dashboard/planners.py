@@ -72,6 +72,11 @@ def team_context(wedding: Wedding) -> dict:
     }
 
 
+def _team_crumb(wedding: Wedding) -> dict:
+    """The breadcrumb back to the team page, for its confirmation pages."""
+    return {"parent_url": reverse("admin:dashboard-planners", args=[wedding.pk]), "parent_label": "Planners"}
+
+
 @planner_view
 def planner_remove_page(request: HttpRequest, wedding: Wedding, user_id: int) -> HttpResponse:
     planner = get_object_or_404(wedding.planners.all(), pk=user_id)
@@ -96,6 +101,7 @@ def planner_remove_page(request: HttpRequest, wedding: Wedding, user_id: int) ->
             "close at once. Their other weddings are not affected."
         ),
         confirm_label="Leave the wedding" if planner.pk == request.user.pk else "Remove this planner",
+        **_team_crumb(wedding),
     )
     return render(request, "admin/dashboard/planners_confirm.html", context, status=422 if error else 200)
 
@@ -112,7 +118,7 @@ def invitation_cancel_page(request: HttpRequest, wedding: Wedding, invitation_id
     context = page_context(
         request, wedding, title=f"Withdraw the invitation to {invitation.email}?", section="planners",
         explanation="The link in the email stops working. You can invite them again later.",
-        confirm_label="Withdraw the invitation", error=None,
+        confirm_label="Withdraw the invitation", error=None, **_team_crumb(wedding),
     )
     return render(request, "admin/dashboard/planners_confirm.html", context)
 
