@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 import threading
+from urllib.parse import quote
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -374,3 +375,26 @@ def test_the_login_page_offers_signup_only_when_open(client, settings, db):
     page = client.get(reverse("admin:login")).content.decode()
     assert f'href="{url("planner-signup")}">Create your wedding' in page
     assert 'id="login-form"' in page  # still Django's login form
+
+
+HOSTILE = ["", " ", "x" * 5000, "<script>alert(1)</script>", "\x00", "' OR 1=1 --", "🎉" * 300]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_input_gets_words_not_errors(invite, visitor, client, settings, value, planner_client, wedding):
+    settings.CONFETTI_SIGNUP = True
+    link = invite("marta@example.com")
+    for path, fields in (
+        (path_of(link), ["first_name", "last_name", "password1", "password2"]),
+        (url("planner-signup"), list(SIGNUP)),
+        (url("dashboard-planners", wedding.pk), ["email"]),
+    ):
+        for field in fields:
+            data = {**SIGNUP, "first_name": "Marta", "password1": STRONG, "password2": STRONG, field: value}
+            c = planner_client if "planners" in path else visitor
+            response = c.post(path, data)
+            assert response.status_code < 500, (path, field)
+            if response.status_code == 302:
+                visitor.logout()
+    # (a "/" in it leaves the join route: the admin then asks to sign in)
+    assert visitor.get(f"/admin/join/{quote(value or 'x', safe='')}/").status_code in (302, 404, 410)
