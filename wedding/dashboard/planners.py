@@ -54,9 +54,13 @@ def planners_page(request: HttpRequest, wedding: Wedding) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("email", exc)
         else:
-            messages.success(request, f"Invitation sent to {email}. The link works once, for 7 days.")
+            messages.success(
+                request, f"Invitation sent to {email}. The link works once, for {services.INVITE_TTL.days} days."
+            )
             return HttpResponseRedirect(reverse("admin:dashboard-planners", args=[wedding.pk]))
-    context = page_context(request, wedding, title="Planners", section="planners", form=form)
+    context = page_context(
+        request, wedding, title="Planners", section="planners", form=form, invite_days=services.INVITE_TTL.days
+    )
     context["team"] = live.render_region("dash_planners", planner_viewer(wedding))
     return render(request, "admin/dashboard/planners.html", context, status=422 if form.errors else 200)
 
