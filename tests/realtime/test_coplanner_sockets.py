@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from tests import factories
-from tests.realtime.conftest import closed_code, frames, html_of, open_socket, planner_cookie, run, version_of
+from tests.realtime.conftest import (
+    closed_code,
+    frames,
+    html_of,
+    open_socket,
+    planner_cookie,
+    run,
+    version_of,
+)
+from tests.wedding.planner_helpers import join_by_invitation
 from wedding.core import services
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("live_settings", "fresh_hub")]
@@ -13,17 +22,8 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 PLANNER_GUESTS = {"name": "t_planner_guests", "params": {}}
 
 
-def _join(wedding):
-    invitation = services.planner_invite(
-        wedding=wedding, email="marta@example.com", invited_by=wedding.planners.get(), link_for=str
-    )
-    marta = services.planner_account_create(email="marta@example.com", password="correct-horse-battery-42")
-    services.planner_invitation_accept(invitation=invitation, user=marta)
-    return marta
-
-
 async def test_a_co_planner_watches_their_wedding_and_never_another(wedding, other_wedding, household):
-    marta = await run(lambda: _join(wedding))
+    marta = await run(lambda: join_by_invitation(wedding))
     cookie = await run(lambda: planner_cookie(marta))
     refused, _ = await open_socket(cookie, other_wedding.pk, hello=False)
     assert await closed_code(refused) == 4403
@@ -39,7 +39,7 @@ async def test_a_co_planner_watches_their_wedding_and_never_another(wedding, oth
 
 
 async def test_removing_a_co_planner_closes_their_sockets(wedding, planner):
-    marta = await run(lambda: _join(wedding))
+    marta = await run(lambda: join_by_invitation(wedding))
     cookie = await run(lambda: planner_cookie(marta))
     socket, _ = await open_socket(cookie, wedding.pk, regions_=[PLANNER_GUESTS])
 

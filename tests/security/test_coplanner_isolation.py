@@ -14,7 +14,7 @@ from django.test import Client
 from realtime import regions
 from tests import factories
 from tests.security.routes import all_routes
-from wedding.core import services
+from tests.wedding.planner_helpers import join_by_invitation
 
 SECRET = "Zebulon"  # only wedding B's rows carry it; the admin's searches look for it
 MARK = "Quillfeather"  # beside SECRET in every name of B: a page that echoes the search shows SECRET, not MARK
@@ -23,12 +23,7 @@ MARK = "Quillfeather"  # beside SECRET in every name of B: a page that echoes th
 @pytest.fixture
 def co_planner(wedding):
     """Marta, invited to wedding A by its planner and joined through the link's service."""
-    invitation = services.planner_invite(
-        wedding=wedding, email="marta@example.com", invited_by=wedding.planners.get(), link_for=str
-    )
-    marta = services.planner_account_create(email="marta@example.com", password="correct-horse-battery-42")
-    services.planner_invitation_accept(invitation=invitation, user=marta)
-    return marta
+    return join_by_invitation(wedding, "marta@example.com")
 
 
 @pytest.fixture

@@ -75,7 +75,7 @@ def test_cards_show_the_events_local_time(planner_client, wedding):
 
 
 def test_what_applies_costs_no_extra_query(wedding, django_assert_max_num_queries):
-    for n in range(3):
+    for _ in range(3):
         event = factories.EventFactory(wedding=wedding)
         factories.MealOptionFactory(event=event)
         factories.TableFactory(event=event)
@@ -114,7 +114,7 @@ def test_the_chart_has_axes_and_marks_the_deadline(planner_client, wedding, even
     assert chart.deadline is not None and chart.deadline.at == pytest.approx(chart.width, abs=1)
     html = home(planner_client, wedding)
     assert 'data-axis="y"' in html and 'data-axis="x"' in html and 'data-marker="deadline"' in html
-    assert "RSVP deadline" in html and ">guests</text>" in html
+    assert "RSVP deadline" in html and ">answers</text>" in html
 
 
 def test_no_deadline_no_marker(wedding, event):

@@ -11,8 +11,8 @@ from django.http import Http404
 from realtime import live
 from realtime.live import ANY_TOPIC, Audience, Viewer
 from wedding.core.models import Moderation
-from wedding.dashboard import reads as dashboard
 from wedding.dashboard import planners, reports
+from wedding.dashboard import reads as dashboard
 from wedding.guestbook.models import GuestbookEntry
 from wedding.photos.models import Photo
 from wedding.tributes.models import Remembrance

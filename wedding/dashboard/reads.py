@@ -251,7 +251,7 @@ def chart_axes(
 
 
 def rsvp_progress(wedding: Wedding, *, invited: int, width: int = 600, height: int = 160) -> Chart:
-    """Cumulative answers (and acceptances) per day against a y-axis of guests, up to the RSVP deadline.
+    """Cumulative answers (and acceptances) per day against a y-axis of answers, up to the RSVP deadline.
 
     The x-axis runs from the first answer to the later of the last answer and
     the deadline, which is marked. One query.
