@@ -83,11 +83,12 @@ def error_text(exc: ValidationError | PermissionDenied) -> str:
 
 
 
-def planner_live_page(request: HttpRequest, *, template: str, title: str, opts) -> HttpResponse:
+def planner_live_page(request: HttpRequest, *, template: str, title: str, opts, section: str = "") -> HttpResponse:
     """An admin page built on one PLANNER region, for ?wedding=<id> or the only planned wedding.
 
     A planner of several weddings without ?wedding gets a chooser; a wedding
-    they do not plan answers 404.
+    they do not plan answers 404. With a wedding, the page wears the
+    dashboard's chrome (its menu, with `section` current).
     """
     weddings = planned_weddings(request)
     wanted = request.GET.get("wedding")
@@ -103,8 +104,7 @@ def planner_live_page(request: HttpRequest, *, template: str, title: str, opts) 
     if wedding is None:
         context["weddings"] = weddings
     else:
-        context.update(live_page_context(Viewer(wedding=wedding, audience=Audience.PLANNER)))
-        context["title"] = f"{title} · {wedding.name}"
+        context.update(page_context(request, wedding, title=f"{title} · {wedding.name}", section=section))
     return TemplateResponse(request, template, context)
 
 

@@ -296,6 +296,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+# Self-serve sign-up at /admin/signup/: a couple creates an account and their first wedding
+# without a superuser. Off by default (the page answers 404).
+CONFETTI_SIGNUP = env_bool("CONFETTI_SIGNUP", False)
 if env_bool("BEHIND_PROXY", False):
     # Behind a proxy every guest would share REMOTE_ADDR (and one throttle): key on the
     # client address the proxy reports instead.

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('guests', '0002_household_key_import_mapping'),
         ('rsvp', '0001_initial'),
-        ('wedding', '0003_rsvp_form_asks'),
+        ('wedding', '0004_rsvp_form_asks'),
     ]
 
     operations = [

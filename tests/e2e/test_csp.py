@@ -80,6 +80,16 @@ def test_planner_pages_have_no_csp_violation(daphne_server, new_page, login_plan
         reverse("admin:guests_guest_changelist"),
         reverse("admin:songs_songrequest_queue") + f"?wedding={wedding.pk}",
         reverse("admin:guestbook_guestbookentry_waiting") + f"?wedding={wedding.pk}",
+        reverse("admin:dashboard-planners", args=[wedding.pk]),
     ]
     for path in paths:
         visit(page, path, errors)
+
+
+def test_the_invitation_link_page_has_no_csp_violation(daphne_server, new_page, planner, wedding):
+    from wedding.core import services
+
+    invitation = services.planner_invite(wedding=wedding, email="marta@example.com", invited_by=planner, link_for=str)
+    page, errors = csp_page(new_page)
+    visit(page, reverse("admin:planner-join", args=[services.invitation_token(invitation)]), errors)
+    visit(page, reverse("admin:login"), errors)

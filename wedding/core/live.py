@@ -8,7 +8,7 @@ plug-in that realtime loads, as the admin loads admin.py.
 from __future__ import annotations
 
 from realtime.live import track
-from wedding.core.models import Event, Wedding, WeddingPartyMember
+from wedding.core.models import Event, PlannerInvitation, Wedding, WeddingPartyMember
 
 
 def wedding_summary(obj: Wedding, action: str) -> str:
@@ -20,3 +20,14 @@ def wedding_summary(obj: Wedding, action: str) -> str:
 track(Wedding, topic="wedding", describe=wedding_summary)
 track(Event, topic="event")
 track(WeddingPartyMember, topic="party")
+
+
+def invitation_summary(obj: PlannerInvitation, action: str) -> str:
+    if action == "create":
+        return f"Invited {obj.email} to plan the wedding"
+    if action == "delete":
+        return f"Invitation to {obj.email} withdrawn"
+    return f"{obj.email} accepted the invitation to plan the wedding" if obj.accepted_at else f"Invitation to {obj.email} updated"
+
+
+track(PlannerInvitation, topic="planner", describe=invitation_summary)

@@ -171,3 +171,34 @@ class Moderation(models.TextChoices):
     APPROVED = "approved", "Approved"
     HIDDEN = "hidden", "Hidden"
 
+
+
+class PlannerInvitation(WeddingScoped):
+    """A planner asked someone (by email) to plan this wedding with them.
+
+    The emailed link carries the row's id, signed (django.core.signing) with
+    its own salt and age limit; the row says whether it was used. Accepting
+    is once only (`accepted_at`); a cancelled invitation is deleted, so its
+    link leads nowhere.
+    """
+
+    email = models.EmailField()
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.wedding_id}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.expires_at > timezone.now()

@@ -10,6 +10,7 @@ in wedding.dashboard.views, wedding.dashboard.reports and seating.views, guarded
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.template.response import TemplateResponse
@@ -44,12 +45,21 @@ class ConfettiAdminSite(admin.AdminSite):
     index_title = "Your weddings"
 
     def get_urls(self):
+        from wedding.dashboard import planners
         from wedding.dashboard.urls import urlpatterns
 
         ours = [
             path("dashboard/", include(urlpatterns(self))),
+            # Public: the visitor may have no account yet (each view throttles its own POSTs).
+            path("join/<str:token>/", planners.join_page, name="planner-join"),
+            path("signup/", planners.signup_page, name="planner-signup"),
         ]
         return ours + super().get_urls()
+
+    def each_context(self, request):
+        context = super().each_context(request)
+        context["signup_open"] = settings.CONFETTI_SIGNUP  # the login page offers sign-up (CONFETTI_SIGNUP)
+        return context
 
     def login(self, request, extra_context=None):
         """Django's admin login, with password guessing throttled (counted atomically, before checking).

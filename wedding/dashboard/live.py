@@ -11,8 +11,8 @@ from django.http import Http404
 from realtime import live
 from realtime.live import ANY_TOPIC, Audience, Viewer
 from wedding.core.models import Moderation
+from wedding.dashboard import planners, reports
 from wedding.dashboard import reads as dashboard
-from wedding.dashboard import reports
 from wedding.guestbook.models import GuestbookEntry
 from wedding.photos.models import Photo
 from wedding.tributes.models import Remembrance
@@ -21,10 +21,13 @@ from wedding.tributes.models import Remembrance
 def stats_context(viewer: Viewer) -> dict:
     stats = dashboard.event_stats(viewer.wedding)
     invited = max((s.invited for s in stats), default=0)
+    days_to_wedding = dashboard.days_to_wedding(viewer.wedding)
     return {
         "stats": stats,
         "chart": dashboard.rsvp_progress(viewer.wedding, invited=invited),
         "days_left": dashboard.days_to_deadline(viewer.wedding),
+        "days_to_wedding": days_to_wedding,
+        "days_since_wedding": -days_to_wedding,
     }
 
 
@@ -70,6 +73,14 @@ live.region(
 live.region(
     "dash_activity", audience=Audience.PLANNER, topics=ANY_TOPIC,
     template="admin/dashboard/activity.html#activity", context=activity_context, params=("topic", "actor"),
+)
+def planners_context(viewer: Viewer) -> dict:
+    return planners.team_context(viewer.wedding)
+
+
+live.region(
+    "dash_planners", audience=Audience.PLANNER, topics={"planner", "wedding"},
+    template="admin/dashboard/planners.html#team", context=planners_context,
 )
 live.region(
     "dash_reports", audience=Audience.PLANNER, topics={"rsvp", "guest", "event", "seating", "table"},

@@ -9,9 +9,11 @@ wedding's size.
 from __future__ import annotations
 
 import datetime
+import math
+import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch
@@ -26,7 +28,7 @@ from realtime.live import (
     int_param,
     topics,
 )
-from rsvp.models import Invitation, Response
+from rsvp.models import Invitation, MealOption, Response
 from seating.models import Seat, Table, table_key
 from wedding.core.models import Event, Wedding
 from wedding.core.ordering import natural_key
@@ -69,6 +71,9 @@ class EventStats:
     meals_chosen: int = 0
     dietary_notes: int = 0
     seated: int = 0
+    # What applies to the event: a ceremony without a menu shows no meals, one without tables no seats.
+    has_meals: bool = False
+    has_tables: bool = False
 
     @property
     def answered_percent(self) -> int:
@@ -80,8 +85,15 @@ def event_stats(wedding: Wedding) -> list[EventStats]:
 
     Eight queries, whatever the number of guests.
     """
-    events = list(Event.objects.for_wedding(wedding))
-    stats = {e.pk: EventStats(event=e, meals=[]) for e in events}
+    events = list(
+        Event.objects.for_wedding(wedding).annotate(
+            any_meal=Exists(MealOption.objects.filter(event=OuterRef("pk"))),
+            any_table=Exists(Table.objects.filter(event=OuterRef("pk"))),
+        )
+    )
+    stats = {
+        e.pk: EventStats(event=e, meals=[], has_meals=e.any_meal, has_tables=e.any_table) for e in events
+    }
     for row in Invitation.objects.for_wedding(wedding).values("event").annotate(n=Count("id")):
         stats[row["event"]].invited = row["n"]
     ages = {Guest.AgeGroup.ADULT: "adults", Guest.AgeGroup.CHILD: "children", Guest.AgeGroup.INFANT: "infants"}
@@ -140,9 +152,29 @@ def days_to_deadline(wedding: Wedding) -> int | None:
     return (wedding.rsvp_deadline - timezone.now()).days
 
 
+def wedding_today(wedding: Wedding) -> datetime.date:
+    """Today's date where the wedding takes place."""
+    return timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(wedding.time_zone)).date()
+
+
+def days_to_wedding(wedding: Wedding) -> int:
+    """Whole days from today (in the wedding's zone) to the wedding day: 0 on the day, negative after."""
+    return (wedding.date - wedding_today(wedding)).days
+
+
+@dataclass(frozen=True)
+class Tick:
+    at: float  # position along its axis, in the plot's pixels
+    label: str
+
+
 @dataclass
 class Chart:
-    """An inline SVG line chart: cumulative answers per day (server-rendered, swaps with its region)."""
+    """An inline SVG line chart: cumulative answers per day (server-rendered, swaps with its region).
+
+    Coordinates are in the plot area (`width` × `height`); the template leaves
+    a margin for the axes' labels (`margin_left`, `margin_bottom`).
+    """
 
     width: int
     height: int
@@ -153,14 +185,57 @@ class Chart:
     total_answered: int
     total_attending: int
     invited: int
+    y_ticks: list[Tick] = field(default_factory=list)
+    x_ticks: list[Tick] = field(default_factory=list)
+    deadline: Tick | None = None  # the RSVP deadline's vertical marker, when it falls in the chart
+    margin_left: int = 44
+    margin_bottom: int = 26
 
     @property
     def empty(self) -> bool:
         return self.first_day is None
 
+    @property
+    def box_width(self) -> int:
+        return self.width + self.margin_left + 12
+
+    @property
+    def box_height(self) -> int:
+        return self.height + self.margin_bottom + 14
+
+    @property
+    def axis_title_at(self) -> int:
+        """Where the rotated y-axis title sits: halfway down the plot."""
+        return self.height // 2
+
+
+def nice_step(top: float, ticks: int = 4) -> int:
+    """A round step (1, 2, 5 × 10ⁿ) that divides 0…`top` into about `ticks` parts."""
+    raw = max(top / ticks, 1)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    return int(next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw))
+
+
+def chart_axes(
+    *, first: datetime.date, last: datetime.date, top_value: int, width: int, height: int, x_ticks: int = 5
+) -> tuple[int, list[Tick], list[Tick]]:
+    """The y-axis maximum (a multiple of a round step ≥ `top_value`), its ticks, and dated x ticks. Pure."""
+    step = nice_step(top_value)
+    y_max = max(step * math.ceil(top_value / step), step)
+    y = [Tick(height - v / y_max * height, str(v)) for v in range(0, y_max + 1, step)]
+    span = max((last - first).days, 1)
+    count = min(x_ticks, span + 1)
+    days = sorted({first + datetime.timedelta(days=round(i * span / max(count - 1, 1))) for i in range(count)})
+    x = [Tick((d - first).days / span * width, d.strftime("%-d %b")) for d in days]
+    return y_max, y, x
+
 
 def rsvp_progress(wedding: Wedding, *, invited: int, width: int = 600, height: int = 160) -> Chart:
-    """Cumulative answers (and acceptances) per day, scaled against the invitations sent. One query."""
+    """Cumulative answers (and acceptances) per day against a y-axis of answers, up to the RSVP deadline.
+
+    The x-axis runs from the first answer to the later of the last answer and
+    the deadline, which is marked. One query.
+    """
     rows = (
         Response.objects.for_wedding(wedding)
         .exclude(status=Response.Status.PENDING)
@@ -177,24 +252,36 @@ def rsvp_progress(wedding: Wedding, *, invited: int, width: int = 600, height: i
         return Chart(width, height, "", "", None, None, 0, 0, invited)
     days = sorted(per_day)
     first, last = days[0], days[-1]
+    deadline_day = (
+        timezone.localtime(wedding.rsvp_deadline, zoneinfo.ZoneInfo(wedding.time_zone)).date()
+        if wedding.rsvp_deadline else None
+    )
+    if deadline_day is not None:
+        first, last = min(first, deadline_day), max(last, deadline_day)
     span = max((last - first).days, 1)
-    top = max(invited, sum(sum(c.values()) for c in per_day.values()), 1)
+    top, y_ticks, x_ticks = chart_axes(
+        first=first, last=last, top_value=max(invited, sum(sum(c.values()) for c in per_day.values()), 1),
+        width=width, height=height,
+    )
 
     def point(day: datetime.date, value: int) -> str:
         x = (day - first).days / span * width
         y = height - value / top * height
         return f"{x:.1f},{y:.1f}"
 
-    answered_points, attending_points = [point(first, 0)], [point(first, 0)]
+    answered_points, attending_points = [point(days[0], 0)], [point(days[0], 0)]
     answered = attending = 0
     for day in days:
         answered += per_day[day][Response.Status.ATTENDING] + per_day[day][Response.Status.DECLINED]
         attending += per_day[day][Response.Status.ATTENDING]
         answered_points.append(point(day, answered))
         attending_points.append(point(day, attending))
+    deadline = None
+    if deadline_day is not None:
+        deadline = Tick((deadline_day - first).days / span * width, f"RSVP deadline {deadline_day:%-d %b}")
     return Chart(
         width, height, " ".join(answered_points), " ".join(attending_points), first, last,
-        answered, attending, invited,
+        answered, attending, invited, y_ticks=y_ticks, x_ticks=x_ticks, deadline=deadline,
     )
 
 

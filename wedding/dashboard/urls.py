@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.urls import path
 
 from seating import urls as seating_urls
-from wedding.dashboard import reports, stationery, views
+from wedding.dashboard import planners, reports, stationery, views
 
 
 def urlpatterns(site: admin.AdminSite) -> list:
@@ -29,6 +29,15 @@ def urlpatterns(site: admin.AdminSite) -> list:
         path(
             "<int:wedding_id>/stationery/<slug:kind>.pdf", wrap(stationery.stationery_pdf),
             name="dashboard-stationery",
+        ),
+        path("<int:wedding_id>/planners/", wrap(planners.planners_page), name="dashboard-planners"),
+        path(
+            "<int:wedding_id>/planners/<int:user_id>/remove/", wrap(planners.planner_remove_page),
+            name="dashboard-planner-remove",
+        ),
+        path(
+            "<int:wedding_id>/planners/invitations/<int:invitation_id>/withdraw/",
+            wrap(planners.invitation_cancel_page), name="dashboard-invitation-cancel",
         ),
         *seating_urls.urlpatterns_for(site),
     ]

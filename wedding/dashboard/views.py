@@ -228,6 +228,7 @@ def request_resolve(request: HttpRequest, wedding: Wedding, request_id: int) -> 
     context = page_context(
         request, wedding, title=f"Request from {guest_request.household}", section="requests",
         guest_request=guest_request, statuses=GuestRequest.Status.choices, error=error,
+        parent_url=reverse("admin:dashboard-requests", args=[wedding.pk]), parent_label="Guest requests",
     )
     return render(request, "admin/dashboard/request_resolve.html", context, status=422 if error else 200)
 

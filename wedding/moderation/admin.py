@@ -114,7 +114,8 @@ class ModerationAdmin(StatusButtonsMixin, WeddingScopedAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         return planner_live_page(
-            request, template="admin/dashboard/moderation.html", title="Waiting for approval", opts=self.opts
+            request, template="admin/dashboard/moderation.html", title="Waiting for approval", opts=self.opts,
+            section="moderation",
         )
 
     @admin.display(description="Message")

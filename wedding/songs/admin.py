@@ -101,5 +101,6 @@ class SongRequestAdmin(LiveChangeList, StatusButtonsMixin, WeddingScopedAdmin):
         """The DJ's live queue: songs by votes, with approve / reject / played buttons."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        return planner_live_page(request, template="songs/admin/dj_queue.html", title="DJ queue", opts=self.opts)
+        return planner_live_page(request, template="songs/admin/dj_queue.html", title="DJ queue", opts=self.opts,
+                                 section="dj")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import random
+import zoneinfo
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -16,7 +17,7 @@ from guests.models import Guest, Household, Tag
 from realtime import live
 from realtime.live import acting_as, actor_for
 from rsvp.models import Invitation, MealOption, Question, QuestionAnswer, Response
-from seating.models import Seat, Table
+from seating.models import FloorObject, FloorPlan, Seat, Table
 from wedding.core.models import Event, Wedding, WeddingPartyMember
 
 DEMO_PLANNER = "planner"
@@ -28,8 +29,28 @@ FIRST = ["Ana", "Lucía", "Marco", "Elena", "Pablo", "Sofía", "Javier", "Carmen
 LAST = ["Ruiz", "García", "Fernández", "López", "Martínez", "Sánchez", "Pérez", "Gómez", "Navarro",
         "Moreno", "Álvarez", "Romero", "Torres", "Smith", "Johnson", "Bianchi", "Rossi", "Müller"]
 CHILDREN = ["Leo", "Mía", "Lola", "Bruno", "Alba", "Teo"]
+# The reception's room (metres) and where things stand in it: percent of the free space, as the
+# chart stores positions. A head table, eight rounds around the dance floor: fits a laptop screen.
+ROOM = (20, 12.5)
+HEAD_TABLE = (50, 7)
+ROUND_TABLES = [(5, 35), (25, 35), (75, 35), (95, 35), (5, 75), (25, 75), (75, 75), (95, 75)]
+FLOOR_OBJECTS = [  # kind, label, x %, y %, width, length
+    (FloorObject.Kind.DANCE_FLOOR, "Dance floor", 50, 50, 5, 4),
+    (FloorObject.Kind.DJ, "DJ", 50, 85, 2, 1.5),
+    (FloorObject.Kind.BAR, "Bar", 0, 100, 4, 1.5),
+    (FloorObject.Kind.ENTRANCE, "Entrance", 50, 100, 2, 1),
+]
 DIETS = ["", "", "", "", "Vegetarian", "Gluten-free", "Nut allergy", "Vegan", "No shellfish"]
 TAGS = ["family", "friends", "work", "university", "neighbours"]
+
+
+def household_name(first_names: list[str], last_name: str) -> str:
+    """What the couple would write on the envelope: "Inés Ruiz", "Ana & Pablo Ruiz", "The Ruiz family"."""
+    if len(first_names) == 1:
+        return f"{first_names[0]} {last_name}"
+    if len(first_names) == 2:
+        return f"{first_names[0]} & {first_names[1]} {last_name}"
+    return f"The {last_name} family"
 
 
 class Command(BaseCommand):
@@ -76,30 +97,38 @@ class Command(BaseCommand):
     @transaction.atomic
     def _create(self, *, slug: str, households: int, rng: random.Random, planner) -> Wedding:
         today = timezone.now()
+        zone = zoneinfo.ZoneInfo("Europe/Madrid")
+        day = (today.astimezone(zone) + datetime.timedelta(days=90)).date()
+
+        def local(days: int, hour: int, minute: int = 0) -> datetime.datetime:
+            """`hour:minute` on the wedding day (+ `days`), Madrid time (stored in UTC)."""
+            return datetime.datetime.combine(day + datetime.timedelta(days=days), datetime.time(hour, minute), zone)
+
         wedding, _ = Wedding.objects.get_or_create(
             slug=slug,
             defaults={
                 "name": "Lucía & Marco",
-                "date": (today + datetime.timedelta(days=90)).date(),
+                "partner_a_name": "Lucía",
+                "partner_b_name": "Marco",
+                "date": day,
                 "time_zone": "Europe/Madrid",
                 "venue": "Finca La Concepción, Madrid",
-                "rsvp_deadline": today + datetime.timedelta(days=45),
+                "rsvp_deadline": local(-45, 23, 59),
                 "photo_moderation": True,
                 "rsvp_asks_song": True,
             },
         )
         wedding.planners.add(planner)
-        day = today + datetime.timedelta(days=90)
         with live.suspended(wedding.pk):
             events = [
                 Event.objects.create(wedding=wedding, name="Rehearsal dinner", order=0, is_private=True,
-                                     starts_at=day - datetime.timedelta(days=1), venue="Casa Lucio",
+                                     starts_at=local(-1, 20, 30), ends_at=local(-1, 23, 30), venue="Casa Lucio",
                                      address="Cava Baja 35, Madrid", description="For family and the wedding party."),
-                Event.objects.create(wedding=wedding, name="Ceremony", order=1, starts_at=day,
-                                     venue="Garden chapel", address="Finca La Concepción, Madrid"),
+                Event.objects.create(wedding=wedding, name="Ceremony", order=1, starts_at=local(0, 17, 30),
+                                     ends_at=local(0, 18, 15), venue="Garden chapel", address="Finca La Concepción, Madrid"),
                 Event.objects.create(wedding=wedding, name="Reception", order=2,
-                                     starts_at=day + datetime.timedelta(hours=2),
-                                     ends_at=day + datetime.timedelta(hours=9), venue="The barn",
+                                     starts_at=local(0, 19, 0),
+                                     ends_at=local(1, 2, 0), venue="The barn",
                                      address="Finca La Concepción, Madrid", description="Dinner and dancing."),
             ]
             meals = {
@@ -111,12 +140,16 @@ class Command(BaseCommand):
                                                            ("Wild mushroom risotto", True)])],
             }
             tags = {name: Tag.objects.create(wedding=wedding, name=name) for name in TAGS}
-            tables = []
-            for number in range(1, 16):
+            FloorPlan.objects.create(wedding=wedding, event=events[2], width=ROOM[0], length=ROOM[1])
+            for kind, label, x, y, width, length in FLOOR_OBJECTS:
+                FloorObject.objects.create(wedding=wedding, event=events[2], kind=kind, label=label,
+                                           x=x, y=y, width=width, length=length)
+            tables = [Table.objects.create(wedding=wedding, event=events[2], name="Head table", capacity=10,
+                                           shape=Table.Shape.RECTANGLE, x=HEAD_TABLE[0], y=HEAD_TABLE[1])]
+            for number, (x, y) in enumerate(ROUND_TABLES, start=1):
                 tables.append(Table.objects.create(
-                    wedding=wedding, event=events[2], name=f"Table {number}", capacity=10 if number == 1 else 8,
-                    shape=Table.Shape.RECTANGLE if number == 1 else Table.Shape.ROUND,
-                    x=10 + ((number - 1) % 5) * 18, y=15 + ((number - 1) // 5) * 28,
+                    wedding=wedding, event=events[2], name=f"Table {number}", capacity=8,
+                    shape=Table.Shape.ROUND, x=x, y=y,
                 ))
             for role, name in [("Maid of honour", "Carmen Ruiz"), ("Best man", "Diego Bianchi"),
                                ("Officiant", "Elena Navarro")]:
@@ -127,8 +160,10 @@ class Command(BaseCommand):
             for index in range(households):
                 last = rng.choice(LAST)
                 size = rng.choices([1, 2, 3, 4], weights=[1, 4, 3, 2])[0]
+                # Two adults, then children: the household is called after the people in it.
+                firsts = rng.sample(FIRST, min(size, 2)) + rng.sample(CHILDREN, max(size - 2, 0))
                 household = Household.objects.create(
-                    wedding=wedding, name=f"The {last} household" if size > 1 else f"{rng.choice(FIRST)} {last}",
+                    wedding=wedding, name=household_name(firsts, last),
                     email=f"{slugify(last)}{index}@example.org", phone=f"+34 600 {index:06d}",
                     address=f"{index + 1} Calle Mayor, Madrid", plus_ones_allowed=1 if size == 1 else 0,
                     notes="Demo planner note: call about parking." if index % 7 == 0 else "",
@@ -138,7 +173,7 @@ class Command(BaseCommand):
                     child = member >= 2
                     guest = Guest.objects.create(
                         wedding=wedding, household=household,
-                        first_name=rng.choice(CHILDREN if child else FIRST), last_name=last,
+                        first_name=firsts[member], last_name=last,
                         email="" if child else f"{slugify(last)}.{index}.{member}@example.org",
                         age_group=(rng.choice([Guest.AgeGroup.CHILD, Guest.AgeGroup.INFANT]) if child
                                    else Guest.AgeGroup.ADULT),
