@@ -6,8 +6,8 @@ them time out (daphne drops a handshake not done in 5 s), the clients retry,
 and the herd never gets in (issue 14). So each process admits at most
 `limit` handshakes in flight — from the connect to the welcome frame — and
 answers the others at once, before any database work (`AdmissionMiddleware`
-sits outside channels' AuthMiddleware, whose session read goes through one
-shared thread: a refusal must not queue behind it): accepted, a frame
+sits outside `realtime.handshake.LiveAuthMiddleware`, which reads the
+session: a refusal must not wait for a read): accepted, a frame
 `{"t": "retry", "ms": N}` (`retry_frame`; daphne drops close reasons), then
 close code `CLOSE_RETRY_AFTER` with the delay also in the close reason
 (`retry_after_reason`, for servers that pass it on).
@@ -146,8 +146,8 @@ def admission() -> Admission:
 class AdmissionMiddleware:
     """ASGI middleware for the WebSocket route: admit the handshake or answer "retry after N ms".
 
-    Put it outside `AuthMiddlewareStack`, so a refusal costs no session or
-    database read. The admitted handshake's `Ticket` is in `scope[SCOPE_KEY]`:
+    Put it outside `realtime.handshake.LiveAuthMiddleware`, so a refusal costs
+    no session or database read. The admitted handshake's `Ticket` is in `scope[SCOPE_KEY]`:
     the consumer releases it once the socket is welcomed; it is released here
     anyway when the socket ends, and after `HOLD_MAX` seconds at the latest.
     """
