@@ -7,6 +7,7 @@ What lives here:
 
 * prepared-frame writes (`frame()`, `DirectSocket`, `direct_socket()`),
 * reaching the server's own `send` beneath middleware wrappers (`server_send()`),
+* the listening port behind a connection, paused by admission control (`listening_port()`),
 * the consumer's lean message dispatch and disconnect (`LeanDispatch`),
 * no debug text built for a log line nobody reads at each handshake (`lazy_handshake_debug()`),
 * which send path this process uses (`send_path()`, for `realtime_status`),
@@ -154,6 +155,23 @@ def _daphne_protocol(send):
         return None
     protocol = send.args[0]
     return protocol if getattr(protocol, "transport", None) is not None else None
+
+
+def listening_port(send):
+    """The Twisted port that accepted the connection behind daphne's `send` (to pause accepting), or None.
+
+    `realtime.admission.AcceptPause` calls its `stopReading()` / `startReading()`
+    (Twisted's FileDescriptor API): while it is not reading, new connections
+    wait in the kernel's listen queue.
+    """
+    from twisted.internet import tcp
+
+    protocol = _daphne_protocol(send)
+    transport = getattr(protocol, "transport", None)
+    port = getattr(transport, "server", None) if type(transport) is tcp.Server else None
+    if port is None or not (hasattr(port, "stopReading") and hasattr(port, "startReading")):
+        return None
+    return port
 
 
 def send_buffer(send) -> SendBuffer | None:
