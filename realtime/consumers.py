@@ -88,7 +88,7 @@ def _hello_states(keys: Sequence[tuple[int, int]]) -> list[tuple[int, set[str] |
     for key in keys:
         if key not in states:
             states[key] = _hello_state(*key)
-    return [states[key] for key in keys]
+    return [(current, None if topics is None else set(topics)) for current, topics in map(states.get, keys)]
 
 
 # The hellos of one moment share one read on the thread pool (realtime.batching): a batch
