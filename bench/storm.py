@@ -89,6 +89,12 @@ def uptime() -> str:
 def __getattr__(name: str):
     if name == "BARE":  # daphne's application path for the bare consumer: bench.storm:BARE
         return bare_application()
+    if name == "BARE_LAZY":  # the same with Confetti's fix to autobahn's per-connection debug text
+        from realtime.transport import lazy_handshake_debug
+
+        application = bare_application()
+        lazy_handshake_debug()
+        return application
     raise AttributeError(name)
 
 
@@ -282,10 +288,12 @@ async def connect_rate(args, database_url: str, wedding_id: int, sessions: list[
     from tests.e2e.servers import PRODUCT_ASGI_APP
 
     results: dict[str, list] = {}
-    apps = [("bare Channels", "bench.storm:BARE"), ("Confetti", PRODUCT_ASGI_APP)] * args.rounds  # interleaved
+    apps = [  # interleaved; "bare + lazy" is bare Channels with the autobahn fix Confetti applies to itself
+        ("bare Channels", "bench.storm:BARE"), ("bare + lazy", "bench.storm:BARE_LAZY"), ("Confetti", PRODUCT_ASGI_APP),
+    ] * args.rounds
     for name, app in apps:
         server = daphne(args, database_url, app)
-        if name == "bare Channels":  # no HTTP to answer: ready when the port is
+        if name.startswith("bare"):  # no HTTP to answer: ready when the port is
             server.ready = lambda s=server: _port_ready(s.port)
         server.start()
         profiler = None
@@ -451,8 +459,8 @@ def main() -> None:
     parser.add_argument("--down", type=float, default=2.0, help="seconds the server stays down")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for convergence")
     parser.add_argument("--conn-max-age", default="60", help="the server's CONN_MAX_AGE (0: a connection per hop)")
-    parser.add_argument("--backlog", type=int, default=1024,
-                        help="daphne's listen backlog (-e tcp:...:backlog=N; 0: daphne's -b/-p default, 50)")
+    parser.add_argument("--backlog", type=int, default=0,
+                        help="daphne's listen backlog (-e tcp:...:backlog=N; default 0: daphne's -b/-p, Twisted's 50)")
     parser.add_argument("--profile", help="py-spy raw profile of Confetti's daphne during the connect rate")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     args = parser.parse_args()

@@ -41,9 +41,12 @@ the process is full the middleware also stops accepting new TCP connections
 (`AcceptPause`, on daphne's listening port: `realtime.transport.listening_port`)
 and resumes when a quarter of the slots are free again, or after `PAUSE_MAX`
 seconds at most (so plain HTTP waits no longer than that): meanwhile clients
-wait in the kernel's listen queue, at no cost to anybody (deploy daphne with a
-listen backlog that holds a herd: `-e tcp:...:backlog=1024`). Connections
-already taken when the pause begins still get the retry-after close.
+wait in the kernel's listen queue (Twisted's default backlog, 50) or, beyond
+it, their SYNs are dropped and retried by their own TCP stack — at no cost to
+the process. Connections already taken when the pause begins still get the
+retry-after close. (A larger listen backlog made storms worse in
+bench/storm.py: every connection in it is taken at once on resume and may
+outlive daphne's 5 s handshake timeout.)
 
 The core (`Admission`) is pure: a clock is injected, there is no I/O, and
 `tests/realtime/test_admission.py` drives it without sockets.
