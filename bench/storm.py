@@ -10,7 +10,9 @@ Three parts, each bounded in time and sockets, 127.0.0.1 only:
 * **rate**: guest sockets with one region each (`guestbook_wall`) opened
   `--concurrency` at a time against Confetti (connect, hello, welcome), and the
   same number against a bare Channels consumer (connect, one frame, its echo)
-  on another daphne in the same run; connects/s for both.
+  on another daphne in the same run, with and without the autobahn fix Confetti
+  applies to itself (`realtime.transport.lazy_handshake_debug`); connects/s and
+  the server's CPU per connect for each, `--rounds` times interleaved.
 * **ladder**: `--sockets` guest sockets open, daphne killed (SIGKILL), a
   guestbook entry written while it is down, daphne restarted. Clients follow
   `live.js`'s reconnect ladder, read from the file (LADDER_FIRST_MS,
