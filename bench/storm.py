@@ -10,7 +10,9 @@ Three parts, each bounded in time and sockets, 127.0.0.1 only:
 * **rate**: guest sockets with one region each (`guestbook_wall`) opened
   `--concurrency` at a time against Confetti (connect, hello, welcome), and the
   same number against a bare Channels consumer (connect, one frame, its echo)
-  on another daphne in the same run; connects/s for both.
+  on another daphne in the same run, with and without the autobahn fix Confetti
+  applies to itself (`realtime.transport.lazy_handshake_debug`); connects/s and
+  the server's CPU per connect for each, `--rounds` times interleaved.
 * **ladder**: `--sockets` guest sockets open, daphne killed (SIGKILL), a
   guestbook entry written while it is down, daphne restarted. Clients follow
   `live.js`'s reconnect ladder, read from the file (LADDER_FIRST_MS,
@@ -89,6 +91,12 @@ def uptime() -> str:
 def __getattr__(name: str):
     if name == "BARE":  # daphne's application path for the bare consumer: bench.storm:BARE
         return bare_application()
+    if name == "BARE_LAZY":  # the same with Confetti's fix to autobahn's per-connection debug text
+        from realtime.transport import lazy_handshake_debug
+
+        application = bare_application()
+        lazy_handshake_debug()
+        return application
     raise AttributeError(name)
 
 
@@ -209,7 +217,9 @@ async def run_client(client: Client, url: str, origin: str, stop: asyncio.Event,
                 return
         except (TimeoutError, OSError, websockets.exceptions.WebSocketException) as error:
             rcvd = getattr(error, "rcvd", None)
-            name = f"{type(error).__name__} {rcvd.code if rcvd else ''}".strip()
+            cause = f" ({type(error.__cause__).__name__})" if error.__cause__ is not None else ""
+            status = getattr(getattr(error, "response", None), "status_code", "")
+            name = f"{type(error).__name__} {rcvd.code if rcvd else status}{cause}".strip()
             OUTCOMES[name if SERVER_ANSWERED_AT else "while down"] += 1
         client.ws, client.connected = None, False
         if stop.is_set():
@@ -262,13 +272,30 @@ def fmt(seconds: float | None) -> str:
 # --- the parts -----------------------------------------------------------------------------
 
 
-async def connect_rate(args, database_url: str, wedding_id: int, sessions: list[str]) -> dict:
-    from tests.e2e.servers import PRODUCT_ASGI_APP, DaphneServer
+def daphne(args, database_url: str, app: str):
+    """A daphne subprocess (tests/e2e/servers.py) listening with `--backlog` (0: daphne's own, Twisted's 50)."""
+    from tests.e2e.servers import DaphneServer
 
-    results = {}
-    for name, app in (("bare Channels", "bench.storm:BARE"), ("Confetti", PRODUCT_ASGI_APP)):
-        server = DaphneServer(database_url=database_url, app=app, extra_env=args.server_env)
-        if name == "bare Channels":  # no HTTP to answer: ready when the port is
+    class Daphne(DaphneServer):
+        def command(self) -> list[str]:
+            if not args.backlog:
+                return super().command()
+            endpoint = f"tcp:port={self.port}:interface=127.0.0.1:backlog={args.backlog}"
+            return [sys.executable, "-m", "daphne", "-e", endpoint, self.app]
+
+    return Daphne(database_url=database_url, app=app, extra_env=args.server_env)
+
+
+async def connect_rate(args, database_url: str, wedding_id: int, sessions: list[str]) -> dict:
+    from tests.e2e.servers import PRODUCT_ASGI_APP
+
+    results: dict[str, list] = {}
+    apps = [  # interleaved; "bare + lazy" is bare Channels with the autobahn fix Confetti applies to itself
+        ("bare Channels", "bench.storm:BARE"), ("bare + lazy", "bench.storm:BARE_LAZY"), ("Confetti", PRODUCT_ASGI_APP),
+    ] * args.rounds
+    for name, app in apps:
+        server = daphne(args, database_url, app)
+        if name.startswith("bare"):  # no HTTP to answer: ready when the port is
             server.ready = lambda s=server: _port_ready(s.port)
         server.start()
         profiler = None
@@ -283,15 +310,20 @@ async def connect_rate(args, database_url: str, wedding_id: int, sessions: list[
             clients = [Client(session=key, version=version) for key in sessions[: args.rate_sockets]]
             stop, tasks = asyncio.Event(), []
             url = f"{server.ws_url}/ws/live/?wedding={wedding_id}"
+            cpu_start = _cpu(server.pid)
             seconds = await open_all(
                 clients, tasks, url, server.url, stop, mode="ladder", constants=args.ladder,
                 concurrency=args.concurrency,
             )
+            cpu_ms = (_cpu(server.pid) - cpu_start) * 1000 / len(clients)
             refused = sum(1 for c in clients if c.refused)
             if refused:
                 raise SystemExit(f"{refused} sockets were refused (4xxx): the bench's sessions do not work")
-            results[name] = len(clients) / seconds
-            print(f"  {name:14} {len(clients)} sockets in {seconds:.2f} s: {len(clients) / seconds:.0f} connects/s")
+            results.setdefault(name, []).append(
+                {"connects_per_s": round(len(clients) / seconds), "server_cpu_ms_per_connect": round(cpu_ms, 2)}
+            )
+            print(f"  {name:14} {len(clients)} sockets in {seconds:.2f} s: {len(clients) / seconds:.0f} connects/s, "
+                  f"server CPU {cpu_ms:.2f} ms per connect")
             await close_all(clients, tasks, stop)
         finally:
             if profiler is not None:
@@ -310,9 +342,9 @@ def _port_ready(port: int) -> bool:
 
 
 async def restart(args, mode: str, database_url: str, wedding_id: int, sessions: list[str]) -> dict:
-    from tests.e2e.servers import PRODUCT_ASGI_APP, DaphneServer
+    from tests.e2e.servers import PRODUCT_ASGI_APP
 
-    server = DaphneServer(database_url=database_url, app=PRODUCT_ASGI_APP, extra_env=args.server_env)
+    server = daphne(args, database_url, PRODUCT_ASGI_APP)
     server.start()
     count = args.herd_sockets if mode == "herd" else args.sockets
     clients = [Client(session=key) for key in sessions[:count]]
@@ -335,7 +367,9 @@ async def restart(args, mode: str, database_url: str, wedding_id: int, sessions:
         OUTCOMES.clear()
         log_mark = server.log_size()
         global SERVER_ANSWERED_AT
-        server.start()  # returns at the server's first HTTP answer
+        # Returns at the server's first HTTP answer. In a thread: the clients go on retrying on
+        # their ladder meanwhile (a blocked loop would fire every client's timer at once after it).
+        await asyncio.to_thread(server.start)
         answered = SERVER_ANSWERED_AT = time.monotonic()
         cpu_start = _cpu(server.pid)
         deadline = answered + args.timeout
@@ -422,10 +456,13 @@ def main() -> None:
     parser.add_argument("--sockets", type=int, default=2000, help="sockets in a restart (default 2000)")
     parser.add_argument("--herd-sockets", type=int, default=1000, help="sockets in the herd restart (default 1000)")
     parser.add_argument("--rate-sockets", type=int, default=1000, help="sockets opened to measure the connect rate")
+    parser.add_argument("--rounds", type=int, default=1, help="connect-rate rounds (bare and Confetti interleaved)")
     parser.add_argument("--concurrency", type=int, default=50, help="handshakes in flight while opening")
     parser.add_argument("--down", type=float, default=2.0, help="seconds the server stays down")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for convergence")
     parser.add_argument("--conn-max-age", default="60", help="the server's CONN_MAX_AGE (0: a connection per hop)")
+    parser.add_argument("--backlog", type=int, default=0,
+                        help="daphne's listen backlog (-e tcp:...:backlog=N; default 0: daphne's -b/-p, Twisted's 50)")
     parser.add_argument("--profile", help="py-spy raw profile of Confetti's daphne during the connect rate")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     args = parser.parse_args()

@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.http import Http404
 
 from guests.models import Guest, GuestRequest, Household
-from guests.session import household_from_session
+from guests.session import household_from_session, households_from_sessions
 from realtime.live import Audience, Viewer, admin_list_region, declare_household, region, track
 from wedding.core.models import Wedding, WeddingPartyMember
 
@@ -28,7 +28,10 @@ def request_summary(obj: GuestRequest, action: str) -> str:
 
 track("guests.Household", topic="guest")
 # A household is the guest principal of a socket; a new invitation code signs it out everywhere.
-declare_household(Household, from_session=household_from_session, secret_field="invitation_code")
+declare_household(
+    Household, from_session=household_from_session, from_sessions=households_from_sessions,
+    secret_field="invitation_code",
+)
 track("guests.Guest", topic="guest")
 track("guests.Tag", topic="guest")
 track("guests.GuestRequest", topic="request", describe=request_summary)

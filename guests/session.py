@@ -6,6 +6,7 @@ household's code signs out every browser that entered with the old one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.utils.functional import SimpleLazyObject
@@ -26,16 +27,32 @@ def household_logout(*, request) -> None:
 
 def household_from_session(session: Any):
     """The household this session entered as, or None (also when its code was regenerated)."""
+    return households_from_sessions([session])[0]
+
+
+def households_from_sessions(sessions: Sequence[Any]) -> list:
+    """`household_from_session` for many sessions with one query (a reconnect storm's handshakes)."""
     from guests.models import Household
 
+    claims = [_claim(session) for session in sessions]
+    ids = {claim[0] for claim in claims if claim is not None}
+    found = Household.objects.select_related("wedding").in_bulk(ids) if ids else {}
+    households = []
+    for claim in claims:
+        household = found.get(claim[0]) if claim is not None else None
+        households.append(household if household is not None and household.invitation_code == claim[1] else None)
+    return households
+
+
+def _claim(session: Any) -> tuple[int, Any] | None:
+    """(household id, code) the session says it entered as, or None."""
     data = session.get(SESSION_KEY) if session is not None else None
     if not isinstance(data, dict):
         return None
     try:
-        household = Household.objects.select_related("wedding").get(pk=int(data["id"]))
-    except (Household.DoesNotExist, KeyError, TypeError, ValueError):
+        return int(data["id"]), data.get("code")
+    except (KeyError, TypeError, ValueError):
         return None
-    return household if household.invitation_code == data.get("code") else None
 
 
 class GuestSessionMiddleware:

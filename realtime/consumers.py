@@ -3,7 +3,8 @@
 Authorisation (DESIGN §4.10): the route sits behind
 `realtime.origin.SiteOriginValidator` (an Origin that is not one of the
 site's own scheme, host and port is refused at the handshake) and
-`AuthMiddlewareStack`. The principal comes from the session only — a
+`realtime.handshake.LiveAuthMiddleware`, which resolves the session and the
+principal before the consumer runs. The principal comes from the session only — a
 planner user who plans the wedding named by `?wedding=`, or the guest
 household of the invitation-code session (`guests.session`), which may only
 watch its own wedding. Anybody else is accepted and immediately closed with
@@ -24,8 +25,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from typing import Any
-from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -34,8 +35,10 @@ from django.http import Http404
 from realtime import admission as admission_module
 from realtime import hub as hub_module
 from realtime import limits, protocol, regions, transport
+from realtime.batching import Batcher
+from realtime.handshake import PRINCIPAL_KEY
 from realtime.protocol import CLOSE_BAD_REQUEST, CLOSE_NOT_ALLOWED, MAX_FRAME, ProtocolError
-from realtime.regions import Audience, Viewer
+from realtime.regions import Viewer
 from realtime.watchers import Watched, Watcher
 
 __all__ = ["LiveConsumer", "watched_regions", "MAX_FRAME"]
@@ -46,21 +49,6 @@ MAX_REGIONS = 50
 CATCH_UP_LIMIT = 500  # versions behind after which every region is re-rendered
 MAX_BAD_FRAMES = 20  # error frames a socket gets before it is closed 4400
 TOPICS_CACHE = 1024  # (wedding, since, until) ranges whose changed topics are remembered
-
-
-def _principal(
-    scope: dict, wedding_id: int | None, prefer_household: bool = False
-) -> tuple[Viewer, int | None, int | None] | None:
-    from realtime.principal import household_from_session, viewer_for
-
-    user = scope.get("user")
-    household = household_from_session(scope.get("session"))
-    viewer = viewer_for(user=user, household=household, wedding_id=wedding_id, prefer_household=prefer_household)
-    if viewer is None:
-        return None
-    if viewer.audience is Audience.PLANNER:
-        return viewer, user.pk, None
-    return viewer, None, viewer.household.pk
 
 
 def _current_version(wedding_id: int) -> int:
@@ -94,11 +82,20 @@ def _hello_state(wedding_id: int, since: int) -> tuple[int, set[str] | None]:
     return current, topics
 
 
-# A handshake's database reads run in the thread pool (thread_sensitive=False), not on
-# the one sync thread that channels' AuthMiddleware (the session) and every other
-# sync_to_async share: in a reconnect storm they run beside each other, not in one queue.
-_principal_in_thread = database_sync_to_async(_principal, thread_sensitive=False)
-_hello_state_in_thread = database_sync_to_async(_hello_state, thread_sensitive=False)
+def _hello_states(keys: Sequence[tuple[int, int]]) -> list[tuple[int, set[str] | None]]:
+    """`_hello_state` of each (wedding, claimed version): each distinct one read once."""
+    states: dict[tuple[int, int], tuple[int, set[str] | None]] = {}
+    for key in keys:
+        if key not in states:
+            states[key] = _hello_state(*key)
+    return [(current, None if topics is None else set(topics)) for current, topics in map(states.get, keys)]
+
+
+# The hellos of one moment share one read on the thread pool (realtime.batching): a batch
+# starts after every socket in it is attached, so no commit falls between (see `_hello`).
+_hello_batch: Batcher[tuple[int, int], tuple[int, set[str] | None]] = Batcher(
+    database_sync_to_async(_hello_states, thread_sensitive=False)
+)
 
 
 def watched_regions(viewer: Viewer, requested: Any) -> tuple[list[Watched], list[dict]]:
@@ -175,10 +172,9 @@ class LiveConsumer(transport.LeanDispatch, AsyncWebsocketConsumer):
         # Admitted by AdmissionMiddleware (outside the session/auth middleware): the
         # slot is given back at the welcome, or by the middleware when the socket ends.
         self.ticket = self.scope.get(admission_module.SCOPE_KEY)
-        wedding_id = self._wedding_id()
-        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
-        prefer_household = query.get("as", [""])[0] == "household"
-        principal = await _principal_in_thread(self.scope, wedding_id, prefer_household)
+        if PRINCIPAL_KEY not in self.scope:
+            raise ValueError("LiveConsumer runs inside realtime.handshake.LiveAuthMiddleware (wedding/asgi.py)")
+        principal = self.scope[PRINCIPAL_KEY]  # resolved with the session, before the consumer ran
         await self.accept()
         if principal is None:
             self._release(finished=True)
@@ -194,13 +190,6 @@ class LiveConsumer(transport.LeanDispatch, AsyncWebsocketConsumer):
             session_key=getattr(self.scope.get("session"), "session_key", None),
             direct=transport.direct_socket(self._server_send()),
         )
-
-    def _wedding_id(self) -> int | None:
-        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
-        try:
-            return int(query.get("wedding", [""])[0])
-        except ValueError:
-            return None
 
     async def disconnect(self, code: int) -> None:
         self._detach()
@@ -327,7 +316,7 @@ class LiveConsumer(transport.LeanDispatch, AsyncWebsocketConsumer):
             topics = self.hub.catch_up_topics.get((wedding_id, claimed, known))
             if topics is not None:
                 return known, set(topics)
-        current, topics = await _hello_state_in_thread(wedding_id, claimed)
+        current, topics = await _hello_batch((wedding_id, claimed))
         if topics is not None and claimed < current:
             seen = self.hub.catch_up_topics
             if len(seen) >= TOPICS_CACHE:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,20 +78,28 @@ def _on_logout(sender, request, user, **kwargs) -> None:
 class HouseholdPrincipal:
     model: type[Model]
     from_session: Callable[[Any], Any]  # the session's household, or None
-    secret_field: str  # regenerating it (a new invitation code) signs the household out everywhere
+    secret_field: str
+    from_sessions: Callable[[Sequence[Any]], list] | None = None  # many at once (one query), in order  # regenerating it (a new invitation code) signs the household out everywhere
 
 
 _household: HouseholdPrincipal | None = None
 
 
-def declare_household(model: type[Model], *, from_session: Callable[[Any], Any], secret_field: str) -> None:
+def declare_household(
+    model: type[Model], *, from_session: Callable[[Any], Any], secret_field: str,
+    from_sessions: Callable[[Sequence[Any]], list] | None = None,
+) -> None:
     """The model whose rows are guest principals (called from the owning app's live.py).
 
-    Sockets ask `from_session` who the guest is; changing a row's `secret_field`
-    or deleting the row closes that household's sockets.
+    Sockets ask `from_session` who the guest is (`from_sessions`, when given,
+    answers for the many handshakes of a reconnect storm at once: one list,
+    in order); changing a row's `secret_field` or deleting the row closes that
+    household's sockets.
     """
     global _household
-    _household = HouseholdPrincipal(model=model, from_session=from_session, secret_field=secret_field)
+    _household = HouseholdPrincipal(
+        model=model, from_session=from_session, secret_field=secret_field, from_sessions=from_sessions
+    )
     uid = f"confetti-live-{model._meta.label_lower}"
     signals.post_init.connect(_remember_secret, sender=model, dispatch_uid=f"{uid}-init")
     signals.post_save.connect(_on_household_saved, sender=model, dispatch_uid=f"{uid}-save")
@@ -101,6 +109,15 @@ def declare_household(model: type[Model], *, from_session: Callable[[Any], Any],
 def household_from_session(session: Any) -> Any:
     """The guest household signed in on this session, or None (no household principal declared)."""
     return _household.from_session(session) if _household is not None else None
+
+
+def households_from_sessions(sessions: Sequence[Any]) -> list:
+    """`household_from_session` of each session, in order (one query when the owner declared how)."""
+    if _household is None:
+        return [None] * len(sessions)
+    if _household.from_sessions is not None:
+        return list(_household.from_sessions(sessions))
+    return [_household.from_session(session) for session in sessions]
 
 
 def _remember_secret(sender, instance, **kwargs) -> None:

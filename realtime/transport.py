@@ -7,7 +7,9 @@ What lives here:
 
 * prepared-frame writes (`frame()`, `DirectSocket`, `direct_socket()`),
 * reaching the server's own `send` beneath middleware wrappers (`server_send()`),
-* the consumer's lean message dispatch (`LeanDispatch`),
+* the listening port behind a connection, paused by admission control (`listening_port()`),
+* the consumer's lean message dispatch and disconnect (`LeanDispatch`),
+* no debug text built for a log line nobody reads at each handshake (`lazy_handshake_debug()`),
 * which send path this process uses (`send_path()`, for `realtime_status`),
 * the bound on a socket's unsent bytes (`SendBuffer`, `send_buffer()`).
 
@@ -155,6 +157,23 @@ def _daphne_protocol(send):
     return protocol if getattr(protocol, "transport", None) is not None else None
 
 
+def listening_port(send):
+    """The Twisted port that accepted the connection behind daphne's `send` (to pause accepting), or None.
+
+    `realtime.admission.AcceptPause` calls its `stopReading()` / `startReading()`
+    (Twisted's FileDescriptor API): while it is not reading, new connections
+    wait in the kernel's listen queue.
+    """
+    from twisted.internet import tcp
+
+    protocol = _daphne_protocol(send)
+    transport = getattr(protocol, "transport", None)
+    port = getattr(transport, "server", None) if type(transport) is tcp.Server else None
+    if port is None or not (hasattr(port, "stopReading") and hasattr(port, "startReading")):
+        return None
+    return port
+
+
 def send_buffer(send) -> SendBuffer | None:
     """The bounded view of the connection behind daphne's `send`, or None (not daphne over plain TCP)."""
     from twisted.internet import tcp
@@ -293,10 +312,19 @@ class LeanDispatch:
     """Mixin for a Channels consumer: message dispatch without the per-message DB housekeeping.
 
     Channels' `dispatch` closes old database connections through a thread hop
-    for every message; a live socket's messages are rare client frames whose
-    database work already runs inside `database_sync_to_async` (which does
-    that housekeeping), so the hop is pure cost.
+    for every message, and its `websocket_disconnect` once more; a live socket's
+    messages are rare client frames whose database work already runs inside
+    `database_sync_to_async` (which does that housekeeping), so the hops are
+    pure cost — one per socket that leaves, in a storm thousands at once.
+    The consumer has no layer groups (it is fed by the hub), so the disconnect
+    is only `disconnect()`.
     """
+
+    async def websocket_disconnect(self, message: dict) -> None:
+        from channels.exceptions import StopConsumer
+
+        await self.disconnect(message.get("code", 1000))
+        raise StopConsumer()
 
     async def dispatch(self, message: dict) -> None:
         from channels.consumer import get_handler_name
@@ -305,3 +333,47 @@ class LeanDispatch:
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
+
+
+# --- autobahn's handshake debug text ------------------------------------------------------
+
+
+class _LazyPformat:
+    """`pprint.pformat(value)`, computed only if a log observer formats it."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value) -> None:
+        self.value = value
+
+    def __str__(self) -> str:
+        import pprint
+
+        return pprint.pformat(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+def lazy_handshake_debug() -> bool:
+    """Stop autobahn pretty-printing its configuration for every connection; True when applied.
+
+    `WebSocketProtocol._connectionMade` calls `pformat()` on its ~40 options
+    and hands the text to a *debug* log call, which is a no-op below debug
+    level: profiled (bench/storm.py --profile) that was 13–21 % of the event
+    loop's time while sockets connect. The module's `pformat` becomes a lazy
+    value (formatted when a debug observer formats the line); the one place
+    that returns its text as a `str` (`Timings.__str__`) keeps the real one.
+    Applied once per process by `wedding/asgi.py`; a no-op if autobahn changed.
+    """
+    try:
+        from autobahn.websocket import protocol
+    except ImportError:
+        return False
+    import pprint
+
+    if protocol.__dict__.get("pformat") is not pprint.pformat or not hasattr(protocol, "Timings"):
+        return protocol.__dict__.get("pformat") is _LazyPformat
+    protocol.Timings.__str__ = lambda self: pprint.pformat(self._timings)
+    protocol.pformat = _LazyPformat
+    return True

@@ -1,7 +1,8 @@
 """ASGI entry point: HTTP through Django, WebSockets through Channels (served by daphne).
 
-WebSockets pass the Origin check (scheme, host and port: realtime.origin) and get the session's user
-before any consumer runs; the consumer decides the principal (realtime.consumers).
+WebSockets pass the Origin check (scheme, host and port: realtime.origin) and admission
+(realtime.admission); their session, user and principal are resolved before any consumer runs
+(realtime.handshake: one thread hop for the handshakes that arrive together).
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wedding.settings")
 # Django must be set up before anything imports models (the consumers do).
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from realtime.admission import AdmissionMiddleware  # noqa: E402
+from realtime.handshake import LiveAuthMiddleware  # noqa: E402
 from realtime.origin import SiteOriginValidator  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
+from realtime.transport import lazy_handshake_debug  # noqa: E402
+
+lazy_handshake_debug()  # autobahn builds a debug text per connection that nobody reads
 
 application = ProtocolTypeRouter(
     {
@@ -27,7 +31,7 @@ application = ProtocolTypeRouter(
         # Origin (scheme, host, port) first; then admission, before the session is read: a full
         # process answers "retry after N ms" at once.
         "websocket": SiteOriginValidator(
-            AdmissionMiddleware(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+            AdmissionMiddleware(LiveAuthMiddleware(URLRouter(websocket_urlpatterns)))
         ),
     }
 )

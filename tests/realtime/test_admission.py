@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 
 import pytest
 
 from realtime import admission as admission_module
 from realtime.admission import (
     CLOSE_RETRY_AFTER,
+    AcceptPause,
     Admission,
     Ticket,
     parse_retry_after,
@@ -75,6 +77,104 @@ def test_delays_are_capped_and_abandoned_handshakes_do_not_count_as_throughput()
     assert gate.rate() == 1 and gate.in_flight == 0
     gate.enter()
     assert max(gate.enter() for _ in range(100)) == 5_000
+
+
+def test_a_process_that_finishes_handshakes_fast_admits_more_of_the_herd_at_once():
+    clock = Clock()
+    gate = Admission(limit=10, clock=clock, min_rate=100, admit_within=2.0, max_limit=1000, window=1.0)
+    assert gate.current_limit() == 200  # the floor rate (100/s) finishes 200 within 2 s
+
+    tickets = [gate.enter() for _ in range(200)]
+    assert all(isinstance(t, Ticket) for t in tickets) and isinstance(gate.enter(), int)
+
+    for ticket in tickets:  # all 200 finish within half a second: 400/s, measured over the young spell
+        ticket.release(True)
+        clock.now += 0.0025
+    assert gate.rate() == pytest.approx(400, rel=0.02)
+    assert gate.current_limit() == pytest.approx(800, abs=10)
+    for _ in range(5000):
+        gate.enter()
+    assert gate.in_flight == 800
+    capped = Admission(limit=10, clock=clock, min_rate=100, admit_within=2.0, max_limit=150)
+    assert capped.current_limit() == 150  # however fast it looks
+    assert Admission(limit=7, clock=clock).current_limit() == 7  # without admit_within the limit is fixed
+
+
+def test_a_restarted_process_measures_its_pace_within_the_first_second():
+    clock = Clock()
+    gate = Admission(limit=1000, clock=clock, min_rate=50, window=2.0)
+    clock.now += 30  # idle since it started
+    for _ in range(150):  # then a herd: 150 finished in the first 0.3 s of the spell
+        gate.enter().release(True)
+        clock.now += 0.002
+    # Over the 0.3 s spell (not the 2 s window, which would say 75/s).
+    assert gate.rate() == pytest.approx(500, rel=0.02)
+
+
+class Port:
+    """A listening port as Twisted has it: reading (accepting) or not."""
+
+    def __init__(self) -> None:
+        self.reading = True
+        self.stops = 0
+
+    def stopReading(self) -> None:  # noqa: N802 - Twisted's name
+        self.reading = False
+        self.stops += 1
+
+    def startReading(self) -> None:  # noqa: N802 - Twisted's name
+        self.reading = True
+
+
+class Timers:
+    def __init__(self) -> None:
+        self.pending: list = []
+
+    def __call__(self, delay, callback):
+        handle = SimpleNamespace(delay=delay, callback=callback, cancelled=False)
+        handle.cancel = lambda: setattr(handle, "cancelled", True)
+        self.pending.append(handle)
+        return handle
+
+
+def test_a_full_process_stops_accepting_until_a_quarter_of_its_slots_are_free():
+    gate = Admission(limit=8, clock=Clock(), min_rate=1)
+    timers, port = Timers(), Port()
+    accepts = AcceptPause(call_later=timers)
+    gate.on_room = accepts.resume
+    tickets = [gate.enter() for _ in range(8)]
+    assert gate.full() and not gate.roomy()
+
+    accepts.pause(port)
+    accepts.pause(port)  # already paused: once
+    assert not port.reading and port.stops == 1 and accepts.pauses == 1
+
+    tickets[0].release(True)  # 7 of 8 in flight: not yet
+    tickets[1].release(False)  # 6 of 8: not yet (a quarter free means fewer than 6)
+    assert not port.reading
+    tickets[2].release(True)  # 5 of 8: accepting again, and the safety timer is cancelled
+    assert port.reading and accepts.paused == set() and timers.pending[0].cancelled
+
+
+def test_a_pause_never_lasts_longer_than_its_maximum_and_nothing_to_pause_is_fine():
+    timers, port = Timers(), Port()
+    accepts = AcceptPause(call_later=timers, pause_max=0.5)
+    accepts.pause(port)
+    [timer] = timers.pending
+    assert timer.delay == 0.5
+    timer.callback()  # the handshakes in flight hang: accepting resumes anyway
+    assert port.reading
+    accepts.pause(None)  # not daphne over TCP: nothing to pause
+    assert accepts.paused == set()
+
+
+def test_only_a_daphne_connection_has_a_listening_port_to_pause():
+    from realtime.transport import listening_port
+
+    async def send(message):
+        return None
+
+    assert listening_port(send) is None
 
 
 def test_the_reason_carries_the_delay_and_only_a_well_formed_one_is_read():

@@ -6,6 +6,8 @@ import asyncio
 import json
 from types import SimpleNamespace
 
+import pytest
+
 import tests.realtime.conftest  # noqa: F401  (registers the test regions)
 from realtime import hub as hub_module
 from realtime import regions
@@ -76,3 +78,32 @@ async def test_a_socket_already_at_the_current_version_costs_no_render(monkeypat
     renders, frames = await _storm(monkeypatch, claimed_versions=[5] * 50, current=5)
 
     assert renders == [] and all(sent == [] for sent in frames)
+
+
+# --- through the real consumer: the version reads of a storm ----------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("live_settings", "fresh_hub")
+async def test_sockets_saying_hello_together_share_one_version_read(wedding):
+    from realtime import consumers
+    from tests import factories
+    from tests.realtime.conftest import household_cookie, open_socket, run, version_of
+
+    def households():
+        return [household_cookie(factories.HouseholdFactory(wedding=wedding)) for _ in range(20)]
+
+    cookies = await run(households)
+    page_version = await version_of(wedding)
+    await run(lambda: factories.SongRequestFactory(wedding=wedding))  # committed while the pages were away
+    before = consumers._hello_batch.calls
+
+    opened = await asyncio.gather(*(
+        open_socket(cookie, wedding.pk, regions_=[{"name": "t_songs", "params": {}}], version=page_version)
+        for cookie in cookies
+    ))
+
+    assert consumers._hello_batch.calls - before <= 2  # not one database hop per socket (20)
+    assert {welcome["v"] for _socket, welcome in opened} == {page_version + 1}
+    for socket, _welcome in opened:
+        await socket.disconnect()

@@ -262,3 +262,27 @@ async def test_the_hubs_counters_carry_the_send_path(settings):
     assert hub.counters()["send_path"] == "ASGI send"
     settings.REALTIME_DIRECT_WRITES = True
     assert hub.counters()["send_path"] == "direct prepared frames"
+
+
+# --- autobahn's per-connection debug text (transport.lazy_handshake_debug) --------------------
+
+
+def test_autobahn_no_longer_formats_its_handshake_debug_text_unless_a_log_reads_it():
+    from autobahn.websocket import protocol
+
+    assert transport.lazy_handshake_debug()  # wedding.asgi applies it too; applying twice is harmless
+    assert transport.lazy_handshake_debug()
+
+    class Counted:
+        reprs = 0
+
+        def __repr__(self) -> str:
+            Counted.reprs += 1
+            return "counted"
+
+    text = protocol.pformat([("openHandshakeTimeout", Counted())])  # what _connectionMade passes to log.debug
+    assert Counted.reprs == 0  # nothing formatted yet
+    assert f"{text}" == "[('openHandshakeTimeout', counted)]" and Counted.reprs == 1
+    timings = protocol.Timings()
+    timings.track("start")
+    assert isinstance(str(timings), str) and "start" in str(timings)  # the one str() user keeps a str
