@@ -45,10 +45,6 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-# Every benchmark socket comes from one address: lift the per-address socket cap
-# (realtime/limits.py) for the server it starts.
-os.environ.setdefault("REALTIME_MAX_SOCKETS_PER_ADDRESS", "1000000")
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -174,6 +170,45 @@ def rsvp_versions(household_ids: list[int]) -> dict[int, int]:
     return {row["actor_household_id"]: row["v"] for row in rows}
 
 
+class RsvpFormParser(HTMLParser):
+    """The page's RSVP form (the POST form with answer fields), filled as a guest who accepts everything."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict[str, str]] = []
+        self._form: dict[str, str] | None = None
+        self._select: str | None = None
+
+    @property
+    def data(self) -> dict[str, str]:
+        return next((f for f in self.forms if any(k.endswith("_status") for k in f)), {})
+
+    def handle_starttag(self, tag, attrs) -> None:
+        a = dict(attrs)
+        if tag == "form" and (a.get("method") or "").lower() == "post":
+            self._form = {}
+            self.forms.append(self._form)
+        if self._form is None:
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = (a.get("type") or "text").lower()
+            if kind == "hidden":
+                self._form[name] = a.get("value", "")
+            elif kind == "radio" and name.endswith("_status") and a.get("value") == "attending":
+                self._form[name] = "attending"
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select and a.get("value") and self._select not in self._form:
+            self._form[self._select] = a["value"]  # the first meal on the menu
+
+    def handle_endtag(self, tag) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "form":
+            self._form = None
+
+
 # --- the sockets --------------------------------------------------------------------------
 
 
@@ -279,6 +314,8 @@ async def rush(args) -> dict:
         "DEBUG": "false", "SECRET_KEY": SECRET_KEY, "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false",
         "CONN_MAX_AGE": args.conn_max_age, "RATELIMIT_ENABLE": "true", "BEHIND_PROXY": "true",
         "STATIC_ROOT": tempfile.mkdtemp(prefix="confetti-rush-static-"), "LOG_LEVEL": "WARNING",
+        # Every bench socket comes from 127.0.0.1: lift the per-address socket cap (realtime/limits.py).
+        "REALTIME_MAX_SOCKETS_PER_ADDRESS": "1000000",
     }
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True,

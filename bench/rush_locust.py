@@ -26,9 +26,11 @@ import json
 import os
 import random
 import time
-from html.parser import HTMLParser
 
 from locust import FastHttpUser, User, constant, constant_pacing, events, task
+
+# The form parser is plain Python in bench/rush.py (importing locust patches the process with gevent).
+from bench.rush import RsvpFormParser
 
 PLAN = json.loads(open(os.environ["RUSH_PLAN"]).read()) if os.environ.get("RUSH_PLAN") else {
     "households": [], "think": 0.0, "floor_interval": 0.5, "out": os.devnull,
@@ -49,45 +51,6 @@ def _record(request_type, name, response_time, response_length, response=None, e
 def _dump(environment, **_kw) -> None:
     with open(PLAN["out"], "w") as handle:
         json.dump({"requests": REQUESTS, "submits": SUBMITS, "households_left": len(_queue)}, handle)
-
-
-class RsvpFormParser(HTMLParser):
-    """The page's RSVP form (the POST form with answer fields), filled as a guest who accepts everything."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.forms: list[dict[str, str]] = []
-        self._form: dict[str, str] | None = None
-        self._select: str | None = None
-
-    @property
-    def data(self) -> dict[str, str]:
-        return next((f for f in self.forms if any(k.endswith("_status") for k in f)), {})
-
-    def handle_starttag(self, tag, attrs) -> None:
-        a = dict(attrs)
-        if tag == "form" and (a.get("method") or "").lower() == "post":
-            self._form = {}
-            self.forms.append(self._form)
-        if self._form is None:
-            return
-        name = a.get("name")
-        if tag == "input" and name:
-            kind = (a.get("type") or "text").lower()
-            if kind == "hidden":
-                self._form[name] = a.get("value", "")
-            elif kind == "radio" and name.endswith("_status") and a.get("value") == "attending":
-                self._form[name] = "attending"
-        elif tag == "select" and name:
-            self._select = name
-        elif tag == "option" and self._select and a.get("value") and self._select not in self._form:
-            self._form[self._select] = a["value"]  # the first meal on the menu
-
-    def handle_endtag(self, tag) -> None:
-        if tag == "select":
-            self._select = None
-        elif tag == "form":
-            self._form = None
 
 
 class Household(FastHttpUser):
