@@ -377,13 +377,14 @@ async def rush(args) -> dict:
         cpu_start, rss_start = cpu_seconds(server.pid), rss_mb(server.pid)
         driver_cpu_start, locust_cpu_start = time.process_time(), children_cpu_seconds()
         started = time.monotonic()
+        locust_log = open(out / "locust.log", "wb")  # noqa: SIM115 - closed below; a pipe would fill and stall locust
         locust = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "rush_locust.py"), "--headless",
             "-u", str(args.households + 1), "-r", f"{(args.households + 1) / args.seconds:.4f}",
             "-t", f"{run_time}s", "--stop-timeout", "5", "--host", server.url, "--only-summary",
             "--loglevel", "WARNING", "--exit-code-on-error", "0",
             cwd=ROOT, env={**os.environ, "RUSH_PLAN": str(plan_file), "PYTHONPATH": str(ROOT)},
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            stdout=locust_log, stderr=asyncio.subprocess.STDOUT,
         )
         rss_peak = rss_start
         while locust.returncode is None:
@@ -391,7 +392,9 @@ async def rush(args) -> dict:
                 await asyncio.wait_for(locust.wait(), 2)
             except TimeoutError:
                 rss_peak = max(rss_peak, rss_mb(server.pid))
-        locust_output = (await locust.stdout.read()).decode(errors="replace")
+        locust_log.close()
+        locust_output = (out / "locust.log").read_text(errors="replace")
+        print(f"locust's log: {out / 'locust.log'}")
         elapsed = time.monotonic() - started
         server_cpu = cpu_seconds(server.pid) - cpu_start
         locust_cpu = children_cpu_seconds() - locust_cpu_start  # locust (and collectstatic, done before)
