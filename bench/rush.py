@@ -326,6 +326,7 @@ async def rush(args) -> dict:
     print(f"daphne pid {server.pid} on {server.url} (log {server.log_path})", flush=True)
     stop = asyncio.Event()
     tasks: list[asyncio.Task] = []
+    sockets: list[Socket] = []
     locust = profiler = None
     try:
         guest_page = await live_page(server.url, "/home/", plan["watching"][0]["session"]) if plan["watching"] else None
@@ -418,7 +419,7 @@ async def rush(args) -> dict:
         })
     finally:
         stop.set()
-        for sock in sockets if "sockets" in locals() else []:
+        for sock in sockets:
             if sock.ws is not None:
                 await sock.ws.close()
         for task in tasks:
