@@ -374,6 +374,7 @@ async def rush(args) -> dict:
             profiler = subprocess.Popen([
                 str(Path(sys.executable).parent / "py-spy"), "record", "-o", args.profile, "-p", str(server.pid),
                 "-r", "50", "--nonblocking", "-d", str(run_time),
+                "-f", "raw" if args.profile.endswith((".txt", ".raw")) else "flamegraph",
             ], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         cpu_start, rss_start = cpu_seconds(server.pid), rss_mb(server.pid)
         driver_cpu_start, locust_cpu_start = time.process_time(), children_cpu_seconds()
@@ -519,7 +520,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--tail", type=float, default=10.0, help="extra locust run time for the last households")
     parser.add_argument("--drain", type=float, default=3.0, help="seconds to wait for the last frames")
     parser.add_argument("--conn-max-age", default="0", help="the server's CONN_MAX_AGE (default 0, as .env.example)")
-    parser.add_argument("--profile", help="py-spy flame graph (SVG) of the server during the rush")
+    parser.add_argument(
+        "--profile", help="py-spy profile of the server during the rush: a flame graph (SVG), or collapsed "
+        "stacks if the name ends in .txt or .raw",
+    )
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--json", help="also write the result to this file")
     args = parser.parse_args(argv)
