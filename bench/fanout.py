@@ -40,17 +40,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# Every benchmark socket comes from one address (and here often one session): lift the
-# per-principal and per-address socket caps (realtime/limits.py) for the servers it starts.
-os.environ.setdefault("REALTIME_MAX_SOCKETS_PER_PRINCIPAL", "1000000")
-os.environ.setdefault("REALTIME_MAX_SOCKETS_PER_ADDRESS", "1000000")
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 VERSION_RE = re.compile(rb'"v":(\d+)')
+SAMPLE_FRAME: dict[str, bytes] = {}  # the largest update frame's payload received, for the send() floor
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 KINDS = ["confetti", "conf-public", "conf-asgi", "conf-1to1", "baseline"]
+WARM_SOCKETS = 20  # opened before the measured N, so the RSS delta is the sockets' own
 
 
 @dataclass
@@ -74,6 +71,24 @@ def cpu_seconds(pid: int) -> float:
     with open(f"/proc/{pid}/stat") as handle:
         fields = handle.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
+
+
+def rss_kb(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def raise_open_files_limit() -> int:
+    """Sockets are file descriptors: lift the soft limit to the hard one (daphne inherits it)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return hard
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -157,6 +172,8 @@ async def connect_clients(n: int, url: str, headers: list, hello: dict | None) -
                 data = message if isinstance(message, bytes) else message.encode()
                 found = VERSION_RE.search(data, 0, 80)
                 if found and data.startswith((b'{"t":"update"',)):
+                    if len(data) > len(SAMPLE_FRAME.get("payload", b"")):
+                        SAMPLE_FRAME["payload"] = data
                     client.times.append(time.time())
                     client.versions.append(int(found.group(1)))
         except Exception:
@@ -238,10 +255,19 @@ async def measure(kind: str, n: int, args, env: dict, wedding_id: int, session_k
             url = f"ws://127.0.0.1:{server.port}/ws/baseline/"
             hello = None
         headers = [("Origin", origin), ("Cookie", f"sessionid={session_key}")]
+        # Memory per idle socket: a few sockets first (code paths, caches and thread pools warmed),
+        # then RSS before and after the N, settled, all idle.
+        warm = await connect_clients(WARM_SOCKETS, url, headers, hello)
+        await asyncio.sleep(1.0)
+        rss_before = rss_kb(server.process.pid)
         started = time.monotonic()
         clients = await connect_clients(n, url, headers, hello)
         connect_s = time.monotonic() - started
-        await asyncio.sleep(1.0)  # let the server settle after the connection storm
+        await asyncio.sleep(2.0)  # let the server settle after the connection storm
+        rss_after = rss_kb(server.process.pid)
+        for client in warm:
+            client.task.cancel()
+        await asyncio.gather(*(c.ws.close() for c in warm), return_exceptions=True)
         for client in clients:
             client.reset()
 
@@ -256,11 +282,12 @@ async def measure(kind: str, n: int, args, env: dict, wedding_id: int, session_k
 
         for client in clients:
             client.reset()
-        burst = await run_writes(server.port, wedding_id, args.burst, 0)
-        await wait_delivered(clients, burst[-1][0], args.timeout)
+        burst = await run_writes(server.port, wedding_id, args.burst, 0) if args.burst else []
+        if burst:
+            await wait_delivered(clients, burst[-1][0], args.timeout)
         b_latencies, b_lost, b_last = coverage(clients, burst)
         b_frames = sum(len(c.versions) for c in clients)
-        b_span = max(b_last - burst[0][1], 1e-6)
+        b_span = max(b_last - burst[0][1], 1e-6) if burst else float("nan")
         for client in clients:
             client.task.cancel()
         await asyncio.gather(*(c.ws.close() for c in clients), return_exceptions=True)
@@ -269,13 +296,103 @@ async def measure(kind: str, n: int, args, env: dict, wedding_id: int, session_k
             "p50_ms": percentile(latencies, 50) * 1000, "p95_ms": percentile(latencies, 95) * 1000,
             "p99_ms": percentile(latencies, 99) * 1000, "lost": lost, "pairs": n * len(writes),
             "frames": paced_frames, "deliveries_s": paced_rate, "cpu_ms_per_write": cpu / len(writes) * 1000,
+            "cpu_us_per_frame": cpu / max(paced_frames, 1) * 1e6,  # per frame sent (coalesced frames count once)
+            "cpu_us_per_delivery": cpu / max(len(latencies), 1) * 1e6,  # per covered (socket, write) pair
+            "rss_kb_per_socket": (rss_after - rss_before) / n, "rss_mb": rss_after / 1024,
             "client_cpu_ms_per_write": client_cpu / len(writes) * 1000,
-            "burst_writes": len(burst), "burst_write_s": len(burst) / max(burst[-1][1] - burst[0][1], 1e-6),
+            "burst_writes": len(burst),
+            "burst_write_s": len(burst) / max(burst[-1][1] - burst[0][1], 1e-6) if burst else float("nan"),
             "max_deliveries_s": len(b_latencies) / b_span, "burst_frames_s": b_frames / b_span,
             "burst_lost": b_lost, "burst_p95_ms": percentile(b_latencies, 95) * 1000,
         }
     finally:
         server.stop()
+
+
+# --- the floor: a bare send() of the same frame ---------------------------------------------
+
+
+def _drain(listener: socket.socket, n: int, ready) -> None:
+    """Child process: accept n connections and read (and drop) everything sent on them."""
+    import selectors
+
+    selector = selectors.DefaultSelector()
+    for _ in range(n):
+        conn, _addr = listener.accept()
+        conn.setblocking(False)
+        selector.register(conn, selectors.EVENT_READ)
+    ready.set()
+    while True:
+        for key, _mask in selector.select():
+            try:
+                if not key.fileobj.recv(1 << 20):
+                    selector.unregister(key.fileobj)
+                    key.fileobj.close()
+            except BlockingIOError:
+                pass
+        if not selector.get_map():
+            return
+
+
+def websocket_frame(payload: bytes) -> bytes:
+    """A server-to-client (unmasked) text frame, as the prepared frames are."""
+    size = len(payload)
+    if size < 126:
+        header = bytes([0x81, size])
+    elif size < 1 << 16:
+        header = bytes([0x81, 126]) + size.to_bytes(2, "big")
+    else:
+        header = bytes([0x81, 127]) + size.to_bytes(8, "big")
+    return header + payload
+
+
+def send_floor(n: int, payload: bytes, writes: int, rate: float) -> dict:
+    """CPU per bare `socket.send()` of one frame to each of n loopback TCP sockets, paced like the writes.
+
+    What the server cannot go below per delivered frame on this machine: one system call
+    with the frame's bytes, the kernel's loopback delivery charged to the sender, nothing
+    else (no Python object per socket beyond the call). A child process reads and drops.
+    """
+    import multiprocessing
+
+    frame = websocket_frame(payload)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1024)
+    context = multiprocessing.get_context("fork")
+    ready = context.Event()
+    child = context.Process(target=_drain, args=(listener, n, ready), daemon=True)
+    child.start()
+    socks = []
+    for _ in range(n):
+        sock = socket.create_connection(listener.getsockname())
+        sock.setblocking(False)
+        socks.append(sock)
+    ready.wait(60)
+    interval = 1.0 / rate if rate > 0 else 0.0
+    cpu, wall, short, started = 0.0, [], 0, time.perf_counter()
+    for k in range(writes):
+        delay = started + k * interval - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        t0, c0 = time.perf_counter(), time.process_time()
+        for sock in socks:
+            try:
+                if sock.send(frame) < len(frame):
+                    short += 1
+            except BlockingIOError:
+                short += 1
+        cpu += time.process_time() - c0
+        wall.append(time.perf_counter() - t0)
+    for sock in socks:
+        sock.close()
+    child.join(30)
+    listener.close()
+    return {
+        "sockets": n, "frame_bytes": len(frame), "sends": n * writes, "short_sends": short,
+        "cpu_us_per_send": cpu / (n * writes) * 1e6, "round_ms_p50": percentile(wall, 50) * 1000,
+        "round_ms_p95": percentile(wall, 95) * 1000,
+    }
 
 
 def main() -> None:
@@ -300,9 +417,22 @@ def main() -> None:
         "--rounds", type=int, default=1,
         help="measure the apps this many times, interleaved (a shared machine's load drifts; default 1)",
     )
+    parser.add_argument(
+        "--floor", action="store_true",
+        help="after each N, the CPU of a bare socket.send() of the same frame to N loopback sockets "
+        "(paced like the writes): the per-frame floor on this machine",
+    )
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()
+    limit = raise_open_files_limit()
+    if max(args.sockets) + WARM_SOCKETS + 100 > limit:
+        parser.error(f"{max(args.sockets)} sockets need more open files than this machine's hard limit ({limit})")
 
+    # Every benchmark socket comes from one address (and here one session): lift the per-principal
+    # and per-address socket caps (realtime/limits.py) for the servers it starts. (Here, not at
+    # import: the suite's smoke test imports this module.)
+    os.environ.setdefault("REALTIME_MAX_SOCKETS_PER_PRINCIPAL", "1000000")
+    os.environ.setdefault("REALTIME_MAX_SOCKETS_PER_ADDRESS", "1000000")
     env = {**os.environ, "DATABASE_URL": args.database_url, "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
     env.pop("REDIS_URL", None)
     if args.layer == "redis":
@@ -317,10 +447,12 @@ def main() -> None:
 
     kinds = [args.only] if args.only else args.apps
     results = []
+    print(f"uptime: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
     print(f"layer={args.layer} writes={args.writes}@{args.rate}/s burst={args.burst} db={args.database_url}")
     header = (
         f"{'app':11} {'N':>5} {'p50ms':>7} {'p95ms':>7} {'p99ms':>7} {'lost':>6} {'deliv/s':>8} "
-        f"{'cpu/wr ms':>9} {'cli ms':>6} | {'max deliv/s':>11} {'frames/s':>9} {'b.lost':>7} {'b.p95ms':>8} {'wr/s':>6}"
+        f"{'cpu/wr ms':>9} {'us/frame':>8} {'us/del':>6} {'cli ms':>6} {'KB/sock':>7} | {'max deliv/s':>11} {'frames/s':>9} "
+        f"{'b.lost':>7} {'b.p95ms':>8} {'wr/s':>6}"
     )
     print(header)
     for n in args.sockets:
@@ -330,9 +462,22 @@ def main() -> None:
             print(
                 f"{kind:11} {n:5d} {result['p50_ms']:7.0f} {result['p95_ms']:7.0f} {result['p99_ms']:7.0f} "
                 f"{result['lost']:6d} {result['deliveries_s']:8.0f} {result['cpu_ms_per_write']:9.1f} "
-                f"{result['client_cpu_ms_per_write']:6.1f} | "
+                f"{result['cpu_us_per_frame']:8.1f} {result['cpu_us_per_delivery']:6.1f} "
+                f"{result['client_cpu_ms_per_write']:6.1f} "
+                f"{result['rss_kb_per_socket']:7.1f} | "
                 f"{result['max_deliveries_s']:11.0f} {result['burst_frames_s']:9.0f} {result['burst_lost']:7d} "
-                f"{result['burst_p95_ms']:8.0f} {result['burst_write_s']:6.0f}",
+                f"{result['burst_p95_ms']:8.0f} {result['burst_write_s']:6.0f}  "
+                f"(connect {result['connect_s']} s, RSS {result['rss_mb']:.0f} MB)",
+                flush=True,
+            )
+        if args.floor and SAMPLE_FRAME:
+            floor = send_floor(n, SAMPLE_FRAME["payload"], args.writes, args.rate)
+            results.append({"kind": "floor", **floor})
+            print(
+                f"{'send() floor':11} {n:5d}  bare socket.send() of the same {floor['frame_bytes']}-byte frame to "
+                f"{n} sockets, {args.writes}@{args.rate}/s: {floor['cpu_us_per_send']:.1f} us CPU per send "
+                f"(round p50 {floor['round_ms_p50']:.1f} ms, p95 {floor['round_ms_p95']:.1f} ms; "
+                f"short sends {floor['short_sends']})",
                 flush=True,
             )
     if args.json:

@@ -1,0 +1,545 @@
+"""Invitation rush (issue 19): N households RSVP within minutes while guests and planners watch.
+
+    .venv/bin/python bench/rush.py                                  # 1,000 households over 120 s
+    .venv/bin/python bench/rush.py --households 100 --seconds 60 --guest-sockets 200
+    .venv/bin/python bench/rush.py --profile /tmp/rush.svg           # + py-spy of the server (pip install py-spy)
+
+A fresh SQLite file (or --database-url, a scratch database that gets migrated) with
+--weddings weddings on ONE daphne process (the product's application, DEBUG off, statics
+collected, throttles on behind a pretend proxy so each household has its own address).
+Each wedding has a ceremony and a dinner with two meals, published seating, and its share
+of the households (two guests each, seated). Before the rush, --guest-sockets households
+that are not rushing keep their home page open (the regions of the real /home/ page, read
+from it) and --planner-sockets planners keep the dashboard open (regions of the real
+/admin/dashboard/<id>/ page), spread over the weddings.
+
+Then locust (bench/rush_locust.py, headless, bounded) plays the households, arriving
+evenly over --seconds: entry link → home → RSVP form → submit → done → table page, with a
+think time between steps; one more locust user fetches the plain entry page `/` all along
+(the floor, same server, same run).
+
+Printed: per step count, errors, p50/p95/max ms and p95 ÷ the floor's p95; "RSVP on the
+planner's socket": for every (planner socket of the wedding, RSVP) pair, the time from the
+guest pressing submit (and from the submit's answer) to the first frame on that planner's
+socket whose version covers the RSVP's change (the versions of the household's own change
+rows, read from the database after the run); pairs never covered; server CPU and RSS; the
+machine's load (`uptime`) before and after.
+
+Not part of the test suite. Locust, the sockets and the server share the machine's cores,
+so the figures are pessimistic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SECRET_KEY = "rush-bench-" + "k" * 50
+WAVE = 25  # sockets opened together
+FRAME_RE = re.compile(r'^\{"t": ?"(\w+)", ?"v": ?(\d+)')  # welcome frames are json.dumps'd, updates compact
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def pct(values: list[float], q: float, scale: float = 1.0) -> int | None:
+    """The q-th percentile of values × scale, rounded; None when there are no values."""
+    return round(percentile(values, q) * scale) if values else None
+
+
+def uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
+def cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_seconds() -> float:
+    usage = os.times()
+    return usage.children_user + usage.children_system
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+# --- the database -------------------------------------------------------------------------
+
+
+def setup(database_url: str, args) -> dict:
+    """Migrate; the weddings, their households (rushing and watching) and planners. Returns the plan."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["SECRET_KEY"] = SECRET_KEY  # the server's: the sessions made here must be readable there
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wedding.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    from guests.codes import new_code, new_household_key
+    from guests.models import Guest, Household
+    from rsvp.models import Invitation
+    from seating.models import Seat
+    from tests import factories
+    from tests.integration.helpers import household_session_key, planner_session_key
+
+    tag = f"{random.randrange(16**6):06x}"
+    weddings = []
+    for w in range(args.weddings):
+        wedding = factories.WeddingFactory(
+            name=f"Rush wedding {w} {tag}", slug=f"rush-{tag}-{w}", guestbook_moderation=False, seating_published=True,
+        )
+        ceremony = factories.EventFactory(wedding=wedding, name="Ceremony", order=1)
+        dinner = factories.EventFactory(wedding=wedding, name="Dinner", order=2)
+        factories.MealOptionFactory(event=dinner, name="Fish")
+        factories.MealOptionFactory(event=dinner, name="Vegetables", is_vegetarian=True)
+        weddings.append((wedding, [ceremony, dinner]))
+
+    rushing, watching, tables = [], [], {}
+    total = args.households + args.guest_sockets
+    for n in range(total):
+        wedding, events = weddings[n % len(weddings)]
+        household = Household.objects.create(
+            wedding=wedding, name=f"The Rush{n} family", invitation_code=new_code(), key=new_household_key(),
+        )
+        guests = Guest.objects.bulk_create([
+            Guest(wedding=wedding, household=household, first_name=f"Rush{n}", last_name=who)
+            for who in ("Adult", "Partner")
+        ])
+        Invitation.objects.bulk_create([
+            Invitation(wedding=wedding, guest=g, event=e) for g in guests for e in events
+        ])
+        table_no = n // len(weddings) // 4  # four households a table
+        table = tables.get((wedding.pk, table_no))
+        if table is None:
+            table = factories.TableFactory(event=events[1], wedding=wedding, name=f"Table {table_no + 1}", capacity=8)
+            tables[(wedding.pk, table_no)] = table
+        Seat.objects.bulk_create([Seat(wedding=wedding, event=events[1], table=table, guest=g) for g in guests])
+        item = {"id": household.pk, "code": household.invitation_code, "wedding": wedding.pk}
+        if n < args.households:
+            rushing.append(item)
+        else:
+            item["session"] = household_session_key(household)
+            watching.append(item)
+    planners = []
+    for p in range(args.planner_sockets):
+        wedding, _ = weddings[p % len(weddings)]
+        user = factories.UserFactory(username=f"rush-planner-{tag}-{p}")
+        wedding.planners.add(user)
+        planners.append({"wedding": wedding.pk, "session": planner_session_key(user)})
+    random.shuffle(rushing)  # weddings' invitations go out together: households interleave
+    return {"rushing": rushing, "watching": watching, "planners": planners, "weddings": [w.pk for w, _ in weddings]}
+
+
+def rsvp_versions(household_ids: list[int]) -> dict[int, int]:
+    """Per household, the highest version among its own RSVP change rows (what its submit committed)."""
+    from django.db.models import Max
+
+    from realtime.models import Change
+
+    rows = (
+        Change.objects.filter(actor_household_id__in=household_ids, topic="rsvp")
+        .values("actor_household_id").annotate(v=Max("version"))
+    )
+    return {row["actor_household_id"]: row["v"] for row in rows}
+
+
+class RsvpFormParser(HTMLParser):
+    """The page's RSVP form (the POST form with answer fields), filled as a guest who accepts everything."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict[str, str]] = []
+        self._form: dict[str, str] | None = None
+        self._select: str | None = None
+
+    @property
+    def data(self) -> dict[str, str]:
+        return next((f for f in self.forms if any(k.endswith("_status") for k in f)), {})
+
+    def handle_starttag(self, tag, attrs) -> None:
+        a = dict(attrs)
+        if tag == "form" and (a.get("method") or "").lower() == "post":
+            self._form = {}
+            self.forms.append(self._form)
+        if self._form is None:
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = (a.get("type") or "text").lower()
+            if kind == "hidden":
+                self._form[name] = a.get("value", "")
+            elif kind == "radio" and name.endswith("_status") and a.get("value") == "attending":
+                self._form[name] = "attending"
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select and a.get("value") and self._select not in self._form:
+            self._form[self._select] = a["value"]  # the first meal on the menu
+
+    def handle_endtag(self, tag) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "form":
+            self._form = None
+
+
+# --- the sockets --------------------------------------------------------------------------
+
+
+class LivePageParser(HTMLParser):
+    """What live.js reads from a page: the socket path, the version and the regions' names and params."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.socket = ""
+        self.version = 0
+        self.regions: list[dict] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        from urllib.parse import parse_qsl
+
+        a = dict(attrs)
+        if a.get("id") == "live-page":
+            self.socket, self.version = a.get("data-live-socket", ""), int(a.get("data-live-version") or 0)
+        if "data-live-region" in a:
+            params = dict(parse_qsl(a.get("data-live-params") or ""))
+            self.regions.append({"name": a["data-live-region"], "params": params})
+
+
+async def live_page(base_url: str, path: str, session: str) -> LivePageParser:
+    import httpx
+
+    async with httpx.AsyncClient(base_url=base_url, cookies={"sessionid": session}, timeout=30) as http:
+        response = await http.get(path)
+    if response.status_code != 200:
+        raise SystemExit(f"GET {path}: HTTP {response.status_code}")
+    parser = LivePageParser()
+    parser.feed(response.text)
+    if not parser.socket or not parser.regions:
+        raise SystemExit(f"GET {path}: no live page or no regions on it")
+    return parser
+
+
+@dataclass
+class Socket:
+    kind: str  # "guest" | "planner"
+    wedding: int
+    session: str
+    path: str
+    regions: list[dict]
+    version: int = 0
+    frames: list[tuple[float, int]] = field(default_factory=list)  # (time.time(), v) of update frames
+    closes: int = 0
+    welcomed: bool = False
+    ws: object = None
+    error: str = ""  # how the last connection ended, if it failed
+
+
+async def run_socket(sock: Socket, base_ws: str, origin: str, stop: asyncio.Event) -> None:
+    import websockets
+
+    headers = {"Origin": origin, "Cookie": f"sessionid={sock.session}"}
+    attempts = 0
+    while not stop.is_set():
+        try:
+            async with websockets.connect(
+                base_ws + sock.path, additional_headers=headers, open_timeout=30, max_size=None,
+                ping_interval=None, compression=None,
+            ) as ws:
+                sock.ws = ws
+                await ws.send(json.dumps({"t": "hello", "v": sock.version, "regions": sock.regions}))
+                async for raw in ws:
+                    now = time.time()
+                    head = FRAME_RE.match(raw[:80] if isinstance(raw, str) else raw[:80].decode(errors="replace"))
+                    if head and head.group(1) == "welcome":
+                        sock.welcomed, attempts = True, 0
+                    elif head and head.group(1) == "update":
+                        v = int(head.group(2))
+                        sock.frames.append((now, v))
+                        sock.version = max(sock.version, v)
+        except Exception as error:  # noqa: BLE001 - counted like the glue counts closes
+            sock.error = repr(error)[:200]
+        sock.ws, sock.welcomed = None, False
+        sock.closes += 1
+        if not stop.is_set():
+            attempts += 1
+            await asyncio.sleep(random.random() * min(1.5, 0.25 * 2 ** (attempts - 1)))  # live.js's ladder
+
+
+def covered_at(frames: list[tuple[float, int]], version: int) -> float | None:
+    for when, v in frames:  # in arrival order
+        if v >= version:
+            return when
+    return None
+
+
+# --- the run ------------------------------------------------------------------------------
+
+
+async def rush(args) -> dict:
+    from tests.e2e.servers import PRODUCT_ASGI_APP, DaphneServer
+
+    database_url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='confetti-rush-')}/rush.sqlite3"
+    print(f"uptime before setup: {uptime()}")
+    print(f"setting up {args.weddings} weddings, {args.households} rushing + {args.guest_sockets} watching "
+          f"households, {args.planner_sockets} planners on {database_url.split('@')[-1]} …", flush=True)
+    plan = await asyncio.to_thread(setup, database_url, args)
+    server_env = {
+        "DEBUG": "false", "SECRET_KEY": SECRET_KEY, "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false",
+        "CONN_MAX_AGE": args.conn_max_age, "RATELIMIT_ENABLE": "true", "BEHIND_PROXY": "true",
+        "STATIC_ROOT": tempfile.mkdtemp(prefix="confetti-rush-static-"), "LOG_LEVEL": "WARNING",
+        # Every bench socket comes from 127.0.0.1: lift the per-address socket cap (realtime/limits.py).
+        "REALTIME_MAX_SOCKETS_PER_ADDRESS": "1000000",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True,
+        env={**os.environ, **server_env, "DATABASE_URL": database_url},
+    )
+    server = DaphneServer(database_url=database_url, app=PRODUCT_ASGI_APP, extra_env=server_env)
+    server.start()
+    print(f"daphne pid {server.pid} on {server.url} (log {server.log_path})", flush=True)
+    stop = asyncio.Event()
+    tasks: list[asyncio.Task] = []
+    sockets: list[Socket] = []
+    locust = profiler = None
+    try:
+        guest_page = await live_page(server.url, "/home/", plan["watching"][0]["session"]) if plan["watching"] else None
+        planner_pages = {}
+        for p in plan["planners"]:
+            if p["wedding"] not in planner_pages:
+                planner_pages[p["wedding"]] = await live_page(server.url, f"/admin/dashboard/{p['wedding']}/", p["session"])
+        sockets = []
+        for p in plan["planners"]:
+            page = planner_pages[p["wedding"]]
+            sockets.append(Socket("planner", p["wedding"], p["session"], page.socket, page.regions, page.version))
+        for h in plan["watching"]:
+            path = re.sub(r"wedding=\d+", f"wedding={h['wedding']}", guest_page.socket)
+            sockets.append(Socket("guest", h["wedding"], h["session"], path, guest_page.regions, 0))
+        if sockets:
+            print(f"guest regions {[r['name'] for r in guest_page.regions] if guest_page else []}; planner regions "
+                  f"{[r['name'] for r in next(iter(planner_pages.values())).regions] if planner_pages else []}")
+        opening = time.monotonic()
+        for start in range(0, len(sockets), WAVE):
+            wave = sockets[start:start + WAVE]
+            for sock in wave:
+                tasks.append(asyncio.create_task(run_socket(sock, server.ws_url, server.url, stop)))
+            deadline = time.monotonic() + 30
+            while not all(s.welcomed for s in wave) and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+        await asyncio.sleep(2)
+        welcomed = sum(1 for s in sockets if s.welcomed)
+        print(f"{welcomed} of {len(sockets)} sockets open in {time.monotonic() - opening:.1f} s; "
+              f"server RSS {rss_mb(server.pid):.1f} MB", flush=True)
+        failed = [s.error for s in sockets if not s.welcomed and s.error]
+        if failed:
+            print(f"  not open, e.g.: {failed[0]}")
+
+        out = Path(tempfile.mkdtemp(prefix="confetti-rush-locust-"))
+        plan_file = out / "plan.json"
+        plan_file.write_text(json.dumps({
+            "households": plan["rushing"], "think": args.think, "floor_interval": args.floor_interval,
+            "out": str(out / "result.json"),
+        }))
+        run_time = int(args.seconds + 6 * args.think * 1.5 + args.tail)
+        print(f"uptime before the rush: {uptime()}")
+        print(f"locust: {args.households} households over {args.seconds:.0f} s "
+              f"(think {args.think} s ×0.5–1.5 between steps), run time {run_time} s …", flush=True)
+        if args.profile:
+            profiler = subprocess.Popen([
+                str(Path(sys.executable).parent / "py-spy"), "record", "-o", args.profile, "-p", str(server.pid),
+                "-r", "50", "--nonblocking", "-d", str(run_time),
+                "-f", "raw" if args.profile.endswith((".txt", ".raw")) else "flamegraph",
+            ], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        cpu_start, rss_start = cpu_seconds(server.pid), rss_mb(server.pid)
+        driver_cpu_start, locust_cpu_start = time.process_time(), children_cpu_seconds()
+        started = time.monotonic()
+        locust_log = open(out / "locust.log", "wb")  # noqa: SIM115 - closed below; a pipe would fill and stall locust
+        locust = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "rush_locust.py"), "--headless",
+            "-u", str(args.households + 1), "-r", f"{(args.households + 1) / args.seconds:.4f}",
+            "-t", f"{run_time}s", "--stop-timeout", "5", "--host", server.url, "--only-summary",
+            "--loglevel", "WARNING", "--exit-code-on-error", "0",
+            cwd=ROOT, env={**os.environ, "RUSH_PLAN": str(plan_file), "PYTHONPATH": str(ROOT)},
+            stdout=locust_log, stderr=asyncio.subprocess.STDOUT,
+        )
+        rss_peak = rss_start
+        while locust.returncode is None:
+            try:
+                await asyncio.wait_for(locust.wait(), 2)
+            except TimeoutError:
+                rss_peak = max(rss_peak, rss_mb(server.pid))
+        locust_log.close()
+        locust_output = (out / "locust.log").read_text(errors="replace")
+        print(f"locust's log: {out / 'locust.log'}")
+        elapsed = time.monotonic() - started
+        server_cpu = cpu_seconds(server.pid) - cpu_start
+        locust_cpu = children_cpu_seconds() - locust_cpu_start  # locust (and collectstatic, done before)
+        driver_cpu = time.process_time() - driver_cpu_start
+        await asyncio.sleep(args.drain)
+        rss_end = rss_mb(server.pid)
+        print(f"uptime after the rush: {uptime()}")
+        if profiler is not None:
+            profiler.wait(timeout=60)
+        result_file = out / "result.json"
+        if not result_file.exists():
+            raise SystemExit(f"locust wrote no results; its output:\n{locust_output[-3000:]}")
+        results = json.loads(result_file.read_text())
+        versions = await asyncio.to_thread(rsvp_versions, [s["household"] for s in results["submits"]])
+        return summarize(args, results, versions, sockets, {
+            "elapsed_s": round(elapsed, 1), "server_cpu_percent": round(100 * server_cpu / elapsed),
+            "locust_cpu_percent": round(100 * locust_cpu / elapsed),
+            "sockets_cpu_percent": round(100 * driver_cpu / elapsed),
+            "rss_mb": {"start": round(rss_start, 1), "peak": round(rss_peak, 1), "end": round(rss_end, 1)},
+            "sockets_welcomed": welcomed, "households_left": results["households_left"],
+        })
+    finally:
+        stop.set()
+        for sock in sockets:
+            if sock.ws is not None:
+                await sock.ws.close()
+        for task in tasks:
+            task.cancel()
+        if locust is not None and locust.returncode is None:
+            locust.kill()
+        if profiler is not None and profiler.poll() is None:
+            profiler.terminate()
+        server.stop()
+
+
+def summarize(args, results: dict, versions: dict[int, int], sockets: list[Socket], extra: dict) -> dict:
+    steps: dict[str, dict] = {}
+    for name, _start, ms, status, error in results["requests"]:
+        step = steps.setdefault(name, {"times": [], "errors": 0, "statuses": {}})
+        step["times"].append(ms)
+        if error:
+            step["errors"] += 1
+            step["statuses"][str(status)] = step["statuses"].get(str(status), 0) + 1
+    floor_p95 = percentile(steps.get("0 floor /", {"times": []})["times"], 95)
+    table = {}
+    for name in sorted(steps):
+        times = steps[name]["times"]
+        table[name] = {
+            "count": len(times), "errors": steps[name]["errors"], "error_statuses": steps[name]["statuses"],
+            "p50_ms": pct(times, 50), "p95_ms": pct(times, 95), "max_ms": round(max(times)),
+            "ratio_to_floor": round(percentile(times, 95) / floor_p95, 1) if floor_p95 == floor_p95 else None,
+        }
+    # RSVP -> planner socket: every (planner socket of the RSVP's wedding, accepted submit) pair.
+    from_press, from_answer, lost, unknown = [], [], 0, 0
+    planners = [s for s in sockets if s.kind == "planner"]
+    for submit in results["submits"]:
+        if not submit["ok"]:
+            continue
+        version = versions.get(submit["household"])
+        if version is None:
+            unknown += 1
+            continue
+        for sock in planners:
+            if sock.wedding != submit["wedding"]:
+                continue
+            seen = covered_at(sock.frames, version)
+            if seen is None:
+                lost += 1
+                continue
+            from_press.append(seen - submit["start"])
+            from_answer.append(seen - submit["end"])
+    guests = [s for s in sockets if s.kind == "guest"]
+    return {
+        "steps": table,
+        "submits": len(results["submits"]), "submits_ok": sum(1 for s in results["submits"] if s["ok"]),
+        "rsvp_to_planner_ms": {
+            "pairs": len(from_press), "lost": lost, "no_change_row": unknown,
+            "from_press": {q: pct(from_press, q, 1000) for q in (50, 95, 99)},
+            "from_press_max": round(max(from_press) * 1000) if from_press else None,
+            "from_answer": {q: pct(from_answer, q, 1000) for q in (50, 95, 99)},
+            "within_1s": round(100 * sum(1 for t in from_press if t <= 1.0) / len(from_press), 1) if from_press else None,
+        },
+        "guest_socket_frames": sum(len(s.frames) for s in guests),
+        "planner_socket_frames": sum(len(s.frames) for s in planners),
+        "reconnects": sum(max(s.closes - 1, 0) for s in sockets),
+        **extra,
+    }
+
+
+def print_summary(args, result: dict) -> None:
+    print()
+    print(f"{args.households} households over {args.seconds:.0f} s on {args.weddings} weddings; "
+          f"{result['sockets_welcomed']} sockets open ({args.guest_sockets} guests, {args.planner_sockets} planners)")
+    print(f"{'step':14} {'count':>6} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'p95/floor':>9}")
+    for name, row in result["steps"].items():
+        print(f"{name:14} {row['count']:6d} {row['errors']:6d} {row['p50_ms']!s:>7} {row['p95_ms']!s:>7} "
+              f"{row['max_ms']:7d} {row['ratio_to_floor']!s:>9}" + (f"  {row['error_statuses']}" if row["errors"] else ""))
+    r = result["rsvp_to_planner_ms"]
+    print(f"submits accepted {result['submits_ok']} of {result['submits']}; households never started "
+          f"{result['households_left']}")
+    print(f"RSVP on the planner's socket ({r['pairs']} pairs, lost {r['lost']}, no change row {r['no_change_row']}): "
+          f"from pressing submit p50 {r['from_press'][50]} / p95 {r['from_press'][95]} / p99 {r['from_press'][99]} "
+          f"/ max {r['from_press_max']} ms ({r['within_1s']} % within 1 s); from the submit's answer p95 "
+          f"{r['from_answer'][95]} ms")
+    print(f"frames: guests {result['guest_socket_frames']}, planners {result['planner_socket_frames']}; "
+          f"reconnects {result['reconnects']}")
+    print(f"CPU over {result['elapsed_s']} s: server {result['server_cpu_percent']}% of a core, locust "
+          f"{result['locust_cpu_percent']}%, sockets {result['sockets_cpu_percent']}%; server RSS "
+          f"{result['rss_mb']['start']} → peak {result['rss_mb']['peak']} → {result['rss_mb']['end']} MB")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--households", type=int, default=1000, help="households that RSVP (default 1000)")
+    parser.add_argument("--seconds", type=float, default=120.0, help="over how long they arrive (default 120)")
+    parser.add_argument("--weddings", type=int, default=5, help="weddings on the host (default 5)")
+    parser.add_argument("--guest-sockets", type=int, default=500, help="other households with /home/ open")
+    parser.add_argument("--planner-sockets", type=int, default=5, help="planners with the dashboard open")
+    parser.add_argument("--think", type=float, default=2.0, help="mean seconds between a household's steps")
+    parser.add_argument("--floor-interval", type=float, default=0.5, help="seconds between floor requests of /")
+    parser.add_argument("--tail", type=float, default=10.0, help="extra locust run time for the last households")
+    parser.add_argument("--drain", type=float, default=3.0, help="seconds to wait for the last frames")
+    parser.add_argument("--conn-max-age", default="0", help="the server's CONN_MAX_AGE (default 0, as .env.example)")
+    parser.add_argument(
+        "--profile", help="py-spy profile of the server during the rush: a flame graph (SVG), or collapsed "
+        "stacks if the name ends in .txt or .raw",
+    )
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    parser.add_argument("--json", help="also write the result to this file")
+    args = parser.parse_args(argv)
+    if args.households < 1 or args.seconds <= 0 or args.weddings < 1:
+        parser.error("--households and --weddings must be at least 1, --seconds positive")
+    return args
+
+
+def main() -> None:
+    args = parse_args()
+    result = asyncio.run(rush(args))
+    print_summary(args, result)
+    print(json.dumps(result))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Smoke test of the invitation-rush and fan-out benchmarks' plain parts (no server, no locust).
+
+The benchmarks themselves (bench/rush.py, bench/fanout.py) start servers and run for minutes:
+they are not part of the suite. What is checked here is what would otherwise only fail in the
+middle of a long run: the arguments, the RSVP form the locust households fill in, the live page
+the sockets read their regions from, and the frame the send() floor writes.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bench import fanout, rush
+
+RSVP_PAGE = """
+<form method="post" action="/signout/"><input type="hidden" name="csrfmiddlewaretoken" value="a"></form>
+<form method="post" action="">
+  <input type="hidden" name="csrfmiddlewaretoken" value="b">
+  <input type="radio" name="g1_e1_status" value="attending"><input type="radio" name="g1_e1_status" value="declined">
+  <input type="radio" name="g1_e2_status" value="declined"><input type="radio" name="g1_e2_status" value="attending">
+  <select name="g1_e2_meal"><option value="">Choose a meal…</option><option value="7">Fish</option>
+  <option value="8">Vegetables</option></select>
+  <textarea name="note"></textarea>
+</form>
+"""
+
+
+def test_defaults_are_the_issue_targets():
+    args = rush.parse_args([])
+    assert (args.households, args.seconds, args.guest_sockets, args.planner_sockets) == (1000, 120.0, 500, 5)
+
+
+@pytest.mark.parametrize("argv", [["--households", "0"], ["--seconds", "0"], ["--weddings", "0"]])
+def test_bad_sizes_are_refused(argv, capsys):
+    with pytest.raises(SystemExit):
+        rush.parse_args(argv)
+    assert "must be" in capsys.readouterr().err
+
+
+def test_the_household_fills_the_rsvp_form_not_the_signout_form():
+    parser = rush.RsvpFormParser()
+    parser.feed(RSVP_PAGE)
+    assert parser.data == {
+        "csrfmiddlewaretoken": "b", "g1_e1_status": "attending", "g1_e2_status": "attending", "g1_e2_meal": "7",
+    }
+
+
+def test_a_page_without_the_form_gives_nothing_to_submit():
+    parser = rush.RsvpFormParser()
+    parser.feed('<form method="post"><input type="hidden" name="csrfmiddlewaretoken" value="a"></form>')
+    assert parser.data == {}
+
+
+def test_live_page_regions_and_socket_are_read_as_live_js_reads_them():
+    parser = rush.LivePageParser()
+    parser.feed(
+        '<div id="live-page" data-live-socket="/ws/live/?wedding=3&amp;as=household" data-live-version="41"></div>'
+        '<div data-live-region="guest_table"></div><div data-live-region="dash_guests" data-live-params="q=ana&amp;p=2">'
+    )
+    assert (parser.socket, parser.version) == ("/ws/live/?wedding=3&as=household", 41)
+    assert parser.regions == [
+        {"name": "guest_table", "params": {}}, {"name": "dash_guests", "params": {"q": "ana", "p": "2"}},
+    ]
+
+
+def test_frames_cover_by_version_in_arrival_order():
+    frames = [(1.0, 5), (2.0, 9), (3.0, 12)]
+    assert rush.covered_at(frames, 9) == 2.0
+    assert rush.covered_at(frames, 10) == 3.0
+    assert rush.covered_at(frames, 13) is None
+
+
+@pytest.mark.parametrize("size, header", [(5, b"\x81\x05"), (300, b"\x81\x7e\x01\x2c"), (70000, b"\x81\x7f")])
+def test_the_floor_writes_a_server_websocket_frame(size, header):
+    frame = fanout.websocket_frame(b"x" * size)
+    assert frame.startswith(header)
+    assert len(frame) == size + {5: 2, 300: 4, 70000: 10}[size]
