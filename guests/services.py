@@ -7,11 +7,14 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from guests import lookup
 from guests.codes import new_code, normalize_code
@@ -188,6 +191,19 @@ def directory_opt_in_set(*, household: Household, guest_ids: Iterable[int]) -> i
 
 
 # --- requests to the planners --------------------------------------------------------
+
+
+def household_language_set(*, household: Household, language: str) -> Household:
+    """The household reads the guest site and its emails in `language` from now on (any device).
+
+    `language` is one of settings.LANGUAGES; anything else is refused.
+    """
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(_("That language is not available."))
+    if household.language != language:
+        household.language = language
+        household.save(update_fields=["language", "updated_at"])
+    return household
 
 
 def guest_request_create(

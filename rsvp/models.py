@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
+from wedding.core.i18n import translations_field
 from wedding.core.models import WeddingScoped, WeddingScopedQuerySet
 
 
 class MealOption(WeddingScoped):
+    TRANSLATED_FIELDS = ("name", "description")
+
     event = models.ForeignKey("wedding.Event", on_delete=models.CASCADE, related_name="meal_options")
     name = models.CharField(max_length=120)
     description = models.CharField(max_length=300, blank=True)
     is_vegetarian = models.BooleanField(default=False)
     order = models.PositiveSmallIntegerField(default=0)
+    translations = translations_field()
 
     class Meta:
         ordering = ["order", "name"]
@@ -46,9 +51,9 @@ class ResponseQuerySet(WeddingScopedQuerySet):
 
 class Response(WeddingScoped):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        ATTENDING = "attending", "Attending"
-        DECLINED = "declined", "Declined"
+        PENDING = "pending", _("Pending")
+        ATTENDING = "attending", _("Attending")
+        DECLINED = "declined", _("Declined")
 
     class AnsweredBy(models.TextChoices):
         GUEST = "guest", "The guest"

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from wedding.core.i18n import translations_field
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -43,6 +45,11 @@ class Wedding(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     date = models.DateField()
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    language = models.CharField(
+        "default language", max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE,
+        help_text="What guests read unless their household chooses another; the pages, events and "
+        "meals are written in it (other languages: their translation fields, else this one).",
+    )
     venue = models.CharField(max_length=200, blank=True)
     # The couple's names, shown to guests instead of "Partner A / Partner B".
     partner_a_name = models.CharField(max_length=100, blank=True)
@@ -118,6 +125,8 @@ class Timestamped(WeddingScoped):
 
 
 class Event(WeddingScoped):
+    TRANSLATED_FIELDS = ("name", "venue", "description")
+
     name = models.CharField(max_length=120)
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField(null=True, blank=True)
@@ -126,6 +135,7 @@ class Event(WeddingScoped):
     description = models.TextField(blank=True)
     order = models.PositiveSmallIntegerField(default=0)
     is_private = models.BooleanField(default=False, help_text="Only invited guests see this event.")
+    translations = translations_field()
 
     class Meta:
         ordering = ["order", "starts_at"]
