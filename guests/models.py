@@ -47,7 +47,7 @@ class Household(Timestamped):
         if self.invitation_code:
             return super().save(*args, **kwargs)
         # A collision at ~46 bits is astronomically rare, but a retry is cheap.
-        for _ in range(5):
+        for _attempt in range(5):
             self.invitation_code = new_code()
             try:
                 with transaction.atomic():

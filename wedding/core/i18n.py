@@ -17,6 +17,8 @@ field to other apps' models; one JSON field per translated model is enough here.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -51,6 +53,14 @@ def guest_language(wedding: Any, household: Any = None) -> str:
     """The language a household reads (its own choice, else the wedding's default)."""
     chosen = supported_language(getattr(household, "language", None)) if household is not None else None
     return chosen or wedding_language(wedding)
+
+
+@contextmanager
+def reading_as(wedding: Any, household: Any = None) -> Iterator[str]:
+    """Render (an email, a fragment) as the household reads: its language, the wedding's zone."""
+    language = guest_language(wedding, household)
+    with translation.override(language), timezone.override(wedding.time_zone):
+        yield language
 
 
 def translated(obj: Any, field: str, language: str | None = None) -> Any:

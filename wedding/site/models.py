@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from wedding.core.i18n import translations_field
 from wedding.core.models import WeddingScoped
@@ -83,12 +84,12 @@ class Link(WeddingScoped):
     TRANSLATED_FIELDS = ("name", "details")
 
     class Kind(models.TextChoices):
-        HOTEL = "hotel", "Hotel"
-        AIRPORT = "airport", "Airport"
-        PARKING = "parking", "Parking"
-        SHUTTLE = "shuttle", "Shuttle"
-        REGISTRY = "registry", "Registry or cash fund"
-        OTHER = "other", "Other"
+        HOTEL = "hotel", _("Hotel")
+        AIRPORT = "airport", _("Airport")
+        PARKING = "parking", _("Parking")
+        SHUTTLE = "shuttle", _("Shuttle")
+        REGISTRY = "registry", _("Registry or cash fund")
+        OTHER = "other", _("Other")
 
     page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="links")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.OTHER)
