@@ -6,6 +6,7 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from guests.models import Household
 from wedding.core.admin_base import WeddingScopedForm
@@ -79,8 +80,8 @@ class MessageForm(WeddingScopedForm):
 
 class AddressForm(forms.Form):
     address = forms.CharField(
-        label="Mailing address", widget=forms.Textarea(attrs={"rows": 4}), max_length=500,
-        help_text="As it should appear on the envelope: street, town, postcode, country.",
+        label=gettext_lazy("Mailing address"), widget=forms.Textarea(attrs={"rows": 4}), max_length=500,
+        help_text=gettext_lazy("As it should appear on the envelope: street, town, postcode, country."),
     )
 
 

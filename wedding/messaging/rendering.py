@@ -23,6 +23,9 @@ from django.utils import formats, timezone
 from django.utils.html import format_html, linebreaks
 from django.utils.safestring import mark_safe
 from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
+
+from wedding.core.i18n import reading_as, translated
 
 PLACEHOLDERS = {
     "greeting": "“Dear Ana and Ben”",
@@ -78,7 +81,8 @@ def household_context(household, *, wedding) -> dict[str, str]:
     """
     guests = list(household.guests.all())
     first_names = [g.first_name for g in guests if g.first_name]
-    with timezone.override(wedding.time_zone):
+    # In the household's language (dates, "Dear", event and table words) and the wedding's zone.
+    with reading_as(wedding, household):
         deadline = (
             formats.date_format(timezone.localtime(wedding.rsvp_deadline), "DATETIME_FORMAT")
             if wedding.rsvp_deadline else ""
@@ -88,18 +92,25 @@ def household_context(household, *, wedding) -> dict[str, str]:
             for invitation in guest.invitations.all():
                 event = invitation.event
                 when = formats.date_format(timezone.localtime(event.starts_at), "DATETIME_FORMAT")
-                events[event.pk] = (event.order, event.starts_at, f"{event.name} — {when}"
-                                    + (f", {event.venue}" if event.venue else ""))
-    tables: list[str] = []
-    if wedding.seating_published:
-        for guest in guests:
-            for seat in guest.seats.all():
-                label = f"{seat.table.name} ({seat.event.name})"
-                if label not in tables:
-                    tables.append(label)
+                venue = translated(event, "venue")
+                events[event.pk] = (event.order, event.starts_at, f"{translated(event, 'name')} — {when}"
+                                    + (f", {venue}" if venue else ""))
+        tables: list[str] = []
+        if wedding.seating_published:
+            for guest in guests:
+                for seat in guest.seats.all():
+                    label = f"{seat.table.name} ({translated(seat.event, 'name')})"
+                    if label not in tables:
+                        tables.append(label)
+        and_ = _("and")
+        greeting = (
+            _("Dear %(names)s") % {"names": get_text_list(first_names, and_)} if first_names
+            else _("Dear %(names)s") % {"names": household.name}
+        )
+        guest_names = get_text_list([g.full_name for g in guests], and_)
     return {
-        "greeting": f"Dear {get_text_list(first_names, 'and')}" if first_names else f"Dear {household.name}",
-        "guest_names": get_text_list([g.full_name for g in guests], "and"),
+        "greeting": greeting,
+        "guest_names": guest_names,
         "household": household.name,
         "link": site_url(reverse("guests:invitation", args=[household.invitation_code])),
         "rsvp_deadline": deadline,
@@ -158,6 +169,7 @@ def render_email(*, message, household, wedding, context: dict[str, str] | None 
         "wedding": wedding.name, "essential": message.essential, "unsubscribe_url": unsubscribe_url,
         "link": context["link"],
     }
-    text = render_to_string("messaging/email.txt", {**common, "body": text_body})
-    html = render_to_string("messaging/email.html", {**common, "body": mark_safe(html_body), "subject": subject})
+    with reading_as(wedding, household):  # the frame around the planner's words, in the household's language
+        text = render_to_string("messaging/email.txt", {**common, "body": text_body})
+        html = render_to_string("messaging/email.html", {**common, "body": mark_safe(html_body), "subject": subject})
     return RenderedEmail(subject=subject, text=text, html=html, unsubscribe_url=unsubscribe_url)
