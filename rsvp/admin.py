@@ -16,11 +16,13 @@ from rsvp.models import Invitation, MealOption, Response
 from rsvp.services import invitations_create, response_record, responses_record_many
 from wedding.core.admin import EventAdmin
 from wedding.core.admin_base import WeddingScopedAdmin, WeddingScopedInline
+from wedding.core.admin_translations import TranslatedAdminMixin, translated_form
 from wedding.core.models import Event
 
 
 @admin.register(MealOption)
-class MealOptionAdmin(WeddingScopedAdmin):
+class MealOptionAdmin(TranslatedAdminMixin, WeddingScopedAdmin):
+    form = translated_form(MealOption)
     list_display = ("name", "event", "is_vegetarian", "order", "wedding")
     list_filter = (("wedding", admin.RelatedOnlyFieldListFilter), ("event", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("event", "wedding")
@@ -81,8 +83,9 @@ class ResponseAdmin(WeddingScopedAdmin):
         obj.pk = saved.pk
 
 
-class MealOptionInline(WeddingScopedInline, admin.TabularInline):
+class MealOptionInline(TranslatedAdminMixin, WeddingScopedInline, admin.TabularInline):
     model = MealOption
+    form = translated_form(MealOption)
     extra = 0
     fields = ("name", "description", "is_vegetarian", "order")
 
