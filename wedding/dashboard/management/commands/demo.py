@@ -18,6 +18,7 @@ from realtime.live import acting_as, actor_for
 from rsvp.models import Invitation, MealOption, Response
 from seating.models import Seat, Table
 from wedding.core.models import Event, Wedding, WeddingPartyMember
+from wedding.dashboard.management.commands._demo_spanish import add_spanish
 
 DEMO_PLANNER = "planner"
 DEMO_PASSWORD = "confetti-demo"
@@ -176,6 +177,7 @@ class Command(BaseCommand):
                 seats.append(Seat(wedding=wedding, event=events[2], table=table, guest=guest))
             for seat in seats:
                 seat.save()  # one by one: the capacity trigger checks each
+            add_spanish(wedding)  # the demo is bilingual (_demo_spanish.py)
         live.record_bulk(
             wedding_id=wedding.pk, topic="guest", action="create", model="wedding.wedding",
             object_ids=[], summary=f"Demo data loaded: {len(guests)} guests in {households} households",
@@ -189,5 +191,6 @@ class Command(BaseCommand):
         out("  Guest site:         http://127.0.0.1:8000/")
         out("  Invitation codes (open http://127.0.0.1:8000/i/<code>/ or type one on the guest site):")
         for household in Household.objects.filter(wedding=wedding).order_by("pk")[:5]:
-            out(f"    {format_code(household.invitation_code)}  {household.name}")
+            out(f"    {format_code(household.invitation_code)}  {household.name}"
+                + (f"  ({household.get_language_display()})" if household.language else ""))
         out("")
