@@ -27,7 +27,7 @@ from guests.models import GuestRequest, Household
 from guests.session import household_login, household_logout
 from guests.signals import invitation_link_followed
 from realtime.live import Audience, Viewer, close_sockets_after_commit, live_page_context
-from wedding.core.i18n import supported_language
+from wedding.core.i18n import reading_as, supported_language
 from wedding.core.redirects import safe_next
 from wedding.core.throttle import throttle_exceeded, throttle_hit
 from wedding.proxy import client_address
@@ -140,7 +140,8 @@ def _too_many(request: HttpRequest, **context) -> HttpResponse:
 
 def _enter(request: HttpRequest, household) -> HttpResponse:
     household_login(request=request, household=household)
-    messages.success(request, _("Welcome, %(name)s!") % {"name": household.name})
+    with reading_as(household.wedding, household):  # still a visitor's request: the household's language
+        messages.success(request, _("Welcome, %(name)s!") % {"name": household.name})
     return redirect("guests:home")
 
 

@@ -35,6 +35,11 @@ class TranslationsForm(WeddingScopedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if getattr(self.instance, "wedding_id", None):
+            # The wedding's own language is the main text: no field for it (the admin shows none).
+            own = wedding_language(self.instance.wedding)
+            for field in self._meta.model.TRANSLATED_FIELDS:
+                self.fields.pop(translation_field_name(field, own), None)
         stored = self.instance.translations if isinstance(self.instance.translations, dict) else {}
         for name in self._translation_fields():
             field, language = name.rsplit("__", 1)
