@@ -6,8 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from wedding.core.i18n import translations_field
-from wedding.core.models import WeddingScoped, WeddingScopedQuerySet
+from wedding.core.models import WeddingScoped, WeddingScopedQuerySet, translations_field
 
 
 class MealOption(WeddingScoped):

@@ -24,7 +24,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.admin.utils import unquote
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone, translation
 
 SESSION_PLANNER_WEDDING = "confetti_planner_wedding"
@@ -76,14 +75,6 @@ def translated(obj: Any, field: str, language: str | None = None) -> Any:
         return value
     text = (translations.get(language) or {}).get(field)
     return text if isinstance(text, str) and text.strip() else value
-
-
-def translations_field() -> models.JSONField:
-    """The `translations` field of a model with couple-written text in several languages."""
-    return models.JSONField(
-        default=dict, blank=True,
-        help_text="Other languages of this row's text: {language: {field: text}}; empty falls back.",
-    )
 
 
 # --- the request: language and time zone ------------------------------------------------------
@@ -172,7 +163,8 @@ class WeddingLocaleMiddleware:
         request.wedding_for_locale = wedding
 
     def _wedding_and_language(self, request, view_func, view_kwargs) -> tuple[Any, str | None]:
-        if request.path.startswith(reverse("admin:index")):
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.namespaces[:1] == ["admin"]:  # the admin site and the dashboard
             user = getattr(request, "user", None)
             if user is None or not user.is_authenticated:
                 return None, settings.LANGUAGE_CODE

@@ -10,12 +10,19 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from wedding.core.i18n import translations_field
-
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(f"“{value}” is not a known time zone (for example Europe/Madrid).")
+
+
+def translations_field() -> models.JSONField:
+    """The `translations` field of a model with couple-written text in several languages:
+    `{language: {field: text}}`; a missing or empty text falls back (`wedding.core.i18n`)."""
+    return models.JSONField(
+        default=dict, blank=True,
+        help_text="Other languages of this row's text: {language: {field: text}}; empty falls back.",
+    )
 
 
 class WeddingQuerySet(models.QuerySet["Wedding"]):

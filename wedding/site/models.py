@@ -12,8 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from wedding.core.i18n import translations_field
-from wedding.core.models import WeddingScoped
+from wedding.core.models import WeddingScoped, translations_field
 
 
 class Visibility(models.TextChoices):
