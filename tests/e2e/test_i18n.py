@@ -33,8 +33,10 @@ def test_the_language_switch_changes_the_page_and_sticks_after_signing_in_again(
     assert page.url.endswith("/home/")
     assert Household.objects.get(pk=household.pk).language == "es"
 
-    # Live pushes to this page are rendered in the household's language as well.
+    # Live pushes to this page are rendered in the household's language as well, and the
+    # page script's words come from Django's JavaScript catalog.
     expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+    expect(page.locator("#live-status .live-status__label")).to_have_text("En directo")
     services.guest_request_create(household=household, kind=GuestRequest.Kind.OTHER, message="¿Hay parking?")
     expect(page.locator("#live-guest_requests")).to_contain_text("Abierta")
 

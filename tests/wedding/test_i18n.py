@@ -28,6 +28,9 @@ from wedding.site.models import FaqItem, Page, Visibility
 
 ROOT = Path(settings.BASE_DIR)
 PO = ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po"
+JS_PO = PO.with_name("djangojs.po")
+GUEST_SCRIPTS = ["realtime/static/realtime/live.js", "wedding/songs/static/songs/songs.js"]
+JS_STRING = re.compile(r"""\bgettext\(\s*"((?:[^"\\]|\\.)+)"\s*\)""")
 MADRID = zoneinfo.ZoneInfo("Europe/Madrid")
 # Every guest-facing template and the Python modules whose strings guests read.
 GUEST_TEMPLATES = [
@@ -57,12 +60,29 @@ def spanish_catalogue() -> polib.POFile:
 # --- the catalogue ----------------------------------------------------------------------------
 
 
-def test_the_spanish_catalogue_has_no_untranslated_or_fuzzy_entry():
-    po = spanish_catalogue()
-    assert len(po) > 250
+@pytest.mark.parametrize(("path", "at_least"), [(PO, 250), (JS_PO, 10)])
+def test_the_spanish_catalogues_have_no_untranslated_or_fuzzy_entry(path, at_least):
+    po = polib.pofile(str(path))
+    assert len(po) >= at_least
     assert [e.msgid for e in po.untranslated_entries()] == []
     assert [e.msgid for e in po.fuzzy_entries()] == []
     assert po.percent_translated() == 100
+
+
+def test_every_guest_script_string_is_in_the_javascript_catalogue():
+    translated_ids = {e.msgid for e in polib.pofile(str(JS_PO)) if e.translated()}
+    found = {m[1] for path in GUEST_SCRIPTS for m in JS_STRING.finditer((ROOT / path).read_text())}
+    assert len(found) >= 10 and sorted(found - translated_ids) == []
+
+
+def test_the_scripts_catalogue_speaks_the_households_language(client, household):
+    household.language = "es"
+    household.save()
+    enter_as(client, household)
+    catalogue = client.get(reverse("javascript-catalog")).content.decode()
+    assert "En directo" in catalogue and "Votada" in catalogue
+    page = client.get(reverse("guests:home")).content.decode()
+    assert f'<script src="{reverse("javascript-catalog")}" defer>' in page
 
 
 def test_every_guest_string_in_the_code_is_in_the_catalogue_translated():
