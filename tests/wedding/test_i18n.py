@@ -328,6 +328,44 @@ def test_messaging_emails_follow_the_household(wedding, household, family):
     assert "vuestra invitación" in spanish.html and 'lang="es"' in spanish.html
 
 
+def test_the_couples_message_goes_out_in_each_households_language(planner_client, wedding, household, family):
+    from wedding.messaging import outbox
+    from wedding.messaging.models import Recipient
+
+    household.email = "ruiz@example.org"
+    household.save()
+    spanish = factories.HouseholdFactory(wedding=wedding, name="Los García", language="es", email="g@example.org")
+    factories.GuestFactory(household=spanish, first_name="Pilar")
+    # The planner writes both languages in the admin ("Subject (Español)", "Body (Español)").
+    add = planner_client.get(reverse("admin:messaging_message_add")).content.decode()
+    assert 'name="subject__es"' in add and 'name="body__es"' in add
+    response = planner_client.post(reverse("admin:messaging_message_add"), {
+        "wedding": wedding.pk, "kind": "update", "subject": "News for {{ household }}",
+        "body": "{{ greeting }}, the bus leaves at 4.", "subject__es": "Noticias para {{ household }}",
+        "body__es": "{{ greeting }}, el autobús sale a las 4.", "segment": "all",
+    })
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    broken = planner_client.post(reverse("admin:messaging_message_add"), {
+        "wedding": wedding.pk, "kind": "update", "subject": "Hi", "body": "Hi", "subject__es": "{% if %}",
+        "body__es": "", "segment": "all",
+    })
+    assert broken.status_code == 200 and "subject__es" in broken.context["adminform"].form.errors
+    from wedding.messaging.models import Message
+
+    message = Message.objects.get(subject="News for {{ household }}")
+    outbox.copies_queue(message=message)
+    subjects = dict(Recipient.objects.filter(message=message).values_list("household__name", "subject"))
+    assert subjects == {"The Ruiz family": "News for The Ruiz family", "Los García": "Noticias para Los García"}
+    from wedding.messaging import rendering
+    from wedding.messaging.segments import households_for_rendering
+
+    rendered = rendering.render_email(
+        message=message, household=households_for_rendering(Household.objects.filter(pk=spanish.pk)).get(),
+        wedding=wedding,
+    )
+    assert rendered.text.startswith("Queridos Pilar, el autobús sale a las 4.")
+
+
 # --- the wedding's time zone, for planners and guests -----------------------------------------------
 
 

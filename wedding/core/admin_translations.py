@@ -91,12 +91,22 @@ class TranslatedAdminMixin:
     its wedding decides. Unknown wedding (an add page): every language.
     """
 
-    def get_fields(self, request, obj=None):
-        model = self.model
-        every = set(translation_field_names(model))
-        fields = [f for f in super().get_fields(request, obj) if f not in every and f != "translations"]
+    def _shown_translations(self, obj) -> list[str]:
         wedding = _wedding_of(obj)
         languages = [code for code, _name in settings.LANGUAGES]
         if wedding is not None:
             languages = [code for code in languages if code != wedding_language(wedding)]
-        return [*fields, *translation_field_names(model, languages)]
+        return translation_field_names(self.model, languages)
+
+    def get_fields(self, request, obj=None):
+        every = set(translation_field_names(self.model))
+        fields = [f for f in super().get_fields(request, obj) if f not in every and f != "translations"]
+        return [*fields, *self._shown_translations(obj)]
+
+    def get_fieldsets(self, request, obj=None):
+        if not self.fieldsets:
+            return super().get_fieldsets(request, obj)  # from get_fields above
+        return [*self.fieldsets, ("Other languages", {
+            "fields": self._shown_translations(obj),
+            "description": "Blank: guests reading that language get the main text.",
+        })]

@@ -25,7 +25,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
-from wedding.core.i18n import reading_as, translated
+from wedding.core.i18n import guest_language, reading_as, translated
 
 PLACEHOLDERS = {
     "greeting": "“Dear Ana and Ben”",
@@ -157,14 +157,16 @@ def render_email(*, message, household, wedding, context: dict[str, str] | None 
     """The subject, text part and HTML part of `message` for `household`."""
     context = context or household_context(household, wedding=wedding)
     unsubscribe_url = site_url(reverse("messaging:unsubscribe", args=[unsubscribe_token(household.pk)]))
-    subject = render_subject(message.subject, context)
-    text_body = _render(_text_engine, message.body, context)
+    language = guest_language(wedding, household)  # the couple's words in it, if they wrote them
+    subject = render_subject(translated(message, "subject", language), context)
+    body = translated(message, "body", language)
+    text_body = _render(_text_engine, body, context)
     html_context = {
         **context,
         # The link is the one value that is HTML in the HTML part: an anchor around the escaped URL.
         "link": format_html('<a href="{0}">{0}</a>', context["link"]),
     }
-    html_body = linebreaks(_render(_html_engine, message.body, html_context), autoescape=False)
+    html_body = linebreaks(_render(_html_engine, body, html_context), autoescape=False)
     common = {
         "wedding": wedding.name, "essential": message.essential, "unsubscribe_url": unsubscribe_url,
         "link": context["link"],
