@@ -99,7 +99,7 @@ def _planner_wedding(request, view_func, view_kwargs: dict) -> Any:
     if wanted:
         try:
             wedding = planned.filter(pk=int(wanted)).first()
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # not an id: the page itself answers
             wedding = None
     model_admin = getattr(view_func, "model_admin", None)
     if wedding is None and model_admin is not None and view_kwargs.get("object_id"):
@@ -160,7 +160,6 @@ class WeddingLocaleMiddleware:
             request.LANGUAGE_CODE = language
         if wedding is not None:
             timezone.activate(wedding.time_zone)
-        request.wedding_for_locale = wedding
 
     def _wedding_and_language(self, request, view_func, view_kwargs) -> tuple[Any, str | None]:
         match = getattr(request, "resolver_match", None)
