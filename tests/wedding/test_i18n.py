@@ -437,3 +437,9 @@ def test_a_planner_of_two_weddings_works_in_the_zone_of_the_one_being_edited(pla
     planner_client.get(reverse("admin:dashboard", args=[wedding.pk]))
     add = planner_client.get(reverse("admin:wedding_event_add"))
     assert add.context["request"].session["confetti_planner_wedding"] == wedding.pk
+
+
+@pytest.mark.parametrize("wanted", ["abc", "9" * 30, "-1"])
+def test_a_nonsense_wedding_in_the_admin_url_is_no_error(planner_client, wedding, wanted):
+    assert planner_client.get(reverse("admin:wedding_event_changelist"), {"wedding__id__exact": wanted}).status_code in (200, 302)
+    assert planner_client.get(reverse("admin:wedding_event_add"), {"wedding": wanted}).status_code == 200
