@@ -28,6 +28,7 @@ from guests.services import (
     household_code_regenerate,
     households_delete,
 )
+from realtime.live import LiveChangeList
 from wedding.core.admin_base import WeddingScopedAdmin, WeddingScopedInline, planned_weddings
 from wedding.core.models import Event
 
@@ -127,7 +128,8 @@ class GuestInline(WeddingScopedInline, admin.TabularInline):
 
 
 @admin.register(Household)
-class HouseholdAdmin(WeddingScopedAdmin):
+class HouseholdAdmin(LiveChangeList, WeddingScopedAdmin):
+    live_list_region = "household_admin_list"
     list_display = ("name", "members", "email", "phone", "plus_ones_allowed", "invitation_code", "wedding")
     list_filter = (("wedding", admin.RelatedOnlyFieldListFilter),)
     list_select_related = ("wedding",)
@@ -189,7 +191,8 @@ def _by_wedding(queryset, *related: str) -> list[list[Any]]:
 
 
 @admin.register(Guest)
-class GuestAdmin(WeddingScopedAdmin):
+class GuestAdmin(LiveChangeList, WeddingScopedAdmin):
+    live_list_region = "guest_admin_list"
     search_fields = ("first_name", "last_name", "email", "household__name")
 
     def get_search_results(self, request, queryset, search_term):

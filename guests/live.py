@@ -14,7 +14,7 @@ from django.http import Http404
 
 from guests.models import Guest, GuestRequest, Household
 from guests.session import household_from_session
-from realtime.live import Audience, Viewer, declare_household, region, track
+from realtime.live import Audience, Viewer, admin_list_region, declare_household, region, track
 from wedding.core.models import Wedding, WeddingPartyMember
 
 # --- what the guest list tracks (topics "guest" and "request") ------------------------
@@ -85,3 +85,10 @@ region(
     "guest_whos_who", audience=Audience.GUESTS, topics={"party"},
     template="guests/whos_who.html#whos_who", context=whos_who_context,
 )
+
+
+# The admin's own lists (planners), live like the dashboard's: a guest row shows answers and tables.
+admin_list_region(
+    "guest_admin_list", model="guests.Guest", topics={"guest", "rsvp", "seating", "table", "event", "wedding"},
+)
+admin_list_region("household_admin_list", model="guests.Household", topics={"guest", "wedding"})

@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
+from django.utils.text import get_text_list
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from guests.codes import new_code, new_household_key
+from guests.lookup import fold
 from wedding.core.models import Timestamped, WeddingScoped, WeddingScopedQuerySet
+
+# What guest lists and imports call a plus-one nobody has named yet (folded).
+UNNAMED_PLUS_ONE = frozenset({"", "1", "guest", "plus one", "plus 1", "plus1", "and guest", "tbd", "tba", "unknown", "invitado", "invitada", "acompanante"})
+
+
+def people_list(names: list[str]) -> str:
+    """Names as a sentence says them: “Ana”, “Ana and Ben”, “Ana, Ben and Carla” (translated)."""
+    return get_text_list(names, gettext("and"))
 
 
 class Household(Timestamped):
@@ -40,6 +51,20 @@ class Household(Timestamped):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def greeting_name(self) -> str:
+        """Who a greeting addresses: “Ana and Ben”, whatever the envelope name says.
+
+        The household's people by first name (full names where two share one),
+        plus-ones last and unnamed plus-ones left out; the household's name when
+        nobody is named. Uses `guests` as prefetched when it is.
+        """
+        people = sorted(self.guests.all(), key=lambda g: (g.is_plus_one, g.pk))
+        named = [g for g in people if g.first_name.strip() and not (g.is_plus_one and fold(g.first_name) in UNNAMED_PLUS_ONE)]
+        firsts = [g.first_name.strip() for g in named]
+        names = [g.full_name if firsts.count(first) > 1 else first for g, first in zip(named, firsts, strict=True)]
+        return people_list(names) if names else self.name
 
     def save(self, *args, **kwargs) -> None:
         if not self.key:

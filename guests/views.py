@@ -141,7 +141,7 @@ def _too_many(request: HttpRequest, **context) -> HttpResponse:
 def _enter(request: HttpRequest, household) -> HttpResponse:
     household_login(request=request, household=household)
     with reading_as(household.wedding, household):  # still a visitor's request: the household's language
-        messages.success(request, _("Welcome, %(name)s!") % {"name": household.name})
+        messages.success(request, _("Welcome, %(names)s!") % {"names": household.greeting_name})
     return redirect("guests:home")
 
 

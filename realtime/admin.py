@@ -18,6 +18,8 @@ class ChangeAdmin(WeddingScopedAdmin):
     search_fields = ("summary", "actor_label")
     date_hierarchy = "created_at"
     list_display_links = ("summary",)
+    # The version is the live pages' bookkeeping: the list sorts by it, the page does not show it.
+    exclude = ("version",)
 
     def has_add_permission(self, request, *args) -> bool:
         return False

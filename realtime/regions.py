@@ -121,6 +121,8 @@ class Region:
     own_topics: frozenset[str] = frozenset()
     # Depends on every topic (the activity feed); `topics` is then empty.
     any_topic: bool = False
+    # Longest parameter value accepted (an admin list's whole querystring needs more than a name).
+    param_length: int = 100
 
     def depends_on(self, topics: Iterable[str]) -> bool:
         return self.any_topic or not self.topics.isdisjoint(topics)
@@ -159,6 +161,7 @@ def register(
     affected: Callable[[dict[str, str], dict], bool] | None = None,
     attrs: dict[str, str] | None = None,
     own_topics: Iterable[str] = (),
+    param_length: int = 100,
 ) -> Region:
     """Declare a region. `topics=ANY_TOPIC` re-renders on every change (the activity feed).
 
@@ -173,7 +176,7 @@ def register(
     region = Region(
         name=name, audience=audience, topics=topics, template=template, context=context,
         params=tuple(params), tag=tag, affected=affected, attrs=attrs or {}, own_topics=own_topics,
-        any_topic=any_topic,
+        any_topic=any_topic, param_length=param_length,
     )
     _registry[name] = region
     return region
@@ -206,7 +209,7 @@ def clean_params(region: Region, raw: dict[str, Any]) -> dict[str, str]:
         if value is None or value == "":
             continue
         value = str(value)
-        if len(value) > 100:
+        if len(value) > region.param_length:
             raise Http404("parameter too long")
         params[key] = value
     return params

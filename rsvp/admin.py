@@ -8,11 +8,12 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 
 from guests.admin import MAX_EVENT_COLUMNS, REFUSED, GuestListPart, event_label, guest_list_part
 from guests.models import Guest
-from rsvp.models import Invitation, MealOption, Response
+from realtime.live import LiveChangeList
+from rsvp.models import Invitation, MealOption, Question, QuestionAnswer, Response
 from rsvp.services import invitations_create, response_record, responses_record_many
 from wedding.core.admin import EventAdmin
 from wedding.core.admin_base import WeddingScopedAdmin, WeddingScopedInline
@@ -52,14 +53,24 @@ def check_meal(form: forms.BaseForm, cleaned: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-class ResponseAdminForm(WeddingScopedAdmin.form):
-    def clean(self) -> dict[str, Any]:
-        return check_meal(self, super().clean())
+def form_checked_by(check: Callable[[forms.BaseForm, dict[str, Any]], dict[str, Any]]) -> type[forms.ModelForm]:
+    """The scoped admin form, with `check(form, cleaned)` run after its own clean()."""
+
+    class CheckedForm(WeddingScopedAdmin.form):
+        def clean(self) -> dict[str, Any]:
+            return check(self, super().clean())
+
+    return CheckedForm
+
+
+ResponseAdminForm = form_checked_by(check_meal)
 
 
 @admin.register(Response)
-class ResponseAdmin(WeddingScopedAdmin):
+class ResponseAdmin(LiveChangeList, WeddingScopedAdmin):
     """Responses edited here are recorded as answered by a planner on the guest's behalf."""
+
+    live_list_region = "response_admin_list"
 
     form = ResponseAdminForm
     list_display = ("guest", "event", "status", "meal", "responded_at", "answered_by", "wedding")
@@ -92,6 +103,46 @@ class MealOptionInline(TranslatedAdminMixin, WeddingScopedInline, admin.TabularI
 
 # An event's meals are edited on the event's own page.
 EventAdmin.extra_inlines.append(MealOptionInline)
+
+
+# --- the couple's questions ----------------------------------------------------------------
+
+
+def check_question(form: forms.BaseForm, cleaned: dict[str, Any]) -> dict[str, Any]:
+    """A choice question has options to choose from; a tag goes with the audience “guests with a tag”."""
+    kind, audience, tag = cleaned.get("kind"), cleaned.get("audience"), cleaned.get("tag")
+    if kind in (Question.Kind.CHOICE, Question.Kind.MULTIPLE):
+        options = Question(choices=cleaned.get("choices") or "").options
+        if len(options) < 2:
+            form.add_error("choices", "Give at least two options, one a line.")
+    if audience == Question.Audience.TAG and tag is None:
+        form.add_error("tag", "Choose the tag of the guests to ask.")
+    if audience != Question.Audience.TAG and tag is not None:
+        form.add_error("tag", "A tag only goes with the audience “Guests with a tag”.")
+    return cleaned
+
+
+QuestionAdminForm = form_checked_by(check_question)
+
+
+@admin.register(Question)
+class QuestionAdmin(WeddingScopedAdmin):
+    """The couple's RSVP questions; guests see changes on their RSVP form at the next load."""
+
+    form = QuestionAdminForm
+    list_display = ("text", "event", "kind", "required", "audience", "tag", "order", "answer_count", "wedding")
+    list_editable = ("order",)
+    list_filter = (("wedding", admin.RelatedOnlyFieldListFilter), ("event", admin.RelatedOnlyFieldListFilter), "kind")
+    list_select_related = ("event", "tag", "wedding")
+    search_fields = ("text",)
+    fields = ("wedding", "event", "text", "help_text", "kind", "choices", "required", "audience", "tag", "order")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_answers=Count("answers"))
+
+    @admin.display(description="answers", ordering="n_answers")
+    def answer_count(self, question: Question) -> int:
+        return question.n_answers
 
 
 # --- the guest list's RSVP part: an answer column per event, filters, invite / record actions ---
@@ -226,4 +277,24 @@ guest_list_part(GuestListPart(
         Prefetch("invitations", queryset=Invitation.objects.only("id", "guest_id", "event_id")),
     ),
     actions=(invite_to_event, record_response),
+))
+
+
+# After the answers per event: the answers to the couple's questions, in one column.
+def question_answers_text(guest: Guest) -> str:
+    """“Shuttle?: Yes · Allergies: Nuts” from the prefetched answers (the guest list and reports)."""
+    return " · ".join(f"{a.question.text}: {a.display}" for a in guest.question_answers.all()) or "—"
+
+
+def _question_column(events: list[Event]) -> list:
+    @admin.display(description="answers to your questions")
+    def question_answers(guest: Guest) -> str:
+        return question_answers_text(guest)
+
+    return [question_answers]
+
+
+guest_list_part(GuestListPart(
+    columns=_question_column,
+    prefetch=(Prefetch("question_answers", queryset=QuestionAnswer.objects.select_related("question")),),
 ))

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guests.models import Guest
-from rsvp.models import MealOption, Response
-from rsvp.services import Answer, PlusOne
+from rsvp.models import MealOption, Question, Response
+from rsvp.services import MAX_REPLY, Answer, PlusOne, Reply, SongWish, question_is_due
 from wedding.core.i18n import translated
 from wedding.core.models import Event
 
@@ -30,11 +30,21 @@ ANSWER_KEY = re.compile(r"^g(\d{1,18})_e(\d{1,18})_status$")
 
 
 @dataclass
+class Asked:
+    """One of the couple's questions as asked of one guest."""
+
+    question: Question
+    field: forms.BoundField
+    who: str = ""
+
+
+@dataclass
 class Cell:
     event: Event
     status: forms.BoundField
     meal: forms.BoundField | None
     who: str = ""  # for screen readers: whose answer this is
+    questions: list[Asked] = field(default_factory=list)  # the event's questions, for those attending
 
 
 @dataclass
@@ -43,6 +53,7 @@ class GuestBlock:
     cells: list[Cell] = field(default_factory=list)
     dietary: forms.BoundField | None = None
     remove: forms.BoundField | None = None
+    questions: list[Asked] = field(default_factory=list)  # the wedding's own questions
 
 
 @dataclass
@@ -52,6 +63,7 @@ class PlusOneSlot:
     last: forms.BoundField
     dietary: forms.BoundField
     cells: list[Cell] = field(default_factory=list)
+    questions: list[Asked] = field(default_factory=list)
 
 
 def _meal_field(event: Event, meals: list[MealOption], label: str) -> forms.ChoiceField | None:
@@ -69,6 +81,27 @@ def _meal_label(meal: MealOption) -> str:
     return _("%(meal)s (vegetarian)") % {"meal": name} if meal.is_vegetarian else name
 
 
+YES_NO_CHOICES = [("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))]
+
+
+def question_field(question: Question, label: str) -> forms.Field:
+    """The form field that asks `question` (never required itself: whether an answer is due
+    depends on the guest's attendance, which `clean()` knows)."""
+    common = {"label": label, "required": False, "help_text": question.help_text}
+    if question.kind == Question.Kind.YES_NO:
+        return forms.ChoiceField(choices=YES_NO_CHOICES, widget=forms.RadioSelect, **common)
+    options = [(o, o) for o in question.options]
+    if question.kind == Question.Kind.CHOICE:
+        return forms.ChoiceField(choices=options, widget=forms.RadioSelect, **common)
+    if question.kind == Question.Kind.MULTIPLE:
+        return forms.MultipleChoiceField(choices=options, widget=forms.CheckboxSelectMultiple, **common)
+    return forms.CharField(max_length=MAX_REPLY, **common)
+
+
+def question_initial(question: Question, value: str) -> str | list[str]:
+    return value.split("\n") if question.kind == Question.Kind.MULTIPLE else value
+
+
 def _status_field(label: str) -> forms.ChoiceField:
     return forms.ChoiceField(label=label, required=False, choices=STATUS_CHOICES, widget=forms.RadioSelect)
 
@@ -82,14 +115,31 @@ class HouseholdRsvpForm(forms.Form):
     email = forms.EmailField(label=gettext_lazy("Email address for the copy"), required=False,
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
+    song_title = forms.CharField(label=gettext_lazy("A song that will get you dancing (optional)"), required=False, max_length=200)
+    song_artist = forms.CharField(label=gettext_lazy("Artist"), required=False, max_length=200)
+
     def __init__(self, *args, household, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.household = household
+        wedding = household.wedding
+        self.asks_message = wedding.rsvp_asks_message
+        self.asks_song = wedding.rsvp_asks_song
+        if not self.asks_message:
+            del self.fields["note"]
+        if not self.asks_song:
+            del self.fields["song_title"], self.fields["song_artist"]
         self.guests = list(
             Guest.objects.filter(household=household)
-            .prefetch_related(Prefetch("invitations", to_attr="invited"), Prefetch("responses", to_attr="answers"))
+            .prefetch_related(
+                Prefetch("invitations", to_attr="invited"), Prefetch("responses", to_attr="answers"),
+                Prefetch("tags", to_attr="tag_list"), Prefetch("question_answers", to_attr="replies"),
+            )
             .order_by("is_plus_one", "pk")
         )
+        self.questions = list(Question.objects.filter(wedding_id=household.wedding_id).order_by("order", "pk"))
+        # (who, question id) → the field name, for clean() and replies(); who is "g<guest id>"
+        # for a guest of the household, "p<n>" for plus-one slot n (its fields share the prefix).
+        self.asked: dict[tuple[str, int], str] = {}
         self.events = list(
             Event.objects.filter(wedding_id=household.wedding_id, invitations__guest__household=household)
             .distinct()
@@ -119,6 +169,10 @@ class HouseholdRsvpForm(forms.Form):
                 if response and response.status != Response.Status.PENDING:
                     self.initial.setdefault(f"{prefix}_status", response.status)
                     self.initial.setdefault(f"{prefix}_meal", response.meal_id)
+            self._add_questions(
+                f"g{guest.pk}", guest, [e.pk for e in self.events if e.pk in invited], guest.full_name,
+                tag_ids={t.pk for t in guest.tag_list}, replies={r.question_id: r.value for r in guest.replies},
+            )
             self.fields[f"g{guest.pk}_dietary"] = forms.CharField(
                 label=_("Dietary needs of %(guest)s") % {"guest": guest.full_name}, required=False, max_length=300,
                 help_text=_("Allergies, vegetarian, vegan…"),
@@ -143,25 +197,55 @@ class HouseholdRsvpForm(forms.Form):
                 meal = _meal_field(event, event.meals, _("Meal for plus-one %(n)s at %(event)s") % names)
                 if meal:
                     self.fields[f"p{n}_e{event.pk}_meal"] = meal
+            # A plus-one is a new adult guest with no tags, invited to the household's events.
+            newcomer = Guest(age_group=Guest.AgeGroup.ADULT, is_plus_one=True)
+            self._add_questions(f"p{n}", newcomer, [e.pk for e in self.events], _("plus-one %(n)s") % {"n": n})
         self.open_slots = open_slots
         self._bind_layout()
+
+    def _add_questions(
+        self, who: str, guest: Guest, event_ids: list[int], name: str, *,
+        tag_ids: set[int] | None = None, replies: dict[int, str] | None = None,
+    ) -> None:
+        """A field per question asked of this guest: the wedding's, and those of events they are invited to."""
+        replies = replies or {}
+        for question in self.questions:
+            if (question.event_id and question.event_id not in event_ids) or not question.asks(guest, tag_ids or set()):
+                continue
+            field_name = f"{who}_q{question.pk}"
+            self.fields[field_name] = question_field(question, f"{question.text} ({name})")
+            if question.pk in replies:
+                self.initial.setdefault(field_name, question_initial(question, replies[question.pk]))
+            self.asked[(who, question.pk)] = field_name
+
+    def _asked(self, who: str, name: str, event_id: int | None) -> list[Asked]:
+        return [
+            Asked(q, self[self.asked[(who, q.pk)]], name)
+            for q in self.questions
+            if q.event_id == event_id and (who, q.pk) in self.asked
+        ]
 
     def _bind_layout(self) -> None:
         """Group the bound fields per guest and event for the template."""
         for block in self.blocks:
             g = block.guest
+            block.questions = self._asked(f"g{g.pk}", g.full_name, None)
             for event in self.events:
                 key = f"g{g.pk}_e{event.pk}"
                 if f"{key}_status" in self.fields:
                     meal = self[f"{key}_meal"] if f"{key}_meal" in self.fields else None
-                    block.cells.append(Cell(event, self[f"{key}_status"], meal, g.full_name))
+                    block.cells.append(Cell(event, self[f"{key}_status"], meal, g.full_name, self._asked(f"g{g.pk}", g.full_name, event.pk)))
             block.dietary = self[f"g{g.pk}_dietary"]
             block.remove = self[f"g{g.pk}_remove"] if f"g{g.pk}_remove" in self.fields else None
         for n in range(1, self.open_slots + 1):
             slot = PlusOneSlot(n, self[f"p{n}_first"], self[f"p{n}_last"], self[f"p{n}_dietary"])
+            plus_one = _("plus-one %(n)s") % {"n": n}
             for event in self.events:
                 meal = self[f"p{n}_e{event.pk}_meal"] if f"p{n}_e{event.pk}_meal" in self.fields else None
-                slot.cells.append(Cell(event, self[f"p{n}_e{event.pk}_status"], meal, _("plus-one %(n)s") % {"n": n}))
+                slot.cells.append(Cell(
+                    event, self[f"p{n}_e{event.pk}_status"], meal, plus_one, self._asked(f"p{n}", plus_one, event.pk),
+                ))
+            slot.questions = self._asked(f"p{n}", plus_one, None)
             self.slots.append(slot)
 
     def clean(self) -> dict:
@@ -179,11 +263,44 @@ class HouseholdRsvpForm(forms.Form):
             answered = any(data.get(f"p{n}_e{e.pk}_status") for e in self.events)
             if answered and not named:
                 self.add_error(f"p{n}_first", _("Please give plus-one %(n)s's name (or leave their answers empty).") % {"n": n})
+        self._clean_questions(data)
         if data.get("send_copy") and not data.get("email"):
             self.add_error("email", _("Which address should we send the copy to?"))
         return data
 
+    def _attending(self, data: dict, who: str) -> set[int]:
+        return {e.pk for e in self.events if data.get(f"{who}_e{e.pk}_status") == Response.Status.ATTENDING}
+
+    def _clean_questions(self, data: dict) -> None:
+        """A required question is due from a guest attending its event (or, for the wedding's, anything).
+
+        An unnamed plus-one slot is ignored altogether, its questions too."""
+        questions = {q.pk: q for q in self.questions}
+        for (who, question_id), name in self.asked.items():
+            question = questions[question_id]
+            if who.startswith("p") and not (data.get(f"{who}_first") or "").strip():
+                continue
+            if question.required and not data.get(name) and name not in self._errors and question_is_due(
+                question, attending=self._attending(data, who)
+            ):
+                self.add_error(name, _("Please answer: %(question)s") % {"question": question.text})
+
     # --- what the service gets ---
+
+    def replies(self) -> list[Reply]:
+        removed = {f"g{pk}" for pk in self.removed_plus_ones()}
+        return [
+            Reply(int(who[1:]), question_id, self.cleaned_data.get(name) or "")
+            for (who, question_id), name in self.asked.items()
+            if who.startswith("g") and who not in removed
+        ]
+
+    def song(self) -> SongWish | None:
+        title = (self.cleaned_data.get("song_title") or "").strip()
+        return SongWish(title, self.cleaned_data.get("song_artist") or "") if self.asks_song and title else None
+
+    def message(self) -> str | None:
+        return self.cleaned_data.get("note") if self.asks_message else None
 
     def answers(self) -> list[Answer]:
         result = []
@@ -222,8 +339,42 @@ class HouseholdRsvpForm(forms.Form):
                 for e in self.events
                 if self.cleaned_data.get(f"p{n}_e{e.pk}_status")
             }
-            result.append(PlusOne(first, self.cleaned_data.get(f"p{n}_last", ""), self.cleaned_data.get(f"p{n}_dietary", ""), answers))
+            replies = {
+                question_id: self.cleaned_data.get(name) or ""
+                for (who, question_id), name in self.asked.items()
+                if who == f"p{n}"
+            }
+            result.append(PlusOne(
+                first, self.cleaned_data.get(f"p{n}_last", ""), self.cleaned_data.get(f"p{n}_dietary", ""), answers,
+                replies,
+            ))
         return result
+
+
+class GuestQuestionsForm(forms.Form):
+    """The couple's questions asked of one guest, for a planner answering on their behalf
+    (the dashboard's respond page); nothing here is required (see question_answers_record)."""
+
+    prefix = "questions"
+
+    def __init__(self, *args, guest: Guest, event_ids: set[int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.guest = guest
+        tag_ids = set(guest.tags.values_list("pk", flat=True))
+        replies = dict(guest.question_answers.values_list("question_id", "value"))
+        self.questions: list[Question] = []
+        for question in Question.objects.filter(wedding_id=guest.wedding_id).select_related("event"):
+            if (question.event_id and question.event_id not in event_ids) or not question.asks(guest, tag_ids):
+                continue
+            name = f"q{question.pk}"
+            label = f"{question.event.name}: {question.text}" if question.event_id else question.text
+            self.fields[name] = question_field(question, label)
+            if question.pk in replies:
+                self.initial[name] = question_initial(question, replies[question.pk])
+            self.questions.append(question)
+
+    def replies(self) -> list[Reply]:
+        return [Reply(self.guest.pk, q.pk, self.cleaned_data.get(f"q{q.pk}") or "") for q in self.questions]
 
 
 class ChangeRequestForm(forms.Form):

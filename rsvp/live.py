@@ -6,8 +6,8 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from guests.live import fresh_wedding, household_of_viewer
 from guests.models import Guest, Household
-from realtime.live import Audience, Viewer, region, track
-from rsvp.models import Invitation, Response
+from realtime.live import Audience, Viewer, actor_words, admin_list_region, region, track
+from rsvp.models import Invitation, Question, QuestionAnswer, Response
 from wedding.core.models import Event
 
 # --- what the RSVP tracks (topics "rsvp" and, for meals, "event") ----------------------
@@ -30,9 +30,27 @@ def invitation_summary(obj: Invitation, action: str) -> str:
     return f"{obj.guest} invited to {obj.event}"
 
 
+def question_answer_summary(obj: QuestionAnswer, action: str) -> str:
+    if action == "delete":
+        return f"Removed {obj.guest}'s answer to “{obj.question}”"
+    return f"{obj.guest} answered “{obj.question}”"
+
+
 track("rsvp.MealOption", topic="event")
+# The couple's questions and the guests' answers to them are part of the RSVP: every region
+# showing answers (the household's own, the reports, the guest lists) depends on "rsvp".
+track(Question, topic="rsvp")
+track(QuestionAnswer, topic="rsvp", describe=question_answer_summary)
 track("rsvp.Invitation", topic="rsvp", describe=invitation_summary)
-track("rsvp.Response", topic="rsvp", describe=response_summary)
+def responses_summary(changes) -> str:
+    """One RSVP that answered for several guests: one line (each guest's answer is in its details)."""
+    who, count = actor_words(changes[0]), len(changes)
+    if changes[0].actor_household_id:
+        return f"{who} answered the RSVP for {count} guests"
+    return f"{who} recorded {count} answers"
+
+
+track("rsvp.Response", topic="rsvp", describe=response_summary, describe_group=responses_summary)
 
 
 # --- live regions ------------------------------------------------------------------------
@@ -54,6 +72,9 @@ def answers_context(viewer: Viewer) -> dict:
         .prefetch_related(
             Prefetch("invitations", to_attr="invited"),
             Prefetch("responses", queryset=Response.objects.select_related("meal"), to_attr="answers"),
+            Prefetch(
+                "question_answers", queryset=QuestionAnswer.objects.select_related("question"), to_attr="replies"
+            ),
         )
         .order_by("is_plus_one", "pk")
     )
@@ -68,6 +89,7 @@ def answers_context(viewer: Viewer) -> dict:
         rows.append({"event": event, "lines": lines})
     return {
         "rows": rows,
+        "replies": [(guest, guest.replies) for guest in guests if guest.replies],
         "rsvp_open": wedding.rsvp_open,
         "rsvp_deadline": wedding.rsvp_deadline,
         # Re-read: the viewer's household object may be older than the note.
@@ -100,3 +122,7 @@ region(
     "guest_events", audience=Audience.HOUSEHOLD, topics={"event", "rsvp", "wedding"},
     template="guests/home.html#events", context=events_context,
 )
+
+
+# The admin's list of responses (planners), live.
+admin_list_region("response_admin_list", model="rsvp.Response", topics={"rsvp", "guest", "event", "wedding"})

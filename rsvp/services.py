@@ -23,12 +23,14 @@ from django.utils.translation import ngettext
 from guests.models import Guest, Household
 from realtime import live
 from realtime.live import acting_as_planner
-from rsvp.models import Invitation, MealOption, Response
+from rsvp.models import Invitation, MealOption, Question, QuestionAnswer, Response
 from rsvp.signals import guests_uninvited
+from wedding.core.cleaning import clean_text
 from wedding.core.i18n import reading_as
 from wedding.core.models import Event, Wedding
 from wedding.core.throttle import throttle_hit
 from wedding.core.tokens import token_consume, token_issue
+from wedding.songs.services import song_request
 
 logger = logging.getLogger(__name__)
 
@@ -49,12 +51,31 @@ class Answer:
 
 @dataclass(frozen=True)
 class PlusOne:
-    """A plus-one the household names; `answers` maps event id → (status, meal id)."""
+    """A plus-one the household names; `answers` maps event id → (status, meal id), `replies`
+    question id → their reply to the couple's question."""
 
     first_name: str
     last_name: str = ""
     dietary_notes: str = ""
     answers: Mapping[int, tuple[str, int | None]] = field(default_factory=dict)
+    replies: Mapping[int, str | list[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One guest's reply to one of the couple's questions (ids, untrusted); a list for multiple choice."""
+
+    guest_id: int
+    question_id: int
+    value: str | list[str] = ""
+
+
+@dataclass(frozen=True)
+class SongWish:
+    """A song the household asks for with its RSVP (when the wedding asks for one)."""
+
+    title: str
+    artist: str = ""
 
 
 @dataclass
@@ -186,6 +207,8 @@ def rsvp_submit(
     plus_ones: Iterable[PlusOne] = (),
     remove_plus_ones: Iterable[int] = (),
     note: str | None = None,
+    replies: Iterable[Reply] = (),
+    song: SongWish | None = None,
 ) -> SubmitResult:
     """The household's RSVP, all of it or nothing.
 
@@ -198,7 +221,10 @@ def rsvp_submit(
     rewritten.
 
     `dietary` maps guest id → dietary notes; `note` is the message to the
-    couple (None leaves it as it is).
+    couple (None leaves it as it is). `replies` answer the couple's questions
+    (see `_replies_apply`: a required one left blank is refused); `song` joins
+    the song requests through the songs app's service. The note and the song
+    are refused when the wedding does not ask for them.
     """
     answers = list(answers)
     plus_ones = [p for p in plus_ones if p.first_name.strip()]
@@ -210,6 +236,10 @@ def rsvp_submit(
         wedding = household.wedding
         if not wedding.rsvp_open:
             raise ValidationError(_("The RSVP deadline has passed: please send the couple a change request."))
+        if song is not None and not wedding.rsvp_asks_song:
+            raise ValidationError(_("The couple does not take song requests with the RSVP."))
+        if note is not None and not wedding.rsvp_asks_message and note.strip() != household.message_to_couple:
+            raise ValidationError(_("The couple does not take messages with the RSVP."))
 
         members = {g.pk: g for g in Guest.objects.filter(household=household)}
         invited: dict[int, set[int]] = {}
@@ -320,6 +350,20 @@ def rsvp_submit(
         if note is not None and household.message_to_couple != note.strip():
             household.message_to_couple = note.strip()
             household.save(update_fields=["message_to_couple", "updated_at"])
+        # After the answers: an event's questions are due from whoever now attends it.
+        live_members = {pk: g for pk, g in members.items() if pk not in remove_plus_ones}
+        replies = list(replies)
+        for p in plus_ones:
+            guest = existing_plus[_name_key(p.first_name, p.last_name)]
+            live_members[guest.pk] = guest
+            replies += [Reply(guest.pk, question_id, value) for question_id, value in p.replies.items()]
+        result.changed += _replies_apply(
+            wedding_id=wedding.pk, members=live_members, replies=replies,
+            attending=_attending(live_members), required=True,
+        )
+        if song is not None and song.title.strip():
+            voter = min(live_members.values(), key=lambda g: (g.is_plus_one, g.pk), default=None)
+            song_request(wedding=wedding, household=household, guest=voter, title=song.title, artist=song.artist)
     return result
 
 
@@ -327,6 +371,125 @@ def _name_key(first: str, last: str) -> tuple[str, str]:
     from guests.lookup import fold
 
     return (fold(first), fold(last))
+
+
+# --- the couple's questions ------------------------------------------------------------
+
+MAX_REPLY = 500
+YES_NO = ("yes", "no")
+
+
+def reply_clean(question: Question, value: str | list[str]) -> str:
+    """The reply as stored ("" for no answer; options one a line), or a ValidationError.
+
+    Checks the kind only; whether the question is asked of the guest, and
+    whether it must be answered, is `_replies_apply`'s part.
+    """
+    if question.kind == Question.Kind.MULTIPLE:
+        chosen = [value] if isinstance(value, str) else [str(v) for v in value]
+        chosen = [v for v in chosen if v]
+        unknown = [v for v in chosen if v not in question.options]
+        if unknown:
+            raise ValidationError(_("“%(answer)s” is not an option of “%(question)s”.") % {"answer": unknown[0], "question": question.text})
+        return "\n".join(o for o in question.options if o in chosen)  # the couple's order, no repeats
+    if not isinstance(value, str):
+        raise ValidationError(_("“%(question)s” takes one answer.") % {"question": question.text})
+    text = clean_text(value, label=f"answer to “{question.text}”", max_length=MAX_REPLY, required=False)
+    if question.kind == Question.Kind.YES_NO and text not in ("", *YES_NO):
+        raise ValidationError(_("Please answer “%(question)s” with yes or no.") % {"question": question.text})
+    if question.kind == Question.Kind.CHOICE and text and text not in question.options:
+        raise ValidationError(_("“%(answer)s” is not an option of “%(question)s”.") % {"answer": text, "question": question.text})
+    return text
+
+
+def question_is_due(question: Question, *, attending: set[int]) -> bool:
+    """Whether a guest attending `attending` (event ids) is asked the question now.
+
+    An event's question is for those attending the event; a wedding's question
+    is shown to everyone in its audience but only due from guests attending
+    something (a guest who declines everything is not held up by it).
+    """
+    return question.event_id in attending if question.event_id else bool(attending)
+
+
+def _replies_apply(
+    *, wedding_id: int, members: dict[int, Guest], replies: Iterable[Reply],
+    attending: dict[int, set[int]], required: bool,
+) -> int:
+    """Validate then write the replies of these guests; returns how many answers changed.
+
+    `attending` maps guest id → the events they attend once this call's answers
+    are in. Replies to an event's question from a guest not attending it are
+    dropped, and earlier ones removed: an event's question is asked only of
+    those who come. With `required`, a required question due from the guest
+    and left blank is refused. Call inside the caller's transaction.
+    """
+    questions = {q.pk: q for q in Question.objects.filter(wedding_id=wedding_id)}
+    tags: dict[int, set[int]] = {}
+    for guest_id, tag_id in Guest.tags.through.objects.filter(guest_id__in=members).values_list("guest_id", "tag_id"):
+        tags.setdefault(guest_id, set()).add(tag_id)
+    cleaned: dict[tuple[int, int], str] = {}
+    for reply in replies:
+        question = questions.get(reply.question_id)
+        guest = members.get(reply.guest_id)
+        if guest is None:
+            raise ValidationError(_("You can only answer for the guests of your own invitation."))
+        if question is None or not question.asks(guest, tags.get(guest.pk, set())):
+            raise ValidationError(_("That question is not asked of %(guest)s.") % {"guest": guest})
+        value = reply_clean(question, reply.value)
+        due = question_is_due(question, attending=attending.get(guest.pk, set()))
+        if question.event_id and not due:
+            continue  # not coming to that event: whatever was typed there is not an answer
+        if required and question.required and due and not value:
+            raise ValidationError(_("Please answer “%(question)s” for %(guest)s.") % {"question": question.text, "guest": guest.full_name})
+        cleaned[(guest.pk, question.pk)] = value
+    existing = {
+        (a.guest_id, a.question_id): a
+        for a in QuestionAnswer.objects.select_for_update().filter(guest_id__in=members).select_related("question")
+    }
+    changed = 0
+    for key, answer in existing.items():
+        guest_id = key[0]
+        event_id = answer.question.event_id
+        if event_id and event_id not in attending.get(guest_id, set()):
+            answer.delete()
+            changed += 1
+        elif key in cleaned and not cleaned[key]:
+            answer.delete()
+            changed += 1
+        elif key in cleaned and answer.value != cleaned[key]:
+            answer.value = cleaned[key]
+            answer.save(update_fields=["value", "answered_at"])
+            changed += 1
+    for (guest_id, question_id), value in cleaned.items():
+        if value and (guest_id, question_id) not in existing:
+            QuestionAnswer.objects.create(wedding_id=wedding_id, guest_id=guest_id, question_id=question_id, value=value)
+            changed += 1
+    return changed
+
+
+def _attending(guest_ids: Iterable[int]) -> dict[int, set[int]]:
+    result: dict[int, set[int]] = {}
+    for guest_id, event_id in Response.objects.filter(
+        guest_id__in=list(guest_ids), status=Response.Status.ATTENDING
+    ).values_list("guest_id", "event_id"):
+        result.setdefault(guest_id, set()).add(event_id)
+    return result
+
+
+def question_answers_record(*, guest: Guest, replies: Iterable[Reply], user) -> int:
+    """A planner records a guest's replies on their behalf (the dashboard's respond page).
+
+    Same checks as the household's RSVP except that required questions may stay
+    blank (a phone call does not always cover everything). Returns how many changed.
+    """
+    Wedding.objects.check_planner(user, guest.wedding_id)
+    with acting_as_planner(user), transaction.atomic():
+        guest = Guest.objects.select_for_update().get(pk=guest.pk)
+        return _replies_apply(
+            wedding_id=guest.wedding_id, members={guest.pk: guest}, replies=replies,
+            attending=_attending([guest.pk]), required=False,
+        )
 
 
 def rsvp_confirmation_send(*, household: Household, to: str) -> bool:

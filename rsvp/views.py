@@ -34,7 +34,7 @@ def rsvp(request: HttpRequest) -> HttpResponse:
             services.rsvp_submit(
                 household=household, answers=form.answers(), dietary=form.dietary(),
                 plus_ones=form.plus_ones(), remove_plus_ones=form.removed_plus_ones(),
-                note=form.cleaned_data["note"],
+                note=form.message(), replies=form.replies(), song=form.song(),
             )
         except ValidationError as exc:
             form.add_error(None, exc)

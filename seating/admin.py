@@ -57,7 +57,7 @@ class SeatInline(WeddingScopedInline, admin.TabularInline):
 
 @admin.register(Table)
 class TableAdmin(WeddingScopedAdmin):
-    list_display = ("name", "event", "seated", "capacity", "shape", "wedding")
+    list_display = ("name", "event", "order", "seated", "capacity", "shape", "wedding")
     list_filter = (("wedding", admin.RelatedOnlyFieldListFilter), ("event", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("event", "wedding")
     search_fields = ("name", "event__name")

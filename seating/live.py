@@ -46,7 +46,7 @@ def guest_table_context(viewer: Viewer) -> dict:
             Seat.objects.for_wedding(wedding)
             .filter(guest__household=household)
             .select_related("guest", "table", "event")
-            .order_by("event__order", "event__starts_at", "event_id", "table__name", "table_id", "guest__first_name")
+            .order_by("event__order", "event__starts_at", "event_id", "table__order", "table__name", "table_id", "guest__first_name")
         )
     return {"seating_published": wedding.seating_published, "seats": seats}
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from wedding.core.models import WeddingScoped
+from wedding.core.ordering import natural_key
 
 
 class Table(WeddingScoped):
@@ -24,9 +25,15 @@ class Table(WeddingScoped):
     # Who the table is meant for (auto-seat scores it): guest traits such as "age:child"
     # (a kids' table) or "tag:Dancers" (guests tagged for the table near the dance floor).
     prefers = models.JSONField(default=list, blank=True)
+    # The couple's order for the chart, reports and stationery; equal numbers (0 by default)
+    # sort naturally by name, so "Table 2" comes before "Table 10" until the couple says otherwise.
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text="Where this table comes in lists and printouts (lower first); "
+        "tables with the same number are ordered by name.",
+    )
 
     class Meta:
-        ordering = ["event", "name"]
+        ordering = ["event", "order", "name"]
         constraints = [
             models.UniqueConstraint(fields=["event", "name"], name="table_unique_name_per_event"),
             models.UniqueConstraint(fields=["id", "event"], name="table_id_event"),
@@ -35,6 +42,11 @@ class Table(WeddingScoped):
 
     def __str__(self) -> str:
         return self.name
+
+
+def table_key(table: Table) -> tuple:
+    """The couple's order, then natural order of names ("Head table", "Table 2", "Table 10"), then id."""
+    return table.order, natural_key(table.name), table.pk
 
 
 class Seat(WeddingScoped):

@@ -30,7 +30,7 @@ from realtime.live import action_result, int_param, page_context, planner_view, 
 from rsvp.models import Response
 from seating import floorplan, services
 from seating.forms import TableForm, TableMoveForm, form_errors
-from seating.models import FloorObject, FloorPlan, KeepApart, KeepTogether, Seat, Table
+from seating.models import FloorObject, FloorPlan, KeepApart, KeepTogether, Seat, Table, table_key
 from seating.services import SeatingError
 from wedding.core.models import Event, Wedding
 
@@ -118,8 +118,8 @@ def chart(wedding: Wedding, event: Event) -> dict:
                 .order_by("guest__last_name", "guest__first_name", "guest__pk"),
             )
         )
-        .order_by("name", "pk")
     )
+    tables.sort(key=table_key)  # the couple's order, then "Table 2" before "Table 10"
     unseated = list(
         Guest.objects.for_wedding(wedding)
         .attending(event)
@@ -466,7 +466,7 @@ def publish(request: HttpRequest, wedding: Wedding) -> HttpResponse:
 
 
 def _autoseat_context(request: HttpRequest, wedding: Wedding, event: Event, **extra: object) -> dict:
-    tables = list(Table.objects.filter(wedding=wedding, event=event).order_by("name", "pk"))
+    tables = sorted(Table.objects.filter(wedding=wedding, event=event), key=table_key)
     choices = services.preference_choices(wedding)
     labels = dict(choices)
     return page_context(

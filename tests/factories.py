@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from guests.models import Guest, GuestRequest, Household, Tag
-from rsvp.models import Invitation, MealOption, Response
+from rsvp.models import Invitation, MealOption, Question, QuestionAnswer, Response
 from seating.models import Seat, Table
 from wedding.core.models import Event, Wedding, WeddingPartyMember
 from wedding.guestbook.models import GuestbookEntry
@@ -122,6 +122,25 @@ class ResponseFactory(factory.django.DjangoModelFactory):
     status = Response.Status.ATTENDING
     responded_at = factory.LazyFunction(timezone.now)
     answered_by = Response.AnsweredBy.GUEST
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    wedding = factory.SubFactory(WeddingFactory)
+    text = factory.Sequence(lambda n: f"Question {n}?")
+    kind = Question.Kind.TEXT
+
+
+class QuestionAnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = QuestionAnswer
+
+    question = factory.SubFactory(QuestionFactory)
+    wedding = factory.SelfAttribute("question.wedding")
+    guest = factory.SubFactory(GuestFactory, household__wedding=factory.SelfAttribute("...wedding"))
+    value = "yes"
 
 
 class TableFactory(factory.django.DjangoModelFactory):

@@ -1,7 +1,8 @@
 """Guest list and caterer exports, as tablib datasets (CSV or XLSX).
 
 Pure reads, shared by the admin and `manage.py export_guests`. The guest
-list is a safe backup: every column is one the import reads back
+list is a safe backup: every column but the answers to the couple's questions
+(`ANSWER_SUFFIX`, for reading) is one the import reads back
 (`guests.importexport.importing`), with a stable household key so two households of the
 same name stay two, so an exported file imports into the same wedding with
 no change and into an empty wedding with no error.
@@ -19,7 +20,7 @@ import tablib
 from django.db.models import Prefetch, QuerySet
 
 from guests.models import Guest
-from rsvp.models import Invitation, MealOption, Response
+from rsvp.models import Invitation, MealOption, Question, QuestionAnswer, Response
 from seating.models import Seat
 from wedding.core.models import Event, Wedding
 from wedding.core.spreadsheets import spreadsheet_safe  # the one neutraliser, reports use it too
@@ -60,19 +61,36 @@ def guests_for_export(*, wedding: Wedding, guests: QuerySet[Guest] | None = None
             Prefetch("invitations", queryset=Invitation.objects.only("guest_id", "event_id")),
             Prefetch("responses", queryset=Response.objects.select_related("meal")),
             Prefetch("seats", queryset=Seat.objects.select_related("table")),
+            Prefetch("question_answers", queryset=QuestionAnswer.objects.select_related("question")),
         )
         .order_by("household__name", "household__pk", "last_name", "first_name", "pk")
     )
 
 
+# The answers to the couple's questions are for reading: the import leaves these columns alone
+# (questions are the wedding's settings, not the guest list's).
+ANSWER_SUFFIX = " — answer"
+
+
+def question_header(question: Question) -> str:
+    """“Reception: Shuttle? — answer”: a column the import recognises as none of its own."""
+    where = f"{question.event.name}: " if question.event_id else ""
+    return f"{where}{question.text}{ANSWER_SUFFIX}"
+
+
 def guest_list_dataset(*, wedding: Wedding, guests: QuerySet[Guest] | None = None) -> tablib.Dataset:
-    """One row per guest: the import columns, then response, meal and table per event."""
+    """One row per guest: the import columns, then response, meal and table per event, then
+    the answer to each of the couple's questions (options of a multiple choice joined by "; ")."""
     events = list(Event.objects.filter(wedding=wedding).order_by("order", "starts_at", "pk"))
     event_names = {e.pk: e.name for e in events}
     position = {e.pk: i for i, e in enumerate(events)}
     headers = list(GUEST_COLUMNS)
     for event in events:
         headers += [f"{event.name} response", f"{event.name} meal", f"{event.name} table"]
+    questions = list(
+        Question.objects.filter(wedding=wedding).select_related("event").order_by("event__order", "order", "pk")
+    )
+    headers += [question_header(q) for q in questions]
     dataset = tablib.Dataset(headers=headers, title="Guests")
     for guest in guests_for_export(wedding=wedding, guests=guests):
         # In the wedding's event order, whatever order the invitations were made in.
@@ -109,6 +127,8 @@ def guest_list_dataset(*, wedding: Wedding, guests: QuerySet[Guest] | None = Non
                 response.meal.name if response and response.meal_id else "",
                 seat.table.name if seat else "",
             ]
+        replies = {a.question_id: a for a in guest.question_answers.all()}
+        row += [replies[q.pk].display if q.pk in replies else "" for q in questions]
         dataset.append(row)
     return dataset
 

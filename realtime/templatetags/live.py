@@ -16,6 +16,7 @@ from __future__ import annotations
 from functools import cache
 
 from django import template
+from django.contrib.admin.templatetags.admin_list import result_list
 from django.contrib.staticfiles import finders
 from django.templatetags.static import static
 from django.utils.html import format_html
@@ -49,3 +50,11 @@ def morph_script() -> SafeString:
     if not _idiomorph_installed():
         return SafeString("")
     return format_html('<script src="{}" defer></script>', static(IDIOMORPH_EXT))
+
+
+@register.inclusion_tag("realtime/admin/change_list_results.html")
+def live_result_list(cl) -> dict:
+    """An admin change list's table (as `{% result_list %}`) whose rows carry their object's id."""
+    context = result_list(cl)
+    context["rows"] = list(zip((obj.pk for obj in cl.result_list), context["results"], strict=True))
+    return context

@@ -43,7 +43,7 @@ def test_invitation_link_enters_the_household(client, ruiz):
     assert response.status_code == 302 and response["Location"] == reverse("guests:home")
     assert entered(client, ruiz)
     page = client.get(reverse("guests:home"))
-    assert page.status_code == 200 and "Hello, The Ruiz family" in page.content.decode()
+    assert page.status_code == 200 and "Hello, José and Elizabeth" in page.content.decode()
 
 
 def test_typing_the_code_enters(client, ruiz):

@@ -36,6 +36,7 @@ def _build(label: str, wedding, event):
         "rsvp.mealoption": lambda: factories.MealOptionFactory(event=event, name="Fish"),
         "rsvp.invitation": lambda: factories.InvitationFactory(guest=guest, event=event),
         "rsvp.response": lambda: factories.ResponseFactory(guest=guest, event=event),
+        "rsvp.question": lambda: factories.QuestionFactory(wedding=wedding, event=event, text="Shuttle?"),
         "seating.table": lambda: factories.TableFactory(event=event, name="Table 1"),
         "seating.seat": lambda: factories.SeatFactory(
             table=factories.TableFactory(event=event, name="Table 2"), guest=guest),
@@ -118,7 +119,7 @@ def test_admin_change_and_delete_are_captured(planner_client, wedding, event, la
 ADDABLE = {  # a second row can be added by renaming the first one's unique field
     "wedding.event": "name", "wedding.weddingpartymember": "name", "tributes.tribute": "name",
     "guestbook.guestbookentry": "author_name", "guests.household": "name", "guests.guest": "first_name",
-    "guests.tag": "name", "rsvp.mealoption": "name", "seating.table": "name",
+    "guests.tag": "name", "rsvp.mealoption": "name", "seating.table": "name", "rsvp.question": "text",
 }
 
 

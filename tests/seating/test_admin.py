@@ -13,7 +13,7 @@ from tests import factories
 def inline_data(table, guests, total=None):
     data = {
         "wedding": table.wedding_id, "event": table.event_id, "name": table.name, "capacity": table.capacity,
-        "shape": "round", "x": 10, "y": 10,
+        "shape": "round", "x": 10, "y": 10, "order": 0,
         "seats-TOTAL_FORMS": len(guests), "seats-INITIAL_FORMS": 0,
     }
     for i, guest in enumerate(guests):

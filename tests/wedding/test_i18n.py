@@ -67,6 +67,10 @@ def test_the_spanish_catalogues_have_no_untranslated_or_fuzzy_entry(path, at_lea
     assert [e.msgid for e in po.untranslated_entries()] == []
     assert [e.msgid for e in po.fuzzy_entries()] == []
     assert po.percent_translated() == 100
+    placeholders = re.compile(r"%\(\w+\)s|\{\w+\}")
+    for entry in po:  # a translation names the same values as its English
+        for text in [entry.msgstr] if not entry.msgid_plural else entry.msgstr_plural.values():
+            assert set(placeholders.findall(text)) == set(placeholders.findall(entry.msgid)), entry.msgid
 
 
 def test_every_guest_script_string_is_in_the_javascript_catalogue():

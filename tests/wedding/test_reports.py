@@ -159,7 +159,7 @@ def test_reports_sort_tables_naturally_names_without_accents_and_meals_in_the_co
 
 
 def test_natural_key_orders_numbers_by_value_and_folds_accents_and_case():
-    from wedding.dashboard.reads import natural_key
+    from wedding.core.ordering import natural_key
 
     names = ["Table 10", "Table 2", "table 1", "Head table", "Table 2b", "Ábside", "zeta"]
     assert sorted(names, key=natural_key) == ["Ábside", "Head table", "table 1", "Table 2", "Table 2b", "Table 10", "zeta"]

@@ -31,7 +31,6 @@ class WeddingAdmin(PlannerAccessMixin, MissingIsNotFound, admin.ModelAdmin):
     search_fields = ("name", "slug", "venue")
     prepopulated_fields = {"slug": ("name",)}
     filter_horizontal = ("planners",)
-    readonly_fields = ("version",)
 
     def get_queryset(self, request):
         return planned_weddings(request)

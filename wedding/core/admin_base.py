@@ -10,16 +10,44 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponseRedirect, QueryDict
+from django.urls import resolve
 
 from wedding.core.admin_locking import OptimisticLockingMixin
 from wedding.core.models import Wedding, WeddingScoped
 
+# Set on a request built by `audience_request`: the admin renders for a wedding's planners.
+AUDIENCE_WEDDING = "_confetti_audience_wedding"
+
 
 def planned_weddings(request) -> models.QuerySet[Wedding]:
+    audience_wedding = getattr(request, AUDIENCE_WEDDING, None)
+    if audience_wedding is not None:
+        return Wedding.objects.filter(pk=audience_wedding)
     return Wedding.objects.for_planner(request.user)
+
+
+def audience_request(*, wedding_id: int, path: str, query: str = "") -> HttpRequest:
+    """A GET of an admin page as the planners of one wedding see it, not as one user.
+
+    Live regions render an admin list once for every planner of the wedding
+    (realtime renders for an audience, never with a user's rights): through
+    this request the scoping above sees exactly that wedding, and the planner
+    permissions hold as they do for each of its planners.
+    """
+    request = HttpRequest()
+    request.method = "GET"
+    request.path = request.path_info = path
+    request.GET = QueryDict(query)
+    request.META = {"SERVER_NAME": "localhost", "SERVER_PORT": "80", "QUERY_STRING": query}
+    request.user = AnonymousUser()
+    request.resolver_match = resolve(path)
+    setattr(request, AUDIENCE_WEDDING, wedding_id)
+    request._confetti_is_planner = True
+    return request
 
 
 def is_planner(request) -> bool:

@@ -71,6 +71,14 @@ class Wedding(models.Model):
     guestbook_moderation = models.BooleanField(
         default=False, help_text="Guestbook entries wait for a planner's approval."
     )
+    # What the RSVP form asks besides the answers and the couple's questions (rsvp.Question).
+    rsvp_asks_song = models.BooleanField(
+        "ask for a song request on the RSVP form", default=False,
+        help_text="Guests may name a song with their RSVP; it joins the song requests.",
+    )
+    rsvp_asks_message = models.BooleanField(
+        "ask for a message to the couple on the RSVP form", default=True,
+    )
     planners = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="planned_weddings", blank=True)
     # Bumped once per committing transaction that changes this wedding (realtime.capture).
     version = models.PositiveBigIntegerField(default=0, editable=False)

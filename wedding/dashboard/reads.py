@@ -9,8 +9,6 @@ wedding's size.
 from __future__ import annotations
 
 import datetime
-import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,12 +22,14 @@ from django.utils import timezone
 from guests.models import Guest, GuestRequest, Household, Tag
 from realtime.live import (
     Change,
+    headline,
     int_param,
     topics,
 )
 from rsvp.models import Invitation, Response
-from seating.models import Seat, Table
+from seating.models import Seat, Table, table_key
 from wedding.core.models import Event, Wedding
+from wedding.core.ordering import natural_key
 from wedding.messaging.reads import (
     MESSAGE_FILTERS,
     LastMessage,
@@ -43,27 +43,7 @@ LATEST_RESPONSES = 15
 ACTIVITY_LIMIT = 100
 
 
-# --- order -----------------------------------------------------------------------------
-
-_DIGITS = re.compile(r"(\d+)")
-
-
-def natural_key(text: str) -> tuple:
-    """Sort key a person expects: "Table 2" before "Table 10", "Álvaro" beside "Alvaro", case ignored.
-
-    Digit runs compare as numbers; letters compare without accents and case
-    (accents still break ties, so the order is total and stable).
-    """
-    folded = "".join(
-        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
-    ).casefold()
-    parts = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in _DIGITS.split(folded) if p)
-    return parts, text
-
-
-def table_key(table: Table) -> tuple:
-    """Tables in natural order of their names ("Head table", "Table 2", "Table 10"), then by id."""
-    return natural_key(table.name), table.pk
+# --- order (tables: seating.models.table_key) ---------------------------------------------
 
 
 def guest_key(guest: Guest) -> tuple:
@@ -328,7 +308,7 @@ def guest_filter_choices(wedding: Wedding, filters: dict[str, str]) -> dict:
     return {
         "events": list(Event.objects.for_wedding(wedding)),
         "tags": list(Tag.objects.for_wedding(wedding)),
-        "tables": list(tables.only("id", "name")),
+        "tables": sorted(tables.only("id", "name", "order"), key=table_key),
         "sides": Guest.Side.choices,
         "ages": Guest.AgeGroup.choices,
         "statuses": list(RESPONSE_FILTERS.items()),
@@ -363,20 +343,53 @@ def admin_link(change: Change) -> str | None:
         return None
 
 
-def activity(wedding: Wedding, *, topic: str | None, actor: str | None) -> list[Change]:
-    changes = Change.objects.for_wedding(wedding).select_related("actor_user")
+@dataclass
+class ActivityEntry:
+    """One user action in the feed: the changes one transaction logged (one version)."""
+
+    changes: list[Change]  # in write order; the first is the action's lead
+    summary: str
+    link: str | None
+
+    @property
+    def lead(self) -> Change:
+        return self.changes[0]
+
+    @property
+    def details(self) -> list[str]:
+        """The action's other changes, for a planner who wants to know exactly what it touched."""
+        return [change.summary for change in self.changes[1:]] if len(self.changes) > 1 else []
+
+    def __getattr__(self, name: str):
+        # version, topic, action, object_id, count, actor_label, created_at: the lead's.
+        if name == "changes":
+            raise AttributeError(name)
+        return getattr(self.changes[0], name)
+
+
+def activity(wedding: Wedding, *, topic: str | None, actor: str | None) -> list[ActivityEntry]:
+    """The latest actions, newest first: one entry per version, whatever number of rows it logged.
+
+    Two queries: the versions that match the filters, then every change of those versions.
+    """
+    changes = Change.objects.for_wedding(wedding)
+    matching = changes
     if topic in topics():
-        changes = changes.filter(topic=topic)
+        matching = matching.filter(topic=topic)
     if actor == "guests":
-        changes = changes.filter(actor_household__isnull=False)
+        matching = matching.filter(actor_household__isnull=False)
     elif actor == "system":
-        changes = changes.filter(actor_household__isnull=True, actor_user__isnull=True)
+        matching = matching.filter(actor_household__isnull=True, actor_user__isnull=True)
     elif (user_id := int_param(actor)) is not None:
-        changes = changes.filter(actor_user_id=user_id)
-    rows = list(changes.order_by("-version", "-pk")[:ACTIVITY_LIMIT])
-    for change in rows:
-        change.link = admin_link(change)
-    return rows
+        matching = matching.filter(actor_user_id=user_id)
+    versions = matching.order_by("-version").values_list("version", flat=True).distinct()[:ACTIVITY_LIMIT]
+    by_version: dict[int, list[Change]] = defaultdict(list)
+    for change in changes.filter(version__in=list(versions)).order_by("-version", "pk"):
+        by_version[change.version].append(change)
+    return [
+        ActivityEntry(changes=group, summary=headline(group), link=admin_link(group[0]))
+        for group in by_version.values()
+    ]
 
 
 # --- pages ----------------------------------------------------------------------------------

@@ -17,11 +17,11 @@ from django.utils.text import slugify
 
 from guests.models import Guest
 from realtime.live import Audience, Viewer, page_context, planner_view
-from rsvp.models import Response
-from seating.models import Seat, Table
+from rsvp.models import Question, QuestionAnswer, Response
+from seating.models import Seat, Table, table_key
 from wedding.core.models import Event, Wedding
 from wedding.core.spreadsheets import spreadsheet_safe
-from wedding.dashboard.reads import event_stats, guest_key, table_key
+from wedding.dashboard.reads import event_stats, guest_key
 
 
 @dataclass
@@ -65,8 +65,36 @@ def dietary_list(wedding: Wedding) -> list[DietaryRow]:
     ]
 
 
+@dataclass
+class QuestionReport:
+    question: Question
+    answers: list[QuestionAnswer]  # alphabetical by guest, each with guest and household
+    counts: list[tuple[str, int]]  # per option (yes/no and choice questions), in the couple's order
+
+
+def question_reports(wedding: Wedding) -> list[QuestionReport]:
+    """Each of the couple's questions with its answers and, for choices, how many chose what (2 queries)."""
+    questions = list(Question.objects.for_wedding(wedding).select_related("event"))
+    by_question: dict[int, list[QuestionAnswer]] = {q.pk: [] for q in questions}
+    for answer in QuestionAnswer.objects.for_wedding(wedding).select_related("guest__household"):
+        by_question.setdefault(answer.question_id, []).append(answer)
+    reports = []
+    for question in sorted(questions, key=lambda q: (q.event is not None, q.event.order if q.event else 0, q.order, q.pk)):
+        answers = sorted(by_question[question.pk], key=lambda a: guest_key(a.guest))
+        for answer in answers:
+            answer.question = question  # read by `display`, without a query each
+        options = {
+            Question.Kind.YES_NO: ["yes", "no"], Question.Kind.CHOICE: question.options,
+            Question.Kind.MULTIPLE: question.options,
+        }.get(question.kind, [])
+        labels = {"yes": "Yes", "no": "No"}
+        counts = [(labels.get(o, o), sum(o in a.values for a in answers)) for o in options]
+        reports.append(QuestionReport(question, answers, counts))
+    return reports
+
+
 def seating_list(event: Event | None) -> list[Table]:
-    """The event's tables in natural order, each with `.guests` (seated, alphabetical)."""
+    """The event's tables in the couple's order (natural by name), each with `.guests` (seated, alphabetical)."""
     if event is None:
         return []
     tables = sorted(
@@ -98,6 +126,7 @@ def report_context(wedding: Wedding, *, event_id: int | None) -> dict:
         "events": events,
         "tables": seating_list(event),
         "escort": escort_list(event),
+        "questions": question_reports(wedding),
     }
 
 
@@ -134,6 +163,12 @@ def _report_rows(kind: str, wedding: Wedding, event: Event | None) -> tablib.Dat
         data = tablib.Dataset(headers=["name", "household", "note", "events"])
         for row in dietary_list(wedding):
             data.append([row.name, row.household, row.note, "; ".join(row.events)])
+    elif kind == "answers":
+        data = tablib.Dataset(headers=["question", "event", "name", "household", "answer"])
+        for report in question_reports(wedding):
+            q = report.question
+            for a in report.answers:
+                data.append([q.text, q.event.name if q.event else "", a.guest.full_name, a.guest.household.name, a.display])
     elif kind == "seating":
         data = tablib.Dataset(headers=["table", "capacity", "guest", "household"])
         for table in seating_list(event):
@@ -148,7 +183,7 @@ def _report_rows(kind: str, wedding: Wedding, event: Event | None) -> tablib.Dat
     return data
 
 
-REPORTS = ("headcount", "meals", "dietary", "seating", "escort")
+REPORTS = ("headcount", "meals", "dietary", "answers", "seating", "escort")
 
 
 def _event_id(request: HttpRequest) -> int | None:

@@ -22,9 +22,9 @@ from django.utils.text import slugify
 
 from realtime.live import planner_view
 from rsvp.models import MealOption, Response
-from seating.models import Seat, Table
+from seating.models import Seat, Table, table_key
 from wedding.core.models import Event, Wedding
-from wedding.dashboard.reads import guest_key, table_key
+from wedding.dashboard.reads import guest_key
 
 MM_PER_INCH = 25.4
 
@@ -233,7 +233,7 @@ def event_places(event: Event) -> tuple[list[Place], list[tuple[str, str]]]:
 
 
 def tables_of(event: Event, places: list[Place]) -> list[TableSheet]:
-    """The event's tables in natural order (empty ones too), each with its places by seat number."""
+    """The event's tables in the couple's order, natural by name (empty ones too), with places by seat number."""
     sheets = {t.name: TableSheet(t.name) for t in sorted(Table.objects.filter(event=event), key=table_key)}
     for place in places:
         sheets[place.table].places.append(place)

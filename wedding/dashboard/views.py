@@ -28,6 +28,7 @@ from realtime.live import (
     planner_viewer,
     topics,
 )
+from rsvp.forms import GuestQuestionsForm
 from rsvp.models import Invitation, MealOption, Response
 from seating.models import Table
 from wedding.core.models import Event, Wedding
@@ -156,12 +157,17 @@ def respond_page(request: HttpRequest, wedding: Wedding, guest_id: int) -> HttpR
     )
     responses = {r.event_id: r for r in Response.objects.filter(guest=guest)}
     meals = list(MealOption.objects.filter(event__in=[i.event_id for i in invitations]))
+    questions = GuestQuestionsForm(
+        request.POST if request.method == "POST" else None, guest=guest, event_ids={i.event_id for i in invitations}
+    )
     error = None
     if request.method == "POST":
         event = next((i.event for i in invitations if i.event_id == int_param(request.POST.get("event"))), None)
         meal = next((m for m in meals if m.pk == int_param(request.POST.get("meal"))), None)
         if event is None:
             error = "Choose an event this guest is invited to."
+        elif not questions.is_valid():
+            error = "Please check the answers to the couple's questions."
         else:
             try:
                 with transaction.atomic():
@@ -169,6 +175,8 @@ def respond_page(request: HttpRequest, wedding: Wedding, guest_id: int) -> HttpR
                         guest=guest, event=event, status=request.POST.get("status", ""), meal=meal,
                         note=request.POST.get("note", ""), user=request.user,
                     )
+                    # After the answer: an event's questions are kept only for those attending it.
+                    rsvp_services.question_answers_record(guest=guest, replies=questions.replies(), user=request.user)
             except (ValidationError, PermissionDenied) as exc:
                 error = error_text(exc)
             else:
@@ -178,7 +186,7 @@ def respond_page(request: HttpRequest, wedding: Wedding, guest_id: int) -> HttpR
     context = page_context(
         request, wedding, title=f"Reply for {guest.full_name}", section="home", guest=guest,
         invitations=[(i, responses.get(i.event_id)) for i in invitations], meals=meals, error=error,
-        statuses=Response.Status.choices,
+        statuses=Response.Status.choices, questions=questions,
         next=safe_next(request, request.GET.get("next"), request.POST.get("next"), fallback=""),
     )
     return render(request, "admin/dashboard/respond.html", context, status=422 if error else 200)

@@ -5,8 +5,12 @@ from __future__ import annotations
 from realtime.live import Audience, Viewer, region, track
 from wedding.core.models import Moderation
 from wedding.guestbook.models import GuestbookEntry
+from wedding.moderation.contributions import contribution_summary
 
-track(GuestbookEntry, topic="guestbook")
+track(GuestbookEntry, topic="guestbook", describe=contribution_summary(
+    made=lambda entry: f"{entry.author_name} signed the guestbook",
+    thing=lambda entry: f"{entry.author_name}'s guestbook message",
+))
 
 GUESTBOOK_LIMIT = 300
 

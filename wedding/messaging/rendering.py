@@ -80,7 +80,6 @@ def household_context(household, *, wedding) -> dict[str, str]:
     invitations (event) and seats (table) — see `households_for_rendering`.
     """
     guests = list(household.guests.all())
-    first_names = [g.first_name for g in guests if g.first_name]
     # In the household's language (dates, "Dear", event and table words) and the wedding's zone.
     with reading_as(wedding, household):
         deadline = (
@@ -102,12 +101,8 @@ def household_context(household, *, wedding) -> dict[str, str]:
                     label = f"{seat.table.name} ({translated(seat.event, 'name')})"
                     if label not in tables:
                         tables.append(label)
-        and_ = _("and")
-        greeting = (
-            _("Dear %(names)s") % {"names": get_text_list(first_names, and_)} if first_names
-            else _("Dear %(names)s") % {"names": household.name}
-        )
-        guest_names = get_text_list([g.full_name for g in guests], and_)
+        greeting = _("Dear %(names)s") % {"names": household.greeting_name}
+        guest_names = get_text_list([g.full_name for g in guests], _("and"))
     return {
         "greeting": greeting,
         "guest_names": guest_names,

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from realtime.live import Audience, Viewer, region, track
 from wedding.core.models import Moderation
+from wedding.moderation.contributions import contribution_summary
 from wedding.photos.models import Photo
 
-track(Photo, topic="photo")
+
+def uploader(photo: Photo) -> str:
+    if photo.uploaded_by_household_id:
+        return photo.uploaded_by_household.name
+    return "A planner" if photo.uploaded_by_user_id else "Someone"
+
+
+track(Photo, topic="photo", describe=contribution_summary(
+    made=lambda photo: f"{uploader(photo)} shared a photo" + (f": “{photo.caption}”" if photo.caption else ""),
+    thing=lambda photo: f"The photo “{photo.caption}”" if photo.caption else f"{uploader(photo)}'s photo",
+))
 
 GALLERY_LIMIT = 200
 SLIDESHOW_LIMIT = 60

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import path, reverse
 
-from realtime.live import planner_live_page
+from realtime.live import LiveChangeList, planner_live_page
 from wedding.core.admin_base import WeddingScopedAdmin, WeddingScopedForm
 from wedding.moderation.admin import StatusButtonsMixin, action_buttons, status_action
 from wedding.songs import services
@@ -41,21 +41,23 @@ class SongRequestAdminForm(WeddingScopedForm):
 
 
 @admin.register(SongRequest)
-class SongRequestAdmin(StatusButtonsMixin, WeddingScopedAdmin):
+class SongRequestAdmin(LiveChangeList, StatusButtonsMixin, WeddingScopedAdmin):
+    live_list_region = "song_admin_list"
     form = SongRequestAdminForm
     list_display = ("title", "artist", "vote_count", "status_badge", "actions_column", "requested_by", "wedding", "created_at")
     list_filter = (("wedding", admin.RelatedOnlyFieldListFilter), "status")
     list_select_related = ("wedding", "requested_by")
     search_fields = ("title", "artist", "dedication")
     ordering = ("-vote_count", "created_at")
-    fields = ("wedding", "title", "artist", "dedication", "status", "vote_count", "requested_by", "played_at", "created_at")
-    readonly_fields = ("vote_count", "requested_by", "played_at", "created_at")
+    # vote_count is the song services' counter (recounted under a row lock): listed, never in the form.
+    fields = ("wedding", "title", "artist", "dedication", "status", "requested_by", "played_at", "created_at")
+    readonly_fields = ("requested_by", "played_at", "created_at")
     actions = ("approve_selected", "reject_selected", "mark_played")
     change_list_template = "songs/admin/songrequest_change_list.html"
 
     class Media:
-        # live.js: the one client (CSRF, posts) moderation.js goes through; no socket on these pages.
-        js = ("realtime/live.js", "moderation/moderation.js")
+        # moderation.js posts through live.js, the one client: the change list loads it (live or not).
+        js = ("moderation/moderation.js",)
         css = {"all": ("css/content.css",)}
 
     def get_urls(self):

@@ -9,22 +9,38 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from realtime.live import Audience, Viewer, generic_summary, region, track
+from realtime.live import Audience, Viewer, admin_list_region, generic_summary, region, track
 from wedding.songs.models import SongRequest, SongVote
 
 # --- what the song queue tracks (topic "song") -----------------------------------------
 
 
+# What the DJ's decision reads as in the feed (a song's other updates are its vote count,
+# recorded by the vote that changed it: see services._recount).
+_STATUS_WORDS = {
+    SongRequest.Status.REQUESTED: "Put “{title}” back among the requests",
+    SongRequest.Status.APPROVED: "Approved “{title}” for the queue",
+    SongRequest.Status.REJECTED: "Turned down “{title}”",
+    SongRequest.Status.PLAYED: "“{title}” was played",
+}
+
+
 def song_summary(obj: SongRequest, action: str) -> str:
+    """“Ana requested ‘Dancing Queen’”: the household that asked, in the wedding's words."""
     if action == "create":
-        return f"Song requested: {obj}"
+        who = obj.requested_by.name if obj.requested_by_id else "A planner"
+        return f"{who} requested “{obj}”"
     if action == "update":
-        return f"Song {obj} is {obj.get_status_display().lower()}"
+        return _STATUS_WORDS[SongRequest.Status(obj.status)].format(title=obj)
     return generic_summary(obj, action)
 
 
 def vote_summary(obj: SongVote, action: str) -> str:
-    return f"{'Vote for' if action != 'delete' else 'Vote withdrawn from'} {obj.song}"
+    """“The López household voted for ‘Valerie’” (a guest votes for their household's phone)."""
+    who = obj.guest.household.name
+    if action == "delete":
+        return f"{who} withdrew a vote for “{obj.song}”"
+    return f"{who} voted for “{obj.song}”"
 
 
 track(SongRequest, topic="song", describe=song_summary, household=lambda song: song.requested_by_id)
@@ -111,3 +127,5 @@ region(
     template="songs/admin/dj_queue.html#queue", context=dj_queue_context,
 )
 
+# The admin's list of song requests (planners), live like the DJ queue.
+admin_list_region("song_admin_list", model="songs.SongRequest", topics={"song", "guest"})

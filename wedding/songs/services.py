@@ -14,15 +14,26 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from realtime import live
 from wedding.core.cleaning import check_household, clean_text
 from wedding.core.models import Wedding
 from wedding.songs.models import SongRequest, SongVote, song_key
 
 
 def _recount(song: SongRequest) -> SongRequest:
-    """Recount under the song's row lock and save (so the change is captured)."""
+    """Recount under the song's row lock, and record it as part of the vote that changed it.
+
+    Recorded by hand, not by a save's signal: the feed line is the count, never a
+    status the vote did not change, and the requesting household's own-song region
+    hears of it (household hint).
+    """
     song.vote_count = SongVote.objects.filter(song=song).count()
-    song.save(update_fields=["vote_count"])
+    SongRequest.objects.filter(pk=song.pk).update(vote_count=song.vote_count)
+    live.record_change(
+        wedding_id=song.wedding_id, topic="song", action="update", model=SongRequest._meta.label_lower,
+        object_id=song.pk, summary=f"“{song}” has {song.vote_count} vote{'' if song.vote_count == 1 else 's'}",
+        household_id=song.requested_by_id,
+    )
     return song
 
 

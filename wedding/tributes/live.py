@@ -6,10 +6,14 @@ from django.db.models import Prefetch
 
 from realtime.live import Audience, Viewer, region, track
 from wedding.core.models import Moderation
+from wedding.moderation.contributions import contribution_summary
 from wedding.tributes.models import Remembrance, Tribute
 
 track(Tribute, topic="tribute")
-track(Remembrance, topic="tribute")
+track(Remembrance, topic="tribute", describe=contribution_summary(
+    made=lambda words: f"{words.author_name} shared a memory of {words.tribute}",
+    thing=lambda words: f"{words.author_name}'s memory of {words.tribute}",
+))
 
 
 def tributes_context(viewer: Viewer) -> dict:

@@ -4,8 +4,9 @@
 (function () {
   "use strict";
   function sync(form) {
-    form.querySelectorAll("[data-meal-for]").forEach(function (box) {
-      var checked = form.querySelector('input[name="' + box.dataset.mealFor + '"]:checked');
+    // A meal, and an event's questions, only for a guest who attends.
+    form.querySelectorAll("[data-meal-for], [data-answer-for]").forEach(function (box) {
+      var checked = form.querySelector('input[name="' + (box.dataset.mealFor || box.dataset.answerFor) + '"]:checked');
       var hide = checked && checked.value === "declined";
       box.hidden = !!hide;
     });

@@ -15,7 +15,7 @@ from guests.codes import format_code
 from guests.models import Guest, Household, Tag
 from realtime import live
 from realtime.live import acting_as, actor_for
-from rsvp.models import Invitation, MealOption, Response
+from rsvp.models import Invitation, MealOption, Question, QuestionAnswer, Response
 from seating.models import Seat, Table
 from wedding.core.models import Event, Wedding, WeddingPartyMember
 from wedding.dashboard.management.commands._demo_spanish import add_spanish
@@ -86,6 +86,7 @@ class Command(BaseCommand):
                 "venue": "Finca La Concepción, Madrid",
                 "rsvp_deadline": today + datetime.timedelta(days=45),
                 "photo_moderation": True,
+                "rsvp_asks_song": True,
             },
         )
         wedding.planners.add(planner)
@@ -177,6 +178,20 @@ class Command(BaseCommand):
                 seats.append(Seat(wedding=wedding, event=events[2], table=table, guest=guest))
             for seat in seats:
                 seat.save()  # one by one: the capacity trigger checks each
+            # The couple's questions, answered by some of those coming (no randomness: the rest of
+            # the demo stays as it was for a given seed).
+            shuttle = Question.objects.create(
+                wedding=wedding, event=events[2], text="Will you take the shuttle from Madrid?",
+                kind=Question.Kind.YES_NO, required=True, order=1,
+            )
+            Question.objects.create(
+                wedding=wedding, text="Which dances should the band play?", kind=Question.Kind.MULTIPLE,
+                choices="Salsa\nPasodoble\nSwing", audience=Question.Audience.ADULTS, order=2,
+            )
+            QuestionAnswer.objects.bulk_create(
+                QuestionAnswer(wedding=wedding, question=shuttle, guest=guest, value="yes" if i % 3 else "no")
+                for i, guest in enumerate(attending)
+            )
             add_spanish(wedding)  # the demo is bilingual (_demo_spanish.py)
         live.record_bulk(
             wedding_id=wedding.pk, topic="guest", action="create", model="wedding.wedding",

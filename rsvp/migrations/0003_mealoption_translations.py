@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rsvp', '0001_initial'),
+        ('rsvp', '0002_questions'),
     ]
 
     operations = [

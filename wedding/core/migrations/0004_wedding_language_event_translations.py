@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wedding', '0002_wedding_partner_a_name_wedding_partner_b_name'),
+        ('wedding', '0003_rsvp_form_asks'),
     ]
 
     operations = [
