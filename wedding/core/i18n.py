@@ -26,7 +26,9 @@ from django.contrib.admin.utils import unquote
 from django.db import models
 from django.utils import timezone, translation
 
-SESSION_PLANNER_WEDDING = "confetti_planner_wedding"
+# The wedding a planner last opened (its id, checked against the weddings they plan on every
+# use): a cookie, not the session, so remembering it never costs a page a database write.
+PLANNER_WEDDING_COOKIE = "confetti_planner_wedding"
 
 
 def language_codes() -> list[str]:
@@ -108,13 +110,13 @@ def _planner_wedding(request, view_func, view_kwargs: dict) -> Any:
             wedding = obj
         elif obj is not None and getattr(obj, "wedding_id", None):
             wedding = planned.filter(pk=obj.wedding_id).first()
+    remembered = request.COOKIES.get(PLANNER_WEDDING_COOKIE, "")
     if wedding is not None:
-        if request.session.get(SESSION_PLANNER_WEDDING) != wedding.pk:
-            request.session[SESSION_PLANNER_WEDDING] = wedding.pk
+        if remembered != str(wedding.pk):
+            request._confetti_remember_wedding = wedding.pk  # set on the response
         return wedding
-    remembered = request.session.get(SESSION_PLANNER_WEDDING)
-    if remembered:
-        wedding = planned.filter(pk=remembered).first()
+    if remembered.isdigit() and len(remembered) < 19:
+        wedding = planned.filter(pk=int(remembered)).first()
         if wedding is not None:
             return wedding
     only = list(planned[:2])
@@ -149,9 +151,16 @@ class WeddingLocaleMiddleware:
 
     def __call__(self, request):
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
         finally:
             timezone.deactivate()  # the zone is per request, never left on the thread
+        remember = getattr(request, "_confetti_remember_wedding", None)
+        if remember is not None:
+            response.set_cookie(
+                PLANNER_WEDDING_COOKIE, str(remember), max_age=180 * 24 * 3600, httponly=True,
+                samesite="Lax", secure=settings.SESSION_COOKIE_SECURE,
+            )
+        return response
 
     def process_view(self, request, view_func, view_args, view_kwargs) -> None:
         wedding, language = self._wedding_and_language(request, view_func, view_kwargs)
