@@ -126,10 +126,10 @@ QuestionAdminForm = form_checked_by(check_question)
 
 
 @admin.register(Question)
-class QuestionAdmin(WeddingScopedAdmin):
+class QuestionAdmin(TranslatedAdminMixin, WeddingScopedAdmin):
     """The couple's RSVP questions; guests see changes on their RSVP form at the next load."""
 
-    form = QuestionAdminForm
+    form = translated_form(Question, base=QuestionAdminForm)
     list_display = ("text", "event", "kind", "required", "audience", "tag", "order", "answer_count", "wedding")
     list_editable = ("order",)
     list_filter = (("wedding", admin.RelatedOnlyFieldListFilter), ("event", admin.RelatedOnlyFieldListFilter), "kind")

@@ -87,7 +87,7 @@ YES_NO_CHOICES = [("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))]
 def question_field(question: Question, label: str) -> forms.Field:
     """The form field that asks `question` (never required itself: whether an answer is due
     depends on the guest's attendance, which `clean()` knows)."""
-    common = {"label": label, "required": False, "help_text": question.help_text}
+    common = {"label": label, "required": False, "help_text": translated(question, "help_text")}
     if question.kind == Question.Kind.YES_NO:
         return forms.ChoiceField(choices=YES_NO_CHOICES, widget=forms.RadioSelect, **common)
     options = [(o, o) for o in question.options]
@@ -213,7 +213,7 @@ class HouseholdRsvpForm(forms.Form):
             if (question.event_id and question.event_id not in event_ids) or not question.asks(guest, tag_ids or set()):
                 continue
             field_name = f"{who}_q{question.pk}"
-            self.fields[field_name] = question_field(question, f"{question.text} ({name})")
+            self.fields[field_name] = question_field(question, f"{translated(question, 'text')} ({name})")
             if question.pk in replies:
                 self.initial.setdefault(field_name, question_initial(question, replies[question.pk]))
             self.asked[(who, question.pk)] = field_name
@@ -283,7 +283,7 @@ class HouseholdRsvpForm(forms.Form):
             if question.required and not data.get(name) and name not in self._errors and question_is_due(
                 question, attending=self._attending(data, who)
             ):
-                self.add_error(name, _("Please answer: %(question)s") % {"question": question.text})
+                self.add_error(name, _("Please answer: %(question)s") % {"question": translated(question, "text")})
 
     # --- what the service gets ---
 

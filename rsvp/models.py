@@ -94,6 +94,8 @@ class Question(WeddingScoped):
     something: nobody who declines everything is held up by it).
     """
 
+    TRANSLATED_FIELDS = ("text", "help_text")  # the options are the answers: one language
+
     class Kind(models.TextChoices):
         TEXT = "text", "Short text"
         YES_NO = "yes_no", "Yes / no"
@@ -111,6 +113,7 @@ class Question(WeddingScoped):
     )
     text = models.CharField("question", max_length=200)
     help_text = models.CharField(max_length=300, blank=True)
+    translations = translations_field()
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.TEXT)
     choices = models.TextField(blank=True, help_text="For single and multiple choice: one option a line.")
     required = models.BooleanField(default=False)

@@ -453,3 +453,22 @@ def test_a_planner_of_two_weddings_works_in_the_zone_of_the_one_being_edited(pla
 def test_a_nonsense_wedding_in_the_admin_url_is_no_error(planner_client, wedding, wanted):
     assert planner_client.get(reverse("admin:wedding_event_changelist"), {"wedding__id__exact": wanted}).status_code in (200, 302)
     assert planner_client.get(reverse("admin:wedding_event_add"), {"wedding": wanted}).status_code == 200
+
+
+def test_the_couples_questions_are_asked_in_the_households_language(planner_client, client, wedding, household, family, menu):
+    from rsvp.models import Question
+
+    reception, _brunch, _fish, _risotto = menu
+    question = Question.objects.create(
+        wedding=wedding, event=reception, text="Will you take the shuttle?", kind=Question.Kind.YES_NO,
+        help_text="It leaves at 19:00.", translations={"es": {"text": "¿Cogeréis el autobús?"}},
+    )
+    change = planner_client.get(reverse("admin:rsvp_question_change", args=[question.pk])).content.decode()
+    assert 'name="text__es"' in change and 'name="help_text__es"' in change
+    household.language = "es"
+    household.save()
+    enter_as(client, household)
+    page = client.get(reverse("rsvp:rsvp")).content.decode()
+    assert "¿Cogeréis el autobús?" in page and "Will you take the shuttle?" not in page
+    assert "It leaves at 19:00." in page  # no Spanish help text: the main text
+    assert ">Sí<" in page or " Sí</label>" in page  # the yes/no choices are the site's words

@@ -27,7 +27,7 @@ def translation_field_names(model: type, languages: list[str] | None = None) -> 
     return [translation_field_name(f, lang) for lang in languages for f in model.TRANSLATED_FIELDS]
 
 
-class TranslationsForm(WeddingScopedForm):
+class TranslationsFormMixin:
     """Reads and writes `instance.translations` through the declared `<field>__<language>` fields.
 
     Languages the form does not show (the wedding's own) keep what they had.
@@ -63,8 +63,13 @@ class TranslationsForm(WeddingScopedForm):
         return cleaned
 
 
-def translated_form(model: type, base: type[forms.ModelForm] = TranslationsForm) -> type[forms.ModelForm]:
-    """A ModelForm class for `model` declaring one optional field per translated field and language."""
+class TranslationsForm(TranslationsFormMixin, WeddingScopedForm):
+    """A wedding-scoped ModelForm with translation fields (see `translated_form`)."""
+
+
+def translated_form(model: type, base: type[forms.ModelForm] = WeddingScopedForm) -> type[forms.ModelForm]:
+    """A ModelForm class for `model` (on `base`, e.g. a form with the admin's own checks) declaring
+    one optional field per translated field and language."""
     names = dict(settings.LANGUAGES)
     declared: dict[str, forms.Field] = {}
     for language, language_name in names.items():
@@ -75,7 +80,8 @@ def translated_form(model: type, base: type[forms.ModelForm] = TranslationsForm)
             formfield.help_text = "Blank: guests reading this language see the main text."
             declared[translation_field_name(field_name, language)] = formfield
     meta = type("Meta", (), {"model": model, "exclude": ("translations",)})
-    return type(f"{model.__name__}TranslationsForm", (base,), {**declared, "Meta": meta})
+    bases = (base,) if issubclass(base, TranslationsFormMixin) else (TranslationsFormMixin, base)
+    return type(f"{model.__name__}TranslationsForm", bases, {**declared, "Meta": meta})
 
 
 def _wedding_of(obj: Any) -> Any:
