@@ -8,7 +8,12 @@ PYTHON ?= $(shell for c in python3.13 python3.12 python3 /root/.pyenv/versions/3
 	p=$$(command -v $$c 2>/dev/null) || continue; \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 
-.PHONY: run test install install-dev demo lint clean
+.PHONY: run test install install-dev demo lint clean messages
+
+# The guest site's translations: .po files are committed, .mo files are built here (GNU gettext's msgfmt).
+messages: install
+	@if command -v msgfmt >/dev/null 2>&1; then $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0; \
+	else echo "note: msgfmt (Debian package gettext) not found; pages stay in English (apt-get install gettext)"; fi
 
 $(VENV)/.installed: pyproject.toml package-lock.json
 	@if [ -z "$(PYTHON)" ]; then echo "Confetti needs Python >= 3.12 (Django 6). None found: install one (pyenv install 3.13) or set PYTHON=/path/to/python3.12" >&2; exit 1; fi
@@ -29,7 +34,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-run: install
+run: install messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo
 	@# The task worker (invitations and reminders by email, photos' images) runs beside the server and stops with it.
@@ -43,7 +48,7 @@ run: install
 # and browser tests are mandatory: they fail instead of skipping.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 PYTEST := $(PY) -m pytest -n 2
-test: install-dev
+test: install-dev messages
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
 		echo "note: chromium not installed; browser tests will be skipped (apt-get install chromium)"; }

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from guests.models import GuestRequest
 
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="Invitation code", max_length=32,
-        help_text="Printed on your invitation, for example ACDEF-GHJKM.",
+        label=_("Invitation code"), max_length=32,
+        help_text=_("Printed on your invitation, for example ACDEF-GHJKM."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
 
 
 class NameForm(forms.Form):
-    first_name = forms.CharField(label="First name", max_length=100,
+    first_name = forms.CharField(label=_("First name"), max_length=100,
                                  widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
-    last_name = forms.CharField(label="Last name", max_length=100,
+    last_name = forms.CharField(label=_("Last name"), max_length=100,
                                 widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
 
 
@@ -32,18 +33,18 @@ class SecondQuestionForm(NameForm):
     first_name = forms.CharField(widget=forms.HiddenInput, max_length=100)
     last_name = forms.CharField(widget=forms.HiddenInput, max_length=100)
     answer = forms.CharField(
-        label="Your email address or phone number",
-        help_text="The one the couple has for you. Don't know which? Ask for a sign-in link instead.",
+        label=_("Your email address or phone number"),
+        help_text=_("The one the couple has for you. Don't know which? Ask for a sign-in link instead."),
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "email"}),
     )
 
 
 class GuestRequestForm(forms.Form):
-    kind = forms.ChoiceField(label="What is it about?", choices=GuestRequest.Kind.choices)
-    guest = forms.ModelChoiceField(label="For whom (optional)", queryset=None, required=False,
-                                   empty_label="The whole household")
-    message = forms.CharField(label="Your message", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    kind = forms.ChoiceField(label=_("What is it about?"), choices=GuestRequest.Kind.choices)
+    guest = forms.ModelChoiceField(label=_("For whom (optional)"), queryset=None, required=False,
+                                   empty_label=_("The whole household"))
+    message = forms.CharField(label=_("Your message"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args, household, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -60,9 +61,9 @@ class DirectorySearchForm(forms.Form):
 
 class DirectoryForm(forms.Form):
     listed = forms.ModelMultipleChoiceField(
-        label="List in the guest directory", queryset=None, required=False,
+        label=_("List in the guest directory"), queryset=None, required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Only your name, side and table are shown to other guests.",
+        help_text=_("Only your name, side and table are shown to other guests."),
     )
 
     def __init__(self, *args, household, **kwargs) -> None:

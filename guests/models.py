@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils.text import get_text_list
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from guests.codes import new_code, new_household_key
 from guests.lookup import fold
@@ -32,6 +33,11 @@ class Household(Timestamped):
     plus_ones_allowed = models.PositiveSmallIntegerField(default=0)
     message_to_couple = models.TextField(blank=True, help_text="Written by the guests with their RSVP.")
     notes = models.TextField("planner notes", blank=True, help_text="Never shown to guests.")
+    # Chosen with the guest site's language switch; follows the household to every device and email.
+    language = models.CharField(
+        max_length=8, blank=True, choices=settings.LANGUAGES,
+        help_text="The language of the household's guest pages and emails. Blank: the wedding's.",
+    )
 
     objects = WeddingScopedQuerySet.as_manager()
 
@@ -66,7 +72,7 @@ class Household(Timestamped):
         if self.invitation_code:
             return super().save(*args, **kwargs)
         # A collision at ~46 bits is astronomically rare, but a retry is cheap.
-        for _ in range(5):
+        for _attempt in range(5):
             self.invitation_code = new_code()
             try:
                 with transaction.atomic():
@@ -148,14 +154,14 @@ class GuestQuerySet(WeddingScopedQuerySet):
 
 class Guest(Timestamped):
     class AgeGroup(models.TextChoices):
-        ADULT = "adult", "Adult"
-        CHILD = "child", "Child"
-        INFANT = "infant", "Infant"
+        ADULT = "adult", _("Adult")
+        CHILD = "child", _("Child")
+        INFANT = "infant", _("Infant")
 
     class Side(models.TextChoices):
-        PARTNER_A = "a", "Partner A"
-        PARTNER_B = "b", "Partner B"
-        BOTH = "both", "Both"
+        PARTNER_A = "a", _("Partner A")
+        PARTNER_B = "b", _("Partner B")
+        BOTH = "both", _("Both")
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="guests")
     first_name = models.CharField(max_length=100)
@@ -187,15 +193,15 @@ class Guest(Timestamped):
 
 class GuestRequest(Timestamped):
     class Kind(models.TextChoices):
-        PLUS_ONE = "plus_one", "Plus-one"
-        ACCESSIBILITY = "accessibility", "Accessibility need"
-        CHANGE = "change", "Change after the deadline"
-        OTHER = "other", "Other"
+        PLUS_ONE = "plus_one", _("Plus-one")
+        ACCESSIBILITY = "accessibility", _("Accessibility need")
+        CHANGE = "change", _("Change after the deadline")
+        OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        APPROVED = "approved", "Approved"
-        DECLINED = "declined", "Declined"
+        OPEN = "open", _("Open")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="requests")
     guest = models.ForeignKey(Guest, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")

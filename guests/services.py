@@ -7,11 +7,13 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from guests import lookup
 from guests.codes import new_code, normalize_code
@@ -19,6 +21,7 @@ from guests.models import Guest, GuestRequest, Household, Tag
 from realtime import live
 from realtime.live import acting_as_planner
 from wedding.core.counters import delete_recounting
+from wedding.core.i18n import reading_as
 from wedding.core.models import Wedding
 from wedding.core.throttle import throttle_exceeded, throttle_hit, throttle_incr
 from wedding.core.tokens import token_consume, token_issue, token_peek
@@ -142,12 +145,14 @@ def signin_link_send(*, first_name: str, last_name: str, link_for: Callable[[str
         ):
             continue
         token = token_issue(purpose=SIGNIN_PURPOSE, payload=household.pk, ttl=SIGNIN_LINK_TTL)
-        body = render_to_string(
-            "guests/signin_email.txt",
-            {"household": household, "wedding": household.wedding, "link": link_for(token),
-             "minutes": SIGNIN_LINK_TTL // 60},
-        )
-        message = EmailMessage(subject=f"Your sign-in link for {household.wedding.name}", body=body, to=emails)
+        with reading_as(household.wedding, household):
+            body = render_to_string(
+                "guests/signin_email.txt",
+                {"household": household, "wedding": household.wedding, "link": link_for(token),
+                 "minutes": SIGNIN_LINK_TTL // 60},
+            )
+            subject = _("Your sign-in link for %(wedding)s") % {"wedding": household.wedding.name}
+        message = EmailMessage(subject=subject, body=body, to=emails)
         try:
             sent += message.send()
         except Exception:  # noqa: BLE001 - a broken mail server must not tell the visitor anything
@@ -176,7 +181,7 @@ def directory_opt_in_set(*, household: Household, guest_ids: Iterable[int]) -> i
         members = list(Guest.objects.select_for_update().filter(household=household))
         known = {g.pk for g in members}
         if wanted - known:
-            raise ValidationError("You can only choose guests of your own invitation.")
+            raise ValidationError(_("You can only choose guests of your own invitation."))
         changed = 0
         for guest in members:
             opt_in = guest.pk in wanted
@@ -190,19 +195,32 @@ def directory_opt_in_set(*, household: Household, guest_ids: Iterable[int]) -> i
 # --- requests to the planners --------------------------------------------------------
 
 
+def household_language_set(*, household: Household, language: str) -> Household:
+    """The household reads the guest site and its emails in `language` from now on (any device).
+
+    `language` is one of settings.LANGUAGES; anything else is refused.
+    """
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(_("That language is not available."))
+    if household.language != language:
+        household.language = language
+        household.save(update_fields=["language", "updated_at"])
+    return household
+
+
 def guest_request_create(
     *, household: Household, kind: str, message: str, guest: Guest | None = None
 ) -> GuestRequest:
     """A household asks the planners for something (plus-one, accessibility, change, other)."""
     message = (message or "").strip()
     if kind not in GuestRequest.Kind.values:
-        raise ValidationError("Please choose what the request is about.")
+        raise ValidationError(_("Please choose what the request is about."))
     if not message:
-        raise ValidationError("Please write a few words for the couple.")
+        raise ValidationError(_("Please write a few words for the couple."))
     if len(message) > MAX_REQUEST:
-        raise ValidationError(f"A request is limited to {MAX_REQUEST} characters.")
+        raise ValidationError(_("A request is limited to %(n)s characters.") % {"n": MAX_REQUEST})
     if guest is not None and guest.household_id != household.pk:
-        raise ValidationError("You can only make a request for a guest of your own invitation.")
+        raise ValidationError(_("You can only make a request for a guest of your own invitation."))
     with transaction.atomic():
         return GuestRequest.objects.create(
             wedding_id=household.wedding_id, household=household, guest=guest, kind=kind, message=message
@@ -233,7 +251,7 @@ def household_code_regenerate(*, household: Household, user) -> Household:
     Wedding.objects.check_planner(user, household.wedding_id, system_allowed=False)
     with acting_as_planner(user), transaction.atomic():
         locked = Household.objects.select_for_update().get(pk=household.pk)
-        for _ in range(5):
+        for _attempt in range(5):
             locked.invitation_code = new_code()
             try:
                 with transaction.atomic():

@@ -14,6 +14,7 @@ urlpatterns = [
     path("signin/<str:token>/", views.signin_link, name="signin"),
     path("find/", views.find, name="find"),
     path("signout/", views.sign_out, name="signout"),
+    path("language/", views.language_set, name="language"),
     path("home/", views.home, name="home"),
     path("directory/", views.directory, name="directory"),
     path("whos-who/", views.whos_who, name="whos_who"),

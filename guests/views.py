@@ -10,14 +10,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
@@ -34,6 +35,8 @@ from guests.models import GuestRequest, Household
 from guests.session import household_login, household_logout
 from guests.signals import invitation_link_followed
 from realtime.live import Audience, Viewer, close_sockets_after_commit, live_page_context
+from wedding.core.i18n import reading_as, supported_language
+from wedding.core.redirects import safe_next
 from wedding.core.throttle import throttle_exceeded, throttle_hit
 from wedding.proxy import client_address
 
@@ -44,11 +47,11 @@ WRONG_LIMITS = ((10, 60), (60, 3600))
 # Every entry attempt per address, right or wrong: bounds how fast an address past WRONG_LIMITS
 # can still try codes, since a right one enters.
 ATTEMPTS_PER_HOUR = 300
-NOT_FOUND = (
+NOT_FOUND = gettext_lazy(
     "We couldn't find an invitation with those details. Check the spelling, "
     "or use the code printed on your invitation."
 )
-TOO_MANY = (
+TOO_MANY = gettext_lazy(
     "Too many attempts from your connection. Please wait a few minutes and try again, "
     "or use the link on your invitation."
 )
@@ -95,14 +98,13 @@ def guest_required(view: Callable) -> Callable:
         if household is None:
             return redirect("guests:entry")
         request.guest_household = household
-        # Times on guest pages read in the wedding's own time zone.
-        with timezone.override(household.wedding.time_zone):
-            return view(request, *args, **kwargs)
+        # Language and time zone: wedding.core.i18n.WeddingLocaleMiddleware has activated them.
+        return view(request, *args, **kwargs)
 
     return wrapper
 
 
-CONTRIBUTION_TOO_MANY = "That is a lot in a short time — please wait a few minutes and try again."
+CONTRIBUTION_TOO_MANY = gettext_lazy("That is a lot in a short time — please wait a few minutes and try again.")
 
 
 def contribution_limited(request: HttpRequest, *, action: str, rate: str) -> bool:
@@ -118,7 +120,9 @@ def contribution_limited(request: HttpRequest, *, action: str, rate: str) -> boo
 
 # Requests to the planners (guest requests and change requests together) per household an hour.
 REQUESTS_PER_HOUR = 10
-REQUESTS_TOO_MANY = "You have sent the couple several requests already; please wait an hour before sending more."
+REQUESTS_TOO_MANY = gettext_lazy(
+    "You have sent the couple several requests already; please wait an hour before sending more."
+)
 
 
 def request_allowed(household) -> bool:
@@ -144,7 +148,8 @@ def _too_many(request: HttpRequest, **context) -> HttpResponse:
 
 def _enter(request: HttpRequest, household) -> HttpResponse:
     household_login(request=request, household=household)
-    messages.success(request, _("Welcome, %(names)s!") % {"names": household.greeting_name})
+    with reading_as(household.wedding, household):  # still a visitor's request: the household's language
+        messages.success(request, _("Welcome, %(names)s!") % {"names": household.greeting_name})
     return redirect("guests:home")
 
 
@@ -178,7 +183,7 @@ def entry(request: HttpRequest) -> HttpResponse:
                 return _enter(request, household)
             if _count_wrong(request):
                 return _too_many(request)
-            code_form.add_error("code", "That code doesn't match an invitation. Check it and try again.")
+            code_form.add_error("code", _("That code doesn't match an invitation. Check it and try again."))
     return render(request, "guests/entry.html", {"code_form": code_form, "name_form": NameForm()})
 
 
@@ -194,7 +199,7 @@ def invitation_link(request: HttpRequest, code: str) -> HttpResponse:
         return render(
             request, "guests/entry.html",
             {"code_form": CodeForm(), "name_form": NameForm(),
-             "error": "That invitation link doesn't work. Type the code from your invitation instead."},
+             "error": _("That invitation link doesn't work. Type the code from your invitation instead.")},
             status=404,
         )
     invitation_link_followed.send(sender=Household, household=household)
@@ -214,13 +219,13 @@ def signin_link(request: HttpRequest, token: str) -> HttpResponse:
         return render(
             request, "guests/entry.html",
             {"code_form": CodeForm(), "name_form": NameForm(),
-             "error": "That sign-in link has expired or was already used. Ask for a new one, or use your code."},
+             "error": _("That sign-in link has expired or was already used. Ask for a new one, or use your code.")},
             status=404,
         )
     return _enter(request, household)
 
 
-LINK_SENT = (
+LINK_SENT = gettext_lazy(
     "If we found your invitation and have an email address for it, we have sent a sign-in link there. "
     "It works once, within 30 minutes."
 )
@@ -275,13 +280,36 @@ def find(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """The guest chrome's language switch (a plain form: works without JavaScript).
+
+    A signed-in household keeps the choice (every device, every email to it); any
+    visitor also gets Django's language cookie, so the entry page follows too.
+    """
+    language = supported_language(request.POST.get("language"))
+    back = safe_next(request, request.POST.get("next"), fallback=reverse("guests:entry"))
+    if language is None:
+        messages.error(request, _("That language is not available."))
+        return redirect(back)
+    household = household_of(request)
+    if household is not None:
+        services.household_language_set(household=household, language=language)
+    response = redirect(back)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE or 365 * 24 * 3600,
+        samesite="Lax", secure=request.is_secure(), httponly=True,
+    )
+    return response
+
+
+@require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     session_key = request.session.session_key
     household_logout(request=request)
     if session_key:
         # This browser's open live pages stop receiving the household's data (DESIGN §4.10).
         close_sockets_after_commit(session_key=session_key)
-    messages.info(request, "You have signed out. Your invitation link or code lets you back in.")
+    messages.info(request, _("You have signed out. Your invitation link or code lets you back in."))
     return redirect("guests:entry")
 
 
@@ -313,7 +341,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Your directory listing is saved.")
+            messages.success(request, _("Your directory listing is saved."))
             return redirect("guests:directory")
     return render(request, "guests/directory.html", guest_context(request, form=form, search=search, q=q))
 
@@ -339,7 +367,7 @@ def requests_page(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Your request was sent. Its status updates here by itself.")
+            messages.success(request, _("Your request was sent. Its status updates here by itself."))
             return redirect("guests:requests")
     status = 400 if request.method == "POST" else 200
     return render(request, "guests/requests.html", guest_context(request, form=form), status=status)

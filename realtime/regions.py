@@ -30,6 +30,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -47,11 +48,18 @@ class Viewer:
     wedding: Any
     audience: Audience
     household: Any = None  # set for HOUSEHOLD viewers; GUESTS/PLANNER regions render without it
+    # The language the regions are rendered in. Default: planners read the site's language
+    # (planner pages are English), guests their household's choice or the wedding's default.
+    language: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.language:
+            object.__setattr__(self, "language", viewer_language(self))
 
     def key(self) -> tuple:
         """Identity for shared renders: same key, same HTML."""
         household_id = self.household.pk if self.audience is Audience.HOUSEHOLD else None
-        return (self.wedding.pk, self.audience.value, household_id)
+        return (self.wedding.pk, self.audience.value, household_id, self.language)
 
     def can_see(self, audience: Audience) -> bool:
         if self.audience is Audience.PLANNER:
@@ -64,7 +72,7 @@ class Viewer:
         """The narrowest viewer a region of `audience` is rendered for (shares renders)."""
         if audience is self.audience:
             return self
-        return Viewer(wedding=self.wedding, audience=audience, household=self.household)
+        return Viewer(wedding=self.wedding, audience=audience, household=self.household, language=self.language)
 
 
 def shared_viewer(viewer: Viewer, audience: Audience) -> Viewer:
@@ -81,7 +89,18 @@ def shared_viewer(viewer: Viewer, audience: Audience) -> Viewer:
     narrowed = viewer.for_audience(audience)
     if narrowed.household is None:
         return narrowed
-    return Viewer(wedding=viewer.wedding, audience=audience, household=None)
+    return Viewer(wedding=viewer.wedding, audience=audience, household=None, language=viewer.language)
+
+
+def viewer_language(viewer: Viewer) -> str:
+    """The language a viewer reads when none was given (see `Viewer.language`)."""
+    from django.conf import settings
+
+    from wedding.core.i18n import guest_language
+
+    if viewer.audience is Audience.PLANNER:
+        return settings.LANGUAGE_CODE
+    return guest_language(viewer.wedding, viewer.household)
 
 
 @dataclass(frozen=True)
@@ -226,10 +245,13 @@ def render_region(name: str, viewer: Viewer, params: dict[str, Any] | None = Non
         raise PermissionDenied(f"region {name!r} is not for this audience")
     params = clean_params(region, params or {})
     viewer = shared_viewer(viewer, region.audience)
-    context = region.context(viewer, **params)
-    context.setdefault("viewer", viewer)
-    context.setdefault("wedding", viewer.wedding)
-    inner = render_to_string(region.template, context)
+    # Words, dates and numbers in the viewer's language, times in the wedding's zone: the same
+    # HTML whether a page, a fragment request or a socket's push asks (none has a request here).
+    with translation.override(viewer.language), timezone.override(viewer.wedding.time_zone):
+        context = region.context(viewer, **params)
+        context.setdefault("viewer", viewer)
+        context.setdefault("wedding", viewer.wedding)
+        inner = render_to_string(region.template, context)
     extra = "".join(format_html(' {}="{}"', k, v) for k, v in region.attrs.items())
     return format_html(
         '<{tag} id="{id}" data-live-region="{name}" data-live-params="{params}" '

@@ -17,11 +17,13 @@ from rsvp.models import Invitation, MealOption, Question, QuestionAnswer, Respon
 from rsvp.services import invitations_create, response_record, responses_record_many
 from wedding.core.admin import EventAdmin
 from wedding.core.admin_base import WeddingScopedAdmin, WeddingScopedInline
+from wedding.core.admin_translations import TranslatedAdminMixin, translated_form
 from wedding.core.models import Event
 
 
 @admin.register(MealOption)
-class MealOptionAdmin(WeddingScopedAdmin):
+class MealOptionAdmin(TranslatedAdminMixin, WeddingScopedAdmin):
+    form = translated_form(MealOption)
     list_display = ("name", "event", "is_vegetarian", "order", "wedding")
     list_filter = (("wedding", admin.RelatedOnlyFieldListFilter), ("event", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("event", "wedding")
@@ -92,8 +94,9 @@ class ResponseAdmin(LiveChangeList, WeddingScopedAdmin):
         obj.pk = saved.pk
 
 
-class MealOptionInline(WeddingScopedInline, admin.TabularInline):
+class MealOptionInline(TranslatedAdminMixin, WeddingScopedInline, admin.TabularInline):
     model = MealOption
+    form = translated_form(MealOption)
     extra = 0
     fields = ("name", "description", "is_vegetarian", "order")
 
@@ -123,10 +126,10 @@ QuestionAdminForm = form_checked_by(check_question)
 
 
 @admin.register(Question)
-class QuestionAdmin(WeddingScopedAdmin):
+class QuestionAdmin(TranslatedAdminMixin, WeddingScopedAdmin):
     """The couple's RSVP questions; guests see changes on their RSVP form at the next load."""
 
-    form = QuestionAdminForm
+    form = translated_form(Question, base=QuestionAdminForm)
     list_display = ("text", "event", "kind", "required", "audience", "tag", "order", "answer_count", "wedding")
     list_editable = ("order",)
     list_filter = (("wedding", admin.RelatedOnlyFieldListFilter), ("event", admin.RelatedOnlyFieldListFilter), "kind")

@@ -13,13 +13,19 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from guests.models import Guest
 from rsvp.models import MealOption, Question, Response
 from rsvp.services import MAX_REPLY, Answer, PlusOne, Reply, SongWish, question_is_due
+from wedding.core.i18n import translated
 from wedding.core.models import Event
 
-STATUS_CHOICES = [(Response.Status.ATTENDING, "Attending"), (Response.Status.DECLINED, "Not attending")]
+STATUS_CHOICES = [
+    (Response.Status.ATTENDING, gettext_lazy("Attending")),
+    (Response.Status.DECLINED, gettext_lazy("Not attending")),
+]
 ANSWER_KEY = re.compile(r"^g(\d{1,18})_e(\d{1,18})_status$")
 
 
@@ -65,18 +71,23 @@ def _meal_field(event: Event, meals: list[MealOption], label: str) -> forms.Choi
         return None
     return forms.TypedChoiceField(
         label=label, required=False, coerce=int, empty_value=None,
-        choices=[("", "Choose a meal…")] + [(m.pk, f"{m.name}{' (vegetarian)' if m.is_vegetarian else ''}") for m in meals],
-        error_messages={"invalid_choice": "That meal is not on the menu of this event."},
+        choices=[("", _("Choose a meal…"))] + [(m.pk, _meal_label(m)) for m in meals],
+        error_messages={"invalid_choice": _("That meal is not on the menu of this event.")},
     )
 
 
-YES_NO_CHOICES = [("yes", "Yes"), ("no", "No")]
+def _meal_label(meal: MealOption) -> str:
+    name = translated(meal, "name")
+    return _("%(meal)s (vegetarian)") % {"meal": name} if meal.is_vegetarian else name
+
+
+YES_NO_CHOICES = [("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))]
 
 
 def question_field(question: Question, label: str) -> forms.Field:
     """The form field that asks `question` (never required itself: whether an answer is due
     depends on the guest's attendance, which `clean()` knows)."""
-    common = {"label": label, "required": False, "help_text": question.help_text}
+    common = {"label": label, "required": False, "help_text": translated(question, "help_text")}
     if question.kind == Question.Kind.YES_NO:
         return forms.ChoiceField(choices=YES_NO_CHOICES, widget=forms.RadioSelect, **common)
     options = [(o, o) for o in question.options]
@@ -97,15 +108,15 @@ def _status_field(label: str) -> forms.ChoiceField:
 
 class HouseholdRsvpForm(forms.Form):
     note = forms.CharField(
-        label="A note to the couple (optional)", required=False, max_length=2000,
+        label=gettext_lazy("A note to the couple (optional)"), required=False, max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    send_copy = forms.BooleanField(label="Email me a copy of our answers", required=False)
-    email = forms.EmailField(label="Email address for the copy", required=False,
+    send_copy = forms.BooleanField(label=gettext_lazy("Email me a copy of our answers"), required=False)
+    email = forms.EmailField(label=gettext_lazy("Email address for the copy"), required=False,
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
-    song_title = forms.CharField(label="A song that will get you dancing (optional)", required=False, max_length=200)
-    song_artist = forms.CharField(label="Artist", required=False, max_length=200)
+    song_title = forms.CharField(label=gettext_lazy("A song that will get you dancing (optional)"), required=False, max_length=200)
+    song_artist = forms.CharField(label=gettext_lazy("Artist"), required=False, max_length=200)
 
     def __init__(self, *args, household, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -149,8 +160,9 @@ class HouseholdRsvpForm(forms.Form):
                 if event.pk not in invited:
                     continue
                 prefix = f"g{guest.pk}_e{event.pk}"
-                self.fields[f"{prefix}_status"] = _status_field(f"{guest.full_name} at {event.name}")
-                meal = _meal_field(event, event.meals, f"Meal for {guest.full_name} at {event.name}")
+                names = {"guest": guest.full_name, "event": translated(event, "name")}
+                self.fields[f"{prefix}_status"] = _status_field(_("%(guest)s at %(event)s") % names)
+                meal = _meal_field(event, event.meals, _("Meal for %(guest)s at %(event)s") % names)
                 if meal:
                     self.fields[f"{prefix}_meal"] = meal
                 response = answers.get(event.pk)
@@ -162,28 +174,32 @@ class HouseholdRsvpForm(forms.Form):
                 tag_ids={t.pk for t in guest.tag_list}, replies={r.question_id: r.value for r in guest.replies},
             )
             self.fields[f"g{guest.pk}_dietary"] = forms.CharField(
-                label=f"Dietary needs of {guest.full_name}", required=False, max_length=300,
-                help_text="Allergies, vegetarian, vegan…",
+                label=_("Dietary needs of %(guest)s") % {"guest": guest.full_name}, required=False, max_length=300,
+                help_text=_("Allergies, vegetarian, vegan…"),
             )
             self.initial.setdefault(f"g{guest.pk}_dietary", guest.dietary_notes)
             if guest.is_plus_one:
                 self.fields[f"g{guest.pk}_remove"] = forms.BooleanField(
-                    label=f"Remove {guest.full_name} as our plus-one", required=False
+                    label=_("Remove %(guest)s as our plus-one") % {"guest": guest.full_name}, required=False
                 )
             self.blocks.append(block)
         open_slots = max(household.plus_ones_allowed - sum(g.is_plus_one for g in self.guests), 0)
         for n in range(1, open_slots + 1):
-            self.fields[f"p{n}_first"] = forms.CharField(label=f"Plus-one {n}: first name", required=False, max_length=100)
-            self.fields[f"p{n}_last"] = forms.CharField(label=f"Plus-one {n}: last name", required=False, max_length=100)
-            self.fields[f"p{n}_dietary"] = forms.CharField(label=f"Plus-one {n}: dietary needs", required=False, max_length=300)
+            self.fields[f"p{n}_first"] = forms.CharField(
+                label=_("Plus-one %(n)s: first name") % {"n": n}, required=False, max_length=100)
+            self.fields[f"p{n}_last"] = forms.CharField(
+                label=_("Plus-one %(n)s: last name") % {"n": n}, required=False, max_length=100)
+            self.fields[f"p{n}_dietary"] = forms.CharField(
+                label=_("Plus-one %(n)s: dietary needs") % {"n": n}, required=False, max_length=300)
             for event in self.events:
-                self.fields[f"p{n}_e{event.pk}_status"] = _status_field(f"Plus-one {n} at {event.name}")
-                meal = _meal_field(event, event.meals, f"Meal for plus-one {n} at {event.name}")
+                names = {"n": n, "event": translated(event, "name")}
+                self.fields[f"p{n}_e{event.pk}_status"] = _status_field(_("Plus-one %(n)s at %(event)s") % names)
+                meal = _meal_field(event, event.meals, _("Meal for plus-one %(n)s at %(event)s") % names)
                 if meal:
                     self.fields[f"p{n}_e{event.pk}_meal"] = meal
             # A plus-one is a new adult guest with no tags, invited to the household's events.
             newcomer = Guest(age_group=Guest.AgeGroup.ADULT, is_plus_one=True)
-            self._add_questions(f"p{n}", newcomer, [e.pk for e in self.events], f"plus-one {n}")
+            self._add_questions(f"p{n}", newcomer, [e.pk for e in self.events], _("plus-one %(n)s") % {"n": n})
         self.open_slots = open_slots
         self._bind_layout()
 
@@ -197,7 +213,7 @@ class HouseholdRsvpForm(forms.Form):
             if (question.event_id and question.event_id not in event_ids) or not question.asks(guest, tag_ids or set()):
                 continue
             field_name = f"{who}_q{question.pk}"
-            self.fields[field_name] = question_field(question, f"{question.text} ({name})")
+            self.fields[field_name] = question_field(question, f"{translated(question, 'text')} ({name})")
             if question.pk in replies:
                 self.initial.setdefault(field_name, question_initial(question, replies[question.pk]))
             self.asked[(who, question.pk)] = field_name
@@ -223,12 +239,13 @@ class HouseholdRsvpForm(forms.Form):
             block.remove = self[f"g{g.pk}_remove"] if f"g{g.pk}_remove" in self.fields else None
         for n in range(1, self.open_slots + 1):
             slot = PlusOneSlot(n, self[f"p{n}_first"], self[f"p{n}_last"], self[f"p{n}_dietary"])
+            plus_one = _("plus-one %(n)s") % {"n": n}
             for event in self.events:
                 meal = self[f"p{n}_e{event.pk}_meal"] if f"p{n}_e{event.pk}_meal" in self.fields else None
                 slot.cells.append(Cell(
-                    event, self[f"p{n}_e{event.pk}_status"], meal, f"plus-one {n}", self._asked(f"p{n}", f"plus-one {n}", event.pk),
+                    event, self[f"p{n}_e{event.pk}_status"], meal, plus_one, self._asked(f"p{n}", plus_one, event.pk),
                 ))
-            slot.questions = self._asked(f"p{n}", f"plus-one {n}", None)
+            slot.questions = self._asked(f"p{n}", plus_one, None)
             self.slots.append(slot)
 
     def clean(self) -> dict:
@@ -240,15 +257,15 @@ class HouseholdRsvpForm(forms.Form):
             if data.get(name) == Response.Status.ATTENDING and meal_name in self.fields and not data.get(meal_name):
                 if name.startswith("p") and not data.get(name.split("_")[0] + "_first", "").strip():
                     continue  # an unnamed plus-one slot is ignored altogether
-                self.add_error(meal_name, f"Please choose a meal: {self.fields[name].label}.")
+                self.add_error(meal_name, _("Please choose a meal: %(answer)s.") % {"answer": self.fields[name].label})
         for n in range(1, self.open_slots + 1):
             named = data.get(f"p{n}_first", "").strip()
             answered = any(data.get(f"p{n}_e{e.pk}_status") for e in self.events)
             if answered and not named:
-                self.add_error(f"p{n}_first", f"Please give plus-one {n}'s name (or leave their answers empty).")
+                self.add_error(f"p{n}_first", _("Please give plus-one %(n)s's name (or leave their answers empty).") % {"n": n})
         self._clean_questions(data)
         if data.get("send_copy") and not data.get("email"):
-            self.add_error("email", "Which address should we send the copy to?")
+            self.add_error("email", _("Which address should we send the copy to?"))
         return data
 
     def _attending(self, data: dict, who: str) -> set[int]:
@@ -266,7 +283,7 @@ class HouseholdRsvpForm(forms.Form):
             if question.required and not data.get(name) and name not in self._errors and question_is_due(
                 question, attending=self._attending(data, who)
             ):
-                self.add_error(name, f"Please answer: {question.text}")
+                self.add_error(name, _("Please answer: %(question)s") % {"question": translated(question, "text")})
 
     # --- what the service gets ---
 
@@ -362,5 +379,5 @@ class GuestQuestionsForm(forms.Form):
 
 class ChangeRequestForm(forms.Form):
     message = forms.CharField(
-        label="What would you like to change?", max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+        label=gettext_lazy("What would you like to change?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
     )

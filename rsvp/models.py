@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from wedding.core.models import WeddingScoped, WeddingScopedQuerySet
+from wedding.core.models import WeddingScoped, WeddingScopedQuerySet, translations_field
 
 
 class MealOption(WeddingScoped):
+    TRANSLATED_FIELDS = ("name", "description")
+
     event = models.ForeignKey("wedding.Event", on_delete=models.CASCADE, related_name="meal_options")
     name = models.CharField(max_length=120)
     description = models.CharField(max_length=300, blank=True)
     is_vegetarian = models.BooleanField(default=False)
     order = models.PositiveSmallIntegerField(default=0)
+    translations = translations_field()
 
     class Meta:
         ordering = ["order", "name"]
@@ -46,9 +51,9 @@ class ResponseQuerySet(WeddingScopedQuerySet):
 
 class Response(WeddingScoped):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        ATTENDING = "attending", "Attending"
-        DECLINED = "declined", "Declined"
+        PENDING = "pending", _("Pending")
+        ATTENDING = "attending", _("Attending")
+        DECLINED = "declined", _("Declined")
 
     class AnsweredBy(models.TextChoices):
         GUEST = "guest", "The guest"
@@ -89,6 +94,8 @@ class Question(WeddingScoped):
     something: nobody who declines everything is held up by it).
     """
 
+    TRANSLATED_FIELDS = ("text", "help_text")  # the options are the answers: one language
+
     class Kind(models.TextChoices):
         TEXT = "text", "Short text"
         YES_NO = "yes_no", "Yes / no"
@@ -106,6 +113,7 @@ class Question(WeddingScoped):
     )
     text = models.CharField("question", max_length=200)
     help_text = models.CharField(max_length=300, blank=True)
+    translations = translations_field()
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.TEXT)
     choices = models.TextField(blank=True, help_text="For single and multiple choice: one option a line.")
     required = models.BooleanField(default=False)
@@ -174,5 +182,5 @@ class QuestionAnswer(WeddingScoped):
     def display(self) -> str:
         """The answer as people read it: “Yes”, “Vegan; Gluten-free”, the text."""
         if self.question.kind == Question.Kind.YES_NO:
-            return {"yes": "Yes", "no": "No"}.get(self.value, self.value)
+            return {"yes": gettext("Yes"), "no": gettext("No")}.get(self.value, self.value)
         return "; ".join(self.values)

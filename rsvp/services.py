@@ -17,6 +17,8 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from guests.models import Guest, Household
 from realtime import live
@@ -24,6 +26,7 @@ from realtime.live import acting_as_planner
 from rsvp.models import Invitation, MealOption, Question, QuestionAnswer, Response
 from rsvp.signals import guests_uninvited
 from wedding.core.cleaning import clean_text
+from wedding.core.i18n import reading_as
 from wedding.core.models import Event, Wedding
 from wedding.core.throttle import throttle_hit
 from wedding.core.tokens import token_consume, token_issue
@@ -144,7 +147,7 @@ def invitations_delete(*, guests: Iterable[Guest], event: Event) -> int:
 
 def _clean_status(status: str) -> str:
     if status not in ANSWER_STATUSES:
-        raise ValidationError("Please answer “attending” or “not attending” for every event.")
+        raise ValidationError(_("Please answer “attending” or “not attending” for every event."))
     return status
 
 
@@ -232,11 +235,11 @@ def rsvp_submit(
         household = Household.objects.select_for_update().select_related("wedding").get(pk=household.pk)
         wedding = household.wedding
         if not wedding.rsvp_open:
-            raise ValidationError("The RSVP deadline has passed: please send the couple a change request.")
+            raise ValidationError(_("The RSVP deadline has passed: please send the couple a change request."))
         if song is not None and not wedding.rsvp_asks_song:
-            raise ValidationError("The couple does not take song requests with the RSVP.")
+            raise ValidationError(_("The couple does not take song requests with the RSVP."))
         if note is not None and not wedding.rsvp_asks_message and note.strip() != household.message_to_couple:
-            raise ValidationError("The couple does not take messages with the RSVP.")
+            raise ValidationError(_("The couple does not take messages with the RSVP."))
 
         members = {g.pk: g for g in Guest.objects.filter(household=household)}
         invited: dict[int, set[int]] = {}
@@ -253,28 +256,28 @@ def rsvp_submit(
             if meal_id in (None, "") or status != Response.Status.ATTENDING:
                 return None
             if meals.get(int(meal_id)) != event_id:
-                raise ValidationError("That meal is not on the menu of this event.")
+                raise ValidationError(_("That meal is not on the menu of this event."))
             return int(meal_id)
 
         # --- validate everything before writing anything ---
         cleaned: list[Answer] = []
         for a in answers:
             if a.guest_id not in members:
-                raise ValidationError("You can only answer for the guests of your own invitation.")
+                raise ValidationError(_("You can only answer for the guests of your own invitation."))
             if a.event_id not in invited.get(a.guest_id, set()):
-                raise ValidationError(f"{members[a.guest_id]} is not invited to that event.")
+                raise ValidationError(_("%(guest)s is not invited to that event.") % {"guest": members[a.guest_id]})
             status = _clean_status(a.status)
             cleaned.append(Answer(a.guest_id, a.event_id, status, check_meal(a.meal_id, a.event_id, status)))
         for guest_id, text in dietary.items():
             if guest_id not in members:
-                raise ValidationError("You can only answer for the guests of your own invitation.")
+                raise ValidationError(_("You can only answer for the guests of your own invitation."))
             if len(text) > MAX_DIETARY:
-                raise ValidationError(f"Dietary notes are limited to {MAX_DIETARY} characters.")
+                raise ValidationError(_("Dietary notes are limited to %(n)s characters.") % {"n": MAX_DIETARY})
         if note is not None and len(note) > MAX_NOTE:
-            raise ValidationError(f"The note to the couple is limited to {MAX_NOTE} characters.")
+            raise ValidationError(_("The note to the couple is limited to %(n)s characters.") % {"n": MAX_NOTE})
         for pk in remove_plus_ones:
             if pk not in members or not members[pk].is_plus_one:
-                raise ValidationError("You can only remove a plus-one of your own invitation.")
+                raise ValidationError(_("You can only remove a plus-one of your own invitation."))
 
         existing_plus = {
             _name_key(g.first_name, g.last_name): g
@@ -284,12 +287,12 @@ def rsvp_submit(
         new_plus: list[PlusOne] = []
         for p in plus_ones:
             if len(p.first_name) > 100 or len(p.last_name) > 100:
-                raise ValidationError("A plus-one's name is limited to 100 characters.")
+                raise ValidationError(_("A plus-one's name is limited to 100 characters."))
             if len(p.dietary_notes) > MAX_DIETARY:
-                raise ValidationError(f"Dietary notes are limited to {MAX_DIETARY} characters.")
+                raise ValidationError(_("Dietary notes are limited to %(n)s characters.") % {"n": MAX_DIETARY})
             for event_id, (status, meal_id) in p.answers.items():
                 if event_id not in household_events:
-                    raise ValidationError("Your plus-one can only come to events you are invited to.")
+                    raise ValidationError(_("Your plus-one can only come to events you are invited to."))
                 _clean_status(status)
                 check_meal(meal_id, event_id, status)
             # Naming the same plus-one again (a double submit) updates them instead of adding one.
@@ -299,8 +302,11 @@ def rsvp_submit(
         # must not lock the household out of answering for the plus-ones it has.
         if new_plus and len(existing_plus) + len(new_plus) > household.plus_ones_allowed:
             raise ValidationError(
-                f"Your invitation includes {household.plus_ones_allowed} plus-one(s); "
-                "ask the couple through a request if you need more."
+                ngettext(
+                    "Your invitation includes %(n)s plus-one; ask the couple through a request if you need more.",
+                    "Your invitation includes %(n)s plus-ones; ask the couple through a request if you need more.",
+                    household.plus_ones_allowed,
+                ) % {"n": household.plus_ones_allowed}
             )
 
         # --- write ---
@@ -384,15 +390,15 @@ def reply_clean(question: Question, value: str | list[str]) -> str:
         chosen = [v for v in chosen if v]
         unknown = [v for v in chosen if v not in question.options]
         if unknown:
-            raise ValidationError(f"“{unknown[0]}” is not an option of “{question.text}”.")
+            raise ValidationError(_("“%(answer)s” is not an option of “%(question)s”.") % {"answer": unknown[0], "question": question.text})
         return "\n".join(o for o in question.options if o in chosen)  # the couple's order, no repeats
     if not isinstance(value, str):
-        raise ValidationError(f"“{question.text}” takes one answer.")
+        raise ValidationError(_("“%(question)s” takes one answer.") % {"question": question.text})
     text = clean_text(value, label=f"answer to “{question.text}”", max_length=MAX_REPLY, required=False)
     if question.kind == Question.Kind.YES_NO and text not in ("", *YES_NO):
-        raise ValidationError(f"Please answer “{question.text}” with yes or no.")
+        raise ValidationError(_("Please answer “%(question)s” with yes or no.") % {"question": question.text})
     if question.kind == Question.Kind.CHOICE and text and text not in question.options:
-        raise ValidationError(f"“{text}” is not an option of “{question.text}”.")
+        raise ValidationError(_("“%(answer)s” is not an option of “%(question)s”.") % {"answer": text, "question": question.text})
     return text
 
 
@@ -427,15 +433,15 @@ def _replies_apply(
         question = questions.get(reply.question_id)
         guest = members.get(reply.guest_id)
         if guest is None:
-            raise ValidationError("You can only answer for the guests of your own invitation.")
+            raise ValidationError(_("You can only answer for the guests of your own invitation."))
         if question is None or not question.asks(guest, tags.get(guest.pk, set())):
-            raise ValidationError(f"That question is not asked of {guest}.")
+            raise ValidationError(_("That question is not asked of %(guest)s.") % {"guest": guest})
         value = reply_clean(question, reply.value)
         due = question_is_due(question, attending=attending.get(guest.pk, set()))
         if question.event_id and not due:
             continue  # not coming to that event: whatever was typed there is not an answer
         if required and question.required and due and not value:
-            raise ValidationError(f"Please answer “{question.text}” for {guest.full_name}.")
+            raise ValidationError(_("Please answer “%(question)s” for %(guest)s.") % {"question": question.text, "guest": guest.full_name})
         cleaned[(guest.pk, question.pk)] = value
     existing = {
         (a.guest_id, a.question_id): a
@@ -499,12 +505,13 @@ def rsvp_confirmation_send(*, household: Household, to: str) -> bool:
         .select_related("guest", "event", "meal")
         .order_by("event__order", "event__starts_at", "guest__first_name")
     )
-    with timezone.override(household.wedding.time_zone):
+    with reading_as(household.wedding, household):
         body = render_to_string(
             "rsvp/confirmation_email.txt",
             {"household": household, "wedding": household.wedding, "responses": responses},
         )
-    return _send(EmailMessage(subject=f"Your RSVP for {household.wedding.name}", body=body, to=[to]))
+        subject = _("Your RSVP for %(wedding)s") % {"wedding": household.wedding.name}
+    return _send(EmailMessage(subject=subject, body=body, to=[to]))
 
 
 def _send(message: EmailMessage) -> bool:
@@ -554,10 +561,12 @@ def rsvp_copy_request(*, household: Household, to: str, link_for: Callable[[str]
     token = token_issue(
         purpose=COPY_CONFIRM_PURPOSE, payload={"household": household.pk, "to": to}, ttl=COPY_CONFIRM_TTL
     )
-    body = render_to_string(
-        "rsvp/copy_confirm_email.txt", {"wedding": household.wedding, "link": link_for(token)}
-    )
-    message = EmailMessage(subject=f"Confirm your address for {household.wedding.name}", body=body, to=[to])
+    with reading_as(household.wedding, household):
+        body = render_to_string(
+            "rsvp/copy_confirm_email.txt", {"wedding": household.wedding, "link": link_for(token)}
+        )
+        subject = _("Confirm your address for %(wedding)s") % {"wedding": household.wedding.name}
+    message = EmailMessage(subject=subject, body=body, to=[to])
     transaction.on_commit(lambda: _send(message))
     return CopyOutcome.CONFIRM
 

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from guests.models import GuestRequest
@@ -24,7 +26,7 @@ def rsvp(request: HttpRequest) -> HttpResponse:
         # Read-only after the deadline: the answers (live) and a way to ask for a change.
         status = 403 if request.method == "POST" else 200
         if request.method == "POST":
-            messages.error(request, "The RSVP deadline has passed: please send the couple a change request.")
+            messages.error(request, _("The RSVP deadline has passed: please send the couple a change request."))
         return render(request, "rsvp/closed.html", guest_context(request, form=ChangeRequestForm()), status=status)
     form = HouseholdRsvpForm(request.POST or None, household=household)
     if request.method == "POST" and form.is_valid():
@@ -37,7 +39,7 @@ def rsvp(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Thank you! Your answers are saved.")
+            messages.success(request, _("Thank you! Your answers are saved."))
             if form.cleaned_data["send_copy"]:
                 _copy_requested(request, household, form.cleaned_data["email"])
             return redirect("rsvp:done")
@@ -46,13 +48,13 @@ def rsvp(request: HttpRequest) -> HttpResponse:
 
 
 COPY_MESSAGES = {
-    services.CopyOutcome.SENT: (messages.INFO, "A copy of your answers is on its way to {to}."),
+    services.CopyOutcome.SENT: (messages.INFO, gettext_lazy("A copy of your answers is on its way to {to}.")),
     services.CopyOutcome.CONFIRM: (
         messages.INFO,
-        "We sent a link to {to}: confirm the address there and the copy of your answers follows.",
+        gettext_lazy("We sent a link to {to}: confirm the address there and the copy of your answers follows."),
     ),
     services.CopyOutcome.THROTTLED: (
-        messages.WARNING, "We have sent several copies already; please try again in an hour.",
+        messages.WARNING, gettext_lazy("We have sent several copies already; please try again in an hour."),
     ),
 }
 
@@ -94,6 +96,6 @@ def change_request(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Your change request was sent to the couple. Follow its status on Requests.")
+            messages.success(request, _("Your change request was sent to the couple. Follow its status on Requests."))
             return redirect("guests:requests")
     return render(request, "rsvp/closed.html", guest_context(request, form=form), status=400)

@@ -22,6 +22,25 @@ def require_service(name: str, available: bool, why: str = "") -> None:
     pytest.skip(message)
 
 
+def pytest_configure(config) -> None:
+    """Build the translations (.mo) from the committed .po when they are missing or older, as
+    `make test` does, so a plain `pytest` sees the Spanish guest site too. Once, before workers."""
+    if hasattr(config, "workerinput"):
+        return
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    if shutil.which("msgfmt") is None:
+        return  # the translation tests then fail with a clear message (tests/test_i18n.py)
+    for po in Path(__file__).resolve().parent.parent.glob("locale/*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            partial = mo.with_suffix(".mo.partial")
+            subprocess.run(["msgfmt", "--check-format", "-o", str(partial), str(po)], check=True)
+            partial.replace(mo)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """pytest-django's test database, plus: nothing may keep it open at the end.

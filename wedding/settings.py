@@ -77,6 +77,9 @@ MIDDLEWARE = [
     # HTTPS redirect and security headers apply to static files too.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The visitor's language (cookie, Accept-Language); WeddingLocaleMiddleware below refines it
+    # with the household's choice or the wedding's default once the guest is known.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -84,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "guests.session.GuestSessionMiddleware",
+    # The wedding's language and time zone for guest and planner requests (wedding/core/i18n.py).
+    "wedding.core.i18n.WeddingLocaleMiddleware",
     "realtime.context.ActorMiddleware",
 ]
 
@@ -98,10 +103,11 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",  # LANGUAGES for the guest language switch
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
-            "builtins": ["realtime.templatetags.live"],
+            "builtins": ["realtime.templatetags.live", "wedding.core.templatetags.translated"],
         },
     },
 ]
@@ -178,7 +184,11 @@ if "PYTEST_VERSION" in os.environ:
     # hasher, since factories and logins hash passwords thousands of times. Never in production.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# The guest site and guest emails speak these; a wedding picks its default, a household may switch.
+# Planner-only pages stay English. Messages: <app>/locale/ and locale/ (`compilemessages` builds .mo).
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

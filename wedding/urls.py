@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -15,6 +16,8 @@ urlpatterns = [
     path("", include("rsvp.urls")),  # household RSVP
     path("", include("wedding.site.urls")),  # the wedding site: /w/<slug>/, its pages and .ics
     path("m/", include("wedding.messaging.urls")),  # unsubscribe, QR codes
+    # The guest scripts' words (live status, vote buttons) in the page's language: djangojs.po.
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]
 
 if settings.DEBUG:

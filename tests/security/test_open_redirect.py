@@ -19,6 +19,7 @@ ON_SITE = "/admin/?from=next"
 READERS = {
     "realtime/pages.py": "action_result: bulk actions, request answers, seating, DJ, moderation",
     "wedding/dashboard/views.py": "respond page, bulk delete confirmation",
+    "guests/views.py": "the guest language switch (test_the_language_switch_stays_on_site)",
 }
 READS_NEXT = re.compile(r"""(\.get\(\s*["']next["']|\[["']next["']\]|HTTP_REFERER|headers\.get\(["']referer)""", re.I)
 
@@ -99,3 +100,10 @@ def test_pages_do_not_echo_an_off_site_next_into_links_or_forms(planner_client, 
     ).content.decode()
     for html in (confirm, respond_page):
         assert "evil.example" not in html and "javascript:" not in html
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_the_language_switch_stays_on_site(client, db, target):
+    response = client.post(reverse("guests:language"), {"language": "es", "next": target})
+    assert response.status_code == 302 and response["Location"] == reverse("guests:entry")
+    assert client.post(reverse("guests:language"), {"language": "es", "next": "/find/"})["Location"] == "/find/"

@@ -79,7 +79,7 @@ def test_wedding_list_and_change_page_are_scoped(planner_client, wedding, other_
 def test_a_planner_who_adds_a_wedding_plans_it(planner_client, planner, wedding):
     response = planner_client.post(
         url(Wedding, "add"),
-        {"name": "Second couple", "slug": "second", "date": "2027-06-01", "time_zone": "UTC",
+        {"name": "Second couple", "slug": "second", "date": "2027-06-01", "time_zone": "UTC", "language": "en",
          "photo_moderation": "on"},
     )
     assert response.status_code == 302, response.context["adminform"].form.errors

@@ -14,6 +14,7 @@ from wedding.core.admin_base import (
     WeddingScopedAdmin,
     planned_weddings,
 )
+from wedding.core.admin_translations import TranslatedAdminMixin, translated_form
 from wedding.core.models import Event, Wedding, WeddingPartyMember
 
 
@@ -50,7 +51,8 @@ class WeddingAdmin(PlannerAccessMixin, MissingIsNotFound, admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(WeddingScopedAdmin):
+class EventAdmin(TranslatedAdminMixin, WeddingScopedAdmin):
+    form = translated_form(Event)
     list_display = ("name", "wedding", "starts_at", "venue", "is_private", "order")
     list_filter = (("wedding", admin.RelatedOnlyFieldListFilter), "is_private")
     list_select_related = ("wedding",)

@@ -16,6 +16,15 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"“{value}” is not a known time zone (for example Europe/Madrid).")
 
 
+def translations_field() -> models.JSONField:
+    """The `translations` field of a model with couple-written text in several languages:
+    `{language: {field: text}}`; a missing or empty text falls back (`wedding.core.i18n`)."""
+    return models.JSONField(
+        default=dict, blank=True,
+        help_text="Other languages of this row's text: {language: {field: text}}; empty falls back.",
+    )
+
+
 class WeddingQuerySet(models.QuerySet["Wedding"]):
     def for_planner(self, user) -> WeddingQuerySet:
         """Weddings this user plans; superusers plan them all; anyone else none."""
@@ -43,6 +52,11 @@ class Wedding(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     date = models.DateField()
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    language = models.CharField(
+        "default language", max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE,
+        help_text="What guests read unless their household chooses another; the pages, events and "
+        "meals are written in it (other languages: their translation fields, else this one).",
+    )
     venue = models.CharField(max_length=200, blank=True)
     # The couple's names, shown to guests instead of "Partner A / Partner B".
     partner_a_name = models.CharField(max_length=100, blank=True)
@@ -126,6 +140,8 @@ class Timestamped(WeddingScoped):
 
 
 class Event(WeddingScoped):
+    TRANSLATED_FIELDS = ("name", "venue", "description")
+
     name = models.CharField(max_length=120)
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField(null=True, blank=True)
@@ -134,6 +150,7 @@ class Event(WeddingScoped):
     description = models.TextField(blank=True)
     order = models.PositiveSmallIntegerField(default=0)
     is_private = models.BooleanField(default=False, help_text="Only invited guests see this event.")
+    translations = translations_field()
 
     class Meta:
         ordering = ["order", "starts_at"]

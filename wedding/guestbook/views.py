@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from guests.views import CONTRIBUTION_TOO_MANY as TOO_MANY
@@ -30,9 +31,9 @@ def guestbook(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             if entry.status == "approved":
-                messages.success(request, "Thank you for signing the guestbook!")
+                messages.success(request, _("Thank you for signing the guestbook!"))
             else:
-                messages.success(request, "Thank you! Your message will appear once it is approved.")
+                messages.success(request, _("Thank you! Your message will appear once it is approved."))
             return redirect("guestbook:guestbook")
     return render(request, "guestbook/guestbook.html", guest_context(request, form=form))
 

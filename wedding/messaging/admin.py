@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from guests.models import Household
 from realtime.live import Audience, Viewer, live_page_context
 from wedding.core.admin_base import WeddingScopedAdmin, planned_weddings
+from wedding.core.admin_translations import TranslatedAdminMixin, translated_form
 from wedding.messaging import paper, rendering, services
 from wedding.messaging.forms import PRESETS, BounceForm, MessageForm, ScheduleForm, TestSendForm
 from wedding.messaging.models import Message, OptOut
@@ -25,8 +26,8 @@ from wedding.messaging.segments import households_for_rendering, segment_reach
 
 
 @admin.register(Message)
-class MessageAdmin(WeddingScopedAdmin):
-    form = MessageForm
+class MessageAdmin(TranslatedAdminMixin, WeddingScopedAdmin):
+    form = translated_form(Message, base=MessageForm)
     list_display = ["subject", "kind", "wedding", "status", "segment", "scheduled_for", "delivery"]
     list_filter = ["kind", "status"]
     search_fields = ["subject"]

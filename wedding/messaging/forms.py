@@ -6,9 +6,10 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from guests.models import Household
-from wedding.core.admin_base import WeddingScopedForm
+from wedding.core.admin_translations import TranslationsForm, translation_field_names
 from wedding.messaging import rendering
 from wedding.messaging.models import Message, Recipient
 
@@ -46,7 +47,7 @@ NEEDS = {
 }
 
 
-class MessageForm(WeddingScopedForm):
+class MessageForm(TranslationsForm):
     class Meta:
         model = Message
         fields = ["wedding", "kind", "subject", "body", "essential", "segment", "segment_event",
@@ -68,6 +69,12 @@ class MessageForm(WeddingScopedForm):
         return value
 
     def clean(self) -> dict:
+        for name in translation_field_names(Message):  # the other languages' texts render too
+            if self.cleaned_data.get(name):
+                try:
+                    rendering.check_template(self.cleaned_data[name])
+                except rendering.TemplateError as error:
+                    self.add_error(name, error.messages)
         cleaned = super().clean()
         if self.instance.pk and not self.instance.editable:
             raise forms.ValidationError("A message that is sending or sent cannot be changed; make a copy.")
@@ -79,8 +86,8 @@ class MessageForm(WeddingScopedForm):
 
 class AddressForm(forms.Form):
     address = forms.CharField(
-        label="Mailing address", widget=forms.Textarea(attrs={"rows": 4}), max_length=500,
-        help_text="As it should appear on the envelope: street, town, postcode, country.",
+        label=gettext_lazy("Mailing address"), widget=forms.Textarea(attrs={"rows": 4}), max_length=500,
+        help_text=gettext_lazy("As it should appear on the envelope: street, town, postcode, country."),
     )
 
 

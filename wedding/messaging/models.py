@@ -15,10 +15,17 @@ from django.db import models
 from django.utils import timezone
 
 from guests.models import Guest
-from wedding.core.models import Timestamped, WeddingScoped, WeddingScopedQuerySet
+from wedding.core.models import (
+    Timestamped,
+    WeddingScoped,
+    WeddingScopedQuerySet,
+    translations_field,
+)
 
 
 class Message(Timestamped):
+    TRANSLATED_FIELDS = ("subject", "body")
+
     class Kind(models.TextChoices):
         SAVE_THE_DATE = "save_the_date", "Save the date"
         INVITATION = "invitation", "Invitation"
@@ -48,6 +55,8 @@ class Message(Timestamped):
         help_text="Plain text with placeholders: {{ greeting }} {{ guest_names }} {{ link }} "
         "{{ rsvp_deadline }} {{ events }} {{ table }} {{ wedding }} {{ household }}."
     )
+    # The subject and body in the wedding's other languages: each household gets its own.
+    translations = translations_field()
     essential = models.BooleanField(
         default=False,
         help_text="An essential update (the shuttle leaves at 4): also reaches households that "

@@ -13,6 +13,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
 from realtime.live import bulk_change
+from wedding.core.i18n import guest_language, translated
 from wedding.core.models import Wedding
 from wedding.messaging import rendering
 from wedding.messaging.models import Message, Recipient, new_message_id
@@ -58,6 +59,9 @@ def copies_queue(*, message: Message) -> int:
     wedding = Wedding.objects.get(pk=message.wedding_id)
     rendering.check_template(message.subject, wedding=wedding)
     rendering.check_template(message.body, wedding=wedding)
+    for texts in (message.translations or {}).values():  # each language's subject and body render too
+        for text in texts.values():
+            rendering.check_template(text, wedding=wedding)
     reach = segment_reach(message)
     now = timezone.now()
     domain = message_id_domain()
@@ -68,7 +72,9 @@ def copies_queue(*, message: Message) -> int:
             contexts[household.pk] = rendering.household_context(household, wedding=wedding)
         rows.append(Recipient(
             wedding_id=wedding.pk, message=message, household=household, address=address,
-            subject=rendering.render_subject(message.subject, contexts[household.pk]),
+            subject=rendering.render_subject(
+                translated(message, "subject", guest_language(wedding, household)), contexts[household.pk]
+            ),
             message_id_header=new_message_id(domain), essential=essential, queued_at=now,
             next_attempt_at=now, history=[history_entry("queued")],
         ))

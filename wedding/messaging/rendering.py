@@ -25,6 +25,8 @@ from django.utils.safestring import mark_safe
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
+from wedding.core.i18n import guest_language, reading_as, translated
+
 PLACEHOLDERS = {
     "greeting": "“Dear Ana and Ben”",
     "guest_names": "every guest of the household",
@@ -78,7 +80,8 @@ def household_context(household, *, wedding) -> dict[str, str]:
     invitations (event) and seats (table) — see `households_for_rendering`.
     """
     guests = list(household.guests.all())
-    with timezone.override(wedding.time_zone):
+    # In the household's language (dates, "Dear", event and table words) and the wedding's zone.
+    with reading_as(wedding, household):
         deadline = (
             formats.date_format(timezone.localtime(wedding.rsvp_deadline), "DATETIME_FORMAT")
             if wedding.rsvp_deadline else ""
@@ -88,18 +91,21 @@ def household_context(household, *, wedding) -> dict[str, str]:
             for invitation in guest.invitations.all():
                 event = invitation.event
                 when = formats.date_format(timezone.localtime(event.starts_at), "DATETIME_FORMAT")
-                events[event.pk] = (event.order, event.starts_at, f"{event.name} — {when}"
-                                    + (f", {event.venue}" if event.venue else ""))
-    tables: list[str] = []
-    if wedding.seating_published:
-        for guest in guests:
-            for seat in guest.seats.all():
-                label = f"{seat.table.name} ({seat.event.name})"
-                if label not in tables:
-                    tables.append(label)
+                venue = translated(event, "venue")
+                events[event.pk] = (event.order, event.starts_at, f"{translated(event, 'name')} — {when}"
+                                    + (f", {venue}" if venue else ""))
+        tables: list[str] = []
+        if wedding.seating_published:
+            for guest in guests:
+                for seat in guest.seats.all():
+                    label = f"{seat.table.name} ({translated(seat.event, 'name')})"
+                    if label not in tables:
+                        tables.append(label)
+        greeting = _("Dear %(names)s") % {"names": household.greeting_name}
+        guest_names = get_text_list([g.full_name for g in guests], _("and"))
     return {
-        "greeting": _("Dear %(names)s") % {"names": household.greeting_name},
-        "guest_names": get_text_list([g.full_name for g in guests], "and"),
+        "greeting": greeting,
+        "guest_names": guest_names,
         "household": household.name,
         "link": site_url(reverse("guests:invitation", args=[household.invitation_code])),
         "rsvp_deadline": deadline,
@@ -146,18 +152,21 @@ def render_email(*, message, household, wedding, context: dict[str, str] | None 
     """The subject, text part and HTML part of `message` for `household`."""
     context = context or household_context(household, wedding=wedding)
     unsubscribe_url = site_url(reverse("messaging:unsubscribe", args=[unsubscribe_token(household.pk)]))
-    subject = render_subject(message.subject, context)
-    text_body = _render(_text_engine, message.body, context)
+    language = guest_language(wedding, household)  # the couple's words in it, if they wrote them
+    subject = render_subject(translated(message, "subject", language), context)
+    body = translated(message, "body", language)
+    text_body = _render(_text_engine, body, context)
     html_context = {
         **context,
         # The link is the one value that is HTML in the HTML part: an anchor around the escaped URL.
         "link": format_html('<a href="{0}">{0}</a>', context["link"]),
     }
-    html_body = linebreaks(_render(_html_engine, message.body, html_context), autoescape=False)
+    html_body = linebreaks(_render(_html_engine, body, html_context), autoescape=False)
     common = {
         "wedding": wedding.name, "essential": message.essential, "unsubscribe_url": unsubscribe_url,
         "link": context["link"],
     }
-    text = render_to_string("messaging/email.txt", {**common, "body": text_body})
-    html = render_to_string("messaging/email.html", {**common, "body": mark_safe(html_body), "subject": subject})
+    with reading_as(wedding, household):  # the frame around the planner's words, in the household's language
+        text = render_to_string("messaging/email.txt", {**common, "body": text_body})
+        html = render_to_string("messaging/email.html", {**common, "body": mark_safe(html_body), "subject": subject})
     return RenderedEmail(subject=subject, text=text, html=html, unsubscribe_url=unsubscribe_url)

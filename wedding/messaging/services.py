@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import mailers
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from guests.models import Household
 from realtime.live import acting_as_planner, bulk_change, record_change
@@ -180,7 +181,7 @@ def household_address_confirm(*, household: Household, address: str) -> None:
     """The household confirms (or corrects) its mailing address for the paper invitation."""
     address = "\n".join(line.strip() for line in address.strip().splitlines() if line.strip())
     if not address:
-        raise ValidationError("Please write the address the invitation should go to.")
+        raise ValidationError(_("Please write the address the invitation should go to."))
     if len(address) > 500:
         raise ValidationError("That address is too long (500 characters at most).")
     with transaction.atomic():

@@ -7,11 +7,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from guests.models import Household
 from guests.views import guest_context, guest_required
+from wedding.core.i18n import reading_as
 from wedding.messaging import rendering, services
 from wedding.messaging.forms import AddressForm
 
@@ -51,7 +53,8 @@ def _unsubscribe_page(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         services.household_opt_out(household=household)
         done = True
-    return render(request, "messaging/unsubscribe.html", {"household": household, "done": done})
+    with reading_as(household.wedding, household):  # no session here: the link's household decides
+        return render(request, "messaging/unsubscribe.html", {"household": household, "done": done})
 
 
 @guest_required
@@ -66,6 +69,6 @@ def mailing_address(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error("address", error)
         else:
-            messages.success(request, "Thank you! Your mailing address is saved.")
+            messages.success(request, _("Thank you! Your mailing address is saved."))
             return redirect("messaging:address")
     return render(request, "messaging/address.html", guest_context(request, form=form))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -26,6 +27,6 @@ class MultipleImageField(forms.FileField):
 
 
 class PhotoUploadForm(forms.Form):
-    photos = MultipleImageField(label="Photos", help_text="Choose one or several photos.")
-    caption = forms.CharField(max_length=280, required=False)
+    photos = MultipleImageField(label=_("Photos"), help_text=_("Choose one or several photos."))
+    caption = forms.CharField(max_length=280, required=False, label=_("Caption"))
 

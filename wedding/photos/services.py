@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from wedding.core.cleaning import check_household, clean_text
 from wedding.core.files import files_delete
@@ -54,9 +55,9 @@ def photo_upload(
     caption = clean_text(caption, label="caption", max_length=280, required=False)
     files = list(files)
     if not files:
-        raise ValidationError("Please choose at least one photo.")
+        raise ValidationError(_("Please choose at least one photo."))
     if len(files) > MAX_PHOTOS_PER_UPLOAD:
-        raise ValidationError(f"Please upload at most {MAX_PHOTOS_PER_UPLOAD} photos at a time.")
+        raise ValidationError(_("Please upload at most %(n)s photos at a time.") % {"n": MAX_PHOTOS_PER_UPLOAD})
     by_planner = user is not None and household is None
     status = Moderation.PENDING if wedding.photo_moderation and not by_planner else Moderation.APPROVED
     result = UploadResult()

@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
@@ -55,14 +57,19 @@ def _photos(request: HttpRequest) -> HttpResponse:
             form.add_error("photos", exc)
         else:
             for _name, reason in result.refused:
-                messages.error(request, f"Not uploaded: {reason}")
+                messages.error(request, _("Not uploaded: %(reason)s") % {"reason": reason})
             if result.saved:
                 count = len(result.saved)
-                noun = "photo" if count == 1 else "photos"
                 if household.wedding.photo_moderation:
-                    messages.success(request, f"Thank you! {count} {noun} will appear once the couple's planners approve them.")
+                    messages.success(request, ngettext(
+                        "Thank you! %(count)s photo will appear once the couple's planners approve it.",
+                        "Thank you! %(count)s photos will appear once the couple's planners approve them.", count,
+                    ) % {"count": count})
                 else:
-                    messages.success(request, f"Thank you! {count} {noun} will be in the gallery in a moment.")
+                    messages.success(request, ngettext(
+                        "Thank you! %(count)s photo will be in the gallery in a moment.",
+                        "Thank you! %(count)s photos will be in the gallery in a moment.", count,
+                    ) % {"count": count})
             return redirect("photos:photos")
     return render(request, "photos/photos.html", guest_context(request, form=form))
 

@@ -5,23 +5,27 @@ from __future__ import annotations
 from django.contrib import admin
 
 from wedding.core.admin_base import WeddingScopedAdmin, WeddingScopedInline
+from wedding.core.admin_translations import TranslatedAdminMixin, translated_form
 from wedding.site.models import EventDetails, FaqItem, Link, Page, SiteProfile
 
 
-class FaqItemInline(WeddingScopedInline, admin.StackedInline):
+class FaqItemInline(TranslatedAdminMixin, WeddingScopedInline, admin.StackedInline):
     model = FaqItem
+    form = translated_form(FaqItem)
     extra = 0
     fields = ("question", "answer", "order")
 
 
-class LinkInline(WeddingScopedInline, admin.StackedInline):
+class LinkInline(TranslatedAdminMixin, WeddingScopedInline, admin.StackedInline):
     model = Link
+    form = translated_form(Link)
     extra = 0
     fields = ("kind", "name", "url", "code", "details", "order")
 
 
 @admin.register(Page)
-class PageAdmin(WeddingScopedAdmin):
+class PageAdmin(TranslatedAdminMixin, WeddingScopedAdmin):
+    form = translated_form(Page)
     list_display = ("title", "kind", "visibility", "event", "order", "wedding", "updated_at")
     list_editable = ("order",)
     list_filter = (("wedding", admin.RelatedOnlyFieldListFilter), "kind", "visibility")
@@ -41,7 +45,8 @@ class EventDetailsAdmin(WeddingScopedAdmin):
 
 
 @admin.register(SiteProfile)
-class SiteProfileAdmin(WeddingScopedAdmin):
+class SiteProfileAdmin(TranslatedAdminMixin, WeddingScopedAdmin):
+    form = translated_form(SiteProfile)
     list_display = ("__str__", "wedding")
     list_select_related = ("wedding",)
     fields = ("wedding", "photo", "welcome")

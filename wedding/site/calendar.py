@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 import icalendar
 from django.utils import timezone
 
+from wedding.core.i18n import translated
 from wedding.site.maps import place_of
 
 PRODID = "-//Confetti//Wedding site//EN"
@@ -38,14 +39,14 @@ def events_ics(*, wedding, events: Iterable, link: str, host: str) -> bytes:
         vevent = icalendar.Event()
         vevent.add("uid", f"event-{event.pk}@{host}")
         vevent.add("dtstamp", timezone.now().replace(microsecond=0))
-        vevent.add("summary", f"{event.name} · {wedding.name}")
+        vevent.add("summary", f"{translated(event, 'name')} · {wedding.name}")
         vevent.add("dtstart", _local(event.starts_at, tz))
         if event.ends_at:
             vevent.add("dtend", _local(event.ends_at, tz))
         location = place_of(venue=event.venue, address=event.address)
         if location:
             vevent.add("location", location)
-        description = "\n\n".join(part for part in (event.description.strip(), link) if part)
+        description = "\n\n".join(part for part in (translated(event, "description").strip(), link) if part)
         vevent.add("description", description)
         vevent.add("url", link)
         calendar.add_component(vevent)
@@ -68,9 +69,9 @@ def google_calendar_url(*, wedding, event, link: str) -> str:
     location = place_of(venue=event.venue, address=event.address)
     query = {
         "action": "TEMPLATE",
-        "text": f"{event.name} · {wedding.name}",
+        "text": f"{translated(event, 'name')} · {wedding.name}",
         "dates": f"{start.strftime(fmt)}/{end.strftime(fmt)}",
-        "details": "\n\n".join(part for part in (event.description.strip(), link) if part),
+        "details": "\n\n".join(part for part in (translated(event, "description").strip(), link) if part),
         "location": location,
         "ctz": wedding.time_zone,
     }

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
-from wedding.core.models import WeddingScoped
+from wedding.core.models import WeddingScoped, translations_field
 
 
 class Visibility(models.TextChoices):
@@ -21,6 +22,8 @@ class Visibility(models.TextChoices):
 
 
 class Page(WeddingScoped):
+    TRANSLATED_FIELDS = ("title", "body")
+
     class Kind(models.TextChoices):
         STORY = "story", "Our story"
         SCHEDULE = "schedule", "Schedule"
@@ -41,6 +44,7 @@ class Page(WeddingScoped):
         help_text="With “Households invited to one event”: which event.",
     )
     updated_at = models.DateTimeField(auto_now=True)
+    translations = translations_field()
 
     class Meta:
         ordering = ["order", "title"]
@@ -57,10 +61,13 @@ class Page(WeddingScoped):
 
 
 class FaqItem(WeddingScoped):
+    TRANSLATED_FIELDS = ("question", "answer")
+
     page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="faq_items")
     question = models.CharField(max_length=300)
     answer = models.TextField(max_length=5000, help_text="Markdown.")
     order = models.PositiveSmallIntegerField(default=0)
+    translations = translations_field()
 
     class Meta:
         ordering = ["order", "pk"]
@@ -73,13 +80,15 @@ class FaqItem(WeddingScoped):
 class Link(WeddingScoped):
     """A hotel, airport, parking, shuttle or registry entry of a page: a name, details, a link."""
 
+    TRANSLATED_FIELDS = ("name", "details")
+
     class Kind(models.TextChoices):
-        HOTEL = "hotel", "Hotel"
-        AIRPORT = "airport", "Airport"
-        PARKING = "parking", "Parking"
-        SHUTTLE = "shuttle", "Shuttle"
-        REGISTRY = "registry", "Registry or cash fund"
-        OTHER = "other", "Other"
+        HOTEL = "hotel", _("Hotel")
+        AIRPORT = "airport", _("Airport")
+        PARKING = "parking", _("Parking")
+        SHUTTLE = "shuttle", _("Shuttle")
+        REGISTRY = "registry", _("Registry or cash fund")
+        OTHER = "other", _("Other")
 
     page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="links")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.OTHER)
@@ -88,6 +97,7 @@ class Link(WeddingScoped):
     code = models.CharField(max_length=80, blank=True, help_text="Room-block or group code.")
     details = models.TextField(blank=True, max_length=5000, help_text="Markdown.")
     order = models.PositiveSmallIntegerField(default=0)
+    translations = translations_field()
 
     class Meta:
         ordering = ["order", "pk"]
@@ -116,8 +126,11 @@ class EventDetails(WeddingScoped):
 class SiteProfile(WeddingScoped):
     """The public landing page's extras: one per wedding."""
 
+    TRANSLATED_FIELDS = ("welcome",)
+
     photo = models.ImageField(upload_to="site/photos/", blank=True)
     welcome = models.TextField(blank=True, max_length=5000, help_text="Markdown, shown on the public landing page.")
+    translations = translations_field()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["wedding"], name="site_profile_one_per_wedding")]

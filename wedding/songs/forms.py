@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class SongRequestForm(forms.Form):
-    guest = forms.ModelChoiceField(queryset=None, label="Requested by", empty_label=None)
-    title = forms.CharField(max_length=200, label="Song title")
-    artist = forms.CharField(max_length=200, required=False)
+    guest = forms.ModelChoiceField(queryset=None, label=_("Requested by"), empty_label=None)
+    title = forms.CharField(max_length=200, label=_("Song title"))
+    artist = forms.CharField(max_length=200, required=False, label=_("Artist"))
     dedication = forms.CharField(
         max_length=280, required=False, widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Optional: who is it for?",
+        label=_("Dedication"), help_text=_("Optional: who is it for?"),
     )
 
     def __init__(self, *args, household, **kwargs) -> None:

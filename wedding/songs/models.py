@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from wedding.core.models import WeddingScoped
 
@@ -21,10 +22,10 @@ def song_key(title: str, artist: str) -> str:
 
 class SongRequest(WeddingScoped):
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Requested"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        PLAYED = "played", "Played"
+        REQUESTED = "requested", _("Requested")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        PLAYED = "played", _("Played")
 
     title = models.CharField(max_length=200)
     artist = models.CharField(max_length=200, blank=True)

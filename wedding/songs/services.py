@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from realtime import live
 from wedding.core.cleaning import check_household, clean_text
@@ -52,8 +53,8 @@ def song_vote(*, song: SongRequest, guest) -> SongRequest:
     with transaction.atomic():
         song = _locked_song(song)
         if song.status == SongRequest.Status.REJECTED:
-            raise ValidationError("This song is not in the queue any more.")
-        _, created = SongVote.objects.get_or_create(song=song, guest=guest, defaults={"wedding_id": song.wedding_id})
+            raise ValidationError(_("This song is not in the queue any more."))
+        _vote, created = SongVote.objects.get_or_create(song=song, guest=guest, defaults={"wedding_id": song.wedding_id})
         if created:
             _recount(song)
     return song
@@ -93,7 +94,7 @@ def song_request(
     dedication = clean_text(dedication, label="dedication", max_length=280, required=False)
     key = song_key(title, artist)
     if not key.split("|")[0]:
-        raise ValidationError("Please write the song title with letters or numbers.")
+        raise ValidationError(_("Please write the song title with letters or numbers."))
     with transaction.atomic():
         song = SongRequest.objects.select_for_update().filter(wedding=wedding, key=key).first()
         merged = song is not None
@@ -108,7 +109,7 @@ def song_request(
                 song = SongRequest.objects.select_for_update().get(wedding=wedding, key=key)
                 merged = True
         if merged and song.status == SongRequest.Status.REJECTED:
-            raise ValidationError("The DJ has already decided not to play this song.")
+            raise ValidationError(_("The DJ has already decided not to play this song."))
         if guest is not None:
             song = song_vote(song=song, guest=guest)
     return SongRequestResult(song=song, merged=merged)

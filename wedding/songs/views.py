@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from guests.views import CONTRIBUTION_TOO_MANY as TOO_MANY
@@ -23,7 +25,7 @@ def _too_many(request: HttpRequest, action: str) -> bool:
 
 
 def _first_error(exc: ValidationError) -> str:
-    return exc.messages[0] if exc.messages else "That did not work."
+    return exc.messages[0] if exc.messages else _("That did not work.")
 
 
 @guest_required
@@ -44,9 +46,9 @@ def songs(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             if result.merged:
-                messages.success(request, f"“{result.song}” was already requested — your vote was added.")
+                messages.success(request, _("“%(song)s” was already requested — your vote was added.") % {"song": result.song})
             else:
-                messages.success(request, f"Thanks! “{result.song}” is waiting for the DJ's approval.")
+                messages.success(request, _("Thanks! “%(song)s” is waiting for the DJ's approval.") % {"song": result.song})
             return redirect("songs:songs")
     guests = list(household.guests.all())
     # For the page without JavaScript: whose votes are whose (the live queue is shared).
@@ -86,11 +88,11 @@ def song_vote(request: HttpRequest, pk: int) -> HttpResponse:
     # Another wedding's song is simply not there.
     song = get_object_or_404(SongRequest.objects.for_wedding(household.wedding), pk=pk)
     if song.status != SongRequest.Status.APPROVED:
-        return refuse("This song is not in the queue any more.", 404)
+        return refuse(_("This song is not in the queue any more."), 404)
     try:
         guest = household.guests.get(pk=int(request.POST.get("guest", "")))
     except (ValueError, household.guests.model.DoesNotExist):
-        return refuse("Choose who in your household is voting.", 400)
+        return refuse(_("Choose who in your household is voting."), 400)
     wants_vote = request.POST.get("vote", "1") != "0"
     if _too_many(request, "vote"):
         return refuse(TOO_MANY, 429)
@@ -108,10 +110,11 @@ def song_vote(request: HttpRequest, pk: int) -> HttpResponse:
         )
     if wants_vote:
         count = song.vote_count
-        messages.success(
-            request, f"{guest.full_name}'s vote for “{song}” is counted ({count} vote{'' if count == 1 else 's'})."
-        )
+        messages.success(request, ngettext(
+            "%(guest)s's vote for “%(song)s” is counted (%(count)s vote).",
+            "%(guest)s's vote for “%(song)s” is counted (%(count)s votes).", count,
+        ) % {"guest": guest.full_name, "song": song, "count": count})
     else:
-        messages.success(request, f"{guest.full_name}'s vote for “{song}” is withdrawn.")
+        messages.success(request, _("%(guest)s's vote for “%(song)s” is withdrawn.") % {"guest": guest.full_name, "song": song})
     return redirect("songs:songs")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from wedding.core.cleaning import clean_text
 from wedding.core.models import Moderation
@@ -18,7 +19,7 @@ def remembrance_add(*, tribute: Tribute, household, author_name: str, message: s
     if household is not None and household.wedding_id != tribute.wedding_id:
         raise PermissionDenied("This tribute belongs to another wedding.")
     if not tribute.published:
-        raise ValidationError("This tribute is not published.")
+        raise ValidationError(_("This tribute is not published."))
     author_name = clean_text(author_name, label="name", max_length=120)
     message = clean_text(message, label="message", max_length=REMEMBRANCE_MAX_LENGTH)
     with transaction.atomic():

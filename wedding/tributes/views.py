@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from guests.views import CONTRIBUTION_TOO_MANY as TOO_MANY
@@ -37,7 +38,7 @@ def tribute_remember(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Thank you. Your words will appear once the planners approve them.")
+            messages.success(request, _("Thank you. Your words will appear once the planners approve them."))
             return redirect("tributes:tributes")
     return render(request, "tributes/tribute_remember.html", guest_context(request, form=form, tribute=tribute))
 

@@ -27,6 +27,13 @@
  */
 (function () {
   "use strict";
+  // Words in the page's language when Django's JavaScript catalog is loaded (guest pages:
+  // base.html); English as written otherwise (the admin).
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate = window.interpolate || function (text, args) {
+    var i = 0;
+    return text.replace(/%s/g, function () { return String(args[i++]); });
+  };
 
   // --- the API every page script uses (also when the socket cannot run) ----------------
 
@@ -52,11 +59,11 @@
         answer = answer || {};
         var ok = response.ok && answer.ok !== false && !answer.error;
         var message = answer.message || answer.error ||
-          (response.ok ? "" : "Something went wrong (" + response.status + "); nothing was changed.");
+          (response.ok ? "" : interpolate(gettext("Something went wrong (%s); nothing was changed."), [response.status]));
         return { ok: ok, status: response.status, message: message, body: answer };
       });
     }, function () {
-      return { ok: false, status: 0, message: "The server could not be reached; nothing was changed.", body: {} };
+      return { ok: false, status: 0, message: gettext("The server could not be reached; nothing was changed."), body: {} };
     });
   }
 
@@ -77,10 +84,10 @@
     var text = event.detail.xhr.responseText || "", answer = null;
     try { answer = JSON.parse(text); } catch (e) { /* plain text or HTML */ }
     say((answer && (answer.error || answer.message)) ||
-        "That did not work (" + event.detail.xhr.status + "); nothing was changed.");
+        interpolate(gettext("That did not work (%s); nothing was changed."), [event.detail.xhr.status]));
   });
   document.addEventListener("htmx:sendError", function () {
-    say("The server could not be reached; nothing was changed.");
+    say(gettext("The server could not be reached; nothing was changed."));
   });
   document.addEventListener("htmx:beforeRequest", function () {
     var box = document.querySelector("[data-live-message]");
@@ -109,9 +116,9 @@
   var version = parseInt(page.dataset.liveVersion || "0", 10) || 0;
   var statusEl = document.getElementById("live-status");
   var labels = {
-    connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…",
-    offline: "Offline — showing saved data", degraded: "Live updates delayed",
-    closed: "Live updates off"
+    connecting: gettext("Connecting…"), live: gettext("Live"), reconnecting: gettext("Reconnecting…"),
+    offline: gettext("Offline — showing saved data"), degraded: gettext("Live updates delayed"),
+    closed: gettext("Live updates off")
   };
 
   var socket = null, attempts = 0, retryTimer = null, pollTimer = null, pingTimer = null;

@@ -19,6 +19,7 @@ from realtime.live import acting_as, actor_for
 from rsvp.models import Invitation, MealOption, Question, QuestionAnswer, Response
 from seating.models import FloorObject, FloorPlan, Seat, Table
 from wedding.core.models import Event, Wedding, WeddingPartyMember
+from wedding.dashboard.management.commands._demo_spanish import add_spanish
 
 DEMO_PLANNER = "planner"
 DEMO_PASSWORD = "confetti-demo"
@@ -226,6 +227,7 @@ class Command(BaseCommand):
                 QuestionAnswer(wedding=wedding, question=shuttle, guest=guest, value="yes" if i % 3 else "no")
                 for i, guest in enumerate(attending)
             )
+            add_spanish(wedding)  # the demo is bilingual (_demo_spanish.py)
         live.record_bulk(
             wedding_id=wedding.pk, topic="guest", action="create", model="wedding.wedding",
             object_ids=[], summary=f"Demo data loaded: {len(guests)} guests in {households} households",
@@ -239,5 +241,6 @@ class Command(BaseCommand):
         out("  Guest site:         http://127.0.0.1:8000/")
         out("  Invitation codes (open http://127.0.0.1:8000/i/<code>/ or type one on the guest site):")
         for household in Household.objects.filter(wedding=wedding).order_by("pk")[:5]:
-            out(f"    {format_code(household.invitation_code)}  {household.name}")
+            out(f"    {format_code(household.invitation_code)}  {household.name}"
+                + (f"  ({household.get_language_display()})" if household.language else ""))
         out("")

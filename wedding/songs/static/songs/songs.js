@@ -9,6 +9,7 @@
 // hx-post cannot express (it swaps the server's answer, after the round trip).
 (function () {
   "use strict";
+  const gettext = window.gettext || function (text) { return text; };  // Django's JavaScript catalog
   const root = document.querySelector("[data-song-voting]");
   if (!root) return;
   let votes = {};
@@ -34,7 +35,7 @@
     const pressed = voted ? "true" : "false";
     if (button.getAttribute("aria-pressed") !== pressed) button.setAttribute("aria-pressed", pressed);
     const label = button.querySelector(".vote-label");
-    const text = voted ? "Voted" : "Vote";
+    const text = voted ? gettext("Voted") : gettext("Vote");
     if (label && label.textContent !== text) label.textContent = text;
   }
   function apply() {
@@ -77,7 +78,7 @@
       // Revert: the live region may have been swapped meanwhile, so look the button up again.
       const current = root.querySelector('[data-vote-button][data-song="' + songId + '"]');
       if (current) { show(current, wasVoted); if (current === button) setCount(current, before); }
-      say(result.message || "Your vote could not be saved. Please try again.");
+      say(result.message || gettext("Your vote could not be saved. Please try again."));
       return;
     }
     if (answer.votes) {
