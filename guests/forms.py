@@ -54,7 +54,7 @@ class GuestRequestForm(forms.Form):
 
 class DirectorySearchForm(forms.Form):
     q = forms.CharField(
-        label="Search the directory", max_length=100, required=False,
+        label=_("Search the directory"), max_length=100, required=False,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "spellcheck": "false"}),
     )
 
