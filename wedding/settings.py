@@ -75,7 +75,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",  # SECURE_CSP below
     # Serves /static/ (daphne serves no files); after SecurityMiddleware so the
     # HTTPS redirect and security headers apply to static files too.
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # (WhiteNoise, async-capable: a sync-only middleware would queue every request behind the others.)
+    "wedding.core.static.AsyncWhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
