@@ -268,6 +268,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Confetti <rsvp@localh
 # Django's tasks framework with a durable queue in the database (django-tasks-db);
 # `manage.py messaging_worker` runs it (`make run` starts one).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Worker processes one `manage.py messaging_worker` runs (photos are made this many at a time).
+TASK_WORKER_PROCESSES = int(os.environ.get("TASK_WORKER_PROCESSES", "1"))
 # Where guests' links in emails point (personal invitation link, unsubscribe).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # django-anymail (EMAIL_BACKEND=anymail.backends.<esp>.EmailBackend): its settings from ANYMAIL_* variables.
