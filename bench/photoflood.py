@@ -281,6 +281,8 @@ async def run(args: argparse.Namespace) -> None:
         processes += workers
         for worker in workers:
             worker.start()
+            if args.worker_nice:  # as the systemd unit's Nice=: page views and frames first
+                os.setpriority(os.PRIO_PROCESS, worker.pid, args.worker_nice)
         print(f"daphne pid {server.pid}, {len(workers)} worker(s) {[w.pid for w in workers]}; logs in {tmp}")
         watchers = [Watcher(session) for session in sessions[: args.sockets]]
         url = f"{server.ws_url}/ws/live/?wedding={wedding_id}"
@@ -367,6 +369,7 @@ def main() -> None:
     parser.add_argument("--heic", type=int, default=10, help="how many of the uploads are HEIC")
     parser.add_argument("--sockets", type=int, default=300)
     parser.add_argument("--workers", type=int, default=1, help="messaging_worker processes")
+    parser.add_argument("--worker-nice", type=int, default=0, help="nice value for the workers (deploy's Nice=)")
     parser.add_argument("--size", type=int, nargs=2, default=(2400, 1800), help="photo pixels (noise)")
     parser.add_argument("--distinct", type=int, default=8, help="distinct JPEGs made (reused round-robin)")
     parser.add_argument("--idle", type=float, default=10.0, help="seconds measured before the flood")

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from asgiref.sync import iscoroutinefunction
+from django.utils.decorators import sync_and_async_middleware
 from django.utils.functional import SimpleLazyObject
 
 SESSION_KEY = "confetti_household"
@@ -55,12 +57,23 @@ def _claim(session: Any) -> tuple[int, Any] | None:
         return None
 
 
-class GuestSessionMiddleware:
-    """Sets `request.household` (lazily) for guest pages and the realtime actor."""
+@sync_and_async_middleware
+def GuestSessionMiddleware(get_response):  # noqa: N802  (named like the class it was: settings.MIDDLEWARE)
+    """Sets `request.household` (lazily) for guest pages and the realtime actor.
 
-    def __init__(self, get_response):
-        self.get_response = get_response
+    Sync and async: a sync-only middleware would make daphne run every request
+    in the process's one thread for sync code (see wedding.core.static).
+    """
 
-    def __call__(self, request):
+    def attach(request) -> None:
         request.household = SimpleLazyObject(lambda: household_from_session(request.session))
-        return self.get_response(request)
+
+    if iscoroutinefunction(get_response):
+        async def middleware(request):
+            attach(request)
+            return await get_response(request)
+    else:
+        def middleware(request):
+            attach(request)
+            return get_response(request)
+    return middleware

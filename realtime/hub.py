@@ -222,6 +222,7 @@ class Hub:
         """Replace the regions this socket shows."""
         watcher.watched = {w.dom_id: w for w in watched}
         watcher.share_keys = {w.dom_id: w.share_key(watcher.viewer) for w in watcher.watched.values()}
+        watcher.shown = {}  # a new hello: what the page shows now is not known
         if watcher.dirty is not ALL:
             watcher.dirty &= set(watcher.watched)
 
@@ -454,15 +455,28 @@ class Hub:
             wire: dict[tuple, bytes] = {}  # the same frames, framed once for direct writes
             sent = 0
             for watcher, version, resync, items in plans:
-                parts = []
+                parts, included, unchanged = [], [], False
                 for dom_id, future in items:
                     html = future.result() if not future.cancelled() and future.exception() is None else None
-                    if html is not None:
-                        parts.append((dom_id, html))
-                if not parts and not resync:
+                    if html is None:
+                        continue
+                    # The HTML this socket was last sent for the region, by hash: a change no region
+                    # shows (a photo stored but not yet made) costs a version-only frame, not the
+                    # whole gallery again. A resync sends everything. (str hashes are cached on the
+                    # shared render, so this is one hash per render, not per socket.)
+                    digest = (len(html), hash(html))
+                    if not resync and watcher.shown.get(dom_id) == digest:
+                        unchanged = True
+                        continue
+                    watcher.shown[dom_id] = digest
+                    parts.append((dom_id, html))
+                    included.append(id(future))
+                if not parts and not resync and not unchanged:
                     continue
+                if unchanged:
+                    self.stats["unchanged_skipped"] += 1
                 since = watcher.version
-                key = (tuple(id(f) for _d, f in items), version, since, resync)
+                key = (tuple(included), version, since, resync)
                 text = frames.get(key)
                 if text is None:
                     text = frames[key] = protocol.update_frame(version=version, since=since, resync=resync, parts=parts)

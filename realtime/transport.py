@@ -66,6 +66,7 @@ about what the plain ASGI send costs — so the raw path stays the default;
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -353,6 +354,39 @@ class _LazyPformat:
 
     def __format__(self, spec: str) -> str:
         return format(str(self), spec)
+
+
+def unparsed_form_bodies() -> bool:
+    """Stop Twisted parsing every form body in daphne's event loop; True when applied.
+
+    Twisted's `Request.requestReceived` parses a POSTed multipart or urlencoded
+    body into `request.args` (with the `email` package) before daphne sees the
+    request, and daphne never reads `request.args`: it hands the raw body to
+    Django, which parses it again. Profiled (bench/photoflood.py, py-spy) that
+    was about half of the event loop's time during a photo flood, every
+    socket's frames waiting behind it. Twisted's own switch for it is the
+    request's `parsePOSTFormSubmission` argument; daphne's requests get False.
+    Applied once per process by `wedding/asgi.py`; a no-op if daphne or Twisted changed.
+    """
+    try:
+        from daphne import http_protocol
+        from twisted.web import http
+    except ImportError:
+        return False
+    original = http_protocol.WebRequest.__init__
+    if getattr(original, "unparsed_form_bodies", False):
+        return True
+    if "parsePOSTFormSubmission" not in inspect.signature(http.Request.__init__).parameters:
+        return False
+
+    @functools.wraps(original)
+    def __init__(self, *args, **kwargs) -> None:  # noqa: N807
+        kwargs.setdefault("parsePOSTFormSubmission", False)
+        original(self, *args, **kwargs)
+
+    __init__.unparsed_form_bodies = True
+    http_protocol.WebRequest.__init__ = __init__
+    return True
 
 
 def lazy_handshake_debug() -> bool:

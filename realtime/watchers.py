@@ -52,6 +52,7 @@ class Watcher:
     debounce: Debounce | None = None  # this socket's burst policy, set by the hub on attach
 
     share_keys: dict[str, tuple] = field(default_factory=dict)  # dom id → Watched.share_key()
+    shown: dict[str, tuple] = field(default_factory=dict)  # dom id → (length, hash) of the HTML last sent
     wedding_id: int = 0
     # Prepared-frame writer (realtime.transport.direct_socket); None: `send` only.
     direct: Any = None

@@ -21,9 +21,10 @@ from realtime.admission import AdmissionMiddleware  # noqa: E402
 from realtime.handshake import LiveAuthMiddleware  # noqa: E402
 from realtime.origin import SiteOriginValidator  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
-from realtime.transport import lazy_handshake_debug  # noqa: E402
+from realtime.transport import lazy_handshake_debug, unparsed_form_bodies  # noqa: E402
 
 lazy_handshake_debug()  # autobahn builds a debug text per connection that nobody reads
+unparsed_form_bodies()  # Twisted parses every form body for request.args, which daphne never reads
 
 application = ProtocolTypeRouter(
     {

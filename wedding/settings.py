@@ -75,7 +75,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",  # SECURE_CSP below
     # Serves /static/ (daphne serves no files); after SecurityMiddleware so the
     # HTTPS redirect and security headers apply to static files too.
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # (WhiteNoise, async-capable: a sync-only middleware would queue every request behind the others.)
+    "wedding.core.static.AsyncWhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The visitor's language (cookie, Accept-Language); WeddingLocaleMiddleware below refines it
     # with the household's choice or the wedding's default once the guest is known.
@@ -277,6 +278,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Confetti <rsvp@localh
 # Django's tasks framework with a durable queue in the database (django-tasks-db);
 # `manage.py messaging_worker` runs it (`make run` starts one).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Worker processes one `manage.py messaging_worker` runs (photos are made this many at a time).
+TASK_WORKER_PROCESSES = int(os.environ.get("TASK_WORKER_PROCESSES", "1"))
 # Where guests' links in emails point (personal invitation link, unsubscribe).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # django-anymail (EMAIL_BACKEND=anymail.backends.<esp>.EmailBackend): its settings from ANYMAIL_* variables.

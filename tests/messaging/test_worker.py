@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from tests import factories
 from wedding.messaging import services
@@ -39,3 +39,35 @@ def test_worker_start_resumes_a_send_whose_task_was_lost(smtp, wedding, planner)
 
     call_command("messaging_worker", "--batch", "--interval", "0.1", verbosity=0)
     assert [a.to for a in smtp.handler.arrived] == [["h@test.example"]]
+
+
+def test_the_worker_command_runs_several_workers_and_stops_them(monkeypatch, settings, db):
+    """`--processes N` (default settings.TASK_WORKER_PROCESSES): N-1 more workers, without a second
+    recovery, stopped when this one stops."""
+    from wedding.messaging.management.commands import messaging_worker
+
+    started, ran = [], []
+
+    class FakeProcess:
+        def __init__(self, command):
+            self.command, self.events = command, []
+            started.append(self)
+
+        def terminate(self):
+            self.events.append("terminate")
+
+        def wait(self):
+            self.events.append("wait")
+
+    monkeypatch.setattr(messaging_worker.subprocess, "Popen", FakeProcess)
+    monkeypatch.setattr(messaging_worker, "call_command", lambda *args, **kwargs: ran.append(args))
+    settings.TASK_WORKER_PROCESSES = 3
+    call_command("messaging_worker", "--interval", "0.5", verbosity=0)
+
+    assert ran == [("db_worker", "--interval", "0.5")]
+    assert len(started) == 2
+    for other in started:
+        assert "--no-recover" in other.command and other.command[other.command.index("--processes") + 1] == "1"
+        assert other.events == ["terminate", "wait"]
+    with pytest.raises(CommandError):
+        call_command("messaging_worker", "--processes", "0", verbosity=0)

@@ -124,3 +124,60 @@ async def test_a_household_region_skips_other_households_own_rows(monkeypatch):
     finally:
         regions.unregister("t_own_votes")
         await hub.shutdown()
+
+
+async def test_a_region_whose_html_did_not_change_is_not_sent_again(monkeypatch):
+    """A write no region shows (a photo stored, not yet made) costs a version-only frame per socket,
+    not the region's whole HTML; a changed render, a resync and a new hello send it again."""
+    html = {"t_songs": '<p id="live-t_songs">a</p>'}
+    renders: list[str] = []
+
+    async def fake_render(name, viewer, params):
+        renders.append(name)
+        return html[name]
+
+    monkeypatch.setattr(hub_module, "_render_in_thread", fake_render)
+    hub = hub_module.Hub(loop=asyncio.get_running_loop(), layer=None)
+    sent: list[dict] = []
+
+    async def send(text: str) -> None:
+        sent.append(json.loads(text))
+
+    async def close(code: int) -> None:
+        raise AssertionError("not closed")
+
+    viewer = Viewer(wedding=SimpleNamespace(pk=3), audience=Audience.GUESTS)
+    watcher = hub_module.Watcher(viewer=viewer, send=send, close=close)
+    watched = [hub_module.Watched(region=regions.get("t_songs"), params=(), dom_id="live-t_songs")]
+    hub.watch(watcher, watched)
+    await hub.attach(watcher)
+    hub.note_version(3, 0)
+
+    async def next_frame() -> dict:
+        count = len(sent)
+        async with asyncio.timeout(hub_module.CEILING + 1):
+            while len(sent) == count:
+                await asyncio.sleep(0.01)
+        return sent[-1]
+
+    async def change(version: int) -> dict:
+        hub.on_message({"wedding": 3, "version": version, "topics": ["song"]})
+        return await next_frame()
+
+    first = await change(1)
+    assert first["v"] == 1 and [r["html"] for r in first["regions"]] == [html["t_songs"]]
+    same = await change(2)  # rendered again, identical: the version moves on, no HTML
+    assert same["v"] == 2 and same["since"] == 1 and same.get("regions", []) == []
+    assert hub.stats["unchanged_skipped"] == 1 and len(renders) == 2
+    html["t_songs"] = '<p id="live-t_songs">b</p>'
+    changed = await change(3)
+    assert changed["since"] == 2 and [r["html"] for r in changed["regions"]] == [html["t_songs"]]
+
+    hub.resync(watcher)  # a resync sends every region, changed or not
+    resynced = await next_frame()
+    assert resynced["resync"] is True and [r["html"] for r in resynced["regions"]] == [html["t_songs"]]
+
+    hub.watch(watcher, watched)  # a new hello: the page may show anything
+    again = await change(4)
+    assert [r["html"] for r in again["regions"]] == [html["t_songs"]]
+    await hub.shutdown()

@@ -286,3 +286,47 @@ def test_autobahn_no_longer_formats_its_handshake_debug_text_unless_a_log_reads_
     timings = protocol.Timings()
     timings.track("start")
     assert isinstance(str(timings), str) and "start" in str(timings)  # the one str() user keeps a str
+
+
+# --- Twisted's own form parsing in daphne's loop (transport.unparsed_form_bodies) ---------------
+
+
+def test_daphne_requests_leave_form_bodies_to_django(monkeypatch):
+    """A 5 MB photo POST was parsed by Twisted (for `request.args`, which daphne never reads) in the
+    event loop before daphne saw it: about half the loop's time in a photo flood. Now the body
+    reaches daphne untouched and unparsed."""
+    import io
+
+    from daphne import http_protocol
+    from twisted.web import http as twisted_http
+    from twisted.web.test.requesthelper import DummyChannel
+
+    assert transport.unparsed_form_bodies()  # wedding.asgi applies it too; applying twice is harmless
+    assert transport.unparsed_form_bodies()
+    seen = {}
+
+    def process(self):
+        seen["args"], seen["body"] = dict(self.args), self.content.read()
+
+    monkeypatch.setattr(http_protocol.WebRequest, "process", process)
+    parsed = []
+    parse = twisted_http._getMultiPartArgs
+    monkeypatch.setattr(twisted_http, "_getMultiPartArgs", lambda *args: parsed.append(1) or parse(*args))
+    channel = DummyChannel()
+    channel.factory = SimpleNamespace(server=SimpleNamespace(protocol_connected=lambda request: None))
+    body = (b"--xyz\r\nContent-Disposition: form-data; name=\"caption\"\r\n\r\nhello\r\n"
+            b"--xyz\r\nContent-Disposition: form-data; name=\"photos\"; filename=\"a.jpg\"\r\n"
+            b"Content-Type: image/jpeg\r\n\r\n" + b"\xff" * 1000 + b"\r\n--xyz--\r\n")
+
+    def post(**options) -> dict:
+        request = http_protocol.WebRequest(channel, **options)
+        request.requestHeaders.setRawHeaders(b"content-type", [b"multipart/form-data; boundary=xyz"])
+        request.requestHeaders.setRawHeaders(b"content-length", [str(len(body)).encode()])
+        request.content = io.BytesIO(body)
+        request.content.seek(0, io.SEEK_END)  # as Twisted leaves it once the body has arrived
+        request.requestReceived(b"POST", b"/photos/", b"HTTP/1.1")
+        return dict(seen)
+
+    assert post() == {"args": {}, "body": body}  # Twisted parsed nothing; the body is whole
+    # (Twisted's default, for comparison: the same request parsed into `args` in the loop.)
+    assert parsed == [] and post(parsePOSTFormSubmission=True) and len(parsed) == 1
