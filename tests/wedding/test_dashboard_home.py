@@ -149,3 +149,15 @@ def test_confirmation_pages_lead_back_to_their_list(planner_client, wedding):
     html = planner_client.get(reverse("admin:dashboard-planner-remove", args=[wedding.pk, marta.pk])).content.decode()
     trail = re.search(r'<ol class="breadcrumbs">(.*?)</ol>', html, re.S).group(1)
     assert f'<a href="{reverse("admin:dashboard-planners", args=[wedding.pk])}">Planners</a>' in trail
+
+
+def test_the_chart_counts_answers_on_the_venues_day_not_utcs(wedding, event):
+    """00:30 on 15 January in Madrid is 23:30 UTC on the 14th: the chart puts it on the 15th."""
+    wedding.time_zone = "Europe/Madrid"
+    wedding.rsvp_deadline = None
+    wedding.save()
+    answered = datetime.datetime(2027, 1, 14, 23, 30, tzinfo=datetime.UTC)
+    response = factories.ResponseFactory(guest=factories.GuestFactory(household__wedding=wedding), event=event)
+    type(response).objects.filter(pk=response.pk).update(responded_at=answered)
+    chart = reads.rsvp_progress(wedding, invited=1)
+    assert chart.first_day == datetime.date(2027, 1, 15)

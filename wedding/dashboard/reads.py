@@ -240,7 +240,7 @@ def rsvp_progress(wedding: Wedding, *, invited: int, width: int = 600, height: i
         Response.objects.for_wedding(wedding)
         .exclude(status=Response.Status.PENDING)
         .filter(responded_at__isnull=False)
-        .annotate(day=TruncDate("responded_at"))
+        .annotate(day=TruncDate("responded_at", tzinfo=zoneinfo.ZoneInfo(wedding.time_zone)))  # the venue's days
         .values("day", "status")
         .annotate(n=Count("id"))
         .order_by("day")
