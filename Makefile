@@ -42,9 +42,7 @@ run: install
 # Without PostgreSQL the whole suite runs on SQLite instead. Under CI=true, PostgreSQL, Redis
 # and browser tests are mandatory: they fail instead of skipping.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
-# loadgroup: tests marked @pytest.mark.xdist_group(name) share one worker (and its module-scoped
-# fixtures, e.g. one collectstatic); the rest are spread as with the default `load`.
-PYTEST := $(PY) -m pytest -n 2 --dist loadgroup
+PYTEST := $(PY) -m pytest -n 2
 test: install-dev
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
