@@ -3,8 +3,8 @@
 Daphne serves no files, so with DEBUG off `/static/` is answered by
 `WhiteNoiseMiddleware` from STATIC_ROOT. Pages link content-hashed names,
 which may be cached for a year; the plain names still answer, briefly cached.
-The module collects once, into a temporary directory, with the production storage;
-its tests run on one xdist worker (`xdist_group`, `--dist loadgroup`) so that happens once.
+The module collects once per pytest process, into a temporary directory, with the
+production storage; its tests only read what was collected.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ import re
 import pytest
 from django.core.management import call_command
 from django.test import Client, override_settings
-
-pytestmark = pytest.mark.xdist_group("collectstatic")
 
 YEAR = 365 * 24 * 60 * 60
 
