@@ -3,7 +3,8 @@
 Daphne serves no files, so with DEBUG off `/static/` is answered by
 `WhiteNoiseMiddleware` from STATIC_ROOT. Pages link content-hashed names,
 which may be cached for a year; the plain names still answer, briefly cached.
-Each test collects into its own tmp_path with the production storage.
+The module collects once per pytest process, into a temporary directory, with the
+production storage; its tests only read what was collected.
 """
 
 from __future__ import annotations
@@ -12,23 +13,34 @@ import re
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, override_settings
 
 YEAR = 365 * 24 * 60 * 60
 
 
+PRODUCTION_STATIC = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+
+
+@pytest.fixture(scope="module")
+def _collected_once(tmp_path_factory):
+    """One `collectstatic` with the production storage for the module's tests, which only read it
+    (it compresses every file and is most of the module's time)."""
+    from django.conf import settings
+
+    root = tmp_path_factory.mktemp("staticfiles")
+    with override_settings(STATIC_ROOT=root, STORAGES={**settings.STORAGES, "staticfiles": PRODUCTION_STATIC}):
+        call_command("collectstatic", interactive=False, verbosity=0)
+    return root
+
+
 @pytest.fixture
-def collected(settings, tmp_path):
+def collected(settings, _collected_once):
     """Production static settings (as wedding/settings.py has them with DEBUG off), collected."""
     settings.DEBUG = False
-    settings.STATIC_ROOT = tmp_path / "staticfiles"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-    }
+    settings.STATIC_ROOT = _collected_once
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": PRODUCTION_STATIC}
     settings.WHITENOISE_AUTOREFRESH = False
     settings.WHITENOISE_USE_FINDERS = False
-    call_command("collectstatic", interactive=False, verbosity=0)
     return settings.STATIC_ROOT
 
 
