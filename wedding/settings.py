@@ -199,7 +199,13 @@ STATIC_URL = "static/"
 # under static/vendor/<package>/; pages fall back gracefully when it is absent, so
 # without node_modules the folder is left out (no staticfiles.W004 in `check --deploy`).
 NODE_MODULES = BASE_DIR / "node_modules"
-STATICFILES_DIRS = [BASE_DIR / "static", *([("vendor", NODE_MODULES)] if NODE_MODULES.is_dir() else [])]
+# Only the packages pages load (package.json "dependencies"); devDependencies such as axe-core
+# (the browser tests inject it from node_modules) are neither collected nor served.
+BROWSER_PACKAGES = ("idiomorph", "sortablejs")
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    *[(f"vendor/{name}", NODE_MODULES / name) for name in BROWSER_PACKAGES if (NODE_MODULES / name).is_dir()],
+]
 # `manage.py collectstatic` copies every static file here; WhiteNoise serves them.
 # `or`: an empty STATIC_ROOT= (as in .env.example) means the default, not the working directory.
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
