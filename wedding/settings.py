@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "guests.session.GuestSessionMiddleware",
     "realtime.context.ActorMiddleware",
+    "wedding.core.atomic.AtomicWritesMiddleware",  # last: unsafe-method views in one transaction
 ]
 
 ROOT_URLCONF = "wedding.urls"
@@ -150,7 +151,8 @@ else:
     DATABASES["default"]["TEST"] = {
         "NAME": os.environ.get("TEST_DATABASE_NAME", f"test_confetti_{os.getpid()}")
     }
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# No ATOMIC_REQUESTS: wedding.core.atomic.AtomicWritesMiddleware makes POST/PUT/PATCH/DELETE views
+# atomic and leaves reads in autocommit (on SQLite a read no longer holds the write lock).
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- channel layer ----------------------------------------------------------
