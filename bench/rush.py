@@ -312,7 +312,7 @@ async def rush(args) -> dict:
     plan = await asyncio.to_thread(setup, database_url, args)
     server_env = {
         "DEBUG": "false", "SECRET_KEY": SECRET_KEY, "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false",
-        "CONN_MAX_AGE": args.conn_max_age, "RATELIMIT_ENABLE": "true", "BEHIND_PROXY": "true",
+        "CONN_MAX_AGE": args.conn_max_age, "DATABASE_POOL_MAX_SIZE": args.pool_max_size, "RATELIMIT_ENABLE": "true", "BEHIND_PROXY": "true",
         "STATIC_ROOT": tempfile.mkdtemp(prefix="confetti-rush-static-"), "LOG_LEVEL": "WARNING",
         # Every bench socket comes from 127.0.0.1: lift the per-address socket cap (realtime/limits.py).
         "REALTIME_MAX_SOCKETS_PER_ADDRESS": "1000000",
@@ -520,6 +520,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--tail", type=float, default=10.0, help="extra locust run time for the last households")
     parser.add_argument("--drain", type=float, default=3.0, help="seconds to wait for the last frames")
     parser.add_argument("--conn-max-age", default="0", help="the server's CONN_MAX_AGE (default 0, as .env.example)")
+    parser.add_argument(
+        "--pool-max-size", default="10",
+        help="the server's DATABASE_POOL_MAX_SIZE on PostgreSQL (default 10, as .env.example; 0: no pool)",
+    )
     parser.add_argument(
         "--profile", help="py-spy profile of the server during the rush: a flame graph (SVG), or collapsed "
         "stacks if the name ends in .txt or .raw",

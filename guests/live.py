@@ -26,7 +26,9 @@ def request_summary(obj: GuestRequest, action: str) -> str:
     return f"Request from {obj.household} is {obj.get_status_display().lower()}"
 
 
-track("guests.Household", topic="guest")
+# A household's row is its own (its note to the couple); a guest row stays "any household's":
+# a planner may move a guest from one household to another.
+track("guests.Household", topic="guest", household=lambda household: household.pk)
 # A household is the guest principal of a socket; a new invitation code signs it out everywhere.
 declare_household(
     Household, from_session=household_from_session, from_sessions=households_from_sessions,

@@ -36,12 +36,20 @@ def question_answer_summary(obj: QuestionAnswer, action: str) -> str:
     return f"{obj.guest} answered “{obj.question}”"
 
 
+def guest_household(obj) -> int:
+    """The household whose own row an answer or invitation is (its guest's): regions with
+    `own_topics={"rsvp"}` of other households skip it. `describe` has loaded the guest."""
+    return obj.guest.household_id
+
+
 track("rsvp.MealOption", topic="event")
 # The couple's questions and the guests' answers to them are part of the RSVP: every region
 # showing answers (the household's own, the reports, the guest lists) depends on "rsvp".
 track(Question, topic="rsvp")
-track(QuestionAnswer, topic="rsvp", describe=question_answer_summary)
-track("rsvp.Invitation", topic="rsvp", describe=invitation_summary)
+# A question is the couple's (no household: every household re-renders); an answer or an
+# invitation is one household's own row.
+track(QuestionAnswer, topic="rsvp", describe=question_answer_summary, household=guest_household)
+track("rsvp.Invitation", topic="rsvp", describe=invitation_summary, household=guest_household)
 def responses_summary(changes) -> str:
     """One RSVP that answered for several guests: one line (each guest's answer is in its details)."""
     who, count = actor_words(changes[0]), len(changes)
@@ -50,7 +58,10 @@ def responses_summary(changes) -> str:
     return f"{who} recorded {count} answers"
 
 
-track("rsvp.Response", topic="rsvp", describe=response_summary, describe_group=responses_summary)
+track(
+    "rsvp.Response", topic="rsvp", describe=response_summary, describe_group=responses_summary,
+    household=guest_household,
+)
 
 
 # --- live regions ------------------------------------------------------------------------
@@ -101,6 +112,9 @@ def answers_context(viewer: Viewer) -> dict:
 
 region(
     "guest_rsvp_answers", audience=Audience.HOUSEHOLD, topics={"rsvp", "guest", "event", "wedding"},
+    # Only its own answers and note: another household's RSVP does not re-render it (events,
+    # meals and the couple's questions, no household's, still reach every household).
+    own_topics={"rsvp", "guest"},
     template="rsvp/rsvp.html#answers", context=answers_context,
     attrs={"aria-live": "polite"},  # an answer recorded by the planner is announced, focus stays put
 )
@@ -121,6 +135,7 @@ def events_context(viewer: Viewer) -> dict:
 
 region(
     "guest_events", audience=Audience.HOUSEHOLD, topics={"event", "rsvp", "wedding"},
+    own_topics={"rsvp"},  # only its own invitations decide which private events it sees
     template="guests/home.html#events", context=events_context,
 )
 

@@ -91,6 +91,7 @@ MIDDLEWARE = [
     # The wedding's language and time zone for guest and planner requests (wedding/core/i18n.py).
     "wedding.core.i18n.WeddingLocaleMiddleware",
     "realtime.context.ActorMiddleware",
+    "wedding.core.atomic.AtomicWritesMiddleware",  # last: unsafe-method views in one transaction
 ]
 
 ROOT_URLCONF = "wedding.urls"
@@ -140,11 +141,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         )
     }
 else:
+    # PostgreSQL: Django's psycopg pool (psycopg-pool), shared by the process's threads. Every
+    # database_sync_to_async hop and request returns its connection at its end, so a render costs
+    # no connect (was 40 % of it, bench/README.md "Invitation rush") and DATABASE_POOL_MAX_SIZE
+    # bounds what one daphne process opens; a thread waits up to DATABASE_POOL_TIMEOUT seconds
+    # for one instead of PostgreSQL refusing "too many clients". 0 turns the pool off.
+    pool_max = int(os.environ.get("DATABASE_POOL_MAX_SIZE", "10"))
+    if pool_max > 0:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections (Django refuses both)
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(2, pool_max),
+            "max_size": pool_max,
+            "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "10")),
+        }
     # Parallel test runs (several pytest processes) must not share a test DB.
     DATABASES["default"]["TEST"] = {
         "NAME": os.environ.get("TEST_DATABASE_NAME", f"test_confetti_{os.getpid()}")
     }
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# No ATOMIC_REQUESTS: wedding.core.atomic.AtomicWritesMiddleware makes POST/PUT/PATCH/DELETE views
+# atomic and leaves reads in autocommit (on SQLite a read no longer holds the write lock).
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- channel layer ----------------------------------------------------------

@@ -71,7 +71,7 @@ class OptimisticLockingMixin:
             def clean(self):
                 cleaned = super().clean()
                 seen = self.data.get(self.add_prefix(LOCK_FIELD), "")
-                # Under ATOMIC_REQUESTS the row lock holds until the save commits, so two
+                # A POST is one transaction (wedding.core.atomic): the row lock holds until the save commits, so two
                 # concurrent stale saves cannot both pass this check.
                 # A post without the fingerprint (a script, not a stale browser page) is not
                 # judged: the check exists to stop lost updates from open forms.

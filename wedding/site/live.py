@@ -22,5 +22,6 @@ def site_page_context(viewer: Viewer, page: str = "") -> dict:
 
 region(
     "site_page", audience=Audience.HOUSEHOLD, topics={"site", "event", "rsvp", "wedding"},
+    own_topics={"rsvp"},  # only its own invitations decide what it shows; others' answers never
     template="site/page.html#content", context=site_page_context, params=("page",),
 )
