@@ -16,20 +16,27 @@ Listed last in MIDDLEWARE so no other middleware's view hook is skipped.
 
 from __future__ import annotations
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.db import DEFAULT_DB_ALIAS, transaction
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
 class AtomicWritesMiddleware:
+    # Async-capable, so under daphne no request is forced onto the one sync thread by it
+    # (tests/wedding/test_photos_async.py). An async view opens its own transaction.
+    sync_capable = async_capable = True
+
     def __init__(self, get_response):
         self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
 
     def __call__(self, request):
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if request.method in SAFE_METHODS:
+        if request.method in SAFE_METHODS or iscoroutinefunction(view_func):
             return None
         if DEFAULT_DB_ALIAS in getattr(view_func, "_non_atomic_requests", set()):
             return None
