@@ -2,49 +2,104 @@
 
 Without it every request and every live render in flight opened its own
 connection (40 % of a render's time) until PostgreSQL refused "too many clients".
+The pool is opt-in (DATABASE_POOL_MAX_SIZE); each test runs it in a process of its own,
+with the setting on, against the test run's PostgreSQL server.
 """
 
 from __future__ import annotations
 
-import threading
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from tests.conftest import require_service
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PRELUDE = """
+import threading, time, django
+django.setup()
+from django.conf import settings
+from django.db import connection
+
+def in_a_thread(sql, *, barrier=None):
+    result = []
+    def run():
+        from django.db import connection as thread_connection  # what a daphne thread does
+        try:
+            if barrier is not None:
+                barrier.wait()
+            with thread_connection.cursor() as cursor:
+                cursor.execute(sql)
+                result.append(cursor.fetchone()[0])
+        except BaseException as exc:
+            result.append(exc)
+        finally:
+            thread_connection.close()  # back to the pool, as database_sync_to_async does
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, result
+"""
+
+
+def run_with_pool(script: str, max_size: int = 4) -> str:
+    require_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL")
+    env = {**os.environ, "DATABASE_POOL_MAX_SIZE": str(max_size), "DJANGO_SETTINGS_MODULE": "wedding.settings",
+           "PYTHONPATH": str(ROOT), "PGAPPNAME": f"confetti-pool-test-{os.getpid()}"}
+    done = subprocess.run([sys.executable, "-c", PRELUDE + script], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
 
 
 def test_many_threads_share_a_bounded_pool_and_reuse_its_connections():
-    require_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL")
-    options = settings.DATABASES["default"]["OPTIONS"]["pool"]
-    max_size = options["max_size"]
-    assert connection.pool is not None and connection.pool.max_size == max_size
-    errors: list[BaseException] = []
-    backends: set[int] = set()
-    barrier = threading.Barrier(3 * max_size)
+    out = run_with_pool("""
+max_size = settings.DATABASES["default"]["OPTIONS"]["pool"]["max_size"]
+assert connection.pool is not None and connection.pool.max_size == max_size == 4
+barrier = threading.Barrier(3 * max_size)
+runs = [in_a_thread("SELECT pg_backend_pid() FROM pg_sleep(0.05)", barrier=barrier) for _ in range(3 * max_size)]
+for thread, _ in runs:
+    thread.join()
+results = [r[0] for _, r in runs]
+assert all(isinstance(r, int) for r in results), results
+# 3x as many threads as connections: they waited their turn on at most max_size backends.
+assert 1 <= len(set(results)) <= max_size, results
+assert connection.pool.get_stats()["pool_size"] <= max_size
+print("ok", len(set(results)))
+""")
+    assert out.startswith("ok")
 
-    def render():  # what a request or a live render in a daphne thread does
-        from django.db import connection as thread_connection
 
-        try:
-            barrier.wait()
-            with thread_connection.cursor() as cursor:
-                cursor.execute("SELECT pg_backend_pid() FROM pg_sleep(0.05)")
-                backends.add(cursor.fetchone()[0])
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            thread_connection.close()  # back to the pool, as database_sync_to_async does
-
-    threads = [threading.Thread(target=render) for _ in range(3 * max_size)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    # 3x as many threads as connections: they waited their turn on at most max_size backends.
-    assert 1 <= len(backends) <= max_size
-    assert connection.pool.get_stats()["pool_size"] <= max_size
+def test_a_pooled_connection_postgresql_ended_is_replaced_not_handed_out():
+    """After a PostgreSQL restart or pg_terminate_backend the pool's idle connections are dead;
+    the next request gets a live one (the pool checks each as it leaves), not an error."""
+    out = run_with_pool("""
+connection.ensure_connection()  # the main thread holds its own connection, never one ended below
+threads = [in_a_thread("SELECT pg_backend_pid() FROM pg_sleep(0.1)") for _ in range(3)]
+for thread, _ in threads:
+    thread.join()
+first = [r[0] for _, r in threads]
+assert all(isinstance(pid, int) for pid in first), first
+# End every other session of this process (PGAPPNAME marks them), as a restart would.
+with connection.cursor() as cursor:
+    mine = "application_name = current_setting('application_name') AND pid <> pg_backend_pid()"
+    cursor.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE " + mine)
+    assert cursor.fetchone()[0] >= 1
+    for _ in range(100):  # pg_terminate_backend only signals: wait (bounded) until they are gone
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE " + mine)
+        if cursor.fetchone()[0] == 0:
+            break
+        time.sleep(0.05)
+thread, again = in_a_thread("SELECT pg_backend_pid()")
+thread.join()
+assert isinstance(again[0], int), f"a dead pooled connection was handed out: {again[0]!r}"
+assert again[0] not in first
+print("ok")
+""")
+    assert out.startswith("ok")

@@ -145,14 +145,20 @@ else:
     # database_sync_to_async hop and request returns its connection at its end, so a render costs
     # no connect (was 40 % of it, bench/README.md "Invitation rush") and DATABASE_POOL_MAX_SIZE
     # bounds what one daphne process opens; a thread waits up to DATABASE_POOL_TIMEOUT seconds
-    # for one instead of PostgreSQL refusing "too many clients". 0 turns the pool off.
-    pool_max = int(os.environ.get("DATABASE_POOL_MAX_SIZE", "10"))
+    # for one instead of PostgreSQL refusing "too many clients". Opt-in (0, the default, is no
+    # pool): .env.example and deploy/ set 10. The test suite runs without it (its fixtures end
+    # PostgreSQL sessions under the process); tests/test_db_pool.py runs it in processes of its own.
+    pool_max = int(os.environ.get("DATABASE_POOL_MAX_SIZE", "0"))
     if pool_max > 0:
+        from psycopg_pool import ConnectionPool
         DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections (Django refuses both)
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": min(2, pool_max),
             "max_size": pool_max,
             "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "10")),
+            # A connection is checked as it leaves the pool: one PostgreSQL ended (a restart, a
+            # failover, pg_terminate_backend) is replaced instead of failing the request.
+            "check": ConnectionPool.check_connection,
         }
     # Parallel test runs (several pytest processes) must not share a test DB.
     DATABASES["default"]["TEST"] = {
