@@ -25,12 +25,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
 
 __all__ = ["Batcher"]
-
-Item = TypeVar("Item")
-Result = TypeVar("Result")
 
 MAX_BATCH = 256  # items per call (an IN (...) list stays well inside every database's limit)
 
