@@ -212,11 +212,14 @@ def _worker_session(_daphne_session) -> Iterator[TaskWorker]:
 
 
 @pytest.fixture
-def task_worker(daphne_server, _worker_session) -> TaskWorker:
+def task_worker(daphne_server, _worker_session) -> Iterator[TaskWorker]:
     """`manage.py messaging_worker` running for this test: photos' images, mail. Restarted if it died
     (ending the server's PostgreSQL sessions after a test ends its connection too)."""
     _worker_session.start()
-    return _worker_session
+    yield _worker_session
+    # Stopped after the test: left running on the same test database, it took later tests' tasks
+    # (tests/wedding/test_photos_worker.py run in this process found their photo claimed).
+    _worker_session.stop()
 
 
 def _end_server_sessions() -> None:
