@@ -42,6 +42,24 @@ def pytest_configure(config) -> None:
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """PostgreSQL: a session left idle inside a transaction is ended after 60 s.
+
+    A test that fails while a thread of it is inside a transaction (an async test's
+    `database_sync_to_async` hop) can leave that thread's connection open and idle in
+    the transaction; the next transactional test's flush (TRUNCATE) then waits for its
+    locks forever and the whole run hangs. With the timeout PostgreSQL ends such a
+    session and the flush goes on: the failure is reported instead of a hang.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c idle_in_transaction_session_timeout=60000".strip()
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """pytest-django's test database, plus: nothing may keep it open at the end.
 
