@@ -19,12 +19,15 @@ XSS = '<script>alert("x")</script><b>bold</b>'
 XSS_ESCAPED = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;"
 
 
-def processed(*photos: Photo) -> list[Photo]:
-    """The worker's step for each uploaded photo (what its queued task runs), with its commit hooks
-    (the original's removal) run; the photos as the database now has them."""
+def processed(*photos: Photo, steps: int = 2) -> list[Photo]:
+    """The worker's steps for each uploaded photo (what its queued tasks run: the thumbnail, then the
+    image), at most `steps` each, with their commit hooks (the original's removal) run; the photos as
+    the database now has them."""
     with TestCase.captureOnCommitCallbacks(execute=True):
         for photo in photos:
-            photo_process(photo_id=photo.pk)
+            for _ in range(steps):
+                if not photo_process(photo_id=photo.pk):
+                    break
     return [Photo.objects.get(pk=photo.pk) for photo in photos]
 
 

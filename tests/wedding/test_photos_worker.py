@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
-from PIL import Image
+from PIL import Image, ImageFile
 
 from realtime.regions import Audience, Viewer, render_region
 from tests import factories
@@ -31,7 +31,7 @@ from tests.wedding.content_helpers import (
     upload,
 )
 from wedding.core.models import Moderation
-from wedding.photos import processing, services
+from wedding.photos import images, processing, services, tasks
 from wedding.photos.models import Photo
 
 __all__ = ["fresh_hub"]
@@ -98,7 +98,9 @@ def test_the_worker_makes_the_image_and_thumbnail_and_removes_the_original(open_
         assert b"PhoneMaker" not in f.read()
     assert not photo.original and not original.exists()
     assert f'data-photo-id="{photo.pk}"' in region_html("photo_gallery", open_wedding)
-    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    # Two tasks: the thumbnail (the photo live), then the full-size image at a lower priority.
+    assert [(task.status, task.priority) for task in DBTaskResult.objects.order_by("enqueued_at")] == [
+        ("SUCCESSFUL", 0), ("SUCCESSFUL", tasks.IMAGE_PRIORITY)]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -206,3 +208,126 @@ def test_a_planners_replaced_file_goes_through_the_worker_too(planner_client, we
     assert not old.exists()
     [done] = processed(waiting)
     assert (done.width, done.height) == (20, 40) and done.status == Moderation.APPROVED
+
+
+# --- thumbnail first (issue 19, session 5): live with its thumbnail, the full-size image after ---------
+
+
+def one_step(photo: Photo, django_capture_on_commit_callbacks) -> Photo:
+    """One task's worth of the worker on the photo (its commit hooks run); the photo as stored now."""
+    with django_capture_on_commit_callbacks(execute=True):
+        assert processing.photo_process(photo_id=photo.pk)
+    return Photo.objects.get(pk=photo.pk)
+
+
+def test_a_jpegs_thumbnail_is_decoded_at_the_scale_it_needs(monkeypatch):
+    photo, decoded = upload("a.jpg", gps_jpeg(size=(1920, 1440))), []
+    load = ImageFile.ImageFile.load
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: decoded.append(self.size) or load(self))
+
+    clean = images.clean_thumbnail(photo)
+
+    assert clean.image is None
+    assert set(decoded) == {(480, 360)}  # decoded at libjpeg's 1/4 scale, never at 1920 × 1440
+    thumb = Image.open(clean.thumbnail)
+    assert thumb.size == (360, 480)  # turned as the camera meant
+    assert b"PhoneMaker" not in clean.thumbnail.read() and "exif" not in thumb.info
+    assert (clean.width, clean.height) == (1440, 1920)  # the full-size image's, oriented
+
+
+@pytest.mark.django_db
+def test_a_photo_is_live_with_its_thumbnail_and_no_full_size_link_until_its_image_exists(
+    guest_client, open_wedding, household, django_capture_on_commit_callbacks,
+):
+    [photo] = services.photo_upload(wedding=open_wedding, household=household, files=[upload("a.jpg", gps_jpeg())]).saved
+    photo = one_step(photo, django_capture_on_commit_callbacks)
+
+    assert photo.thumbnail and not photo.image and photo.original  # the original waits for the second step
+    assert (photo.width, photo.height) == (20, 40)
+    with photo.thumbnail.open("rb") as f:
+        assert b"PhoneMaker" not in f.read()
+    assert [(args, task.priority) for args, task in zip(photo_tasks(), DBTaskResult.objects.order_by("enqueued_at"), strict=True)] == [
+        ([photo.pk], 0), ([photo.pk], tasks.IMAGE_PRIORITY)]
+    gallery = region_html("photo_gallery", open_wedding)
+    assert f'data-photo-id="{photo.pk}"' in gallery
+    assert f'src="/photos/file/{photo.thumbnail.name}"' in gallery
+    assert "<a href" not in gallery and photo.original.name not in gallery
+    # The projector shows full-size images only; the guest can fetch the thumbnail, never the original.
+    assert f'data-photo-id="{photo.pk}"' not in region_html("slideshow", open_wedding)
+    assert guest_client.get(f"/photos/file/{photo.thumbnail.name}").status_code == 200
+    assert guest_client.get(f"/photos/file/{photo.original.name}").status_code == 404
+
+    original = stored_path(photo.original)
+    thumbnail = photo.thumbnail.name
+    photo = one_step(photo, django_capture_on_commit_callbacks)
+
+    assert photo.image and photo.thumbnail.name == thumbnail and not photo.original and not original.exists()
+    with photo.image.open("rb") as f:
+        data = f.read()
+    assert Image.open(io.BytesIO(data)).size == (20, 40) and b"PhoneMaker" not in data and b"Exif" not in data
+    gallery = region_html("photo_gallery", open_wedding)
+    assert f'<a href="/photos/file/{photo.image.name}">' in gallery
+    assert f'data-photo-id="{photo.pk}"' in region_html("slideshow", open_wedding)
+    assert processing.photo_process(photo_id=photo.pk) is False  # nothing left to make
+
+
+@pytest.mark.django_db
+def test_other_formats_make_both_files_from_their_one_decode(open_wedding, household, django_capture_on_commit_callbacks):
+    [photo] = services.photo_upload(wedding=open_wedding, household=household,
+                                    files=[upload("a.heic", gps_heic(), "image/heic")]).saved
+    photo = one_step(photo, django_capture_on_commit_callbacks)
+    assert photo.image and photo.thumbnail and not photo.original
+    assert photo_tasks() == [[photo.pk]]  # no second task
+
+
+@pytest.mark.django_db
+def test_a_file_found_damaged_by_the_second_step_leaves_with_its_row_and_thumbnail(
+    open_wedding, household, django_capture_on_commit_callbacks, monkeypatch,
+):
+    [photo] = services.photo_upload(wedding=open_wedding, household=household,
+                                    files=[upload("a.jpg", image_bytes(size=(400, 300)))]).saved
+    photo = one_step(photo, django_capture_on_commit_callbacks)
+    files = [stored_path(photo.thumbnail), stored_path(photo.original)]
+    assert f'data-photo-id="{photo.pk}"' in region_html("photo_gallery", open_wedding)
+
+    def damaged(source, **options):  # what the full decode of a file damaged past the thumbnail's scale says
+        raise images.PhotoRejected("is damaged or incomplete; please try another copy.")
+    monkeypatch.setattr(images, "clean_image", damaged)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert processing.photo_process(photo_id=photo.pk) is False
+
+    assert not Photo.objects.exists() and not any(path.exists() for path in files)
+    assert f'data-photo-id="{photo.pk}"' not in region_html("photo_gallery", open_wedding)
+
+
+@pytest.mark.django_db
+def test_a_thumbnail_made_from_a_replaced_original_is_not_stored(
+    open_wedding, household, django_capture_on_commit_callbacks, monkeypatch,
+):
+    [photo] = services.photo_upload(wedding=open_wedding, household=household, files=[upload("a.jpg", image_bytes())]).saved
+    make = images.clean_thumbnail
+
+    def replaced_meanwhile(source, **options):  # a planner replaces the file while the worker decodes
+        made = make(source, **options)
+        services.photo_image_replace(photo=Photo.objects.get(pk=photo.pk),
+                                     original=images.original_checked(upload("b.png", image_bytes("PNG"))))
+        return made
+    monkeypatch.setattr(images, "clean_thumbnail", replaced_meanwhile)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert processing.photo_process(photo_id=photo.pk) is False
+    assert not Photo.objects.get(pk=photo.pk).thumbnail  # the new original's task makes it
+
+
+@pytest.mark.django_db(transaction=True)
+def test_waiting_thumbnails_go_before_full_size_images(open_wedding, household):
+    [first] = services.photo_upload(wedding=open_wedding, household=household, files=[upload("a.jpg", image_bytes())]).saved
+    DBTaskResult.objects.all().delete()  # its task, run here:
+    assert processing.photo_process(photo_id=first.pk)  # live; its image queued
+    [second] = services.photo_upload(wedding=open_wedding, household=household, files=[upload("b.jpg", image_bytes())]).saved
+
+    call_command("messaging_worker", "--batch", "--interval", "0.1", verbosity=0)
+
+    ran = [(task.args_kwargs["args"][0], task.priority) for task in DBTaskResult.objects.order_by("started_at")
+           if task.started_at is not None]
+    assert ran == [(second.pk, 0), (first.pk, tasks.IMAGE_PRIORITY), (second.pk, tasks.IMAGE_PRIORITY)]
+    assert all(photo.image for photo in Photo.objects.all())

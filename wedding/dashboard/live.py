@@ -93,7 +93,7 @@ def moderation_context(viewer: Viewer) -> dict:
     pending = {"wedding": viewer.wedding, "status": Moderation.PENDING}
     return {
         "photos": list(
-            Photo.objects.ready().filter(**pending).select_related("uploaded_by_household").order_by("created_at", "pk")
+            Photo.objects.shown().filter(**pending).select_related("uploaded_by_household").order_by("created_at", "pk")
         ),
         "entries": list(
             GuestbookEntry.objects.filter(**pending).select_related("household").order_by("created_at", "pk")

@@ -6,9 +6,11 @@ claim 100 000 × 100 000 pixels), and the stored file is a fresh encode of the
 pixels only, so no EXIF (GPS position, camera serial, …), XMP or comment
 survives. Phones' HEIC photos are read through pillow-heif and stored as JPEG.
 
-Two steps, so a guest's upload does not wait for the decoding: `original_checked`
-(in the request: size, header, pixel limits, decode budget; nothing decoded) and
-`clean_image` (on the task worker: decode, orient, strip, re-encode, thumbnail).
+Steps, so a guest's upload does not wait for the decoding: `original_checked`
+(in the request: size, header, pixel limits, decode budget; nothing decoded), then
+on the task worker `clean_thumbnail` (the thumbnail alone when the format can be
+decoded at a small scale, as JPEG can: the photo goes live with it) and
+`clean_image` (decode, orient, strip, re-encode the full-size image).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from __future__ import annotations
 import io
 import uuid
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django import forms
@@ -26,7 +29,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.template.defaultfilters import filesizeformat
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
 
 # HEIC/HEIF (iPhones' default) opens like any other format; libheif applies the container's
@@ -37,7 +40,11 @@ register_heif_opener()
 STORED_FORMAT = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "GIF": "PNG", "HEIF": "JPEG"}
 EXTENSION = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif", "HEIF": "heic"}
 ACCEPTED = "a JPEG, PNG, WebP, GIF or HEIC"
-THUMBNAIL_SIZE = (480, 480)
+THUMBNAIL_SIZE = (480, 480)  # a square box: a photo's thumbnail size does not depend on its orientation
+# Formats whose decoder can produce a small picture for a fraction of the full decode (libjpeg's
+# DCT scaling, `Image.draft`): their thumbnail is made alone, first, and the full-size image
+# after it. Others (HEIC, PNG, WebP, GIF) are decoded whole once, for both.
+DRAFTABLE = frozenset({"JPEG", "MPO"})
 
 
 class PhotoRejected(ValueError):
@@ -100,9 +107,11 @@ class PhotoSizeLimitUploadHandler(FileUploadHandler):
 
 @dataclass(frozen=True)
 class CleanImage:
-    image: ContentFile
-    thumbnail: ContentFile
-    width: int
+    """What the worker made from an original: either file may be left for a later step (None)."""
+
+    image: ContentFile | None
+    thumbnail: ContentFile | None
+    width: int  # of the full-size image, oriented, even when only the thumbnail was made
     height: int
 
 
@@ -122,42 +131,14 @@ MIN_BYTES_PER_MEGAPIXEL = 2_000
 RATIO_CHECKED_FROM_PIXELS = 1_000_000
 
 
-def _open_checked(upload, charge: Callable[[int], bool] | None = None, *, decode: bool = True) -> Image.Image:
-    """Open and (unless `decode` is False) fully decode the upload, refusing non-images and pixel bombs.
-
-    `charge(pixels)` is asked, after the header checks and before decoding,
-    whether the uploader may spend that much decoding; False refuses the file.
-    """
-    max_pixels = settings.PHOTO_MAX_PIXELS
-    upload.seek(0)
+@contextmanager
+def _refusing_unreadable() -> Iterator[None]:
+    """Pillow's errors while reading a file, as PhotoRejected in the guest's words."""
     with warnings.catch_warnings():
         # Pillow only *warns* between MAX_IMAGE_PIXELS and twice that: make it an error.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            image = Image.open(upload)
-            if image.format not in STORED_FORMAT:
-                raise PhotoRejected(
-                    f"is a {image.format} file; please upload {ACCEPTED} photo."
-                )
-            # Checked from the header alone, before a single pixel is decoded.
-            if image.width * image.height > max_pixels:
-                raise PhotoRejected(
-                    f"is {image.width} × {image.height} pixels; the limit is "
-                    f"{max_pixels // 1_000_000} megapixels."
-                )
-            pixels, size = image.width * image.height, _size_of(upload)
-            if pixels > RATIO_CHECKED_FROM_PIXELS and size * 1_000_000 < pixels * MIN_BYTES_PER_MEGAPIXEL:
-                raise PhotoRejected(
-                    f"claims {image.width} × {image.height} pixels in only {filesizeformat(size)}: "
-                    "too small for a real photo of that size."
-                )
-            if charge is not None and not charge(pixels):
-                raise PhotoRejected(
-                    "is more photo processing than one invitation may ask for in an hour; "
-                    "please try again in an hour."
-                )
-            if decode:
-                image.load()
+            yield
         except PhotoRejected:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -166,6 +147,41 @@ def _open_checked(upload, charge: Callable[[int], bool] | None = None, *, decode
             raise PhotoRejected(f"is not an image (its content is not {ACCEPTED}).") from None
         except (OSError, SyntaxError, ValueError, EOFError):
             raise PhotoRejected("is damaged or incomplete; please try another copy.") from None
+
+
+def _open_checked(upload, charge: Callable[[int], bool] | None = None, *, decode: bool = True) -> Image.Image:
+    """Open and (unless `decode` is False) fully decode the upload, refusing non-images and pixel bombs.
+
+    `charge(pixels)` is asked, after the header checks and before decoding,
+    whether the uploader may spend that much decoding; False refuses the file.
+    """
+    max_pixels = settings.PHOTO_MAX_PIXELS
+    upload.seek(0)
+    with _refusing_unreadable():
+        image = Image.open(upload)
+        if image.format not in STORED_FORMAT:
+            raise PhotoRejected(
+                f"is a {image.format} file; please upload {ACCEPTED} photo."
+            )
+        # Checked from the header alone, before a single pixel is decoded.
+        if image.width * image.height > max_pixels:
+            raise PhotoRejected(
+                f"is {image.width} × {image.height} pixels; the limit is "
+                f"{max_pixels // 1_000_000} megapixels."
+            )
+        pixels, size = image.width * image.height, _size_of(upload)
+        if pixels > RATIO_CHECKED_FROM_PIXELS and size * 1_000_000 < pixels * MIN_BYTES_PER_MEGAPIXEL:
+            raise PhotoRejected(
+                f"claims {image.width} × {image.height} pixels in only {filesizeformat(size)}: "
+                "too small for a real photo of that size."
+            )
+        if charge is not None and not charge(pixels):
+            raise PhotoRejected(
+                "is more photo processing than one invitation may ask for in an hour; "
+                "please try again in an hour."
+            )
+        if decode:
+            image.load()
     return image
 
 
@@ -201,14 +217,51 @@ def original_checked(upload, *, charge: Callable[[int], bool] | None = None) -> 
     return CheckedOriginal(file=upload, name=f"{uuid.uuid4().hex}.{EXTENSION[header.format]}")
 
 
-def clean_image(upload, *, charge: Callable[[int], bool] | None = None) -> CleanImage:
-    """The upload as a stored photo + thumbnail, or PhotoRejected with the reason.
+def clean_image(upload, *, charge: Callable[[int], bool] | None = None, thumbnail: bool = True) -> CleanImage:
+    """The upload as a stored photo (+ its thumbnail unless `thumbnail` is False), or PhotoRejected with the reason.
 
     Size limit: settings.PHOTO_MAX_BYTES; pixel limit: settings.PHOTO_MAX_PIXELS;
     bytes per pixel: MIN_BYTES_PER_MEGAPIXEL; decode budget: `charge` (see `_open_checked`).
     """
     _check_size(upload)
-    source = _open_checked(upload, charge)
+    return _cleaned(_open_checked(upload, charge), image=True, thumbnail=thumbnail)
+
+
+def clean_thumbnail(upload, *, charge: Callable[[int], bool] | None = None) -> CleanImage:
+    """The upload's thumbnail, made as cheaply as its format allows (`image` None), or PhotoRejected.
+
+    A DRAFTABLE (JPEG) photo is decoded at the scale nearest the thumbnail's
+    size (a quarter of each side for a 12 Mpx photo): its full-size image is
+    `clean_image`'s, later. Any other format has to be decoded whole anyway,
+    so both files are made from that one decode (`image` set). The same checks
+    as `clean_image`; width and height are the full-size image's.
+    """
+    _check_size(upload)
+    source = _open_checked(upload, charge, decode=False)
+    full_size, draftable = source.size, source.format in DRAFTABLE
+    with _refusing_unreadable():
+        if draftable:
+            # Every byte of the file is still read at this scale: a damaged one is still refused.
+            source.draft(None, _fitted(full_size))
+        source.load()
+    if not draftable:
+        return _cleaned(source, image=True, thumbnail=True)
+    if source.getexif().get(ExifTags.Base.Orientation) in (5, 6, 7, 8):  # a quarter turn
+        full_size = full_size[::-1]
+    return _cleaned(source, image=False, thumbnail=True, size=full_size)
+
+
+def _fitted(size: tuple[int, int]) -> tuple[int, int]:
+    """The size of the thumbnail of a picture of `size` (within THUMBNAIL_SIZE, never enlarged)."""
+    scale = max(size[0] / THUMBNAIL_SIZE[0], size[1] / THUMBNAIL_SIZE[1], 1)
+    return max(1, round(size[0] / scale)), max(1, round(size[1] / scale))
+
+
+def _cleaned(source: Image.Image, *, image: bool, thumbnail: bool, size: tuple[int, int] | None = None) -> CleanImage:
+    """The decoded `source` oriented and stripped, encoded as the stored image and/or thumbnail.
+
+    `size`: the full-size image's (oriented), when `source` was decoded smaller.
+    """
     fmt = STORED_FORMAT[source.format]
     if source.format == "GIF":
         source.seek(0)  # first frame only
@@ -225,29 +278,27 @@ def clean_image(upload, *, charge: Callable[[int], bool] | None = None) -> Clean
     icc_profile = source.info.get("icc_profile") if oriented.mode == source.mode else None
     pixels = oriented if oriented is not source else oriented.copy()
     pixels.info = {}
-    # No Huffman `optimize` pass for JPEG: it is most of the encoding time of a phone photo
-    # (about 3×) for a file a few per cent smaller, and a hundred guests upload at once.
-    options = {"quality": 88} if fmt in ("JPEG", "WEBP") else {"optimize": True}
-    if icc_profile:
-        options["icc_profile"] = icc_profile
-    body = _encode(pixels, fmt, **options)
-
-    thumb = pixels.copy()
-    thumb.thumbnail(THUMBNAIL_SIZE, Image.Resampling.LANCZOS)
-    if thumb.mode != "RGB":
-        background = Image.new("RGB", thumb.size, "white")
-        background.paste(thumb.convert("RGBA"), mask=thumb.convert("RGBA").getchannel("A"))
-        thumb = background
-    thumb_body = _encode(thumb, "JPEG", quality=80, optimize=True)
-
     # Random names: the guest's file name never reaches the disk or the page.
     stem = uuid.uuid4().hex
-    return CleanImage(
-        image=ContentFile(body, name=f"{stem}.{EXTENSION[fmt]}"),
-        thumbnail=ContentFile(thumb_body, name=f"{stem}-thumb.jpg"),
-        width=pixels.width,
-        height=pixels.height,
-    )
+    body = None
+    if image:
+        # No Huffman `optimize` pass for JPEG: it is most of the encoding time of a phone photo
+        # (about 3×) for a file a few per cent smaller, and a hundred guests upload at once.
+        options = {"quality": 88} if fmt in ("JPEG", "WEBP") else {"optimize": True}
+        if icc_profile:
+            options["icc_profile"] = icc_profile
+        body = ContentFile(_encode(pixels, fmt, **options), name=f"{stem}.{EXTENSION[fmt]}")
+    thumb_body = None
+    if thumbnail:
+        thumb = pixels.copy()
+        thumb.thumbnail(THUMBNAIL_SIZE, Image.Resampling.LANCZOS)
+        if thumb.mode != "RGB":
+            background = Image.new("RGB", thumb.size, "white")
+            background.paste(thumb.convert("RGBA"), mask=thumb.convert("RGBA").getchannel("A"))
+            thumb = background
+        thumb_body = ContentFile(_encode(thumb, "JPEG", quality=80, optimize=True), name=f"{stem}-thumb.jpg")
+    width, height = size or pixels.size
+    return CleanImage(image=body, thumbnail=thumb_body, width=width, height=height)
 
 
 def checked_upload(form: forms.ModelForm, field: str):

@@ -1,7 +1,8 @@
-"""The photos' live surface: photos tracked, the gallery and slideshow (approved and ready only) as regions.
+"""The photos' live surface: photos tracked, the gallery and slideshow (approved photos) as regions.
 
-A photo joins them when the worker has made its image (`services.photo_process`): that
-save is a tracked change like any other, so every open gallery gets it live.
+A photo joins the gallery when the worker has made its thumbnail, and the slideshow
+(full-size images on a projector) when it has made its image (`processing.photo_process`):
+each save is a tracked change like any other, so every open page gets it live.
 """
 
 from __future__ import annotations
@@ -28,15 +29,15 @@ SLIDESHOW_LIMIT = 60
 
 
 def _approved_photos(viewer: Viewer):
-    return Photo.objects.for_wedding(viewer.wedding).ready().filter(status=Moderation.APPROVED).order_by("-created_at", "-pk")
+    return Photo.objects.for_wedding(viewer.wedding).filter(status=Moderation.APPROVED).order_by("-created_at", "-pk")
 
 
 def gallery_context(viewer: Viewer) -> dict:
-    return {"photos": list(_approved_photos(viewer)[:GALLERY_LIMIT])}
+    return {"photos": list(_approved_photos(viewer).shown()[:GALLERY_LIMIT])}
 
 
 def slideshow_context(viewer: Viewer) -> dict:
-    return {"photos": list(_approved_photos(viewer)[:SLIDESHOW_LIMIT])}
+    return {"photos": list(_approved_photos(viewer).ready()[:SLIDESHOW_LIMIT])}
 
 
 region(

@@ -10,20 +10,25 @@ from wedding.photos.storage import photo_storage
 
 
 class PhotoQuerySet(WeddingScopedQuerySet):
+    def shown(self) -> PhotoQuerySet:
+        """Photos with a clean file to show (the worker's thumbnail, or image): the only ones a list shows."""
+        return self.exclude(thumbnail="", image="")
+
     def ready(self) -> PhotoQuerySet:
-        """Photos whose image the worker has made: the only ones a page shows."""
+        """Photos whose full-size image the worker has made (the slideshow's, and the gallery's links)."""
         return self.exclude(image="")
 
     def waiting(self) -> PhotoQuerySet:
-        """Photos whose original still waits for the worker (`services.photo_process`)."""
+        """Photos whose original still waits for the worker (`processing.photo_process`)."""
         return self.filter(image="").exclude(original="")
 
 
 class Photo(WeddingScoped):
     # Outside MEDIA_ROOT: served only through views.photo_file, which checks status and viewer.
-    # `image` and `thumbnail` are made by the task worker from `original` (the file as the guest
-    # sent it, metadata and all: never served, and removed once they exist). Until then the
-    # photo is not ready and no page shows it (`Photo.objects.ready()`).
+    # `thumbnail`, then `image`, are made by the task worker from `original` (the file as the
+    # guest sent it, metadata and all: never served, and removed once the image exists). No
+    # page shows the photo before its thumbnail (`Photo.objects.shown()`), nor links to its
+    # full size before its image (`ready()`).
     image = models.ImageField(upload_to="photos/%Y/%m/", blank=True, storage=photo_storage)
     thumbnail = models.ImageField(upload_to="photos/thumbs/%Y/%m/", blank=True, storage=photo_storage)
     original = models.FileField(upload_to="photos/originals/%Y/%m/", blank=True, storage=photo_storage)

@@ -1,8 +1,15 @@
-"""The worker's side of an upload: a waiting photo's image and thumbnail made from its original.
+"""The worker's side of an upload: a waiting photo's thumbnail, then its image, made from its original.
 
 Runs on the task queue (`wedding.photos.tasks`), never in a guest's request:
 decoding and re-encoding a phone photo costs a tenth of a second or more of CPU,
 and a hundred guests upload at once at the reception.
+
+Two steps for a JPEG, so a photo is in the gallery as soon as its thumbnail
+exists: the thumbnail, decoded at a small scale (`images.clean_thumbnail`),
+goes live first; the full-size image (decoded whole, oriented, stripped,
+re-encoded: `images.clean_image`) follows in a task of lower priority, so a
+flood's thumbnails all come before its full-size images. Other formats are
+decoded whole once and make both files in the first step.
 """
 
 from __future__ import annotations
@@ -20,36 +27,45 @@ logger = logging.getLogger(__name__)
 
 
 def photo_process(*, photo_id: int) -> bool:
-    """Make the photo's image and thumbnail from its original, then remove the original.
+    """Make the photo's next missing file(s) from its original: its thumbnail, else its image.
 
+    After the thumbnail alone, the image is queued (`tasks.photo_image_enqueue`,
+    in the same transaction); once the image exists, the original is removed.
     Idempotent: a photo already made, deleted, or made meanwhile by another
-    worker is left alone (checked again under the row lock before writing), so a
-    task run twice or after a crash does nothing twice. The decoding happens
-    outside the transaction, so no lock is held while the CPU works. A file
-    whose pixels turn out damaged (only decoding tells) is deleted with its row:
-    it could never be shown. Returns whether this call made the image.
+    worker (or given a new original by a planner) is left alone, checked again
+    under the row lock before writing, so a task run twice or after a crash
+    does nothing twice. The decoding happens outside the transaction, so no
+    lock is held while the CPU works. A file whose pixels turn out damaged
+    (only decoding tells, in either step) is deleted with its row and any
+    thumbnail: it could never be shown whole. Returns whether this call made a file.
     """
+    from wedding.photos import tasks  # tasks imports this module
+
     photo = Photo.objects.filter(pk=photo_id).first()
     if photo is None or photo.image or not photo.original:
         return False
+    source_name, first = photo.original.name, not photo.thumbnail
     try:
         with photo.original.open("rb") as source:
-            clean = images.clean_image(source)
+            clean = images.clean_thumbnail(source) if first else images.clean_image(source, thumbnail=False)
     except FileNotFoundError:  # another worker finished it and removed the original
         return False
     except images.PhotoRejected as rejected:
         logger.warning("photo %s dropped: its file %s", photo_id, rejected)
-        Photo.objects.filter(pk=photo_id, image="").delete()
+        Photo.objects.filter(pk=photo_id, image="", original=source_name).delete()
         return False
     with transaction.atomic():
         photo = Photo.objects.select_for_update().filter(pk=photo_id).first()
-        if photo is None or photo.image:
+        if photo is None or photo.image or photo.original.name != source_name or (first and photo.thumbnail):
             return False
-        original = (photo.original.storage, photo.original.name)
-        photo.image.save(clean.image.name, clean.image, save=False)
-        photo.thumbnail.save(clean.thumbnail.name, clean.thumbnail, save=False)
+        if clean.thumbnail is not None:
+            photo.thumbnail.save(clean.thumbnail.name, clean.thumbnail, save=False)
         photo.width, photo.height = clean.width, clean.height
-        photo.original = ""
-        photo.save()  # a tracked change: open galleries get the photo live
-        transaction.on_commit(partial(files_delete, [original]), robust=True)
+        if clean.image is None:
+            tasks.photo_image_enqueue(photo_id=photo.pk)
+        else:
+            photo.image.save(clean.image.name, clean.image, save=False)
+            transaction.on_commit(partial(files_delete, [(photo.original.storage, source_name)]), robust=True)
+            photo.original = ""
+        photo.save()  # a tracked change: open galleries get the photo live (then its full-size link)
     return True

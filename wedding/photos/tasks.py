@@ -1,6 +1,7 @@
 """Photo work on the task queue (the same django-tasks-db queue and `messaging_worker` as mail).
 
-Tasks take ids and are idempotent (see `processing.photo_process`).
+Tasks take ids and are idempotent (see `processing.photo_process`): one task makes whatever
+a photo lacks next, its thumbnail, then (queued again, at a lower priority) its image.
 """
 
 from __future__ import annotations
@@ -17,10 +18,21 @@ def process_photo(photo_id: int) -> None:
     processing.photo_process(photo_id=photo_id)
 
 
+# Below the default (thumbnails, mail): during a flood every waiting thumbnail goes live before
+# any full-size image is made.
+IMAGE_PRIORITY = -10
+
+
 def photo_process_enqueue(*, photo_id: int) -> None:
-    """Ask a worker to make the photo's image. Called inside the transaction that stores the photo:
-    with the database queue the task commits with the row, so no stored photo lacks its task."""
+    """Ask a worker to make the photo's thumbnail (and image). Called inside the transaction that stores
+    the photo: with the database queue the task commits with the row, so no stored photo lacks its task."""
     process_photo.enqueue(photo_id)
+
+
+def photo_image_enqueue(*, photo_id: int) -> None:
+    """Ask a worker to make the full-size image of a photo that has its thumbnail, after every waiting
+    thumbnail. Called inside the transaction that stores the thumbnail, as above."""
+    process_photo.using(priority=IMAGE_PRIORITY).enqueue(photo_id)
 
 
 def photos_recover() -> list[int]:
