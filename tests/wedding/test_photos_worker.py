@@ -282,17 +282,15 @@ def test_other_formats_make_both_files_from_their_one_decode(open_wedding, house
 
 @pytest.mark.django_db
 def test_a_file_found_damaged_by_the_second_step_leaves_with_its_row_and_thumbnail(
-    open_wedding, household, django_capture_on_commit_callbacks, monkeypatch,
+    open_wedding, household, django_capture_on_commit_callbacks,
 ):
-    [photo] = services.photo_upload(wedding=open_wedding, household=household,
-                                    files=[upload("a.jpg", image_bytes(size=(400, 300)))]).saved
+    whole = image_bytes(size=(400, 300))
+    [photo] = services.photo_upload(wedding=open_wedding, household=household, files=[upload("a.jpg", whole)]).saved
     photo = one_step(photo, django_capture_on_commit_callbacks)
     files = [stored_path(photo.thumbnail), stored_path(photo.original)]
     assert f'data-photo-id="{photo.pk}"' in region_html("photo_gallery", open_wedding)
 
-    def damaged(source, **options):  # what the full decode of a file damaged past the thumbnail's scale says
-        raise images.PhotoRejected("is damaged or incomplete; please try another copy.")
-    monkeypatch.setattr(images, "clean_image", damaged)
+    files[1].write_bytes(whole[: len(whole) // 2])  # the stored original, damaged since its thumbnail was made
     with django_capture_on_commit_callbacks(execute=True):
         assert processing.photo_process(photo_id=photo.pk) is False
 
@@ -331,3 +329,50 @@ def test_waiting_thumbnails_go_before_full_size_images(open_wedding, household):
            if task.started_at is not None]
     assert ran == [(second.pk, 0), (first.pk, tasks.IMAGE_PRIORITY), (second.pk, tasks.IMAGE_PRIORITY)]
     assert all(photo.image for photo in Photo.objects.all())
+
+
+def metadata_laden_jpeg(**save) -> bytes:
+    """An upright photo carrying everything a phone or an editor adds: EXIF with GPS, XMP, IPTC, a comment,
+    an ICC profile, and a second picture after its end (as MPO and some phones' trailers do)."""
+    image = Image.new("RGB", (64, 48), "red")
+    image.paste((0, 0, 255), (0, 0, 32, 48))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif[0x8825] = {1: "N", 2: (40.0, 25.0, 12.0), 3: "W", 4: (3.0, 42.0, 7.0)}
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif.tobytes(), comment=b"Calle Mayor 1", icc_profile=b"profile-bytes" * 4,
+               xmp=b"<x:xmpmeta>GPSLatitude 40.42</x:xmpmeta>", **save)
+    data = out.getvalue()
+    payload = b"Photoshop 3.0\x00IPTC by-line"
+    iptc = b"\xff\xed" + (2 + len(payload)).to_bytes(2) + payload
+    return data[:2] + iptc + data[2:] + b"\xff\xd8 hidden second picture \xff\xd9"
+
+
+@pytest.mark.parametrize("save", [{}, {"progressive": True}, {"optimize": True, "subsampling": 0}])
+def test_an_upright_jpegs_full_size_is_its_own_data_without_any_metadata(save, monkeypatch):
+    sent = metadata_laden_jpeg(**save)
+    assert all(part in sent for part in (b"PhoneMaker", b"GPSLatitude", b"Calle Mayor", b"IPTC", b"hidden"))
+    decoded = []
+    load = ImageFile.ImageFile.load
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: decoded.append(self.size) or load(self))
+
+    clean = images.clean_full_size(upload("a.jpg", sent))
+
+    assert not decoded  # not decoded, not re-encoded
+    data = clean.image.read()
+    for private in (b"PhoneMaker", b"Exif", b"GPSLatitude", b"xmpmeta", b"Calle Mayor", b"IPTC", b"hidden"):
+        assert private not in data
+    stored, original = Image.open(io.BytesIO(data)), Image.open(io.BytesIO(sent))
+    assert stored.info.get("icc_profile") == b"profile-bytes" * 4  # kept, as a re-encode keeps it
+    assert not stored.getexif() and not {"exif", "xmp", "comment"} & set(stored.info)
+    assert stored.tobytes() == original.tobytes()  # the very same pixels: no generation of loss
+    assert (clean.width, clean.height, clean.thumbnail) == (64, 48, None)
+
+
+def test_a_jpeg_to_turn_or_convert_is_re_encoded_for_its_full_size():
+    turned = images.clean_full_size(upload("a.jpg", gps_jpeg()))
+    stored = Image.open(turned.image)
+    assert stored.size == (turned.width, turned.height) == (20, 40) and b"PhoneMaker" not in turned.image.read()
+    cmyk = io.BytesIO()
+    Image.new("CMYK", (24, 16)).save(cmyk, "JPEG")
+    assert Image.open(images.clean_full_size(upload("b.jpg", cmyk.getvalue())).image).mode == "RGB"

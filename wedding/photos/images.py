@@ -16,6 +16,7 @@ decoded at a small scale, as JPEG can: the photo goes live with it) and
 from __future__ import annotations
 
 import io
+import re
 import uuid
 import warnings
 from collections.abc import Callable, Iterator
@@ -249,6 +250,93 @@ def clean_thumbnail(upload, *, charge: Callable[[int], bool] | None = None) -> C
     if source.getexif().get(ExifTags.Base.Orientation) in (5, 6, 7, 8):  # a quarter turn
         full_size = full_size[::-1]
     return _cleaned(source, image=False, thumbnail=True, size=full_size)
+
+
+def clean_full_size(upload, *, charge: Callable[[int], bool] | None = None) -> CleanImage:
+    """The upload's full-size image alone (`thumbnail` None), for a photo `clean_thumbnail` has decoded.
+
+    An upright RGB or greyscale JPEG (no turn to apply) is kept as its own
+    compressed data, not decoded: only the segments a decoder needs are copied
+    (`_jpeg_stripped`), so no EXIF (GPS, camera), XMP, IPTC, comment, embedded
+    thumbnail or trailing data survives, and no generation of JPEG loss is
+    added. Its pixels were checked by the thumbnail's decode, which reads every
+    byte of the file (the caller's contract: call this only after it). Any
+    other photo is decoded and re-encoded (`clean_image`).
+    """
+    _check_size(upload)
+    header = _open_checked(upload, charge, decode=False)
+    upright = header.getexif().get(ExifTags.Base.Orientation) in (None, 1)
+    if header.format == "JPEG" and header.mode in ("RGB", "L") and upright:
+        upload.seek(0)
+        body = _jpeg_stripped(upload.read())
+        if body is not None and _header_size(body) == header.size:
+            name = f"{uuid.uuid4().hex}.{EXTENSION['JPEG']}"
+            return CleanImage(image=ContentFile(body, name=name), thumbnail=None, width=header.width, height=header.height)
+    return clean_image(upload, thumbnail=False)
+
+
+def _header_size(data: bytes) -> tuple[int, int] | None:
+    try:
+        return Image.open(io.BytesIO(data)).size
+    except (OSError, SyntaxError, ValueError):
+        return None
+
+
+# The JPEG segments a decoder needs: frame headers (SOF0-15 but DHT, JPG and DAC's own codes),
+# Huffman and quantisation tables, arithmetic-coding conditioning, restart interval.
+_JPEG_STRUCTURE = frozenset({*range(0xC0, 0xD0)} - {0xC8}) | {0xDB, 0xDD}
+_JPEG_SOS, _JPEG_EOI, _JPEG_APP0, _JPEG_APP2, _JPEG_APP14, _JPEG_COM = 0xDA, 0xD9, 0xE0, 0xE2, 0xEE, 0xFE
+# In entropy-coded data a 0xFF byte is followed by 0x00 (stuffing) or a restart marker: anything else ends it.
+_JPEG_NEXT_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7]")
+
+
+def _jpeg_stripped(data: bytes) -> bytes | None:
+    """The JPEG rebuilt from the segments a decoder needs, or None for anything unexpected (then re-encode).
+
+    Kept: the structure (`_JPEG_STRUCTURE`, scans with their coded data), a JFIF
+    header rewritten without its optional thumbnail, the ICC colour profile
+    (as `clean_image` keeps it) and Adobe's colour-transform flag. Dropped:
+    every other application segment (EXIF and its thumbnail, XMP, IPTC, MPF,
+    maker data…), comments, and everything after the end of the image.
+    """
+    if not data.startswith(b"\xff\xd8"):
+        return None
+    kept, pos = [b"\xff\xd8"], 2
+    while pos + 2 <= len(data):
+        if data[pos] != 0xFF:
+            return None
+        marker = data[pos + 1]
+        if marker == 0xFF:  # fill byte before a marker
+            pos += 1
+            continue
+        if marker == _JPEG_EOI:
+            return b"".join([*kept, b"\xff\xd9"])
+        if pos + 4 > len(data):
+            return None
+        end = pos + 2 + int.from_bytes(data[pos + 2:pos + 4])
+        if end > len(data) or end < pos + 4:
+            return None
+        segment = data[pos:end]
+        if marker == _JPEG_SOS:
+            coded_end = _JPEG_NEXT_MARKER.search(data, end)
+            if coded_end is None:
+                return None
+            kept.append(data[pos:coded_end.start()])
+            pos = coded_end.start()
+            continue
+        if marker in _JPEG_STRUCTURE:
+            kept.append(segment)
+        elif marker == _JPEG_APP0 and segment[4:9] == b"JFIF\x00" and len(segment) >= 16:
+            # Version, density units and density; no thumbnail (0 × 0).
+            kept.insert(1, b"\xff\xe0\x00\x10" + segment[4:16] + b"\x00\x00")
+        elif (marker == _JPEG_APP2 and segment[4:16] == b"ICC_PROFILE\x00") or (
+            marker == _JPEG_APP14 and segment[4:9] == b"Adobe"
+        ):
+            kept.append(segment)
+        elif not (_JPEG_APP0 <= marker <= 0xEF or marker == _JPEG_COM):
+            return None  # a marker this does not know: not copied blindly
+        pos = end
+    return None  # no end of image
 
 
 def _fitted(size: tuple[int, int]) -> tuple[int, int]:

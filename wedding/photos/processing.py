@@ -6,10 +6,11 @@ and a hundred guests upload at once at the reception.
 
 Two steps for a JPEG, so a photo is in the gallery as soon as its thumbnail
 exists: the thumbnail, decoded at a small scale (`images.clean_thumbnail`),
-goes live first; the full-size image (decoded whole, oriented, stripped,
-re-encoded: `images.clean_image`) follows in a task of lower priority, so a
-flood's thumbnails all come before its full-size images. Other formats are
-decoded whole once and make both files in the first step.
+goes live first; the full-size image (`images.clean_full_size`: the JPEG's
+own data with its metadata dropped, or decoded, turned and re-encoded when it
+must be turned) follows in a task of lower priority, so a flood's thumbnails
+all come before its full-size images. Other formats are decoded whole once and
+make both files in the first step.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def photo_process(*, photo_id: int) -> bool:
     source_name, first = photo.original.name, not photo.thumbnail
     try:
         with photo.original.open("rb") as source:
-            clean = images.clean_thumbnail(source) if first else images.clean_image(source, thumbnail=False)
+            clean = images.clean_thumbnail(source) if first else images.clean_full_size(source)
     except FileNotFoundError:  # another worker finished it and removed the original
         return False
     except images.PhotoRejected as rejected:
