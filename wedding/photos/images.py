@@ -3,14 +3,16 @@
 Nothing here trusts the file's name or the browser's content type: Pillow
 reads the header, the pixel limit is checked *before* decoding (a tiny PNG can
 claim 100 000 × 100 000 pixels), and the stored file is a fresh encode of the
-pixels only, so no EXIF (GPS position, camera serial, …), XMP or comment
-survives. Phones' HEIC photos are read through pillow-heif and stored as JPEG.
+pixels only (or, for an upright JPEG, its compressed pixels copied segment by
+segment from a whitelist: `_jpeg_stripped`), so no EXIF (GPS position, camera
+serial, …), XMP or comment survives. Phones' HEIC photos are read through
+pillow-heif and stored as JPEG.
 
 Steps, so a guest's upload does not wait for the decoding: `original_checked`
 (in the request: size, header, pixel limits, decode budget; nothing decoded), then
 on the task worker `clean_thumbnail` (the thumbnail alone when the format can be
 decoded at a small scale, as JPEG can: the photo goes live with it) and
-`clean_image` (decode, orient, strip, re-encode the full-size image).
+`clean_full_size` (the full-size image); `clean_image` makes both at once.
 """
 
 from __future__ import annotations
