@@ -376,3 +376,14 @@ def test_a_jpeg_to_turn_or_convert_is_re_encoded_for_its_full_size():
     cmyk = io.BytesIO()
     Image.new("CMYK", (24, 16)).save(cmyk, "JPEG")
     assert Image.open(images.clean_full_size(upload("b.jpg", cmyk.getvalue())).image).mode == "RGB"
+
+
+@pytest.mark.django_db
+def test_planners_moderate_a_photo_from_its_thumbnail_before_its_image_exists(
+    wedding, household, django_capture_on_commit_callbacks,
+):
+    [photo] = services.photo_upload(wedding=wedding, household=household, files=[upload("a.jpg", gps_jpeg())]).saved
+    photo = one_step(photo, django_capture_on_commit_callbacks)
+    planners = Viewer(wedding=wedding, audience=Audience.PLANNER)
+    queue = str(render_region("content_moderation", planners, {}))
+    assert f'data-photo-id="{photo.pk}"' in queue and f'src="/photos/file/{photo.thumbnail.name}"' in queue
