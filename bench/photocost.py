@@ -45,6 +45,8 @@ def main() -> None:
     parser.add_argument("--checkout", type=Path, default=ROOT, help="the checkout whose wedding.photos is measured")
     parser.add_argument("--size", type=int, nargs=2, default=(2400, 1800))
     parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument("--smooth", action="store_true",
+                        help="a smooth picture (gradients, light grain) instead of noise: closer to a real photo")
     args = parser.parse_args()
 
     sys.path.insert(0, str(args.checkout.resolve()))
@@ -58,7 +60,12 @@ def main() -> None:
     from wedding.photos import images
 
     size = tuple(args.size)
-    pixels = Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
+    if args.smooth:
+        gradient = Image.linear_gradient("L").resize(size)
+        grain = Image.effect_noise(size, 12)
+        pixels = Image.merge("RGB", (gradient, gradient.rotate(90).resize(size), grain))
+    else:
+        pixels = Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
     out = io.BytesIO()
     pixels.save(out, "JPEG", quality=95)
     jpeg = out.getvalue()
