@@ -355,18 +355,21 @@ def _cleaned(source: Image.Image, *, image: bool, thumbnail: bool, size: tuple[i
     fmt = STORED_FORMAT[source.format]
     if source.format == "GIF":
         source.seek(0)  # first frame only
-    # Turn the pixels the way the camera meant them, then forget the EXIF that said so.
-    oriented = ImageOps.exif_transpose(source)
-    if fmt == "JPEG" and oriented.mode not in ("RGB", "L"):
-        oriented = oriented.convert("RGB")
-    elif fmt != "JPEG" and oriented.mode not in ("RGB", "RGBA", "L", "LA"):
-        oriented = oriented.convert("RGBA")
+    icc_profile, decoded_mode = source.info.get("icc_profile"), source.mode
+    # Turn the pixels the way the camera meant them, then forget the EXIF that said so. In
+    # place: `source` is ours alone, and an upright 12 Mpx photo is not copied (~30 ms).
+    ImageOps.exif_transpose(source, in_place=True)
+    pixels = source
+    if fmt == "JPEG" and pixels.mode not in ("RGB", "L"):
+        pixels = pixels.convert("RGB")
+    elif fmt != "JPEG" and pixels.mode not in ("RGB", "RGBA", "L", "LA"):
+        pixels = pixels.convert("RGBA")
     # Savers write metadata only from `info` or explicit options: with `info` emptied the
     # stored file has the pixels and nothing else (no EXIF/GPS, XMP, comments, text
     # chunks). The colour profile is kept: it says how to show the colours, not where.
     # (Only while the pixels keep their mode: a CMYK profile on converted RGB would be wrong.)
-    icc_profile = source.info.get("icc_profile") if oriented.mode == source.mode else None
-    pixels = oriented if oriented is not source else oriented.copy()
+    if pixels.mode != decoded_mode:
+        icc_profile = None
     pixels.info = {}
     # Random names: the guest's file name never reaches the disk or the page.
     stem = uuid.uuid4().hex
@@ -380,8 +383,8 @@ def _cleaned(source: Image.Image, *, image: bool, thumbnail: bool, size: tuple[i
         body = ContentFile(_encode(pixels, fmt, **options), name=f"{stem}.{EXTENSION[fmt]}")
     thumb_body = None
     if thumbnail:
-        thumb = pixels.copy()
-        thumb.thumbnail(THUMBNAIL_SIZE, Image.Resampling.LANCZOS)
+        # As `Image.thumbnail` does (a box reduction first, then LANCZOS), without copying the pixels.
+        thumb = pixels.resize(_fitted(pixels.size), Image.Resampling.LANCZOS, reducing_gap=2.0)
         if thumb.mode != "RGB":
             background = Image.new("RGB", thumb.size, "white")
             background.paste(thumb.convert("RGBA"), mask=thumb.convert("RGBA").getchannel("A"))
