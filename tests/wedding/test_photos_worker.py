@@ -183,6 +183,18 @@ def test_worker_start_resumes_a_photo_whose_task_was_lost(open_wedding, househol
 
 
 @pytest.mark.django_db
+def test_worker_start_resumes_a_live_photos_image_behind_the_thumbnails(open_wedding, household, django_capture_on_commit_callbacks):
+    live, waiting = services.photo_upload(wedding=open_wedding, household=household,
+                                          files=[upload("a.jpg", image_bytes()), upload("b.jpg", image_bytes())]).saved
+    one_step(live, django_capture_on_commit_callbacks)
+    DBTaskResult.objects.all().delete()  # their tasks died with a worker
+
+    assert sorted(tasks.photos_recover()) == sorted([live.pk, waiting.pk])
+    assert sorted((task.args_kwargs["args"], task.priority) for task in DBTaskResult.objects.all()) == sorted(
+        [([live.pk], tasks.IMAGE_PRIORITY), ([waiting.pk], 0)])
+
+
+@pytest.mark.django_db
 def test_planners_see_a_waiting_photo_as_being_prepared(planner_client, wedding, household):
     [photo] = services.photo_upload(wedding=wedding, household=household, files=[upload("a.jpg", image_bytes())]).saved
     listing = planner_client.get("/admin/photos/photo/")

@@ -42,7 +42,8 @@ def photos_recover() -> list[int]:
         args[0] for args in DBTaskResult.objects.filter(status=TaskResultStatus.READY, task_path=process_photo.module_path)
         .values_list("args_kwargs__args", flat=True) if args
     }
-    ids = [pk for pk in Photo.objects.waiting().values_list("pk", flat=True) if pk not in queued]
-    for photo_id in ids:
-        photo_process_enqueue(photo_id=photo_id)
-    return ids
+    waiting = [(pk, thumbnail) for pk, thumbnail in Photo.objects.waiting().values_list("pk", "thumbnail") if pk not in queued]
+    for photo_id, thumbnail in waiting:
+        # One with its thumbnail (live) waits for its image behind every thumbnail, as it did.
+        (photo_image_enqueue if thumbnail else photo_process_enqueue)(photo_id=photo_id)
+    return [photo_id for photo_id, _ in waiting]
