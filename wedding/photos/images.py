@@ -233,9 +233,9 @@ def clean_image(upload, *, charge: Callable[[int], bool] | None = None, thumbnai
 def clean_thumbnail(upload, *, charge: Callable[[int], bool] | None = None) -> CleanImage:
     """The upload's thumbnail, made as cheaply as its format allows (`image` None), or PhotoRejected.
 
-    A DRAFTABLE (JPEG) photo is decoded at the scale nearest the thumbnail's
-    size (a quarter of each side for a 12 Mpx photo): its full-size image is
-    `clean_image`'s, later. Any other format has to be decoded whole anyway,
+    A DRAFTABLE (JPEG) photo is decoded at libjpeg's scale nearest the
+    thumbnail's size (an eighth of each side for a 12 Mpx photo): its
+    full-size image is `clean_full_size`'s, later. Any other format has to be decoded whole anyway,
     so both files are made from that one decode (`image` set). The same checks
     as `clean_image`; width and height are the full-size image's.
     """
