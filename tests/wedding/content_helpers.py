@@ -13,7 +13,7 @@ from PIL import Image
 from guests.session import SESSION_KEY
 from realtime.regions import Audience, Viewer, render_region
 from wedding.photos.models import Photo
-from wedding.photos.processing import photo_process
+from wedding.photos.tasks import photo_process
 
 XSS = '<script>alert("x")</script><b>bold</b>'
 XSS_ESCAPED = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;"

@@ -31,7 +31,7 @@ from tests.wedding.content_helpers import (
     upload,
 )
 from wedding.core.models import Moderation
-from wedding.photos import images, processing, services, tasks
+from wedding.photos import images, services, tasks
 from wedding.photos.models import Photo
 
 __all__ = ["fresh_hub"]
@@ -117,7 +117,7 @@ async def test_the_gallery_gets_the_photo_live_when_the_worker_has_made_it(open_
     # The new row is announced, but the gallery has nothing to show yet.
     assert f'data-photo-id="{photo.pk}"' not in html_of(await frames(socket, timeout=1.5))
 
-    assert await run(lambda: processing.photo_process(photo_id=photo.pk))
+    assert await run(lambda: tasks.photo_process(photo_id=photo.pk))
     html = html_of(await frames(socket, timeout=3))
     assert f'data-photo-id="{photo.pk}"' in html
     assert "/photos/file/photos/thumbs/" in html  # the thumbnail the worker made
@@ -161,16 +161,16 @@ def test_a_file_damaged_past_its_header_is_dropped_by_the_worker(open_wedding, h
     [photo] = services.photo_upload(wedding=open_wedding, household=household, files=[upload("a.jpg", truncated)]).saved
     original = stored_path(photo.original)
     with django_capture_on_commit_callbacks(execute=True):
-        assert processing.photo_process(photo_id=photo.pk) is False
+        assert tasks.photo_process(photo_id=photo.pk) is False
     assert not Photo.objects.exists() and not original.exists()
 
 
 @pytest.mark.django_db
 def test_processing_twice_makes_the_photo_once(open_wedding, household):
     [photo] = processed(*services.photo_upload(wedding=open_wedding, household=household, files=[upload("a.jpg", image_bytes())]).saved)
-    assert processing.photo_process(photo_id=photo.pk) is False
+    assert tasks.photo_process(photo_id=photo.pk) is False
     assert Photo.objects.get().image.name == photo.image.name
-    assert processing.photo_process(photo_id=photo.pk + 1000) is False  # gone: nothing to do
+    assert tasks.photo_process(photo_id=photo.pk + 1000) is False  # gone: nothing to do
 
 
 @pytest.mark.django_db(transaction=True)
@@ -228,7 +228,7 @@ def test_a_planners_replaced_file_goes_through_the_worker_too(planner_client, we
 def one_step(photo: Photo, django_capture_on_commit_callbacks) -> Photo:
     """One task's worth of the worker on the photo (its commit hooks run); the photo as stored now."""
     with django_capture_on_commit_callbacks(execute=True):
-        assert processing.photo_process(photo_id=photo.pk)
+        assert tasks.photo_process(photo_id=photo.pk)
     return Photo.objects.get(pk=photo.pk)
 
 
@@ -281,7 +281,7 @@ def test_a_photo_is_live_with_its_thumbnail_and_no_full_size_link_until_its_imag
     gallery = region_html("photo_gallery", open_wedding)
     assert f'<a href="/photos/file/{photo.image.name}">' in gallery
     assert f'data-photo-id="{photo.pk}"' in region_html("slideshow", open_wedding)
-    assert processing.photo_process(photo_id=photo.pk) is False  # nothing left to make
+    assert tasks.photo_process(photo_id=photo.pk) is False  # nothing left to make
 
 
 @pytest.mark.django_db
@@ -305,7 +305,7 @@ def test_a_file_found_damaged_by_the_second_step_leaves_with_its_row_and_thumbna
 
     files[1].write_bytes(whole[: len(whole) // 2])  # the stored original, damaged since its thumbnail was made
     with django_capture_on_commit_callbacks(execute=True):
-        assert processing.photo_process(photo_id=photo.pk) is False
+        assert tasks.photo_process(photo_id=photo.pk) is False
 
     assert not Photo.objects.exists() and not any(path.exists() for path in files)
     assert f'data-photo-id="{photo.pk}"' not in region_html("photo_gallery", open_wedding)
@@ -325,7 +325,7 @@ def test_a_thumbnail_made_from_a_replaced_original_is_not_stored(
         return made
     monkeypatch.setattr(images, "clean_thumbnail", replaced_meanwhile)
     with django_capture_on_commit_callbacks(execute=True):
-        assert processing.photo_process(photo_id=photo.pk) is False
+        assert tasks.photo_process(photo_id=photo.pk) is False
     assert not Photo.objects.get(pk=photo.pk).thumbnail  # the new original's task makes it
 
 
@@ -333,7 +333,7 @@ def test_a_thumbnail_made_from_a_replaced_original_is_not_stored(
 def test_waiting_thumbnails_go_before_full_size_images(open_wedding, household):
     [first] = services.photo_upload(wedding=open_wedding, household=household, files=[upload("a.jpg", image_bytes())]).saved
     DBTaskResult.objects.all().delete()  # its task, run here:
-    assert processing.photo_process(photo_id=first.pk)  # live; its image queued
+    assert tasks.photo_process(photo_id=first.pk)  # live; its image queued
     [second] = services.photo_upload(wedding=open_wedding, household=household, files=[upload("b.jpg", image_bytes())]).saved
 
     call_command("messaging_worker", "--batch", "--interval", "0.1", verbosity=0)

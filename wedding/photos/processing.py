@@ -16,6 +16,7 @@ make both files in the first step.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import partial
 
 from django.db import transaction
@@ -27,11 +28,11 @@ from wedding.photos.models import Photo
 logger = logging.getLogger(__name__)
 
 
-def photo_process(*, photo_id: int) -> bool:
+def photo_process(*, photo_id: int, enqueue_image: Callable[..., None]) -> bool:
     """Make the photo's next missing file(s) from its original: its thumbnail, else its image.
 
-    After the thumbnail alone, the image is queued (`tasks.photo_image_enqueue`,
-    in the same transaction); once the image exists, the original is removed.
+    After the thumbnail alone, the image is queued (`enqueue_image(photo_id=…)`,
+    in the same transaction: `tasks.photo_image_enqueue`, passed in by `tasks`, which imports this module); once the image exists, the original is removed.
     Idempotent: a photo already made, deleted, or made meanwhile by another
     worker (or given a new original by a planner) is left alone, checked again
     under the row lock before writing, so a task run twice or after a crash
@@ -40,8 +41,6 @@ def photo_process(*, photo_id: int) -> bool:
     (only decoding tells, in either step) is deleted with its row and any
     thumbnail: it could never be shown whole. Returns whether this call made a file.
     """
-    from wedding.photos import tasks  # tasks imports this module
-
     photo = Photo.objects.filter(pk=photo_id).first()
     if photo is None or photo.image or not photo.original:
         return False
@@ -63,7 +62,7 @@ def photo_process(*, photo_id: int) -> bool:
             photo.thumbnail.save(clean.thumbnail.name, clean.thumbnail, save=False)
         photo.width, photo.height = clean.width, clean.height
         if clean.image is None:
-            tasks.photo_image_enqueue(photo_id=photo.pk)
+            enqueue_image(photo_id=photo.pk)
         else:
             photo.image.save(clean.image.name, clean.image, save=False)
             transaction.on_commit(partial(files_delete, [(photo.original.storage, source_name)]), robust=True)

@@ -15,7 +15,12 @@ from wedding.photos.models import Photo
 
 @task()
 def process_photo(photo_id: int) -> None:
-    processing.photo_process(photo_id=photo_id)
+    photo_process(photo_id=photo_id)
+
+
+def photo_process(*, photo_id: int) -> bool:
+    """One step of the photo's processing (`processing.photo_process`), its image queued after its thumbnail."""
+    return processing.photo_process(photo_id=photo_id, enqueue_image=photo_image_enqueue)
 
 
 # Below the default (thumbnails, mail): during a flood every waiting thumbnail goes live before
