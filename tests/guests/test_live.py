@@ -79,7 +79,7 @@ async def test_guest_frames_carry_no_other_households_private_data(wedding, plan
         factories.GuestFactory(household=household, first_name="Second", dietary_notes="own-second-ok")
 
     await run(planner_edits)
-    html = html_of(await frames(socket))
+    html = html_of(await frames(socket, expect=["Nadia", "own-second-ok"]))
     assert "Nadia" in html and "own-second-ok" in html  # frames did arrive (directory, own profile)
     assert [s for s in secrets if s in html] == []
     await socket.disconnect()

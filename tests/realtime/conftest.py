@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -133,15 +135,22 @@ async def open_socket(cookie, wedding_id, *, regions_=(), version=0, origin=ORIG
     return communicator, welcome
 
 
-async def frames(communicator, *, timeout: float = 0.6) -> list[dict]:
+async def frames(communicator, *, timeout: float = 0.6, expect: Iterable[str] = (), within: float = 10) -> list[dict]:
     """Every frame that arrives until `timeout` seconds pass without one.
 
+    With `expect`, a quiet spell ends the wait only once every expected string has
+    arrived in the updates' HTML, or `within` seconds have passed (the caller's
+    assertion then fails): on a loaded machine a render can take longer than `timeout`.
     (receive_nothing() first: a timed-out receive would cancel the application.)
     """
-    out = []
-    while not await communicator.receive_nothing(timeout=timeout, interval=0.01):
-        out.append(await communicator.receive_json_from())
-    return out
+    out: list[dict] = []
+    deadline = time.monotonic() + within
+    while True:
+        while not await communicator.receive_nothing(timeout=timeout, interval=0.01):
+            out.append(await communicator.receive_json_from())
+        html = html_of(out)
+        if all(text in html for text in expect) or time.monotonic() >= deadline:
+            return out
 
 
 async def closed_code(communicator, timeout: float = 3) -> int | None:

@@ -49,9 +49,9 @@ async def test_a_households_answers_reach_the_open_reports_and_its_own_page(wedd
         replies=[services.Reply(ana.pk, shuttle.pk, "yes")],
     ))
 
-    planner_html = html_of(await frames(reports))
+    planner_html = html_of(await frames(reports, expect=["Shuttle from the hotel?"]))
     assert "Shuttle from the hotel?" in planner_html and 'data-count="Yes">1<' in planner_html
-    own_html = html_of(await frames(own))
+    own_html = html_of(await frames(own, expect=["<em>Yes</em>"]))
     assert "Your answers to the couple's questions" in own_html and "<em>Yes</em>" in own_html
 
     # Only the answer changes (the attendance is the same): that alone updates both pages.
