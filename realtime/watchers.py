@@ -17,6 +17,7 @@ from realtime.regions import Viewer
 logger = logging.getLogger(__name__)
 
 ALL = None  # "every region of the socket" in a dirty set
+CLEAN: frozenset[str] = frozenset()  # nothing to re-render: one object (`frozenset()` makes a new one)
 NOTHING_SHOWN: Mapping[str, tuple] = MappingProxyType({})  # a new page's `Watcher.shown`, shared by all
 
 
@@ -49,7 +50,7 @@ class Watcher:
     synced_at: int = 0  # the socket shows at least this version everywhere
     # Dom ids to re-render; None = all. Frozen, so the subscription's answer to a change is
     # shared by its sockets (and their flush plans) instead of copied into each.
-    dirty: frozenset[str] | None = frozenset()
+    dirty: frozenset[str] | None = CLEAN
     backlog: int = 0  # versions coalesced since the last frame
     timer: asyncio.TimerHandle | None = None  # the held changes' send (see `debounce`)
     flushing: bool = False

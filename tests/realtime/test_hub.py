@@ -341,3 +341,52 @@ async def test_a_socket_that_resyncs_leaves_the_others_of_its_subscription_as_th
     for sent in others:  # unchanged HTML: version-only frames, no resync
         assert [(f["v"], f["resync"], len(f["regions"])) for f in sent] == [(1, False, 1), (2, False, 0)]
     await hub.shutdown()
+
+
+async def test_a_fan_out_leaves_no_new_object_per_socket_for_the_garbage_collector(monkeypatch):
+    """Objects made per socket per change and kept past a flush reach the old generations, and
+    enough of them set off full collections (half a second each at 5,000 sockets): the sockets
+    of one subscription share their dirty set, plan and frame, and a flush keeps nothing per socket."""
+    import gc
+
+    async def fake_render(name, viewer, params):
+        return f'<p id="live-{name}">x</p>'
+
+    monkeypatch.setattr(hub_module, "_render_in_thread", fake_render)
+    monkeypatch.setattr(hub_module, "LEADING_FRAMES", 10**9)  # one frame per change per socket
+    hub = hub_module.Hub(loop=asyncio.get_running_loop(), layer=None)
+    written = []
+    sockets = []
+    for _ in range(2000):
+        watcher, _sent = _socket(hub)
+        watcher.direct = SimpleNamespace(write=lambda data: written.append(1) or True)
+        await hub.attach(watcher)
+        sockets.append(watcher)
+    hub.note_version(1, 0)
+
+    async def deliver(version: int) -> None:
+        hub.on_message({"wedding": 1, "version": version, "topics": ["song"]})
+        async with asyncio.timeout(5):
+            while sockets[-1].version < version or hub._due or sockets[-1].flushing:
+                await asyncio.sleep(0)
+
+    await deliver(1)
+    collections: list[int] = []
+
+    def count(phase, info):
+        if phase == "stop":
+            collections.append(info["generation"])
+
+    threshold = gc.get_threshold()
+    gc.collect()
+    gc.set_threshold(1000, 1000, 1000)  # a collection per 1,000 objects kept: two per change if one per socket
+    gc.callbacks.append(count)
+    try:
+        for version in range(2, 12):
+            await deliver(version)
+    finally:
+        gc.callbacks.remove(count)
+        gc.set_threshold(*threshold)
+    assert len(written) == 2000 * 11
+    assert len(collections) <= 3, collections
+    await hub.shutdown()
