@@ -131,7 +131,7 @@ class Hub:
         # sockets of a reconnect storm (the consumer's hello fills it; bounded there).
         self.catch_up_topics: dict[tuple[int, int, int], frozenset[str]] = {}
         self._tasks: list[asyncio.Task] = []
-        self._due: set[Watcher] = set()
+        self._due: dict[Watcher, None] = {}  # an ordered set: sockets flush in the order they were marked
         self._flush_scheduled = False
         self._closed = False
 
@@ -206,7 +206,7 @@ class Hub:
         if watcher.timer:
             watcher.timer.cancel()
             watcher.timer = None
-        self._due.discard(watcher)
+        self._due.pop(watcher, None)
         state = self.weddings.get(watcher.wedding_id)
         if state is not None and watcher in state.watchers:
             state.watchers.discard(watcher)
@@ -433,7 +433,7 @@ class Hub:
             watcher.debounce.release()
         if watcher.flushing:
             return
-        self._due.add(watcher)
+        self._due[watcher] = None
         if not self._flush_scheduled:
             self._flush_scheduled = True
             self.loop.call_soon(self._start_flush)
@@ -535,9 +535,15 @@ class Hub:
             interned: dict[tuple, Mapping[str, tuple]] = {}
             texts: dict[tuple, str] = {}  # the same frame for sockets whose decisions differ only in `shown`
             wire: dict[tuple, bytes] = {}  # the same frames, framed once for direct writes
-            sent = 0
+            sent = yielded_at = 0
             for (version, resync, items), members in plans.items():
                 for watcher in members:
+                    if sent - yielded_at >= YIELD_EVERY:
+                        # Let the loop put the frames already queued on the wire (and serve other
+                        # sockets) during a large fan-out. Here, not between this socket's decision
+                        # and its write: a hello meanwhile must find what it reset still reset.
+                        yielded_at = sent
+                        await asyncio.sleep(0)
                     since, shown = watcher.version, watcher.shown
                     decision_key = (id(items), version, since, resync, id(shown))
                     decision = decisions.get(decision_key)
@@ -550,10 +556,6 @@ class Hub:
                     if frame.unchanged:
                         self.stats["unchanged_skipped"] += 1
                     text = texts.setdefault(frame.key, frame.text)
-                    if sent and sent % YIELD_EVERY == 0:
-                        # Let the loop put the frames already queued on the wire (and
-                        # serve other sockets) during a large fan-out.
-                        await asyncio.sleep(0)
                     sent += 1
                     watcher.shown = frame.shown
                     watcher.version = version

@@ -390,3 +390,44 @@ async def test_a_fan_out_leaves_no_new_object_per_socket_for_the_garbage_collect
     assert len(written) == 2000 * 11
     assert len(collections) <= 3, collections
     await hub.shutdown()
+
+
+async def test_a_hello_during_a_fan_out_gets_the_regions_html_again(monkeypatch):
+    """A new hello resets what the socket is known to show; a fan-out that yields to the loop
+    around that socket's frame must not put the old knowledge back (its next frames would then
+    leave out HTML the new page may not have)."""
+
+    async def fake_render(name, viewer, params):
+        return f'<p id="live-{name}">same</p>'
+
+    monkeypatch.setattr(hub_module, "_render_in_thread", fake_render)
+    monkeypatch.setattr(hub_module, "YIELD_EVERY", 1)  # yield around every frame
+    monkeypatch.setattr(hub_module, "LEADING_FRAMES", 10**9)  # no burst: a frame per change
+    hub = hub_module.Hub(loop=asyncio.get_running_loop(), layer=None)
+    sockets = [_socket(hub) for _ in range(3)]
+    for watcher, _sent in sockets:
+        await hub.attach(watcher)
+    hub.note_version(1, 0)
+    (_w0, _s0), (middle, middle_sent), (last, last_sent) = sockets
+    hub.on_message({"wedding": 1, "version": 1, "topics": ["song"]})
+    await asyncio.sleep(0.05)
+
+    hello_at = []
+    real_send = middle.send
+
+    async def send_then_hello(text: str) -> None:  # the last socket's new hello lands mid fan-out
+        await real_send(text)
+        if not hello_at:
+            asyncio.get_running_loop().call_soon(
+                lambda: hello_at.append(len(last_sent)) or hub.watch(last, [_watched("t_songs")])
+            )
+
+    middle.send = send_then_hello
+    for version in (2, 3):  # the same HTML each time
+        hub.on_message({"wedding": 1, "version": version, "topics": ["song"]})
+        await asyncio.sleep(0.05)
+
+    assert hello_at and [f["v"] for f in last_sent] == [1, 2, 3]
+    after_hello = last_sent[hello_at[0]:]
+    assert any(r["html"] for f in after_hello for r in f["regions"]), after_hello
+    await hub.shutdown()
