@@ -23,12 +23,21 @@ Measured per run:
 
 Not part of the test suite. The client runs in this process and competes for
 the same cores, so absolute numbers are pessimistic; both apps pay the same.
+The sockets are read by a lean reader by default (`--client raw`: the
+WebSocket handshake and frame headers parsed by hand, only the version prefix
+of each frame looked at, pings answered), so the client takes less CPU from
+the server; `--client websockets` reads them with the websockets library as
+the figures before 2026-11-30 (session 5) did. Both time a frame when it has
+been read whole. `BENCH_DAPHNE_ARGS` (environment) adds options to the daphne
+command line, e.g. `--ping-interval 1000` to leave out daphne's keep-alive
+pings (one per socket every 20 s by default; see bench/README.md).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import bisect
 import json
 import os
@@ -59,6 +68,125 @@ class Client:
 
     def reset(self) -> None:
         self.times, self.versions = [], []
+
+    def frame(self, data: bytes) -> None:
+        """One text frame's payload arrived (whole): note the time and version of an update."""
+        found = VERSION_RE.search(data, 0, 80)
+        if found and data.startswith(b'{"t":"update"'):
+            if len(data) > len(SAMPLE_FRAME.get("payload", b"")):
+                SAMPLE_FRAME["payload"] = bytes(data)
+            self.times.append(time.time())
+            self.versions.append(int(found.group(1)))
+
+    async def close(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+        if self.ws is not None:
+            await self.ws.close()
+
+
+class RawSocket(asyncio.Protocol):
+    """A lean WebSocket client for the measurement (`--client raw`): handshake and frame
+    headers by hand, each text frame handed to `Client.frame` as bytes; pings answered.
+
+    Client frames are masked (RFC 6455 requires it) with a zero key: the payload is unchanged.
+    """
+
+    def __init__(self, client: Client, request: bytes):
+        self.client, self.request = client, request
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.upgraded = False
+        self.opened = asyncio.get_running_loop().create_future()
+        self.first_text: asyncio.Future = asyncio.get_running_loop().create_future()
+        self.closed = asyncio.get_running_loop().create_future()
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+        transport.write(self.request)
+
+    def connection_lost(self, exc) -> None:
+        for future in (self.opened, self.first_text, self.closed):
+            if not future.done():
+                future.set_result(None) if future is self.closed else future.set_exception(
+                    ConnectionError("closed")
+                )
+
+    def data_received(self, data: bytes) -> None:
+        buffer = self.buffer
+        buffer += data
+        if not self.upgraded:
+            end = buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            status = bytes(buffer[:12])
+            del buffer[:end + 4]
+            if not status.startswith(b"HTTP/1.1 101"):
+                self.opened.set_exception(ConnectionError(f"handshake refused: {status!r}"))
+                self.transport.close()
+                return
+            self.upgraded = True
+            self.opened.set_result(None)
+        offset, size = 0, len(buffer)
+        while size - offset >= 2:
+            first, length = buffer[offset], buffer[offset + 1] & 0x7F
+            start = offset + 2
+            if length == 126:
+                if size - start < 2:
+                    break
+                length, start = int.from_bytes(buffer[start:start + 2]), start + 2
+            elif length == 127:
+                if size - start < 8:
+                    break
+                length, start = int.from_bytes(buffer[start:start + 8]), start + 8
+            if size - start < length:
+                break
+            opcode = first & 0x0F
+            payload = buffer[start:start + length]
+            offset = start + length
+            if opcode == 0x1:
+                if not self.first_text.done():
+                    self.first_text.set_result(bytes(payload))
+                else:
+                    self.client.frame(payload)
+            elif opcode == 0x9:  # ping: pong with the same payload
+                self.send(bytes(payload), opcode=0xA)
+            elif opcode == 0x8:
+                self.transport.close()
+        if offset:
+            del buffer[:offset]
+
+    def send(self, payload: bytes, *, opcode: int = 0x1) -> None:
+        size = len(payload)
+        if size < 126:
+            header = bytes([0x80 | opcode, 0x80 | size])
+        elif size < 1 << 16:
+            header = bytes([0x80 | opcode, 0x80 | 126]) + size.to_bytes(2, "big")
+        else:
+            header = bytes([0x80 | opcode, 0x80 | 127]) + size.to_bytes(8, "big")
+        self.transport.write(header + b"\0\0\0\0" + payload)
+
+    async def close(self) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.send(b"\x03\xe8", opcode=0x8)
+            self.transport.close()
+        await asyncio.wait_for(asyncio.shield(self.closed), 5)
+
+
+async def raw_connect(client: Client, url: str, headers: list) -> RawSocket:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    key = base64.b64encode(os.urandom(16)).decode()
+    request = (
+        f"GET {parts.path}?{parts.query} HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\n"
+        f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+        + "".join(f"{name}: {value}\r\n" for name, value in headers) + "\r\n"
+    ).encode()
+    loop = asyncio.get_running_loop()
+    _transport, raw = await loop.create_connection(lambda: RawSocket(client, request), parts.hostname, parts.port)
+    await asyncio.wait_for(raw.opened, 30)
+    return raw
 
 
 def free_port() -> int:
@@ -138,7 +266,10 @@ class Server:
         self.port = free_port()
         self.app = app
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), app],
+            [
+                sys.executable, "-m", "daphne", *os.environ.get("BENCH_DAPHNE_ARGS", "").split(),
+                "-b", "127.0.0.1", "-p", str(self.port), app,
+            ],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
         deadline = time.monotonic() + 60
@@ -160,7 +291,9 @@ class Server:
             self.process.kill()
 
 
-async def connect_clients(n: int, url: str, headers: list, hello: dict | None) -> list[Client]:
+async def connect_clients(
+    n: int, url: str, headers: list, hello: dict | None, *, kind: str = "raw"
+) -> list[Client]:
     import websockets
 
     clients = [Client() for _ in range(n)]
@@ -169,29 +302,36 @@ async def connect_clients(n: int, url: str, headers: list, hello: dict | None) -
     async def reader(client: Client) -> None:
         try:
             async for message in client.ws:
-                data = message if isinstance(message, bytes) else message.encode()
-                found = VERSION_RE.search(data, 0, 80)
-                if found and data.startswith((b'{"t":"update"',)):
-                    if len(data) > len(SAMPLE_FRAME.get("payload", b"")):
-                        SAMPLE_FRAME["payload"] = data
-                    client.times.append(time.time())
-                    client.versions.append(int(found.group(1)))
+                client.frame(message if isinstance(message, bytes) else message.encode())
         except Exception:
             pass
+
+    async def connect(client: Client) -> None:
+        if kind == "raw":
+            client.ws = await raw_connect(client, url, headers)
+        else:
+            client.ws = await websockets.connect(
+                url, additional_headers=headers, compression=None, ping_interval=None,
+                max_size=None, open_timeout=30,
+            )
 
     async def one(client: Client) -> None:
         async with gate:
             for attempt in range(5):
                 try:
-                    client.ws = await websockets.connect(
-                        url, additional_headers=headers, compression=None, ping_interval=None,
-                        max_size=None, open_timeout=30,
-                    )
+                    await connect(client)
                     break
                 except Exception:
                     if attempt == 4:
                         raise
                     await asyncio.sleep(0.5)
+            if kind == "raw":
+                if hello is not None:
+                    client.ws.send(json.dumps(hello).encode())
+                    await asyncio.wait_for(client.ws.first_text, 30)  # the welcome
+                else:  # no welcome to wait for: every text frame is the client's
+                    client.ws.first_text.set_result(None)
+                return
             if hello is not None:
                 await client.ws.send(json.dumps(hello))
                 await asyncio.wait_for(client.ws.recv(), 30)  # the welcome
@@ -257,17 +397,15 @@ async def measure(kind: str, n: int, args, env: dict, wedding_id: int, session_k
         headers = [("Origin", origin), ("Cookie", f"sessionid={session_key}")]
         # Memory per idle socket: a few sockets first (code paths, caches and thread pools warmed),
         # then RSS before and after the N, settled, all idle.
-        warm = await connect_clients(WARM_SOCKETS, url, headers, hello)
+        warm = await connect_clients(WARM_SOCKETS, url, headers, hello, kind=args.client)
         await asyncio.sleep(1.0)
         rss_before = rss_kb(server.process.pid)
         started = time.monotonic()
-        clients = await connect_clients(n, url, headers, hello)
+        clients = await connect_clients(n, url, headers, hello, kind=args.client)
         connect_s = time.monotonic() - started
         await asyncio.sleep(2.0)  # let the server settle after the connection storm
         rss_after = rss_kb(server.process.pid)
-        for client in warm:
-            client.task.cancel()
-        await asyncio.gather(*(c.ws.close() for c in warm), return_exceptions=True)
+        await asyncio.gather(*(c.close() for c in warm), return_exceptions=True)
         for client in clients:
             client.reset()
 
@@ -288,9 +426,7 @@ async def measure(kind: str, n: int, args, env: dict, wedding_id: int, session_k
         b_latencies, b_lost, b_last = coverage(clients, burst)
         b_frames = sum(len(c.versions) for c in clients)
         b_span = max(b_last - burst[0][1], 1e-6) if burst else float("nan")
-        for client in clients:
-            client.task.cancel()
-        await asyncio.gather(*(c.ws.close() for c in clients), return_exceptions=True)
+        await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
         return {
             "kind": kind, "sockets": n, "connect_s": round(connect_s, 1),
             "p50_ms": percentile(latencies, 50) * 1000, "p95_ms": percentile(latencies, 95) * 1000,
@@ -422,6 +558,11 @@ def main() -> None:
         help="after each N, the CPU of a bare socket.send() of the same frame to N loopback sockets "
         "(paced like the writes): the per-frame floor on this machine",
     )
+    parser.add_argument(
+        "--client", choices=["raw", "websockets"], default="raw",
+        help="how the N sockets are read: raw (a lean reader that parses frame headers and the version "
+        "prefix only; default) or websockets (the websockets library, as the figures before session 5)",
+    )
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()
     limit = raise_open_files_limit()
@@ -448,7 +589,10 @@ def main() -> None:
     kinds = [args.only] if args.only else args.apps
     results = []
     print(f"uptime: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
-    print(f"layer={args.layer} writes={args.writes}@{args.rate}/s burst={args.burst} db={args.database_url}")
+    print(
+        f"layer={args.layer} writes={args.writes}@{args.rate}/s burst={args.burst} db={args.database_url} "
+        f"client={args.client}"
+    )
     header = (
         f"{'app':11} {'N':>5} {'p50ms':>7} {'p95ms':>7} {'p99ms':>7} {'lost':>6} {'deliv/s':>8} "
         f"{'cpu/wr ms':>9} {'us/frame':>8} {'us/del':>6} {'cli ms':>6} {'KB/sock':>7} | {'max deliv/s':>11} {'frames/s':>9} "

@@ -34,22 +34,26 @@ class Debounce:
         self.arrivals: collections.deque[float] = collections.deque(maxlen=leading + 1)
         self.first_held: float | None = None  # when the oldest held change arrived
 
-    def arrived(self) -> None:
-        """A change for this socket arrived now."""
-        self.arrivals.append(self.clock())
+    def arrived(self, now: float | None = None) -> None:
+        """A change for this socket arrived now (`now`: the clock's time, when the caller read it
+        already — one read for the thousand sockets a change reaches)."""
+        self.arrivals.append(self.clock() if now is None else now)
 
-    def bursting(self) -> bool:
+    def bursting(self, now: float | None = None) -> bool:
         """More than `leading` arrivals within `quiet`: judged by arrivals, not by frames sent,
         so a slow render does not push a steady stream (5 writes/s) into holding."""
         arrivals = self.arrivals
-        return len(arrivals) > self.leading and self.clock() - arrivals[0] < self.quiet
+        if len(arrivals) <= self.leading:
+            return False
+        return (self.clock() if now is None else now) - arrivals[0] < self.quiet
 
-    def plan(self) -> float | None:
+    def plan(self, now: float | None = None) -> float | None:
         """None: send now. Else the clock time to send the held changes at (re-plan on each arrival)."""
-        if not self.bursting():
+        if now is None:
+            now = self.clock()
+        if not self.bursting(now):
             self.first_held = None
             return None
-        now = self.clock()
         if self.first_held is None:
             self.first_held = now
         return min(now + self.quiet, self.first_held + self.ceiling)

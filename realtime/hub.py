@@ -20,6 +20,11 @@ What the hub itself does:
 * **Local first.** `deliver_local()` (called by `publish.publish()` in the
   committing thread) hands the change to the hub at once; layer messages
   whose `origin` is this process are its own echo and are skipped.
+* **Decide once per subscription.** Sockets of a wedding showing the same
+  regions to the same audience (`realtime.watchers.Subscription`) get one
+  answer to "which regions changed" per message, one flush plan and one
+  frame decision per version; per socket the hub keeps only what must be
+  per socket (version, dirty set, debounce, what it was last sent).
 * **Render once per audience.** A render is keyed by (region, params,
   audience key, version) and shared through an asyncio future: a thousand
   sockets watching the gallery cost one render per version.
@@ -46,7 +51,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,7 +68,7 @@ from realtime.ledger import Arrival, VersionLedger
 from realtime.protocol import CLOSE_TYPE, CONTROL_GROUP, LIVE
 from realtime.regions import Viewer
 from realtime.stats import STATS_INTERVAL, new_counters, read_counters, write_counters
-from realtime.watchers import ALL, Watched, Watcher
+from realtime.watchers import ALL, CLEAN, NOTHING_SHOWN, Subscription, Watched, Watcher
 
 __all__ = [
     "Hub", "Watched", "Watcher", "get_hub", "current_hub", "install", "deliver_local",
@@ -88,6 +93,7 @@ SEEN_WINDOW = 2000  # versions above the contiguous one remembered for dedupe
 @dataclass
 class WeddingState:
     watchers: set[Watcher] = field(default_factory=set)
+    subscriptions: dict[tuple, Subscription] = field(default_factory=dict)  # by Watcher.subscription_key()
     ledger: VersionLedger = field(default_factory=lambda: VersionLedger(window=SEEN_WINDOW))
     gap_timer: asyncio.TimerHandle | None = None
     render_version: int = -1
@@ -125,7 +131,7 @@ class Hub:
         # sockets of a reconnect storm (the consumer's hello fills it; bounded there).
         self.catch_up_topics: dict[tuple[int, int, int], frozenset[str]] = {}
         self._tasks: list[asyncio.Task] = []
-        self._due: set[Watcher] = set()
+        self._due: dict[Watcher, None] = {}  # an ordered set: sockets flush in the order they were marked
         self._flush_scheduled = False
         self._closed = False
 
@@ -183,7 +189,9 @@ class Hub:
         state = self.weddings.get(watcher.wedding_id)
         if state is None:
             state = self.weddings[watcher.wedding_id] = WeddingState()
-        state.watchers.add(watcher)
+        if watcher not in state.watchers:
+            state.watchers.add(watcher)
+            _join(state, watcher)
         if watcher.user_id is not None:
             self.by_user[watcher.user_id].add(watcher)
         if watcher.household_id is not None:
@@ -198,10 +206,11 @@ class Hub:
         if watcher.timer:
             watcher.timer.cancel()
             watcher.timer = None
-        self._due.discard(watcher)
+        self._due.pop(watcher, None)
         state = self.weddings.get(watcher.wedding_id)
         if state is not None and watcher in state.watchers:
             state.watchers.discard(watcher)
+            _leave(state, watcher)
             if not state.watchers:
                 del self.weddings[watcher.wedding_id]
                 if state.gap_timer:
@@ -220,11 +229,17 @@ class Hub:
 
     def watch(self, watcher: Watcher, watched: Iterable[Watched]) -> None:
         """Replace the regions this socket shows."""
+        state = self.weddings.get(watcher.wedding_id)
+        attached = state is not None and watcher in state.watchers
+        if attached:
+            _leave(state, watcher)
         watcher.watched = {w.dom_id: w for w in watched}
         watcher.share_keys = {w.dom_id: w.share_key(watcher.viewer) for w in watcher.watched.values()}
-        watcher.shown = {}  # a new hello: what the page shows now is not known
+        watcher.shown = NOTHING_SHOWN  # a new hello: what the page shows now is not known
         if watcher.dirty is not ALL:
-            watcher.dirty &= set(watcher.watched)
+            watcher.dirty = frozenset(d for d in watcher.dirty if d in watcher.watched)
+        if attached:
+            _join(state, watcher)
 
     def note_version(self, wedding_id: int, current: int) -> None:
         """A socket read the wedding's version after attaching: versions up to it exist."""
@@ -255,9 +270,9 @@ class Hub:
         `topics` are those changed in between (None: unknown, every region).
         """
         if client_version < current:
-            dirty = ALL if topics is ALL else {
+            dirty = ALL if topics is ALL else frozenset(
                 d for d, w in watcher.watched.items() if w.region.depends_on(topics)
-            }
+            )
             if dirty is ALL or dirty:  # else nothing the page shows changed meanwhile
                 self._mark(watcher, dirty, resync=True)
                 self._flush_now(watcher)
@@ -297,13 +312,16 @@ class Hub:
 
         topics = set(message.get("topics") or ())
         memo: dict[tuple, bool] = {}  # one decision per (region, params[, household]) per message
-        for watcher in list(state.watchers):
-            if version <= watcher.synced_at:
-                continue  # its last resync already read this version's data
-            dirty = watcher.changed_regions(topics, message, memo)
-            if dirty:
+        now = self.loop.time()
+        for subscription in state.subscriptions.values():
+            dirty = subscription.changed_regions(topics, message, memo)  # once for all its sockets
+            if not dirty:
+                continue
+            for watcher in subscription.members:  # (marking and scheduling never detach)
+                if version <= watcher.synced_at:
+                    continue  # its last resync already read this version's data
                 self._mark(watcher, dirty)
-                self._schedule(watcher, arrived=True)
+                self._schedule(watcher, arrived=now)
 
     def _arm_gap_check(self, wedding_id: int, state: WeddingState) -> None:
         state.gap_timer = self.loop.call_later(GAP_GRACE, self._check_gap, wedding_id, state.ledger.open_gap())
@@ -367,29 +385,35 @@ class Hub:
 
     # --- debounce and flushing -------------------------------------------------------
 
-    def _mark(self, watcher: Watcher, dirty: set[str] | None, *, resync: bool = False) -> None:
+    def _mark(self, watcher: Watcher, dirty: frozenset[str] | None, *, resync: bool = False) -> None:
         if resync:
             watcher.resync_pending = True
-        if dirty is ALL or watcher.dirty is ALL:
+        current = watcher.dirty
+        if dirty is ALL or current is ALL:
             watcher.dirty = ALL
-        else:
-            watcher.dirty |= dirty
+        elif not current:
+            watcher.dirty = dirty  # the subscription's own set: its sockets' plans are shared
+        elif not dirty <= current:
+            watcher.dirty = current | dirty
         watcher.backlog += 1
         if watcher.backlog > self.max_backlog and watcher.dirty is not ALL:
             # Far behind (slow socket or slow renders): skip the series, resync by version.
             watcher.dirty = ALL
             watcher.resync_pending = True
 
-    def _schedule(self, watcher: Watcher, *, arrived: bool = False) -> None:
-        """Send now, or hold the change while the socket is in a burst (`realtime.debounce`)."""
+    def _schedule(self, watcher: Watcher, *, arrived: float | None = None) -> None:
+        """Send now, or hold the change while the socket is in a burst (`realtime.debounce`).
+
+        `arrived`: the loop time a change for it arrived at (None: re-planning held changes).
+        """
         policy = watcher.debounce
         if policy is None:  # never attached (or a test's bare watcher): no burst history
             policy = watcher.debounce = Debounce(clock=self.loop.time, **self.debounce_settings)
-        if arrived:
-            policy.arrived()
+        if arrived is not None:
+            policy.arrived(arrived)
         if watcher.flushing:
             return  # picked up when the current frame is out
-        deadline = policy.plan()
+        deadline = policy.plan(arrived)
         if deadline is None:
             self._flush_now(watcher)
             return
@@ -409,7 +433,7 @@ class Hub:
             watcher.debounce.release()
         if watcher.flushing:
             return
-        self._due.add(watcher)
+        self._due[watcher] = None
         if not self._flush_scheduled:
             self._flush_scheduled = True
             self.loop.call_soon(self._start_flush)
@@ -423,80 +447,129 @@ class Hub:
                 watcher.flushing = True
             self.loop.create_task(self._flush(due))
 
-    def _plan(self, watcher: Watcher) -> tuple[Watcher, int, bool, list] | None:
-        """Take this socket's dirty regions: (watcher, version, resync, [(dom id, render future)])."""
+    def _plan(self, watcher: Watcher, shared: dict[tuple, tuple]) -> tuple[int, bool, tuple] | None:
+        """Take this socket's dirty regions: (version, resync, ((dom id, render future), ...)).
+
+        `shared` is one flush's plans by (subscription, dirty set, version): sockets of one
+        subscription marked by the same changes share one tuple of render futures.
+        """
         state = self.weddings.get(watcher.wedding_id)
         if state is None:
             return None
         version = max(state.ledger.latest, watcher.version)
         resync = watcher.resync_pending
-        if watcher.dirty is ALL:
-            dom_ids = list(watcher.watched)
-        else:
-            dom_ids = [d for d in watcher.dirty if d in watcher.watched]
-        watcher.dirty, watcher.backlog, watcher.resync_pending = set(), 0, False
-        items = []
-        for dom_id in dom_ids:
-            watched = watcher.watched[dom_id]
-            key = (*watcher.share_keys[dom_id], version)
-            items.append((dom_id, self._render(state, key, watched, watcher.viewer, version)))
-        return watcher, version, resync, items
+        dirty = watcher.dirty
+        watcher.dirty, watcher.backlog, watcher.resync_pending = CLEAN, 0, False
+        key = (watcher.subscription or watcher, dirty, version)
+        items = shared.get(key)
+        if items is None:
+            watched = watcher.watched
+            dom_ids = list(watched) if dirty is ALL else [d for d in dirty if d in watched]
+            items = shared[key] = tuple(
+                (dom_id, self._render(state, (*watcher.share_keys[dom_id], version), watched[dom_id],
+                                      watcher.viewer, version))
+                for dom_id in dom_ids
+            )
+        return version, resync, items
+
+    def _frame_for(
+        self, items: tuple, version: int, since: int, resync: bool, shown: Mapping[str, tuple],
+        interned: dict[tuple, Mapping[str, tuple]],
+    ) -> _Frame | None:
+        """The frame for a socket whose plan is `items` and that was last sent `shown`; None: nothing to send.
+
+        `interned`: one flush's `shown` mappings by content, so sockets that got here by
+        different paths (one resynced, one reconnected) share one again from this frame on.
+        """
+        parts, included, updated, unchanged = [], [], {}, False
+        for dom_id, future in items:
+            html = future.result() if not future.cancelled() and future.exception() is None else None
+            if html is None:
+                continue
+            # The HTML this socket was last sent for the region, by hash: a change no region
+            # shows (a photo stored but not yet made) costs a version-only frame, not the
+            # whole gallery again. A resync sends everything. (str hashes are cached on the
+            # shared render, so this is one hash per render, not per socket.)
+            digest = (len(html), hash(html))
+            if not resync and shown.get(dom_id) == digest:
+                unchanged = True
+                continue
+            updated[dom_id] = digest
+            parts.append((dom_id, html))
+            included.append(id(future))
+        if not parts and not resync and not unchanged:
+            return None
+        if updated:
+            after = {**shown, **updated}
+            shown = interned.setdefault(tuple(sorted(after.items())), after)
+        text = protocol.update_frame(version=version, since=since, resync=resync, parts=parts)
+        return _Frame(text=text, shown=shown, unchanged=unchanged, key=(tuple(included), version, since, resync))
 
     async def _flush(self, watchers: list[Watcher]) -> None:
-        """Render what these sockets need (shared), then send one frame to each."""
+        """Render what these sockets need (shared), then send one frame to each.
+
+        Sockets in step — same plan, same version, same HTML last sent, which is what the
+        sockets of one subscription are unless one of them reconnected or resynced — share
+        one frame decision: per socket there is a dictionary look-up and the write.
+        """
         try:
-            plans = [plan for plan in map(self._plan, watchers) if plan is not None]
+            shared: dict[tuple, tuple] = {}
+            # The sockets by plan. Not a (socket, plan) tuple per socket: those would outlive the
+            # young-generation collections of a long fan-out and, a thousand per flush, trigger
+            # full collections of the whole process (half a second at 5,000 sockets).
+            plans: dict[tuple, list[Watcher]] = {}
+            for watcher in watchers:
+                plan = self._plan(watcher, shared)
+                if plan is not None:
+                    members = plans.get(plan)
+                    if members is None:
+                        members = plans[plan] = []
+                    members.append(watcher)
             if not plans:
                 return
-            futures = {id(f): f for _w, _v, _r, items in plans for _d, f in items}
+            futures = {id(f): f for items in shared.values() for _d, f in items}
             if futures:
                 await asyncio.wait(list(futures.values()))
-            frames: dict[tuple, str] = {}
+            # By (plan, version, since, resync, shown) — the value also keeps that `shown` alive, so ids stay unique.
+            decisions: dict[tuple, tuple[_Frame | None, Mapping]] = {}
+            interned: dict[tuple, Mapping[str, tuple]] = {}
+            texts: dict[tuple, str] = {}  # the same frame for sockets whose decisions differ only in `shown`
             wire: dict[tuple, bytes] = {}  # the same frames, framed once for direct writes
-            sent = 0
-            for watcher, version, resync, items in plans:
-                parts, included, unchanged = [], [], False
-                for dom_id, future in items:
-                    html = future.result() if not future.cancelled() and future.exception() is None else None
-                    if html is None:
+            sent = yielded_at = 0
+            for (version, resync, items), members in plans.items():
+                for watcher in members:
+                    if sent - yielded_at >= YIELD_EVERY:
+                        # Let the loop put the frames already queued on the wire (and serve other
+                        # sockets) during a large fan-out. Here, not between this socket's decision
+                        # and its write: a hello meanwhile must find what it reset still reset.
+                        yielded_at = sent
+                        await asyncio.sleep(0)
+                    since, shown = watcher.version, watcher.shown
+                    decision_key = (id(items), version, since, resync, id(shown))
+                    decision = decisions.get(decision_key)
+                    if decision is None:
+                        frame = self._frame_for(items, version, since, resync, shown, interned)
+                        decision = decisions[decision_key] = (frame, shown)
+                    frame = decision[0]
+                    if frame is None:
                         continue
-                    # The HTML this socket was last sent for the region, by hash: a change no region
-                    # shows (a photo stored but not yet made) costs a version-only frame, not the
-                    # whole gallery again. A resync sends everything. (str hashes are cached on the
-                    # shared render, so this is one hash per render, not per socket.)
-                    digest = (len(html), hash(html))
-                    if not resync and watcher.shown.get(dom_id) == digest:
-                        unchanged = True
-                        continue
-                    watcher.shown[dom_id] = digest
-                    parts.append((dom_id, html))
-                    included.append(id(future))
-                if not parts and not resync and not unchanged:
-                    continue
-                if unchanged:
-                    self.stats["unchanged_skipped"] += 1
-                since = watcher.version
-                key = (tuple(included), version, since, resync)
-                text = frames.get(key)
-                if text is None:
-                    text = frames[key] = protocol.update_frame(version=version, since=since, resync=resync, parts=parts)
-                if sent and sent % YIELD_EVERY == 0:
-                    # Let the loop put the frames already queued on the wire (and
-                    # serve other sockets) during a large fan-out.
-                    await asyncio.sleep(0)
-                sent += 1
-                watcher.version = version
-                if resync:
-                    watcher.synced_at = max(watcher.synced_at, version)
-                    self.stats["resyncs"] += 1
-                if watcher.direct is None:
-                    await self._send(watcher, text)
-                else:
-                    data = wire.get(key)
-                    if data is None:
-                        data = wire[key] = transport.frame(text)
-                    if not self._write_direct(watcher, data):
+                    if frame.unchanged:
+                        self.stats["unchanged_skipped"] += 1
+                    text = texts.setdefault(frame.key, frame.text)
+                    sent += 1
+                    watcher.shown = frame.shown
+                    watcher.version = version
+                    if resync:
+                        watcher.synced_at = max(watcher.synced_at, version)
+                        self.stats["resyncs"] += 1
+                    if watcher.direct is None:
                         await self._send(watcher, text)
+                    else:
+                        data = wire.get(frame.key)
+                        if data is None:
+                            data = wire[frame.key] = transport.frame(text)
+                        if not self._write_direct(watcher, data):
+                            await self._send(watcher, text)
         finally:
             for watcher in watchers:
                 watcher.flushing = False
@@ -610,6 +683,38 @@ class Hub:
 
 
 # --- helpers ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    """One flush's frame for the sockets in step: its text, what they show after it, its identity."""
+
+    text: str
+    shown: Mapping[str, tuple]  # the sockets' `shown` after this frame (a new mapping only if it changed)
+    unchanged: bool  # a region was left out because its HTML had not changed
+    key: tuple  # (ids of the renders included, version, since, resync): one text, framed once
+
+
+def _join(state: WeddingState, watcher: Watcher) -> None:
+    """Put an attached socket in the subscription of what it shows (a new one if it is the first)."""
+    key = watcher.subscription_key()
+    subscription = state.subscriptions.get(key)
+    if subscription is None:
+        subscription = state.subscriptions[key] = Subscription.of(watcher)
+    subscription.members[watcher] = None
+    watcher.subscription = subscription
+    # The subscription's own dicts (equal by construction): one copy, not one per socket.
+    watcher.watched, watcher.share_keys = subscription.watched, subscription.share_keys
+
+
+def _leave(state: WeddingState, watcher: Watcher) -> None:
+    subscription = watcher.subscription
+    watcher.subscription = None
+    if subscription is None:
+        return
+    subscription.members.pop(watcher, None)
+    if not subscription.members and state.subscriptions.get(subscription.key) is subscription:
+        del state.subscriptions[subscription.key]
 
 
 async def _quiet_send(watcher: Watcher, text: str) -> None:

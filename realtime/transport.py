@@ -218,16 +218,21 @@ class DirectSocket:
         Raises SlowReader (nothing sent, connection aborted) when the client left
         too many bytes unread.
         """
-        if not self.is_open():
+        protocol = self.protocol  # (is_open(), inline: this runs once per socket per frame)
+        connection = self.server.connections.get(protocol)
+        if connection is None or connection.get("disconnected") or protocol.state != protocol.STATE_OPEN:
             return False
-        if self.buffer is not None and self.buffer.over_limit():
+        # Nothing queued (the common case) is under any limit: the bytes are counted only
+        # when some wait, i.e. for a socket that is behind, not for every socket.
+        queued = self._queued() if self.raw or self.buffer is not None else True
+        if queued and self.buffer is not None and self.buffer.over_limit():
             raise SlowReader()
         if PUBLIC_BROADCAST:
             return self._write_public(data)
         transport = self.transport
         if not transport.connected or transport.disconnecting or transport._writeDisconnected:
             return False
-        if self.raw and not self._queued():
+        if self.raw and not queued:
             try:
                 sent = transport.socket.send(data)
             except BlockingIOError:

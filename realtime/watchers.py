@@ -1,11 +1,13 @@
-"""Sockets as the hub sees them: the regions a socket shows, and the socket itself."""
+"""Sockets as the hub sees them: the regions a socket shows, the socket itself, and the
+subscriptions that group sockets showing the same thing."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from realtime import regions
@@ -15,6 +17,8 @@ from realtime.regions import Viewer
 logger = logging.getLogger(__name__)
 
 ALL = None  # "every region of the socket" in a dirty set
+CLEAN: frozenset[str] = frozenset()  # nothing to re-render: one object (`frozenset()` makes a new one)
+NOTHING_SHOWN: Mapping[str, tuple] = MappingProxyType({})  # a new page's `Watcher.shown`, shared by all
 
 
 @dataclass(frozen=True)
@@ -41,10 +45,12 @@ class Watcher:
     user_id: int | None = None
     household_id: int | None = None
     session_key: str | None = None
-    watched: dict[str, Watched] = field(default_factory=dict)  # dom id → region
+    watched: dict[str, Watched] = field(default_factory=dict)  # dom id → region (its subscription's, shared)
     version: int = 0  # highest version label this socket has been sent
     synced_at: int = 0  # the socket shows at least this version everywhere
-    dirty: set[str] | None = field(default_factory=set)  # dom ids to re-render; None = all
+    # Dom ids to re-render; None = all. Frozen, so the subscription's answer to a change is
+    # shared by its sockets (and their flush plans) instead of copied into each.
+    dirty: frozenset[str] | None = CLEAN
     backlog: int = 0  # versions coalesced since the last frame
     timer: asyncio.TimerHandle | None = None  # the held changes' send (see `debounce`)
     flushing: bool = False
@@ -52,10 +58,13 @@ class Watcher:
     debounce: Debounce | None = None  # this socket's burst policy, set by the hub on attach
 
     share_keys: dict[str, tuple] = field(default_factory=dict)  # dom id → Watched.share_key()
-    shown: dict[str, tuple] = field(default_factory=dict)  # dom id → (length, hash) of the HTML last sent
+    # dom id → (length, hash) of the HTML last sent. Never changed in place: the hub replaces
+    # it, so sockets sent the same frames share one mapping (and one decision per frame).
+    shown: Mapping[str, tuple] = NOTHING_SHOWN
     wedding_id: int = 0
     # Prepared-frame writer (realtime.transport.direct_socket); None: `send` only.
     direct: Any = None
+    subscription: Subscription | None = None  # set by the hub while attached
 
     def __post_init__(self) -> None:
         self.wedding_id = self.viewer.wedding.pk
@@ -63,14 +72,45 @@ class Watcher:
     def has_work(self) -> bool:
         return self.dirty is ALL or bool(self.dirty)
 
-    def changed_regions(self, topics: set[str], message: dict, memo: dict[tuple, bool]) -> set[str]:
-        """The dom ids of this socket's regions that a change message affects.
+    def subscription_key(self) -> tuple:
+        """Sockets with the same key get the same answer to "which regions changed" and the same HTML.
 
-        `memo` is shared by every socket of one message: a region with the same
-        parameters (and, for regions about a household's own rows, the same
-        household) is judged once, not once per socket.
+        The regions with their share keys (region, params, audience viewer: a HOUSEHOLD region's
+        includes the household, so two households never share one), plus the household when a
+        region skips other households' own rows (`Region.own_topics`).
         """
-        dirty = set()
+        own = any(w.region.own_topics for w in self.watched.values())
+        return (self.household_id if own else None, tuple(sorted(self.share_keys.items())))
+
+
+@dataclass(eq=False)
+class Subscription:
+    """The sockets of one wedding with the same `Watcher.subscription_key()`.
+
+    A change is judged once per subscription, not once per socket; everything a socket
+    must keep for itself (its version, dirty set, debounce, what it was last sent) stays
+    on its `Watcher`.
+    """
+
+    key: tuple
+    household_id: int | None  # whose own rows count (`Region.own_topics`); None: no such region
+    watched: dict[str, Watched]
+    share_keys: dict[str, tuple]
+    members: dict[Watcher, None] = field(default_factory=dict)  # an ordered set
+
+    @classmethod
+    def of(cls, watcher: Watcher) -> Subscription:
+        key = watcher.subscription_key()
+        return cls(key=key, household_id=key[0], watched=watcher.watched, share_keys=watcher.share_keys)
+
+    def changed_regions(self, topics: set[str], message: dict, memo: dict[tuple, bool]) -> frozenset[str]:
+        """The dom ids of these sockets' regions that a change message affects.
+
+        `memo` is shared by every subscription of one message: a region with the same
+        parameters (and, for regions about a household's own rows, the same household)
+        is judged once, not once per subscription.
+        """
+        dirty = []
         household_id = self.household_id
         for dom_id, watched in self.watched.items():
             region = watched.region
@@ -81,8 +121,8 @@ class Watcher:
                     region.affected is None or _safe_affected(region, dict(watched.params), message)
                 )
             if hit:
-                dirty.add(dom_id)
-        return dirty
+                dirty.append(dom_id)
+        return frozenset(dirty)
 
 
 def _safe_affected(region: regions.Region, params: dict, message: dict) -> bool:

@@ -181,3 +181,253 @@ async def test_a_region_whose_html_did_not_change_is_not_sent_again(monkeypatch)
     again = await change(4)
     assert [r["html"] for r in again["regions"]] == [html["t_songs"]]
     await hub.shutdown()
+
+
+# --- subscriptions: sockets showing the same thing are judged once -------------------------------
+
+
+def _socket(hub, *, wedding_id=1, audience=Audience.GUESTS, household_id=None, region="t_songs"):
+    """A watcher (not attached yet) and the frames it is sent."""
+    sent: list[dict] = []
+
+    async def send(text: str) -> None:
+        sent.append(json.loads(text))
+
+    async def close(code: int) -> None:
+        raise AssertionError("not closed")
+
+    household = SimpleNamespace(pk=household_id) if household_id is not None else None
+    viewer = Viewer(wedding=SimpleNamespace(pk=wedding_id), audience=audience, household=household, language="en")
+    watcher = hub_module.Watcher(viewer=viewer, send=send, close=close, household_id=household_id)
+    hub.watch(watcher, [_watched(region)])
+    return watcher, sent
+
+
+def _watched(name: str) -> hub_module.Watched:
+    return hub_module.Watched(region=regions.get(name), params=(), dom_id=f"live-{name}")
+
+
+async def test_sockets_with_the_same_subscription_are_judged_and_rendered_once_per_change(monkeypatch):
+    renders: list[str] = []
+
+    async def fake_render(name, viewer, params):
+        renders.append(name)
+        return f'<p id="live-{name}">{len(renders)}</p>'
+
+    monkeypatch.setattr(hub_module, "_render_in_thread", fake_render)
+    judged = []
+    real = hub_module.Subscription.changed_regions
+    monkeypatch.setattr(
+        hub_module.Subscription, "changed_regions",
+        lambda self, *args: judged.append(self) or real(self, *args),
+    )
+    hub = hub_module.Hub(loop=asyncio.get_running_loop(), layer=None)
+    # 40 guests of different households watching the public songs region, 2 the directory.
+    sockets = [_socket(hub, household_id=100 + i, audience=Audience.HOUSEHOLD) for i in range(40)]
+    sockets += [_socket(hub, household_id=200 + i, audience=Audience.HOUSEHOLD, region="t_directory") for i in range(2)]
+    for watcher, _sent in sockets:
+        await hub.attach(watcher)
+    hub.note_version(1, 0)
+
+    hub.on_message({"wedding": 1, "version": 1, "topics": ["song", "guest"]})
+    await asyncio.sleep(0.1)
+
+    assert len(hub.weddings[1].subscriptions) == 2  # the households' own ids do not split a GUESTS region
+    assert len(judged) == 2  # one decision per subscription, not one per socket
+    assert sorted(renders) == ["t_directory", "t_songs"]
+    assert all(len(sent) == 1 and sent[0]["v"] == 1 for _w, sent in sockets)
+    assert len({json.dumps(sent[0]) for _w, sent in sockets[:40]}) == 1  # the same frame
+    await hub.shutdown()
+
+
+async def test_two_households_watching_a_private_region_never_share_a_subscription_or_a_frame(monkeypatch):
+    renders: list[int] = []
+
+    async def fake_render(name, viewer, params):
+        renders.append(viewer.household.pk)
+        return f'<p id="live-{name}">private to {viewer.household.pk}</p>'
+
+    monkeypatch.setattr(hub_module, "_render_in_thread", fake_render)
+    hub = hub_module.Hub(loop=asyncio.get_running_loop(), layer=None)
+    sockets = {
+        household_id: [
+            _socket(hub, household_id=household_id, audience=Audience.HOUSEHOLD, region="t_my_household")
+            for _ in range(3)
+        ]
+        for household_id in (1, 2)
+    }
+    for watcher, _sent in sockets[1] + sockets[2]:
+        await hub.attach(watcher)
+    hub.note_version(1, 0)
+
+    for version in (1, 2):
+        hub.on_message({"wedding": 1, "version": version, "topics": ["guest"]})
+        await asyncio.sleep(hub_module.DEBOUNCE + 0.05)
+
+    assert len(hub.weddings[1].subscriptions) == 2
+    assert sorted(renders) == [1, 1, 2, 2]  # one render per household per version, shared by its 3 sockets
+    for household_id, other in ((1, 2), (2, 1)):
+        for _watcher, sent in sockets[household_id]:
+            assert [f["v"] for f in sent] == [1, 2]
+            html = "".join(r["html"] for f in sent for r in f["regions"])
+            assert f"private to {household_id}" in html and f"private to {other}" not in html
+    await hub.shutdown()
+
+
+async def test_sockets_joining_and_leaving_a_subscription_mid_stream_still_get_every_version(monkeypatch):
+    """Each socket's frames chain (every `since` is its previous `v`) up to the last version,
+    whether it was there from the start, joined halfway, moved to another subscription by a new
+    hello, or stayed while others left."""
+
+    async def fake_render(name, viewer, params):
+        await asyncio.sleep(0.005)
+        return f'<p id="live-{name}">{hub.weddings[1].ledger.latest}</p>'
+
+    monkeypatch.setattr(hub_module, "_render_in_thread", fake_render)
+    hub = hub_module.Hub(loop=asyncio.get_running_loop(), layer=None)
+    early = [_socket(hub) for _ in range(4)]
+    for watcher, _sent in early:
+        await hub.attach(watcher)
+    hub.note_version(1, 0)
+    late, mover, leaver = None, early[1], early[2]
+    last = 40
+    for version in range(1, last + 1):
+        hub.on_message({"wedding": 1, "version": version, "topics": ["song", "guest"]})
+        if version == 10:  # a page rendered at version 10 connects (as the consumer's hello does)
+            late = _socket(hub)
+            late[0].version = 10
+            await hub.attach(late[0])
+            hub.note_version(1, 10)
+            hub.catch_up(late[0], current=10, client_version=10, topics=set())
+        if version == 20:  # a new hello on an open socket, with one more region
+            hub.watch(mover[0], [_watched("t_songs"), _watched("t_directory")])
+        if version == 25:
+            hub.detach(leaver[0])
+        await asyncio.sleep(0.03 if version % 7 else 0.4)  # bursts (coalesced) and pauses
+
+    await asyncio.sleep(hub_module.CEILING)
+    subscriptions = hub.weddings[1].subscriptions
+    assert len(subscriptions) == 2 and mover[0].subscription is not early[0][0].subscription
+    assert late[0].subscription is early[0][0].subscription and leaver[0].subscription is None
+    for (watcher, sent), since in [*((s, 0) for s in early if s is not leaver), (late, 10)]:
+        assert sent[-1]["v"] == last, sent[-1]
+        for frame in sent:
+            assert frame["since"] == since  # no version it cannot account for
+            since = frame["v"]
+        assert watcher.version == last
+    assert leaver[1][-1]["v"] < last
+    await hub.shutdown()
+
+
+async def test_a_socket_that_resyncs_leaves_the_others_of_its_subscription_as_they_were(monkeypatch):
+    async def fake_render(name, viewer, params):
+        return f'<p id="live-{name}">same</p>'
+
+    monkeypatch.setattr(hub_module, "_render_in_thread", fake_render)
+    hub = hub_module.Hub(loop=asyncio.get_running_loop(), layer=None)
+    sockets = [_socket(hub) for _ in range(3)]
+    for watcher, _sent in sockets:
+        await hub.attach(watcher)
+    hub.note_version(1, 0)
+    hub.on_message({"wedding": 1, "version": 1, "topics": ["song"]})
+    await asyncio.sleep(0.05)
+    hub.resync(sockets[0][0])
+    await asyncio.sleep(0.05)
+    hub.on_message({"wedding": 1, "version": 2, "topics": ["song"]})
+    await asyncio.sleep(0.05)
+
+    resynced, *others = [sent for _w, sent in sockets]
+    assert [(f["v"], f["resync"], len(f["regions"])) for f in resynced] == [(1, False, 1), (1, True, 1), (2, False, 0)]
+    for sent in others:  # unchanged HTML: version-only frames, no resync
+        assert [(f["v"], f["resync"], len(f["regions"])) for f in sent] == [(1, False, 1), (2, False, 0)]
+    await hub.shutdown()
+
+
+async def test_a_fan_out_leaves_no_new_object_per_socket_for_the_garbage_collector(monkeypatch):
+    """Objects made per socket per change and kept past a flush reach the old generations, and
+    enough of them set off full collections (half a second each at 5,000 sockets): the sockets
+    of one subscription share their dirty set, plan and frame, and a flush keeps nothing per socket."""
+    import gc
+
+    async def fake_render(name, viewer, params):
+        return f'<p id="live-{name}">x</p>'
+
+    monkeypatch.setattr(hub_module, "_render_in_thread", fake_render)
+    monkeypatch.setattr(hub_module, "LEADING_FRAMES", 10**9)  # one frame per change per socket
+    hub = hub_module.Hub(loop=asyncio.get_running_loop(), layer=None)
+    written = []
+    sockets = []
+    for _ in range(2000):
+        watcher, _sent = _socket(hub)
+        watcher.direct = SimpleNamespace(write=lambda data: written.append(1) or True)
+        await hub.attach(watcher)
+        sockets.append(watcher)
+    hub.note_version(1, 0)
+
+    async def deliver(version: int) -> None:
+        hub.on_message({"wedding": 1, "version": version, "topics": ["song"]})
+        async with asyncio.timeout(5):
+            while sockets[-1].version < version or hub._due or sockets[-1].flushing:
+                await asyncio.sleep(0)
+
+    await deliver(1)
+    collections: list[int] = []
+
+    def count(phase, info):
+        if phase == "stop":
+            collections.append(info["generation"])
+
+    threshold = gc.get_threshold()
+    gc.collect()
+    gc.set_threshold(1000, 1000, 1000)  # a collection per 1,000 objects kept: two per change if one per socket
+    gc.callbacks.append(count)
+    try:
+        for version in range(2, 12):
+            await deliver(version)
+    finally:
+        gc.callbacks.remove(count)
+        gc.set_threshold(*threshold)
+    assert len(written) == 2000 * 11
+    assert len(collections) <= 3, collections
+    await hub.shutdown()
+
+
+async def test_a_hello_during_a_fan_out_gets_the_regions_html_again(monkeypatch):
+    """A new hello resets what the socket is known to show; a fan-out that yields to the loop
+    around that socket's frame must not put the old knowledge back (its next frames would then
+    leave out HTML the new page may not have)."""
+
+    async def fake_render(name, viewer, params):
+        return f'<p id="live-{name}">same</p>'
+
+    monkeypatch.setattr(hub_module, "_render_in_thread", fake_render)
+    monkeypatch.setattr(hub_module, "YIELD_EVERY", 1)  # yield around every frame
+    monkeypatch.setattr(hub_module, "LEADING_FRAMES", 10**9)  # no burst: a frame per change
+    hub = hub_module.Hub(loop=asyncio.get_running_loop(), layer=None)
+    sockets = [_socket(hub) for _ in range(3)]
+    for watcher, _sent in sockets:
+        await hub.attach(watcher)
+    hub.note_version(1, 0)
+    (_w0, _s0), (middle, middle_sent), (last, last_sent) = sockets
+    hub.on_message({"wedding": 1, "version": 1, "topics": ["song"]})
+    await asyncio.sleep(0.05)
+
+    hello_at = []
+    real_send = middle.send
+
+    async def send_then_hello(text: str) -> None:  # the last socket's new hello lands mid fan-out
+        await real_send(text)
+        if not hello_at:
+            asyncio.get_running_loop().call_soon(
+                lambda: hello_at.append(len(last_sent)) or hub.watch(last, [_watched("t_songs")])
+            )
+
+    middle.send = send_then_hello
+    for version in (2, 3):  # the same HTML each time
+        hub.on_message({"wedding": 1, "version": version, "topics": ["song"]})
+        await asyncio.sleep(0.05)
+
+    assert hello_at and [f["v"] for f in last_sent] == [1, 2, 3]
+    after_hello = last_sent[hello_at[0]:]
+    assert any(r["html"] for f in after_hello for r in f["regions"]), after_hello
+    await hub.shutdown()
