@@ -63,6 +63,11 @@ def test_live_page_regions_and_socket_are_read_as_live_js_reads_them():
     ]
 
 
+def test_server_cpu_per_request_is_all_its_cpu_over_the_requests():
+    assert rush.cpu_ms_per_request(12.6, 600) == 21.0
+    assert rush.cpu_ms_per_request(3.0, 0) is None
+
+
 def test_frames_cover_by_version_in_arrival_order():
     frames = [(1.0, 5), (2.0, 9), (3.0, 12)]
     assert rush.covered_at(frames, 9) == 2.0
