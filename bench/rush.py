@@ -508,8 +508,11 @@ def print_summary(args, result: dict) -> None:
         print(f"{name:14} {row['count']:6d} {row['errors']:6d} {row['p50_ms']!s:>7} {row['p95_ms']!s:>7} "
               f"{row['max_ms']:7d} {row['ratio_to_floor']!s:>9}" + (f"  {row['error_statuses']}" if row["errors"] else ""))
     r = result["rsvp_to_planner_ms"]
+    finished = result["steps"].get("6 table", {}).get("count", 0)
     print(f"submits accepted {result['submits_ok']} of {result['submits']}; households never started "
-          f"{result['households_left']}")
+          f"{result['households_left']}; not through all six steps when locust stopped "
+          f"{args.households - result['households_left'] - finished} (an overloaded server: their later steps are "
+          f"missing from the table, not counted as errors)")
     print(f"RSVP on the planner's socket ({r['pairs']} pairs, lost {r['lost']}, no change row {r['no_change_row']}): "
           f"from pressing submit p50 {r['from_press'][50]} / p95 {r['from_press'][95]} / p99 {r['from_press'][99]} "
           f"/ max {r['from_press_max']} ms ({r['within_1s']} % within 1 s); from the submit's answer p95 "
