@@ -65,6 +65,11 @@ def pct(values: list[float], q: float, scale: float = 1.0) -> int | None:
     return round(percentile(values, q) * scale) if values else None
 
 
+def cpu_ms_per_request(cpu_seconds_used: float, requests: int) -> float | None:
+    """The server's CPU over the rush divided by the requests it answered (its live work included)."""
+    return round(1000 * cpu_seconds_used / requests, 1) if requests else None
+
+
 def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
@@ -302,18 +307,15 @@ def covered_at(frames: list[tuple[float, int]], version: int) -> float | None:
 # --- the run ------------------------------------------------------------------------------
 
 
-async def rush(args) -> dict:
+def start_server(database_url: str, *, conn_max_age: str = "0", pool_max_size: str = "10"):
+    """One daphne process serving the product (DEBUG off, statics collected, throttles on behind a
+    pretend proxy) on `database_url`; started. Also used by bench/rush_steps.py."""
     from tests.e2e.servers import PRODUCT_ASGI_APP, DaphneServer
 
-    database_url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='confetti-rush-')}/rush.sqlite3"
-    print(f"uptime before setup: {uptime()}")
-    print(f"setting up {args.weddings} weddings, {args.households} rushing + {args.guest_sockets} watching "
-          f"households, {args.planner_sockets} planners on {database_url.split('@')[-1]} …", flush=True)
-    plan = await asyncio.to_thread(setup, database_url, args)
     server_env = {
         "DEBUG": "false", "SECRET_KEY": SECRET_KEY, "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false",
-        "CONN_MAX_AGE": args.conn_max_age, "DATABASE_POOL_MAX_SIZE": args.pool_max_size, "RATELIMIT_ENABLE": "true", "BEHIND_PROXY": "true",
-        "STATIC_ROOT": tempfile.mkdtemp(prefix="confetti-rush-static-"), "LOG_LEVEL": "WARNING",
+        "CONN_MAX_AGE": conn_max_age, "DATABASE_POOL_MAX_SIZE": pool_max_size, "RATELIMIT_ENABLE": "true",
+        "BEHIND_PROXY": "true", "STATIC_ROOT": tempfile.mkdtemp(prefix="confetti-rush-static-"), "LOG_LEVEL": "WARNING",
         # Every bench socket comes from 127.0.0.1: lift the per-address socket cap (realtime/limits.py).
         "REALTIME_MAX_SOCKETS_PER_ADDRESS": "1000000",
     }
@@ -323,6 +325,16 @@ async def rush(args) -> dict:
     )
     server = DaphneServer(database_url=database_url, app=PRODUCT_ASGI_APP, extra_env=server_env)
     server.start()
+    return server
+
+
+async def rush(args) -> dict:
+    database_url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='confetti-rush-')}/rush.sqlite3"
+    print(f"uptime before setup: {uptime()}")
+    print(f"setting up {args.weddings} weddings, {args.households} rushing + {args.guest_sockets} watching "
+          f"households, {args.planner_sockets} planners on {database_url.split('@')[-1]} …", flush=True)
+    plan = await asyncio.to_thread(setup, database_url, args)
+    server = start_server(database_url, conn_max_age=args.conn_max_age, pool_max_size=args.pool_max_size)
     print(f"daphne pid {server.pid} on {server.url} (log {server.log_path})", flush=True)
     stop = asyncio.Event()
     tasks: list[asyncio.Task] = []
@@ -373,7 +385,7 @@ async def rush(args) -> dict:
         if args.profile:
             profiler = subprocess.Popen([
                 str(Path(sys.executable).parent / "py-spy"), "record", "-o", args.profile, "-p", str(server.pid),
-                "-r", "50", "--nonblocking", "-d", str(run_time),
+                "-r", "50", "--nonblocking", "-d", str(run_time), *(["--gil"] if args.profile_gil else []),
                 "-f", "raw" if args.profile.endswith((".txt", ".raw")) else "flamegraph",
             ], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         cpu_start, rss_start = cpu_seconds(server.pid), rss_mb(server.pid)
@@ -415,6 +427,7 @@ async def rush(args) -> dict:
             "elapsed_s": round(elapsed, 1), "server_cpu_percent": round(100 * server_cpu / elapsed),
             "locust_cpu_percent": round(100 * locust_cpu / elapsed),
             "sockets_cpu_percent": round(100 * driver_cpu / elapsed),
+            "server_cpu_ms_per_request": cpu_ms_per_request(server_cpu, len(results["requests"])),
             "rss_mb": {"start": round(rss_start, 1), "peak": round(rss_peak, 1), "end": round(rss_end, 1)},
             "sockets_welcomed": welcomed, "households_left": results["households_left"],
         })
@@ -495,8 +508,11 @@ def print_summary(args, result: dict) -> None:
         print(f"{name:14} {row['count']:6d} {row['errors']:6d} {row['p50_ms']!s:>7} {row['p95_ms']!s:>7} "
               f"{row['max_ms']:7d} {row['ratio_to_floor']!s:>9}" + (f"  {row['error_statuses']}" if row["errors"] else ""))
     r = result["rsvp_to_planner_ms"]
+    finished = result["steps"].get("6 table", {}).get("count", 0)
     print(f"submits accepted {result['submits_ok']} of {result['submits']}; households never started "
-          f"{result['households_left']}")
+          f"{result['households_left']}; not through all six steps when locust stopped "
+          f"{args.households - result['households_left'] - finished} (an overloaded server: their later steps are "
+          f"missing from the table, not counted as errors)")
     print(f"RSVP on the planner's socket ({r['pairs']} pairs, lost {r['lost']}, no change row {r['no_change_row']}): "
           f"from pressing submit p50 {r['from_press'][50]} / p95 {r['from_press'][95]} / p99 {r['from_press'][99]} "
           f"/ max {r['from_press_max']} ms ({r['within_1s']} % within 1 s); from the submit's answer p95 "
@@ -506,6 +522,8 @@ def print_summary(args, result: dict) -> None:
     print(f"CPU over {result['elapsed_s']} s: server {result['server_cpu_percent']}% of a core, locust "
           f"{result['locust_cpu_percent']}%, sockets {result['sockets_cpu_percent']}%; server RSS "
           f"{result['rss_mb']['start']} → peak {result['rss_mb']['peak']} → {result['rss_mb']['end']} MB")
+    print(f"server CPU per request {result['server_cpu_ms_per_request']} ms (all its CPU over the rush, the "
+          f"sockets' and live renders' included, ÷ {sum(r['count'] for r in result['steps'].values())} requests)")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -527,6 +545,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--profile", help="py-spy profile of the server during the rush: a flame graph (SVG), or collapsed "
         "stacks if the name ends in .txt or .raw",
+    )
+    parser.add_argument(
+        "--profile-gil", action="store_true",
+        help="with --profile: only the thread holding the GIL (the server's CPU, not its waits on PostgreSQL)",
     )
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--json", help="also write the result to this file")

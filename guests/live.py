@@ -44,7 +44,12 @@ track("guests.ImportMapping", topic="guest")  # saved within an import's one cha
 
 
 def fresh_wedding(viewer: Viewer) -> Wedding:
-    """The viewer's wedding as committed now (flags like seating_published change while a page is open)."""
+    """The viewer's wedding as committed now (flags like seating_published change while a page is open).
+
+    A page's viewer read it with the page's version (`Viewer.fresh`): no second read.
+    """
+    if viewer.fresh:
+        return viewer.wedding
     return Wedding.objects.get(pk=viewer.wedding.pk)
 
 

@@ -51,6 +51,11 @@ class Viewer:
     # The language the regions are rendered in. Default: planners read the site's language
     # (planner pages are English), guests their household's choice or the wedding's default.
     language: str = ""
+    # Whether `wedding` (and `household`) were read together with the page's version
+    # (realtime.views.live_page_context): a region context may then use them as they are
+    # instead of reading them again (guests.live.fresh_wedding). A socket's viewer lives for
+    # the socket's life, so it is never fresh.
+    fresh: bool = field(default=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.language:
@@ -72,7 +77,10 @@ class Viewer:
         """The narrowest viewer a region of `audience` is rendered for (shares renders)."""
         if audience is self.audience:
             return self
-        return Viewer(wedding=self.wedding, audience=audience, household=self.household, language=self.language)
+        return Viewer(
+            wedding=self.wedding, audience=audience, household=self.household, language=self.language,
+            fresh=self.fresh,
+        )
 
 
 def shared_viewer(viewer: Viewer, audience: Audience) -> Viewer:
@@ -89,7 +97,7 @@ def shared_viewer(viewer: Viewer, audience: Audience) -> Viewer:
     narrowed = viewer.for_audience(audience)
     if narrowed.household is None:
         return narrowed
-    return Viewer(wedding=viewer.wedding, audience=audience, household=None, language=viewer.language)
+    return Viewer(wedding=viewer.wedding, audience=audience, household=None, language=viewer.language, fresh=viewer.fresh)
 
 
 def viewer_language(viewer: Viewer) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
@@ -16,10 +18,24 @@ def live_page_context(viewer: Viewer) -> dict:
     """What a live page's template needs: its viewer and the version it was rendered at.
 
     The version is read *before* the regions render, so the page is at least
-    that fresh; the socket resyncs anything committed after (DESIGN §4.7).
+    that fresh; the socket resyncs anything committed after (DESIGN §4.7). The
+    wedding (and a household viewer's household) are read in the same query, so the
+    regions use them as they are (`Viewer.fresh`) instead of each reading them again.
     """
-    wedding = type(viewer.wedding).objects.only("version").get(pk=viewer.wedding.pk)
-    return {"live_viewer": viewer, "live_version": wedding.version, "wedding": viewer.wedding}
+    weddings = viewer.wedding._meta.model.objects
+    if viewer.audience is Audience.HOUSEHOLD and viewer.household is not None:
+        household = (  # (_meta: the request's household is a lazy object)
+            viewer.household._meta.model.objects.select_related("wedding")
+            .filter(pk=viewer.household.pk, wedding=viewer.wedding.pk).first()
+        )
+        if household is not None:
+            viewer = dataclasses.replace(viewer, wedding=household.wedding, household=household, fresh=True)
+        else:  # gone, or of another wedding: its regions answer 404 as before
+            viewer = dataclasses.replace(viewer, wedding=weddings.get(pk=viewer.wedding.pk))
+    else:
+        viewer = dataclasses.replace(viewer, wedding=weddings.get(pk=viewer.wedding.pk), fresh=True)
+    wedding = viewer.wedding
+    return {"live_viewer": viewer, "live_version": wedding.version, "wedding": wedding}
 
 
 @never_cache

@@ -128,15 +128,17 @@ class HouseholdRsvpForm(forms.Form):
             del self.fields["note"]
         if not self.asks_song:
             del self.fields["song_title"], self.fields["song_artist"]
+        self.questions = list(Question.objects.filter(wedding_id=household.wedding_id).order_by("order", "pk"))
+        # Tags decide who is asked a question, and replies answer one: without questions, neither is read.
+        asked = [Prefetch("tags", to_attr="tag_list"), Prefetch("question_answers", to_attr="replies")]
         self.guests = list(
             Guest.objects.filter(household=household)
             .prefetch_related(
                 Prefetch("invitations", to_attr="invited"), Prefetch("responses", to_attr="answers"),
-                Prefetch("tags", to_attr="tag_list"), Prefetch("question_answers", to_attr="replies"),
+                *(asked if self.questions else []),
             )
             .order_by("is_plus_one", "pk")
         )
-        self.questions = list(Question.objects.filter(wedding_id=household.wedding_id).order_by("order", "pk"))
         # (who, question id) → the field name, for clean() and replies(); who is "g<guest id>"
         # for a guest of the household, "p<n>" for plus-one slot n (its fields share the prefix).
         self.asked: dict[tuple[str, int], str] = {}
@@ -171,7 +173,8 @@ class HouseholdRsvpForm(forms.Form):
                     self.initial.setdefault(f"{prefix}_meal", response.meal_id)
             self._add_questions(
                 f"g{guest.pk}", guest, [e.pk for e in self.events if e.pk in invited], guest.full_name,
-                tag_ids={t.pk for t in guest.tag_list}, replies={r.question_id: r.value for r in guest.replies},
+                tag_ids={t.pk for t in guest.tag_list} if self.questions else set(),
+                replies={r.question_id: r.value for r in guest.replies} if self.questions else {},
             )
             self.fields[f"g{guest.pk}_dietary"] = forms.CharField(
                 label=_("Dietary needs of %(guest)s") % {"guest": guest.full_name}, required=False, max_length=300,

@@ -71,17 +71,11 @@ def answers_context(viewer: Viewer) -> dict:
     """Per invited event, each guest of the household and their answer (pending when none)."""
     household = household_of_viewer(viewer)
     wedding = fresh_wedding(viewer)
-    events = list(
-        Event.objects.for_wedding(wedding)
-        .filter(invitations__guest__household=household)
-        .distinct()
-        .order_by("order", "starts_at")
-    )
     guests = list(
         Guest.objects.for_wedding(wedding)
         .filter(household=household)
         .prefetch_related(
-            Prefetch("invitations", to_attr="invited"),
+            Prefetch("invitations", queryset=Invitation.objects.select_related("event"), to_attr="invited"),
             Prefetch("responses", queryset=Response.objects.select_related("meal"), to_attr="answers"),
             Prefetch(
                 "question_answers", queryset=QuestionAnswer.objects.select_related("question"), to_attr="replies"
@@ -89,6 +83,9 @@ def answers_context(viewer: Viewer) -> dict:
         )
         .order_by("is_plus_one", "pk")
     )
+    # The household's events, from its invitations (no query of their own).
+    invited_events = {i.event_id: i.event for guest in guests for i in guest.invited if i.event.wedding_id == wedding.pk}
+    events = sorted(invited_events.values(), key=lambda e: (e.order, e.starts_at, e.pk))
     rows = []
     for event in events:
         lines = []
@@ -103,10 +100,11 @@ def answers_context(viewer: Viewer) -> dict:
         "replies": [(guest, guest.replies) for guest in guests if guest.replies],
         "rsvp_open": wedding.rsvp_open,
         "rsvp_deadline": wedding.rsvp_deadline,
-        # Re-read: the viewer's household object may be older than the note.
-        "message_to_couple": Household.objects.filter(pk=household.pk)
-        .values_list("message_to_couple", flat=True)
-        .first(),
+        # Re-read unless the page read it with its version: a socket's household object may be
+        # older than the note.
+        "message_to_couple": household.message_to_couple if viewer.fresh else Household.objects.filter(
+            pk=household.pk
+        ).values_list("message_to_couple", flat=True).first(),
     }
 
 

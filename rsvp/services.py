@@ -11,6 +11,7 @@ import enum
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
@@ -153,12 +154,14 @@ def _clean_status(status: str) -> str:
 
 def _apply_response(
     *, guest_id: int, event_id: int, wedding_id: int, status: str, meal_id: int | None, now,
-    answered_by: str, user=None, note: str | None = None,
+    answered_by: str, user=None, note: str | None = None, loaded: Mapping[str, Any] | None = None,
 ) -> bool:
     """Create or update one response under the (guest, event) unique constraint.
 
     Returns True when something actually changed, so a repeated submission
-    writes (and announces) nothing.
+    writes (and announces) nothing. `loaded`: the guest, event and meal objects the
+    caller has already read (by field name); the change's summary names them without
+    reading them again.
     """
     if status != Response.Status.ATTENDING:
         meal_id = None
@@ -170,11 +173,13 @@ def _apply_response(
             # A concurrent submission may insert the same row between our read
             # and this insert: the savepoint lets us fall back to updating it.
             with transaction.atomic():
-                Response.objects.create(
+                response = Response(
                     wedding_id=wedding_id, guest_id=guest_id, event_id=event_id, status=status,
                     meal_id=meal_id, responded_at=now, answered_by=answered_by,
                     answered_by_user=user, note=note or "",
                 )
+                _prime(response, loaded)
+                response.save(force_insert=True)
             return True
         except IntegrityError:
             response = Response.objects.select_for_update().filter(guest_id=guest_id, event_id=event_id).first()
@@ -195,8 +200,16 @@ def _apply_response(
     response.answered_by_user = user
     if note is not None:
         response.note = note
+    _prime(response, loaded)
     response.save()
     return True
+
+
+def _prime(response: Response, loaded: Mapping[str, Any] | None) -> None:
+    """Give `response` the related objects already in memory that it points to."""
+    for name, obj in (loaded or {}).items():
+        if obj is not None and getattr(response, f"{name}_id") == obj.pk:
+            Response._meta.get_field(name).set_cached_value(response, obj)
 
 
 def rsvp_submit(
@@ -248,9 +261,10 @@ def rsvp_submit(
         ):
             invited.setdefault(guest_id, set()).add(event_id)
         household_events = set().union(*invited.values()) if invited else set()
-        meals = dict(
-            MealOption.objects.filter(event_id__in=household_events).values_list("pk", "event_id")
-        )
+        menu = {meal.pk: meal for meal in MealOption.objects.filter(event_id__in=household_events)}
+        meals = {pk: meal.event_id for pk, meal in menu.items()}
+        # Loaded once for every answer's change summary ("… accepted the Dinner, Fish").
+        events = Event.objects.in_bulk(household_events)
 
         def check_meal(meal_id: int | None, event_id: int, status: str) -> int | None:
             if meal_id in (None, "") or status != Response.Status.ATTENDING:
@@ -316,6 +330,7 @@ def rsvp_submit(
             result.changed += _apply_response(
                 guest_id=a.guest_id, event_id=a.event_id, wedding_id=wedding.pk, status=a.status,
                 meal_id=a.meal_id, now=now, answered_by=Response.AnsweredBy.GUEST,
+                loaded={"guest": members[a.guest_id], "event": events.get(a.event_id), "meal": menu.get(a.meal_id)},
             )
         for guest_id, text in dietary.items():
             guest = members[guest_id]
@@ -342,10 +357,11 @@ def rsvp_submit(
             for event_id in p.answers:
                 Invitation.objects.get_or_create(guest=guest, event_id=event_id, defaults={"wedding": wedding})
             for event_id, (status, meal_id) in p.answers.items():
+                meal_id = check_meal(meal_id, event_id, status)
                 result.changed += _apply_response(
                     guest_id=guest.pk, event_id=event_id, wedding_id=wedding.pk, status=status,
-                    meal_id=check_meal(meal_id, event_id, status), now=now,
-                    answered_by=Response.AnsweredBy.GUEST,
+                    meal_id=meal_id, now=now, answered_by=Response.AnsweredBy.GUEST,
+                    loaded={"guest": guest, "event": events.get(event_id), "meal": menu.get(meal_id)},
                 )
         if note is not None and household.message_to_couple != note.strip():
             household.message_to_couple = note.strip()
@@ -425,6 +441,9 @@ def _replies_apply(
     and left blank is refused. Call inside the caller's transaction.
     """
     questions = {q.pk: q for q in Question.objects.filter(wedding_id=wedding_id)}
+    replies = list(replies)
+    if not questions and not replies:
+        return 0  # no question asked: no answer to write, none to keep or remove
     tags: dict[int, set[int]] = {}
     for guest_id, tag_id in Guest.tags.through.objects.filter(guest_id__in=members).values_list("guest_id", "tag_id"):
         tags.setdefault(guest_id, set()).add(tag_id)

@@ -63,6 +63,11 @@ def test_live_page_regions_and_socket_are_read_as_live_js_reads_them():
     ]
 
 
+def test_server_cpu_per_request_is_all_its_cpu_over_the_requests():
+    assert rush.cpu_ms_per_request(12.6, 600) == 21.0
+    assert rush.cpu_ms_per_request(3.0, 0) is None
+
+
 def test_frames_cover_by_version_in_arrival_order():
     frames = [(1.0, 5), (2.0, 9), (3.0, 12)]
     assert rush.covered_at(frames, 9) == 2.0
@@ -75,3 +80,22 @@ def test_the_floor_writes_a_server_websocket_frame(size, header):
     frame = fanout.websocket_frame(b"x" * size)
     assert frame.startswith(header)
     assert len(frame) == size + {5: 2, 300: 4, 70000: 10}[size]
+
+
+def test_the_summary_says_how_many_households_did_not_finish(capsys):
+    args = rush.parse_args(["--households", "3"])
+    requests = [["0 floor /", 0.0, 5.0, 200, ""]]
+    for household in (1, 2, 3):
+        requests += [["1 entry link", 0.0, 40.0, 302, ""], ["2 home", 0.0, 50.0, 200, ""]]
+        if household < 3:  # the third was still on its way when locust stopped
+            requests += [["6 table", 0.0, 50.0, 200, ""]]
+    results = {"requests": requests, "submits": [], "households_left": 0}
+    result = rush.summarize(args, results, {}, [], {
+        "elapsed_s": 10.0, "server_cpu_percent": 50, "locust_cpu_percent": 2, "sockets_cpu_percent": 0,
+        "server_cpu_ms_per_request": rush.cpu_ms_per_request(5.0, len(requests)),
+        "rss_mb": {"start": 1.0, "peak": 2.0, "end": 2.0}, "sockets_welcomed": 0, "households_left": 0,
+    })
+    rush.print_summary(args, result)
+    out = capsys.readouterr().out
+    assert "not through all six steps when locust stopped 1 " in out
+    assert f"server CPU per request {round(5000 / len(requests), 1)} ms" in out
