@@ -10,6 +10,8 @@ import pytest
 from tests import factories
 
 CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+# The PostgreSQL application_name of every connection this test process opens (any thread).
+TEST_PROCESS_APPLICATION_NAME = f"confetti-tests-{os.getpid()}"
 
 
 def require_service(name: str, available: bool, why: str = "") -> None:
@@ -57,6 +59,8 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     if database["ENGINE"] == "django.db.backends.postgresql":
         options = database.setdefault("OPTIONS", {})
         options["options"] = f"{options.get('options', '')} -c idle_in_transaction_session_timeout=60000".strip()
+        # Named, so that ending the servers' sessions (tests/e2e/conftest.py) spares this process's own.
+        options["application_name"] = TEST_PROCESS_APPLICATION_NAME
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from django.db import connection
 
@@ -17,3 +19,40 @@ def test_a_session_left_idle_in_a_transaction_is_ended_by_postgresql():
     with connection.cursor() as cursor:
         cursor.execute("SHOW idle_in_transaction_session_timeout")
         assert cursor.fetchone() == ("1min",)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_ending_the_servers_sessions_spares_this_processs_own_threads():
+    """The e2e flush guard ends every other session of the test database; a thread of this
+    process that keeps its connection (an async test's executor) must not lose it."""
+    require_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL")
+    from django.db import connections
+
+    from tests.e2e.conftest import _end_server_sessions
+
+    go_on, answers = threading.Event(), []
+
+    def thread() -> None:
+        try:
+            with connections["default"].cursor() as cursor:
+                cursor.execute("SELECT 1")
+                answers.append(cursor.fetchone()[0])
+                go_on.wait(10)
+                cursor.execute("SELECT 2")  # after the other sessions were ended
+                answers.append(cursor.fetchone()[0])
+        except Exception as error:  # noqa: BLE001 — the assertion below shows it
+            answers.append(error)
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=thread)
+    worker.start()
+    for _ in range(100):
+        if answers:
+            break
+        threading.Event().wait(0.05)
+    _end_server_sessions()
+    go_on.set()
+    worker.join(10)
+    assert answers == [1, 2]

@@ -71,7 +71,7 @@ from collections.abc import Callable, Iterator
 import greenlet
 import pytest
 
-from tests.conftest import require_service
+from tests.conftest import TEST_PROCESS_APPLICATION_NAME, require_service
 from tests.e2e.servers import (
     ALL_SERVERS,
     DaphneServer,
@@ -228,7 +228,9 @@ def _end_server_sessions() -> None:
     The browser's pages are closed by now, but the server may still be finishing a
     query for them (a socket's goodbye, the hub's version audit); that query's share
     locks against TRUNCATE's exclusive ones deadlocked the flush once in CI. The
-    server opens a fresh connection for its next query.
+    server opens a fresh connection for its next query. The test process's own sessions
+    (its threads' connections, named in tests/conftest.py) are spared: ended under a
+    thread that keeps its connection, they failed that process's later tests.
     """
     from django.db import connection
 
@@ -237,7 +239,8 @@ def _end_server_sessions() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name <> %s",
+            [TEST_PROCESS_APPLICATION_NAME],
         )
 
 
