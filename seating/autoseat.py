@@ -571,8 +571,9 @@ def solve(problem: Problem, *, seconds: float = DEFAULT_SECONDS, workers: int = 
                 placement[g.id] = None
         label = "optimal" if status == cp_model.OPTIMAL else "best found in the time limit"
     else:
-        # No solution in time (should not happen: the greedy hint is feasible). Fall back to it.
-        placement, label = hint, "greedy"
+        # No solution in time (a loaded machine, or a hint CP-SAT had to repair): the greedy
+        # start, with whoever it placed against a hard rule left unseated.
+        placement, label = _within_hard_rules(problem, hint, hard, by_id), "greedy"
     plan = Plan(placement=placement, status=label, warnings=warnings)
     plan.details = score_details(problem, plan)
     plan.score = plan.details["score"]
@@ -586,6 +587,37 @@ def solve(problem: Problem, *, seconds: float = DEFAULT_SECONDS, workers: int = 
         )
     plan.seconds = round(time.monotonic() - started, 3)
     return plan
+
+
+def _within_hard_rules(
+    problem: Problem, placement: dict[int, int | None], hard: list[Group], by_id: dict[int, GuestSpec],
+) -> dict[int, int | None]:
+    """`placement` with movable guests unseated until no hard rule is broken.
+
+    A hard group keeps the table holding its pinned members (else most of its members);
+    of two guests kept apart at one table, the second movable one leaves. Unseating
+    never breaks a rule, so one pass over each kind of rule is enough.
+    """
+    placement = dict(placement)
+    fixed = {g.id: g.fixed_table for g in problem.fixed()}
+
+    def table_of(gid: int) -> int | None:
+        return fixed[gid] if gid in fixed else placement.get(gid)
+
+    for group in hard:
+        members = [m for m in group.members if m in by_id]
+        seated = [table_of(m) for m in members if table_of(m) is not None]
+        if len(set(seated)) <= 1:
+            continue
+        pinned = [fixed[m] for m in members if fixed.get(m) is not None]
+        keep = pinned[0] if pinned else max(set(seated), key=seated.count)
+        for m in members:
+            if m in placement and placement[m] not in (None, keep):
+                placement[m] = None
+    for a, b in problem.apart:
+        if a != b and (a in placement or b in placement) and table_of(a) is not None and table_of(a) == table_of(b):
+            placement[b if b in placement else a] = None
+    return placement
 
 
 def final_tables(problem: Problem, plan: Plan) -> dict[int, int | None]:

@@ -7,6 +7,7 @@ import time
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ortools.sat.python import cp_model
 
 from seating.autoseat import (
     Group,
@@ -168,3 +169,15 @@ def test_300_guests_30_tables_plan_in_under_10_seconds_with_every_hard_rule_met(
     assert elapsed < 10, elapsed
     assert violations(problem, plan) == []
     assert plan.seated == len(problem.movable())  # the instance seats everyone: so must the plan
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances())
+def test_the_greedy_fallback_keeps_every_hard_rule_too(problem):
+    """When CP-SAT returns nothing in its time (a loaded machine), the plan is the greedy start,
+    with whoever it placed against a hard rule left unseated: never a plan that breaks one."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cp_model.CpSolver, "solve", lambda self, model, *args, **kwargs: cp_model.UNKNOWN)
+        plan = solve(problem, seconds=0.2, workers=1)
+    assert plan.status in {"greedy", "nothing to seat"}
+    assert violations(problem, plan) == []
