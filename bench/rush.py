@@ -25,6 +25,12 @@ socket whose version covers the RSVP's change (the versions of the household's o
 rows, read from the database after the run); pairs never covered; server CPU and RSS; the
 machine's load (`uptime`) before and after.
 
+--servers N (default 1): N daphne processes of the same application sharing the database and a
+private redis-server (REDIS_URL: the channel layer and the cache, as deployed behind nginx),
+the load spread as a sticky balancer would: household i of the plan (its locust user, or its
+guest socket) and planner i go to server i mod N; the floor user stays on server 0. A planner's
+socket then sees RSVPs made on the other processes through Redis. CPU and RSS per server, summed.
+
 Not part of the test suite. Locust, the sockets and the server share the machine's cores,
 so the figures are pessimistic.
 """
@@ -68,6 +74,26 @@ def pct(values: list[float], q: float, scale: float = 1.0) -> int | None:
 def cpu_ms_per_request(cpu_seconds_used: float, requests: int) -> float | None:
     """The server's CPU over the rush divided by the requests it answered (its live work included)."""
     return round(1000 * cpu_seconds_used / requests, 1) if requests else None
+
+
+def assign_servers(items: list[dict], servers: int) -> list[dict]:
+    """A sticky balancer's spread: item i of the list (a household or a planner) goes to server i mod N."""
+    for i, item in enumerate(items):
+        item["server"] = i % servers
+    return items
+
+
+def server_figures(cpu_used: list[float], rss: list[dict[str, float]], elapsed: float) -> dict:
+    """Per server (CPU % of a core over `elapsed`, RSS start/peak/end MB) and their sums."""
+    per_server = [
+        {"cpu_percent": round(100 * cpu / elapsed), **{k: round(v, 1) for k, v in r.items()}}
+        for cpu, r in zip(cpu_used, rss, strict=True)
+    ]
+    return {
+        "server_cpu_percent": round(100 * sum(cpu_used) / elapsed),
+        "rss_mb": {k: round(sum(r[k] for r in rss), 1) for k in ("start", "peak", "end")},
+        "per_server": per_server,
+    }
 
 
 def uptime() -> str:
@@ -264,6 +290,7 @@ class Socket:
     welcomed: bool = False
     ws: object = None
     error: str = ""  # how the last connection ended, if it failed
+    server: int = 0  # which of the --servers it is connected to
 
 
 async def run_socket(sock: Socket, base_ws: str, origin: str, stop: asyncio.Event) -> None:
@@ -307,23 +334,29 @@ def covered_at(frames: list[tuple[float, int]], version: int) -> float | None:
 # --- the run ------------------------------------------------------------------------------
 
 
-def start_server(database_url: str, *, conn_max_age: str = "0", pool_max_size: str = "10"):
+def start_server(
+    database_url: str, *, conn_max_age: str = "0", pool_max_size: str = "10", redis_url: str | None = None,
+    static_root: str | None = None,
+):
     """One daphne process serving the product (DEBUG off, statics collected, throttles on behind a
-    pretend proxy) on `database_url`; started. Also used by bench/rush_steps.py."""
+    pretend proxy) on `database_url`; started. Also used by bench/rush_steps.py. With `redis_url`
+    its channel layer (and cache) is that Redis; `static_root` already collected: not collected again."""
     from tests.e2e.servers import PRODUCT_ASGI_APP, DaphneServer
 
     server_env = {
         "DEBUG": "false", "SECRET_KEY": SECRET_KEY, "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false",
         "CONN_MAX_AGE": conn_max_age, "DATABASE_POOL_MAX_SIZE": pool_max_size, "RATELIMIT_ENABLE": "true",
-        "BEHIND_PROXY": "true", "STATIC_ROOT": tempfile.mkdtemp(prefix="confetti-rush-static-"), "LOG_LEVEL": "WARNING",
+        "BEHIND_PROXY": "true", "STATIC_ROOT": static_root or tempfile.mkdtemp(prefix="confetti-rush-static-"),
+        "LOG_LEVEL": "WARNING",
         # Every bench socket comes from 127.0.0.1: lift the per-address socket cap (realtime/limits.py).
         "REALTIME_MAX_SOCKETS_PER_ADDRESS": "1000000",
     }
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True,
-        env={**os.environ, **server_env, "DATABASE_URL": database_url},
-    )
-    server = DaphneServer(database_url=database_url, app=PRODUCT_ASGI_APP, extra_env=server_env)
+    if static_root is None:
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True,
+            env={**os.environ, **server_env, "DATABASE_URL": database_url},
+        )
+    server = DaphneServer(database_url=database_url, app=PRODUCT_ASGI_APP, extra_env=server_env, redis_url=redis_url)
     server.start()
     return server
 
@@ -334,8 +367,33 @@ async def rush(args) -> dict:
     print(f"setting up {args.weddings} weddings, {args.households} rushing + {args.guest_sockets} watching "
           f"households, {args.planner_sockets} planners on {database_url.split('@')[-1]} …", flush=True)
     plan = await asyncio.to_thread(setup, database_url, args)
-    server = start_server(database_url, conn_max_age=args.conn_max_age, pool_max_size=args.pool_max_size)
-    print(f"daphne pid {server.pid} on {server.url} (log {server.log_path})", flush=True)
+    for items in (plan["rushing"], plan["watching"], plan["planners"]):
+        assign_servers(items, args.servers)
+    redis = None
+    if args.servers > 1:
+        from tests.e2e.servers import RedisServer
+
+        redis = RedisServer()
+        redis.start()
+        print(f"redis-server pid {redis.pid} on {redis.url}", flush=True)
+    servers = []
+    try:
+        for _ in range(args.servers):
+            servers.append(start_server(
+                database_url, conn_max_age=args.conn_max_age, pool_max_size=args.pool_max_size,
+                redis_url=redis.url if redis else None, static_root=servers[0].extra_env["STATIC_ROOT"] if servers else None,
+            ))
+            print(f"daphne pid {servers[-1].pid} on {servers[-1].url} (log {servers[-1].log_path})", flush=True)
+        return await rush_on(args, plan, servers)
+    finally:
+        for server in servers:
+            server.stop()
+        if redis is not None:
+            redis.stop()
+
+
+async def rush_on(args, plan: dict, servers: list) -> dict:
+    server = servers[0]  # the pages the sockets read their regions from; the floor; the profile
     stop = asyncio.Event()
     tasks: list[asyncio.Task] = []
     sockets: list[Socket] = []
@@ -349,10 +407,12 @@ async def rush(args) -> dict:
         sockets = []
         for p in plan["planners"]:
             page = planner_pages[p["wedding"]]
-            sockets.append(Socket("planner", p["wedding"], p["session"], page.socket, page.regions, page.version))
+            sockets.append(Socket(
+                "planner", p["wedding"], p["session"], page.socket, page.regions, page.version, server=p["server"],
+            ))
         for h in plan["watching"]:
             path = re.sub(r"wedding=\d+", f"wedding={h['wedding']}", guest_page.socket)
-            sockets.append(Socket("guest", h["wedding"], h["session"], path, guest_page.regions, 0))
+            sockets.append(Socket("guest", h["wedding"], h["session"], path, guest_page.regions, 0, server=h["server"]))
         if sockets:
             print(f"guest regions {[r['name'] for r in guest_page.regions] if guest_page else []}; planner regions "
                   f"{[r['name'] for r in next(iter(planner_pages.values())).regions] if planner_pages else []}")
@@ -360,14 +420,15 @@ async def rush(args) -> dict:
         for start in range(0, len(sockets), WAVE):
             wave = sockets[start:start + WAVE]
             for sock in wave:
-                tasks.append(asyncio.create_task(run_socket(sock, server.ws_url, server.url, stop)))
+                on = servers[sock.server]
+                tasks.append(asyncio.create_task(run_socket(sock, on.ws_url, on.url, stop)))
             deadline = time.monotonic() + 30
             while not all(s.welcomed for s in wave) and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
         await asyncio.sleep(2)
         welcomed = sum(1 for s in sockets if s.welcomed)
         print(f"{welcomed} of {len(sockets)} sockets open in {time.monotonic() - opening:.1f} s; "
-              f"server RSS {rss_mb(server.pid):.1f} MB", flush=True)
+              f"server RSS {' + '.join(f'{rss_mb(s.pid):.1f}' for s in servers)} MB", flush=True)
         failed = [s.error for s in sockets if not s.welcomed and s.error]
         if failed:
             print(f"  not open, e.g.: {failed[0]}")
@@ -376,7 +437,7 @@ async def rush(args) -> dict:
         plan_file = out / "plan.json"
         plan_file.write_text(json.dumps({
             "households": plan["rushing"], "think": args.think, "floor_interval": args.floor_interval,
-            "out": str(out / "result.json"),
+            "out": str(out / "result.json"), **({"servers": [s.url for s in servers]} if len(servers) > 1 else {}),
         }))
         run_time = int(args.seconds + 6 * args.think * 1.5 + args.tail)
         print(f"uptime before the rush: {uptime()}")
@@ -388,7 +449,10 @@ async def rush(args) -> dict:
                 "-r", "50", "--nonblocking", "-d", str(run_time), *(["--gil"] if args.profile_gil else []),
                 "-f", "raw" if args.profile.endswith((".txt", ".raw")) else "flamegraph",
             ], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        cpu_start, rss_start = cpu_seconds(server.pid), rss_mb(server.pid)
+        cpu_start = [cpu_seconds(s.pid) for s in servers]
+        rss = [{"start": rss_mb(s.pid)} for s in servers]
+        for r in rss:
+            r["peak"] = r["start"]
         driver_cpu_start, locust_cpu_start = time.process_time(), children_cpu_seconds()
         started = time.monotonic()
         locust_log = open(out / "locust.log", "wb")  # noqa: SIM115 - closed below; a pipe would fill and stall locust
@@ -400,21 +464,22 @@ async def rush(args) -> dict:
             cwd=ROOT, env={**os.environ, "RUSH_PLAN": str(plan_file), "PYTHONPATH": str(ROOT)},
             stdout=locust_log, stderr=asyncio.subprocess.STDOUT,
         )
-        rss_peak = rss_start
         while locust.returncode is None:
             try:
                 await asyncio.wait_for(locust.wait(), 2)
             except TimeoutError:
-                rss_peak = max(rss_peak, rss_mb(server.pid))
+                for s, r in zip(servers, rss, strict=True):
+                    r["peak"] = max(r["peak"], rss_mb(s.pid))
         locust_log.close()
         locust_output = (out / "locust.log").read_text(errors="replace")
         print(f"locust's log: {out / 'locust.log'}")
         elapsed = time.monotonic() - started
-        server_cpu = cpu_seconds(server.pid) - cpu_start
+        cpu_used = [cpu_seconds(s.pid) - start for s, start in zip(servers, cpu_start, strict=True)]
         locust_cpu = children_cpu_seconds() - locust_cpu_start  # locust (and collectstatic, done before)
         driver_cpu = time.process_time() - driver_cpu_start
         await asyncio.sleep(args.drain)
-        rss_end = rss_mb(server.pid)
+        for s, r in zip(servers, rss, strict=True):
+            r["end"] = rss_mb(s.pid)
         print(f"uptime after the rush: {uptime()}")
         if profiler is not None:
             profiler.wait(timeout=60)
@@ -424,11 +489,10 @@ async def rush(args) -> dict:
         results = json.loads(result_file.read_text())
         versions = await asyncio.to_thread(rsvp_versions, [s["household"] for s in results["submits"]])
         return summarize(args, results, versions, sockets, {
-            "elapsed_s": round(elapsed, 1), "server_cpu_percent": round(100 * server_cpu / elapsed),
+            "elapsed_s": round(elapsed, 1), **server_figures(cpu_used, rss, elapsed),
             "locust_cpu_percent": round(100 * locust_cpu / elapsed),
             "sockets_cpu_percent": round(100 * driver_cpu / elapsed),
-            "server_cpu_ms_per_request": cpu_ms_per_request(server_cpu, len(results["requests"])),
-            "rss_mb": {"start": round(rss_start, 1), "peak": round(rss_peak, 1), "end": round(rss_end, 1)},
+            "server_cpu_ms_per_request": cpu_ms_per_request(sum(cpu_used), len(results["requests"])),
             "sockets_welcomed": welcomed, "households_left": results["households_left"],
         })
     finally:
@@ -442,7 +506,6 @@ async def rush(args) -> dict:
             locust.kill()
         if profiler is not None and profiler.poll() is None:
             profiler.terminate()
-        server.stop()
 
 
 def summarize(args, results: dict, versions: dict[int, int], sockets: list[Socket], extra: dict) -> dict:
@@ -463,7 +526,7 @@ def summarize(args, results: dict, versions: dict[int, int], sockets: list[Socke
             "ratio_to_floor": round(percentile(times, 95) / floor_p95, 1) if floor_p95 == floor_p95 else None,
         }
     # RSVP -> planner socket: every (planner socket of the RSVP's wedding, accepted submit) pair.
-    from_press, from_answer, lost, unknown = [], [], 0, 0
+    from_press, from_answer, lost, unknown, across = [], [], 0, 0, 0
     planners = [s for s in sockets if s.kind == "planner"]
     for submit in results["submits"]:
         if not submit["ok"]:
@@ -480,13 +543,14 @@ def summarize(args, results: dict, versions: dict[int, int], sockets: list[Socke
                 lost += 1
                 continue
             from_press.append(seen - submit["start"])
+            across += sock.server != submit.get("server", 0)  # made on another process: came through Redis
             from_answer.append(seen - submit["end"])
     guests = [s for s in sockets if s.kind == "guest"]
     return {
         "steps": table,
         "submits": len(results["submits"]), "submits_ok": sum(1 for s in results["submits"] if s["ok"]),
         "rsvp_to_planner_ms": {
-            "pairs": len(from_press), "lost": lost, "no_change_row": unknown,
+            "pairs": len(from_press), "lost": lost, "no_change_row": unknown, "across_servers": across,
             "from_press": {q: pct(from_press, q, 1000) for q in (50, 95, 99)},
             "from_press_max": round(max(from_press) * 1000) if from_press else None,
             "from_answer": {q: pct(from_answer, q, 1000) for q in (50, 95, 99)},
@@ -516,12 +580,18 @@ def print_summary(args, result: dict) -> None:
     print(f"RSVP on the planner's socket ({r['pairs']} pairs, lost {r['lost']}, no change row {r['no_change_row']}): "
           f"from pressing submit p50 {r['from_press'][50]} / p95 {r['from_press'][95]} / p99 {r['from_press'][99]} "
           f"/ max {r['from_press_max']} ms ({r['within_1s']} % within 1 s); from the submit's answer p95 "
-          f"{r['from_answer'][95]} ms")
+          f"{r['from_answer'][95]} ms" + (f"; {r['across_servers']} of the pairs across processes (RSVP on one, "
+          "planner's socket on another)" if args.servers > 1 else ""))
     print(f"frames: guests {result['guest_socket_frames']}, planners {result['planner_socket_frames']}; "
           f"reconnects {result['reconnects']}")
     print(f"CPU over {result['elapsed_s']} s: server {result['server_cpu_percent']}% of a core, locust "
           f"{result['locust_cpu_percent']}%, sockets {result['sockets_cpu_percent']}%; server RSS "
           f"{result['rss_mb']['start']} → peak {result['rss_mb']['peak']} → {result['rss_mb']['end']} MB")
+    if len(result.get("per_server", [])) > 1:
+        print("per server: " + "; ".join(
+            f"{i}: CPU {s['cpu_percent']}%, RSS {s['start']} → peak {s['peak']} → {s['end']} MB"
+            for i, s in enumerate(result["per_server"])
+        ) + " (CPU and RSS above: their sums)")
     print(f"server CPU per request {result['server_cpu_ms_per_request']} ms (all its CPU over the rush, the "
           f"sockets' and live renders' included, ÷ {sum(r['count'] for r in result['steps'].values())} requests)")
 
@@ -550,11 +620,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--profile-gil", action="store_true",
         help="with --profile: only the thread holding the GIL (the server's CPU, not its waits on PostgreSQL)",
     )
+    parser.add_argument(
+        "--servers", type=int, default=1,
+        help="daphne processes sharing the database and a private redis-server, households sticking to one "
+        "(default 1: one process, no Redis)",
+    )
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--json", help="also write the result to this file")
     args = parser.parse_args(argv)
-    if args.households < 1 or args.seconds <= 0 or args.weddings < 1:
-        parser.error("--households and --weddings must be at least 1, --seconds positive")
+    if args.households < 1 or args.seconds <= 0 or args.weddings < 1 or args.servers < 1:
+        parser.error("--households, --weddings and --servers must be at least 1, --seconds positive")
     return args
 
 

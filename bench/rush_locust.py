@@ -14,6 +14,8 @@ through what a guest does after the invitation email:
 
 with a think time between steps, then idles. One `Floor` user fetches the plain entry page
 `/` (no session) at a steady pace all along: the same server's floor in the same run.
+With `bench/rush.py --servers N` each household goes to the server the plan gives it (its
+`server`, an index into the plan's `servers`); the floor stays on server 0 (locust's --host).
 
 Every request is recorded (step, start, duration, status, error) and written to the plan's
 `out` file when locust quits; so is each submit's household, start and end (the driver
@@ -37,7 +39,7 @@ PLAN = json.loads(open(os.environ["RUSH_PLAN"]).read()) if os.environ.get("RUSH_
 }
 _queue = list(PLAN["households"])
 REQUESTS: list[list] = []  # [step, start (epoch s), duration ms, status, error]
-SUBMITS: list[dict] = []  # {"household", "wedding", "start", "end", "ok"}
+SUBMITS: list[dict] = []  # {"household", "wedding", "server", "start", "end", "ok"}
 
 
 @events.request.add_listener
@@ -61,6 +63,10 @@ class Household(FastHttpUser):
         # Behind a proxy (BEHIND_PROXY=true on the server): each household from its own address,
         # so the per-address entry throttle runs as in production without refusing the bench.
         n = self.household["id"] if self.household else 0
+        # --servers N: the household sticks to its server (its index in the plan mod N), as behind a balancer.
+        servers = PLAN.get("servers")
+        if servers and self.household:
+            self.host = self.client.base_url = servers[self.household["server"]]
         self.address = f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"
         self.done = False
 
@@ -108,7 +114,10 @@ class Household(FastHttpUser):
             ok = response.status_code == 302 and "/rsvp/done/" in (response.headers.get("Location") or "")
             if not ok:
                 response.failure(f"HTTP {response.status_code}: the answers were not accepted")
-        SUBMITS.append({"household": h["id"], "wedding": h["wedding"], "start": started, "end": time.time(), "ok": ok})
+        SUBMITS.append({
+            "household": h["id"], "wedding": h["wedding"], "server": h.get("server", 0), "start": started,
+            "end": time.time(), "ok": ok,
+        })
         self.get("/rsvp/done/", "5 done")
         self.think()
         self.get("/home/", "6 table", contains="table-reveal")

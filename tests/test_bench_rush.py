@@ -30,7 +30,7 @@ def test_defaults_are_the_issue_targets():
     assert (args.households, args.seconds, args.guest_sockets, args.planner_sockets) == (1000, 120.0, 500, 5)
 
 
-@pytest.mark.parametrize("argv", [["--households", "0"], ["--seconds", "0"], ["--weddings", "0"]])
+@pytest.mark.parametrize("argv", [["--households", "0"], ["--seconds", "0"], ["--weddings", "0"], ["--servers", "0"]])
 def test_bad_sizes_are_refused(argv, capsys):
     with pytest.raises(SystemExit):
         rush.parse_args(argv)
@@ -99,3 +99,44 @@ def test_the_summary_says_how_many_households_did_not_finish(capsys):
     out = capsys.readouterr().out
     assert "not through all six steps when locust stopped 1 " in out
     assert f"server CPU per request {round(5000 / len(requests), 1)} ms" in out
+
+
+def test_one_server_unless_told():
+    assert rush.parse_args([]).servers == 1
+    assert rush.parse_args(["--servers", "2"]).servers == 2
+
+
+def test_households_and_planners_stick_to_server_i_mod_n():
+    items = rush.assign_servers([{"id": n} for n in (7, 3, 9, 4, 5)], 2)
+    assert [i["server"] for i in items] == [0, 1, 0, 1, 0]
+    assert {i["server"] for i in rush.assign_servers([{"id": 1}, {"id": 2}], 1)} == {0}
+
+
+def test_server_cpu_and_rss_are_given_per_server_and_summed():
+    figures = rush.server_figures(
+        [30.0, 50.0], [{"start": 180.0, "peak": 200.0, "end": 190.0}, {"start": 181.0, "peak": 210.5, "end": 195.0}],
+        100.0,
+    )
+    assert figures["server_cpu_percent"] == 80
+    assert figures["rss_mb"] == {"start": 361.0, "peak": 410.5, "end": 385.0}
+    assert [s["cpu_percent"] for s in figures["per_server"]] == [30, 50]
+    assert figures["per_server"][1]["peak"] == 210.5
+
+
+def test_rsvps_seen_on_another_process_are_counted(capsys):
+    args = rush.parse_args(["--households", "2", "--servers", "2"])
+    results = {"requests": [["4 submit", 0.0, 40.0, 302, ""]] * 2, "households_left": 0, "submits": [
+        {"household": h, "wedding": 1, "server": h % 2, "start": 10.0, "end": 10.1, "ok": True} for h in (1, 2)
+    ]}
+    planners = [rush.Socket("planner", 1, "s", "/ws/", [], server=n, frames=[(10.3, 8)]) for n in (0, 1)]
+    result = rush.summarize(args, results, {1: 7, 2: 8}, planners, {
+        "elapsed_s": 10.0, **rush.server_figures([1.0, 2.0], [{"start": 1.0, "peak": 1.0, "end": 1.0}] * 2, 10.0),
+        "locust_cpu_percent": 2, "sockets_cpu_percent": 0, "server_cpu_ms_per_request": 1.0,
+        "sockets_welcomed": 2, "households_left": 0,
+    })
+    assert result["rsvp_to_planner_ms"]["pairs"] == 4
+    assert result["rsvp_to_planner_ms"]["across_servers"] == 2  # household 1 on server 1 → planner 0, 2 → 1
+    rush.print_summary(args, result)
+    out = capsys.readouterr().out
+    assert "2 of the pairs across processes" in out
+    assert "per server: 0: CPU 10%" in out and "1: CPU 20%" in out
