@@ -84,6 +84,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A test that activates a language (a Spanish page rendered in-process) leaves the thread in
+    it; the next test on that worker would read Spanish messages. Back to the default after each."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PHOTO_ROOT = tmp_path / "photos"
