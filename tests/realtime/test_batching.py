@@ -12,14 +12,18 @@ from realtime.batching import Batcher
 class Recorder:
     """A `run` that records each call's items and answers item * 10 (after `delay` seconds)."""
 
-    def __init__(self, delay: float = 0.0, fail_on: int | None = None) -> None:
+    def __init__(self, delay: float = 0.0, fail_on: int | None = None, gate: asyncio.Event | None = None) -> None:
         self.calls: list[list[int]] = []
         self.delay = delay
         self.fail_on = fail_on
+        self.gate = gate  # when given, a call runs until it is set (instead of `delay`)
 
     async def __call__(self, items):
         self.calls.append(list(items))
-        await asyncio.sleep(self.delay)
+        if self.gate is not None:
+            await self.gate.wait()
+        else:
+            await asyncio.sleep(self.delay)
         if self.fail_on is not None and self.fail_on in items:
             raise RuntimeError("database went away")
         return [item * 10 for item in items]
@@ -46,15 +50,20 @@ async def test_a_lone_request_is_answered_at_once():
 
 
 async def test_a_request_made_while_a_call_runs_waits_for_the_next_call_not_the_running_one():
-    run = Recorder(delay=0.05)
+    gate = asyncio.Event()  # the first call runs until the test lets it end (not a race against a timer)
+    run = Recorder(gate=gate)
     batcher = Batcher(run)
 
     first = [asyncio.create_task(batcher(i)) for i in range(3)]
-    await asyncio.sleep(0.01)  # the first call is running now
+    for _ in range(500):  # bounded: until the first call is running
+        if run.calls:
+            break
+        await asyncio.sleep(0.01)
     assert run.calls == [[0, 1, 2]]
     later = [asyncio.create_task(batcher(i)) for i in range(3, 6)]
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)
     assert run.calls == [[0, 1, 2]]  # one call at a time: the later ones wait
+    gate.set()
 
     assert await asyncio.gather(*first, *later) == [0, 10, 20, 30, 40, 50]
     assert run.calls == [[0, 1, 2], [3, 4, 5]]  # all of them in the next call, together

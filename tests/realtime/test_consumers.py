@@ -279,18 +279,26 @@ async def test_changes_that_keep_coming_are_sent_at_least_every_ceiling(wedding,
             if any("30 songs" in region["html"] for region in frame["regions"]):
                 return
 
-    def steady():  # a change every ~50 ms: never 200 ms of quiet
+    written: list[float] = []
+
+    def steady():  # a change every ~50 ms: never 200 ms of quiet (unless the machine stalls the writer)
         import time
 
         for _ in range(30):
             factories.SongRequestFactory(wedding=wedding)
+            written.append(time.monotonic())  # the loop's clock (asyncio's default is monotonic)
             time.sleep(0.05)
 
     await asyncio.gather(run(steady), collect())
 
     gaps = [b - a for a, b in zip([started, *arrivals], arrivals, strict=False)]
     assert max(gaps) <= 0.5 + 0.35  # the ceiling, plus a render and scheduling slack
-    assert len(arrivals) < 30 / 2  # and the stream was coalesced
+    # And the stream was coalesced: a frame only after 200 ms of quiet or at the ceiling. On a
+    # quiet machine (no gap over 200 ms, 1.5 s of writes) that is at most 5 frames for 30 writes;
+    # a loaded machine that stalls the writer allows one more frame per stall.
+    stalls = sum(1 for a, b in zip(written, written[1:], strict=False) if b - a > 0.2)
+    assert len(arrivals) <= stalls + (written[-1] - written[0]) / 0.5 + 2
+    assert len(arrivals) < 30
     await socket.disconnect()
 
 
