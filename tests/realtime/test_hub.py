@@ -82,15 +82,21 @@ async def test_duplicates_and_reordering_are_ignored_by_version(monkeypatch):
     await hub.shutdown()
 
 
-async def test_a_household_region_skips_other_households_own_rows(monkeypatch):
-    """One guest's vote re-renders that household's `my_songs`, not every household's."""
+def household_renders(monkeypatch, text: str = "{pk}") -> list[int]:
+    """Renders replaced by one that records each viewer's household (and shows `text`); the list."""
     renders: list[int] = []
 
     async def fake_render(name, viewer, params):
         renders.append(viewer.household.pk)
-        return f'<p id="live-{name}">{viewer.household.pk}</p>'
+        return f'<p id="live-{name}">{text.format(pk=viewer.household.pk)}</p>'
 
     monkeypatch.setattr(hub_module, "_render_in_thread", fake_render)
+    return renders
+
+
+async def test_a_household_region_skips_other_households_own_rows(monkeypatch):
+    """One guest's vote re-renders that household's `my_songs`, not every household's."""
+    renders = household_renders(monkeypatch)
     region = regions.register(
         "t_own_votes", audience=Audience.HOUSEHOLD, topics={"song"}, own_topics={"song"},
         template="unused", context=dict,
@@ -241,13 +247,7 @@ async def test_sockets_with_the_same_subscription_are_judged_and_rendered_once_p
 
 
 async def test_two_households_watching_a_private_region_never_share_a_subscription_or_a_frame(monkeypatch):
-    renders: list[int] = []
-
-    async def fake_render(name, viewer, params):
-        renders.append(viewer.household.pk)
-        return f'<p id="live-{name}">private to {viewer.household.pk}</p>'
-
-    monkeypatch.setattr(hub_module, "_render_in_thread", fake_render)
+    renders = household_renders(monkeypatch, "private to {pk}")
     hub = hub_module.Hub(loop=asyncio.get_running_loop(), layer=None)
     sockets = {
         household_id: [
