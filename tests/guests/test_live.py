@@ -46,14 +46,14 @@ async def test_planner_changes_reach_the_open_guest_home(wedding, planner, house
         guest_services.guest_request_resolve(request=request, status="approved", reply="Of course", user=planner)
 
     await run(planner_works)
-    html = html_of(await frames(socket))
+    html = html_of(await frames(socket, expect=["Not attending", 'data-seating="published"', "Of course"]))
     assert "Not attending" in html and "recorded by the couple" in html
     assert 'data-seating="published"' in html
     assert "Approved" in html and "Of course" in html
 
     await run(lambda: rsvp_services.response_record(guest=guest, event=event, status="attending", user=planner))
     await run(lambda: seating.seat_assign(guest=guest, table=table, user=planner))
-    assert "Olive" in html_of(await frames(socket))
+    assert "Olive" in html_of(await frames(socket, expect=["Olive"]))
     await socket.disconnect()
 
 

@@ -103,6 +103,6 @@ async def test_a_bounce_shows_on_the_delivery_page_live(sent, wedding, planner):
     await frames(socket)
 
     await run(lambda: services.recipient_bounce(recipient=ana, reason="550 mailbox full", user=planner))
-    html = html_of(await frames(socket, timeout=3))
+    html = html_of(await frames(socket, timeout=3, expect=['data-status="bounced"', "550 mailbox full"]))
     assert 'data-status="bounced"' in html and "550 mailbox full" in html
     await socket.disconnect()

@@ -140,6 +140,6 @@ async def test_the_guest_list_shows_opened_live(smtp, wedding, planner):
     await frames(socket)
 
     await run(lambda: Client().get(f"/i/{household.invitation_code}/"))
-    html = html_of(await frames(socket, timeout=3))
+    html = html_of(await frames(socket, timeout=3, expect=["Rosa", ">opened "]))
     assert "Rosa" in html and ">opened " in html
     await socket.disconnect()

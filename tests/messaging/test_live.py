@@ -38,12 +38,12 @@ async def test_planner_watches_copies_go_out_and_get_opened(smtp, wedding, plann
     await frames(socket)
 
     await run(lambda: delivery.outbox_deliver(message_id=message.pk))
-    html = html_of(await frames(socket, timeout=3))
+    html = html_of(await frames(socket, timeout=3, expect=['data-status="sent"', "1 of 1 done"]))
     assert 'data-status="sent"' in html and "rosa@ruiz.test" in html and "1 of 1 done" in html
 
     # Rosa follows the link in the email she received.
     await run(lambda: Client().get(f"/i/{household.invitation_code}/"))
-    assert ">opened<" in html_of(await frames(socket, timeout=3))
+    assert ">opened<" in html_of(await frames(socket, timeout=3, expect=[">opened<"]))
     await socket.disconnect()
 
     summaries = await run(lambda: list(Change.objects.filter(wedding=wedding, topic="message")

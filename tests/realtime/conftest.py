@@ -135,12 +135,14 @@ async def open_socket(cookie, wedding_id, *, regions_=(), version=0, origin=ORIG
     return communicator, welcome
 
 
-async def frames(communicator, *, timeout: float = 0.6, expect: Iterable[str] = (), within: float = 10) -> list[dict]:
+async def frames(communicator, *, timeout: float = 0.6, expect: Iterable[str] = (), at_least: int = 0,
+                 within: float = 10) -> list[dict]:
     """Every frame that arrives until `timeout` seconds pass without one.
 
-    With `expect`, a quiet spell ends the wait only once every expected string has
-    arrived in the updates' HTML, or `within` seconds have passed (the caller's
-    assertion then fails): on a loaded machine a render can take longer than `timeout`.
+    With `expect` (or `at_least`), a quiet spell ends the wait only once every expected
+    string has arrived in the updates' HTML (and that many frames have arrived), or
+    `within` seconds have passed (the caller's assertion then fails): on a loaded
+    machine a render can take longer than `timeout`.
     (receive_nothing() first: a timed-out receive would cancel the application.)
     """
     out: list[dict] = []
@@ -149,7 +151,7 @@ async def frames(communicator, *, timeout: float = 0.6, expect: Iterable[str] = 
         while not await communicator.receive_nothing(timeout=timeout, interval=0.01):
             out.append(await communicator.receive_json_from())
         html = html_of(out)
-        if all(text in html for text in expect) or time.monotonic() >= deadline:
+        if (all(text in html for text in expect) and len(out) >= at_least) or time.monotonic() >= deadline:
             return out
 
 

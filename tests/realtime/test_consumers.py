@@ -38,7 +38,7 @@ async def test_planner_receives_region_html_after_a_committed_change(wedding, pl
 
     await run(lambda: factories.GuestFactory(household=household, first_name="Inés", email="ines@example.org"))
 
-    got = await frames(socket)
+    got = await frames(socket, expect=["Inés"])
     assert len(got) == 1
     assert got[0]["regions"][0]["id"] == "live-t_planner_guests"
     assert "Inés" in got[0]["regions"][0]["html"] and "ines@example.org" in got[0]["regions"][0]["html"]
@@ -54,7 +54,7 @@ async def test_a_change_committed_before_the_socket_connected_is_caught_up(weddi
     socket, welcome = await open_socket(cookie, wedding.pk, regions_=[PLANNER_GUESTS, SONGS], version=page_version)
 
     assert welcome["v"] == page_version + 1
-    got = await frames(socket)
+    got = await frames(socket, expect=["Between"])
     assert [r["id"] for f in got for r in f["regions"]] == ["live-t_planner_guests"]  # songs did not change
     assert "Between" in html_of(got)
     await socket.disconnect()
@@ -84,7 +84,7 @@ async def test_guest_household_gets_only_the_regions_it_may_see(wedding, househo
         household=other, first_name="Listed", email="listed@example.org", directory_opt_in=True
     ))
 
-    got = await frames(socket)
+    got = await frames(socket, expect=["mine@example.org", "Listed"])
     ids = {r["id"] for f in got for r in f["regions"]}
     assert ids == {"live-t_directory", "live-t_my_household"}
     html = html_of(got)
@@ -187,7 +187,7 @@ async def test_a_dropped_message_is_recovered_when_the_next_one_reveals_the_gap(
 
     await run(lambda: factories.SongRequestFactory(wedding=wedding))  # a later, unrelated change
 
-    got = await frames(socket)
+    got = await frames(socket, expect=["Lost"])
     assert "Lost" in html_of(got)  # the gap made the hub resync every region
     assert any(f["resync"] for f in got)
     await socket.disconnect()
@@ -201,7 +201,7 @@ async def test_a_lost_last_message_is_recovered_by_the_version_audit(wedding, pl
 
     await run(lambda: factories.GuestFactory(household=household, first_name="Silent"))
 
-    got = await frames(socket, timeout=1.0)
+    got = await frames(socket, timeout=1.0, expect=["Silent"])
     assert "Silent" in html_of(got)
     await socket.disconnect()
 
@@ -217,7 +217,7 @@ async def test_a_dropped_message_is_recovered_on_reconnect(wedding, planner, hou
     again, welcome = await open_socket(cookie, wedding.pk, regions_=[PLANNER_GUESTS], version=page_version)
 
     assert welcome["v"] > page_version
-    assert "Offline" in html_of(await frames(again))
+    assert "Offline" in html_of(await frames(again, expect=["Offline"]))
     await again.disconnect()
 
 
@@ -327,12 +327,12 @@ async def test_guest_frames_never_carry_another_households_private_data(wedding,
 
     await run(planner_edits)
 
-    guest_frames = await frames(guest_socket)
+    guest_frames = await frames(guest_socket, expect=["Nadia", "own-dietary-ok"])
     guest_html = html_of(guest_frames)
     assert "Nadia" in guest_html and "own-dietary-ok" in guest_html  # the frames did arrive
     for kind, value in secrets.items():
         assert value not in guest_html, f"{kind} of another household reached a guest"
-    planner_html = html_of(await frames(planner_socket))
+    planner_html = html_of(await frames(planner_socket, expect=list(secrets.values())))
     assert all(value in planner_html for value in secrets.values())  # the check can fail
     await guest_socket.disconnect()
     await planner_socket.disconnect()
@@ -355,7 +355,7 @@ async def test_a_resync_request_re_renders_every_region(wedding, planner):
     cookie = await run(lambda: planner_cookie(planner))
     socket, welcome = await open_socket(cookie, wedding.pk, regions_=[PLANNER_GUESTS, SONGS], version=await version_of(wedding))
     await socket.send_json_to({"t": "resync"})
-    got = await frames(socket)
+    got = await frames(socket, at_least=1)
     assert len(got) == 1 and got[0]["resync"]
     assert {r["id"] for r in got[0]["regions"]} == {"live-t_planner_guests", "live-t_songs"}
     await socket.disconnect()

@@ -105,14 +105,14 @@ async def test_two_hubs_on_one_redis_deliver_each_others_writes(wedding, househo
 
         # A write in this process: its own socket in memory, the other hub through Redis.
         await run(lambda: factories.SongRequestFactory(wedding=wedding))
-        assert "1 songs" in html_of(await frames(local_socket))
+        assert "1 songs" in html_of(await frames(local_socket, expect=["1 songs"]))
         await _until(lambda: "1 songs" in remote.html())
         assert here.stats["messages_in"] == 1  # its own echo from Redis was skipped
 
         # A write in "the other process" (no local delivery here): arrives through Redis.
         song = await run(lambda: _write_elsewhere(wedding))
         assert song
-        got = await frames(local_socket, timeout=1.0)
+        got = await frames(local_socket, timeout=1.0, expect=["2 songs"])
         assert "2 songs" in html_of(got)
     finally:
         await there.shutdown()
@@ -139,7 +139,7 @@ async def test_redis_unreachable_writes_stay_fast_and_local_sockets_stay_live(we
     await run(lambda: factories.SongRequestFactory(wedding=wedding))
     assert time.monotonic() - started < 1.0  # the write never waits for Redis
 
-    assert "1 songs" in html_of(await frames(socket_))  # delivered in memory all the same
+    assert "1 songs" in html_of(await frames(socket_, expect=["1 songs"]))  # delivered in memory all the same
     assert hub_module.current_hub().counters()["state"] == "degraded"
     await socket_.disconnect()
 
@@ -197,7 +197,7 @@ async def test_when_redis_comes_back_sockets_go_live_and_resync(wedding, househo
     await run(lambda: _write_elsewhere(wedding))  # lost: Redis is away and it was not ours
 
     await proxy.start()
-    got = await frames(socket_, timeout=1.5)
+    got = await frames(socket_, timeout=1.5, expect=["1 songs"])
     assert any(f.get("state") == "live" for f in got)
     assert "1 songs" in html_of(got)  # resynced by version
     assert hub_module.current_hub().state == "live"

@@ -118,7 +118,7 @@ async def test_the_gallery_gets_the_photo_live_when_the_worker_has_made_it(open_
     assert f'data-photo-id="{photo.pk}"' not in html_of(await frames(socket, timeout=1.5))
 
     assert await run(lambda: tasks.photo_process(photo_id=photo.pk))
-    html = html_of(await frames(socket, timeout=3))
+    html = html_of(await frames(socket, timeout=3, expect=[f'data-photo-id="{photo.pk}"']))
     assert f'data-photo-id="{photo.pk}"' in html
     assert "/photos/file/photos/thumbs/" in html  # the thumbnail the worker made
     await socket.disconnect()

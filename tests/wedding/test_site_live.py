@@ -47,7 +47,7 @@ async def test_a_faq_answer_added_in_the_admin_appears_on_the_open_guest_page(we
     await frames(socket)
 
     assert await run(lambda: admin_add_faq(planner, page, "Is there parking?", "Yes, **free** at the finca.")) == 302
-    html = html_of(await frames(socket))
+    html = html_of(await frames(socket, expect=["Is there parking?", "<strong>free</strong>"]))
     assert "Is there parking?" in html and "<strong>free</strong>" in html
     await socket.disconnect()
 
@@ -74,7 +74,7 @@ async def test_a_private_events_page_is_pushed_only_to_its_invited_households(we
 
     assert await run(lambda: admin_add_faq(planner, page, "Where exactly?", "The back room at Casa Lucio")) == 302
     assert await run(lambda: FaqItem.objects.filter(page=page).count()) == 1
-    assert "Casa Lucio" in html_of(await frames(watching_in))
+    assert "Casa Lucio" in html_of(await frames(watching_in, expect=["Casa Lucio"]))
     leaked = await frames(watching_out)
     assert "Casa Lucio" not in str(leaked) and "Where exactly?" not in str(leaked)
     await watching_in.disconnect()
