@@ -41,9 +41,10 @@ run: install messages
 	$(PY) manage.py messaging_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-# The suite runs once in full on PostgreSQL (with Redis and the browser: always under CI=true,
-# locally when PostgreSQL answers on 127.0.0.1:5432), after a fast pass on SQLite (the embedded
-# default) of every test that is neither PostgreSQL-only nor a browser or multi-process test.
+# A fast pass on SQLite (the embedded default) of every test that is neither PostgreSQL-only nor
+# a browser or multi-process test; then, on PostgreSQL (with Redis and the browser: always under
+# CI=true, locally when PostgreSQL answers on 127.0.0.1:5432), every test that reaches the database
+# and those the first pass left out. The tests that reach no database run once, in the first pass.
 # Without PostgreSQL the whole suite runs on SQLite instead. Under CI=true, PostgreSQL, Redis
 # and browser tests are mandatory: they fail instead of skipping.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
@@ -59,8 +60,8 @@ test: install-dev messages
 	@if [ "$$CI" = "true" ] || pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then \
 		echo "--- SQLite: everything but the PostgreSQL-only, browser and multi-process tests ---"; \
 		$(PYTEST) -m "not postgres and not e2e and not integration" && \
-		echo "--- PostgreSQL: the whole suite ---" && \
-		DATABASE_URL=$(TEST_DATABASE_URL) CONFETTI_EXPECT_POSTGRES=1 $(PYTEST); \
+		echo "--- PostgreSQL: every test that reaches the database, and the PostgreSQL-only, browser and multi-process ones ---" && \
+		DATABASE_URL=$(TEST_DATABASE_URL) CONFETTI_EXPECT_POSTGRES=1 $(PYTEST) --database-tests-only; \
 	else \
 		echo "--- SQLite: the whole suite (PostgreSQL is not running: its own tests skip) ---"; \
 		$(PYTEST); \

@@ -43,6 +43,38 @@ def pytest_configure(config) -> None:
             partial.replace(mo)
 
 
+# Fixtures through which a test reaches the Django database (pytest-django blocks every other way).
+DATABASE_FIXTURES = frozenset({
+    "db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server",
+})
+# Tests that only the full (PostgreSQL) pass runs: the SQLite pass leaves them out (see the Makefile).
+FULL_PASS_ONLY_MARKERS = ("postgres", "e2e", "integration")
+
+
+def pytest_addoption(parser) -> None:
+    parser.addoption(
+        "--database-tests-only", action="store_true",
+        help="Leave out the tests that reach no database and that the SQLite pass of `make test` "
+             "already ran (no postgres, e2e or integration mark): the second, PostgreSQL pass.",
+    )
+
+
+def uses_database(item) -> bool:
+    return bool(item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """With --database-tests-only: deselect what cannot differ between SQLite and PostgreSQL."""
+    if not config.getoption("--database-tests-only"):
+        return
+    ran_already = [item for item in items if not uses_database(item)
+                   and not any(item.get_closest_marker(mark) for mark in FULL_PASS_ONLY_MARKERS)]
+    if ran_already:
+        config.hook.pytest_deselected(items=ran_already)
+        chosen = set(map(id, ran_already))
+        items[:] = [item for item in items if id(item) not in chosen]
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """PostgreSQL: a session left idle inside a transaction is ended after 60 s.

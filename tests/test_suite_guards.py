@@ -56,3 +56,49 @@ def test_ending_the_servers_sessions_spares_this_processs_own_threads():
     go_on.set()
     worker.join(10)
     assert answers == [1, 2]
+
+
+class _Item:
+    def __init__(self, name, fixtures=(), marks=()):
+        self.name, self.fixturenames, self.marks = name, list(fixtures), set(marks)
+
+    def get_closest_marker(self, mark):
+        return mark if mark in self.marks else None
+
+
+class _Config:
+    def __init__(self, database_tests_only):
+        self.option, self.deselected = database_tests_only, []
+        self.hook = self
+
+    def getoption(self, name):
+        assert name == "--database-tests-only"
+        return self.option
+
+    def pytest_deselected(self, items):
+        self.deselected += items
+
+
+def test_the_postgresql_pass_leaves_out_only_what_the_sqlite_pass_ran_without_a_database():
+    from tests.conftest import pytest_collection_modifyitems
+
+    def collect(database_tests_only):
+        items = [
+            _Item("pure"),
+            _Item("with db", fixtures=["wedding", "db"]),
+            _Item("transactional", fixtures=["transactional_db"]),
+            _Item("marked", marks=["django_db"]),
+            _Item("postgres guard", marks=["postgres"]),
+            _Item("browser", fixtures=["new_page"], marks=["e2e"]),
+            _Item("processes", marks=["integration"]),
+            _Item("pure settings", fixtures=["settings"]),
+        ]
+        config = _Config(database_tests_only)
+        pytest_collection_modifyitems(config, items)
+        return [i.name for i in items], [i.name for i in config.deselected]
+
+    assert collect(False) == (
+        ["pure", "with db", "transactional", "marked", "postgres guard", "browser", "processes", "pure settings"], [])
+    kept, left_out = collect(True)
+    assert kept == ["with db", "transactional", "marked", "postgres guard", "browser", "processes"]
+    assert left_out == ["pure", "pure settings"]

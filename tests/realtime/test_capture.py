@@ -203,6 +203,7 @@ def test_versions_are_gapless_under_20_concurrent_writers(published):
     assert all(list(per_version).count(v) == 2 for v in versions)
 
 
+@pytest.mark.postgres  # kept by the PostgreSQL pass, which leaves out the database-free tests
 def test_ci_runs_this_module_on_postgresql_too():
     """Guard: under CI=true the PostgreSQL run must really use PostgreSQL."""
     if os.environ.get("CONFETTI_EXPECT_POSTGRES") == "1":
