@@ -102,9 +102,21 @@ def django_db_setup(django_db_setup, django_db_blocker):
     Executor threads of async tests (database_sync_to_async) and stopped test
     servers can leave PostgreSQL sessions behind; DROP DATABASE then fails and
     leaves the database on the machine. End those sessions first.
+
+    And: transactional tests are flushed by `tests/flush.py` (the same result, without
+    TRUNCATE and post_migrate) once it knows what `migrate` wrote.
     """
-    yield
     from django.db import connection
+    from django.test import TransactionTestCase
+
+    from tests.flush import fixture_teardown, remember_migrate_data
+
+    with django_db_blocker.unblock():
+        remember_migrate_data(connection)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TransactionTestCase, "_fixture_teardown",
+                      fixture_teardown(TransactionTestCase._fixture_teardown))
+        yield
 
     if connection.vendor != "postgresql":
         return

@@ -7,6 +7,7 @@ import threading
 import pytest
 from django.db import connection
 
+from tests import factories
 from tests.conftest import require_service
 
 
@@ -102,3 +103,39 @@ def test_the_postgresql_pass_leaves_out_only_what_the_sqlite_pass_ran_without_a_
     kept, left_out = collect(True)
     assert kept == ["with db", "transactional", "marked", "postgres guard", "browser", "processes"]
     assert left_out == ["pure", "pure settings"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_quick_flush_empties_every_table_but_what_migrate_wrote(wedding, household, event):
+    from django.apps import apps
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    from tests.flush import flush_keeping_migrate_data
+
+    factories.GuestFactory(household=household)
+    kept = (ContentType.objects.count(), Permission.objects.count())
+    assert flush_keeping_migrate_data(connection)
+    left = {model._meta.db_table: model._base_manager.count() for model in apps.get_models()
+            if model._meta.managed and not model._meta.proxy and model not in (ContentType, Permission)}
+    assert [table for table, rows in left.items() if rows] == []
+    assert (ContentType.objects.count(), Permission.objects.count()) == kept
+    # The apps' database rules (triggers, tested in their apps) are still installed.
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'confetti_%%'")
+        else:
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'confetti_%'")
+        assert cursor.fetchone()[0] > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_quick_flush_gives_way_to_djangos_when_a_test_changed_the_permissions():
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    from tests.flush import flush_keeping_migrate_data
+
+    Permission.objects.create(name="Extra", codename="extra", content_type=ContentType.objects.first())
+    assert not flush_keeping_migrate_data(connection)  # TransactionTestCase's own flush then runs,
+    # and the next flush knows the content types and permissions it made again.
