@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db.backends.signals import connection_created
 from django_tasks_db.models import DBTaskResult
 from PIL import Image, ImageFile
 
@@ -503,3 +504,22 @@ def test_a_heic_found_damaged_after_its_preview_leaves_with_its_row_and_preview(
 
     assert not Photo.objects.exists() and not any(path.exists() for path in files)
     assert f'data-photo-id="{photo.pk}"' not in region_html("photo_gallery", open_wedding)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_keeps_its_database_connection_from_task_to_task(open_wedding, household):
+    waiting = services.photo_upload(wedding=open_wedding, household=household,
+                                    files=[upload(f"{n}.jpg", image_bytes()) for n in range(3)]).saved
+    opened = []
+
+    def record(sender, connection, **kwargs):
+        opened.append(connection.alias)
+    connection_created.connect(record)
+    try:
+        call_command("messaging_worker", "--batch", "--interval", "0.1", verbosity=0)
+    finally:
+        connection_created.disconnect(record)
+
+    assert all(photo.image for photo in Photo.objects.filter(pk__in=[p.pk for p in waiting]))
+    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 6
+    assert len(opened) <= 1  # six tasks, one connection (was one per task)
