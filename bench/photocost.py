@@ -11,7 +11,8 @@ encoder). First Pillow's steps alone, then the worker's own functions
 (`wedding.photos.images`) as the checkout has them: `clean_image` (the whole
 job: decode, orient, strip, re-encode, thumbnail) and, where it exists,
 `clean_thumbnail` (what a photo needs to go live) and `clean_full_size` (the
-full-size image that follows it). No database, no files: the
+full-size image that follows it), and where `clean_thumbnail` takes `preview`,
+both steps for a HEIC embedding a 320-px thumbnail as phones' do. No database, no files: the
 task's own overhead (claiming the task, storing files, the tracked save) is in
 `photoflood.py`'s "worker CPU per photo".
 """
@@ -19,6 +20,7 @@ task's own overhead (claiming the task, storing files, the tracked save) is in
 from __future__ import annotations
 
 import argparse
+import inspect
 import io
 import os
 import statistics
@@ -72,6 +74,9 @@ def main() -> None:
     out = io.BytesIO()
     pixels.save(out, "HEIF", quality=90)
     heic = out.getvalue()
+    out = io.BytesIO()
+    pixels.save(out, "HEIF", quality=90, thumbnails=[320])  # as phones embed one
+    heic_thumbnailed = out.getvalue()
 
     def decoded(data: bytes, draft: tuple[int, int] | None = None) -> Image.Image:
         image = Image.open(io.BytesIO(data))
@@ -110,6 +115,13 @@ def main() -> None:
         for kind, name, data in (("JPEG", "a.jpg", jpeg), ("HEIC", "a.heic", heic)):
             upload = as_upload(name, data)
             rows.append((f"images.{label}, {kind}", lambda step=step, upload=upload: step(upload())))
+    if "preview" in inspect.signature(images.clean_thumbnail).parameters:
+        upload = as_upload("a.heic", heic_thumbnailed)
+        rows += [
+            ("images.clean_thumbnail(preview=True), HEIC + 320-px thumbnail",
+             lambda: images.clean_thumbnail(upload(), preview=True)),
+            ("images.clean_full_size, HEIC + 320-px thumbnail", lambda: images.clean_full_size(upload())),
+        ]
     for label, step in rows:
         print(f"  {label:<62} {median_ms(step, args.repeat):7.1f}")
 

@@ -14,7 +14,9 @@ guest pages (`/songs/`, `/home/`) in a loop, and a song vote written every
 socket). First `--idle` seconds of probes and votes with no uploads, then the
 flood: `--uploads` households each POST one photo to `/photos/` at the same
 moment (`--heic` of them HEIC, the rest ~5 MB noise JPEGs made here: noise
-does not compress, so quality 95 gives phone-sized files).
+does not compress, so quality 95 gives phone-sized files). The HEIC carries a
+320 × 240 embedded thumbnail, as phones' files carry one (`--heic-thumbnail 0`:
+none, the worst case: the worker decodes the whole picture before it is live).
 
 Printed: upload success (HTTP 302 and the photo shown: the worker made its
 thumbnail), when every photo was live and every full-size image made, the other
@@ -77,8 +79,9 @@ def percentile(values: list[float], q: float) -> float:
 # --- images ----------------------------------------------------------------------------------
 
 
-def noise_photos(jpegs: int, heic: bool, size: tuple[int, int]) -> tuple[list[bytes], bytes | None]:
-    """Distinct noise JPEGs at quality 95 (~5 MB at 2400 × 1800), and one HEIC (pillow-heif's encoder)."""
+def noise_photos(jpegs: int, heic: bool, size: tuple[int, int], heic_thumbnail: int = 0) -> tuple[list[bytes], bytes | None]:
+    """Distinct noise JPEGs at quality 95 (~5 MB at 2400 × 1800), and one HEIC (pillow-heif's encoder)
+    embedding a thumbnail that fits `heic_thumbnail` pixels (0: none)."""
     from PIL import Image
     from pillow_heif import register_heif_opener
 
@@ -92,7 +95,9 @@ def noise_photos(jpegs: int, heic: bool, size: tuple[int, int]) -> tuple[list[by
     if heic:
         # A phone's HEIC is a few MB for 12 Mpx; noise at this size encodes to a few MB too.
         buffer = io.BytesIO()
-        Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3)).save(buffer, "HEIF", quality=90)
+        thumbnails = [heic_thumbnail] if heic_thumbnail else []
+        Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3)).save(buffer, "HEIF", quality=90,
+                                                                            thumbnails=thumbnails)
         heic_bytes = buffer.getvalue()
     return out, heic_bytes
 
@@ -269,9 +274,11 @@ async def run(args: argparse.Namespace) -> None:
         print(f"setting up {households} households on {database_url.split('@')[-1]} …")
         wedding_id, sessions, song_id, guests = await asyncio.to_thread(setup, database_url, households)
         print("making the photos …")
-        jpegs, heic = await asyncio.to_thread(noise_photos, args.distinct, args.heic > 0, tuple(args.size))
+        jpegs, heic = await asyncio.to_thread(noise_photos, args.distinct, args.heic > 0, tuple(args.size),
+                                              args.heic_thumbnail)
         print(f"  JPEG {len(jpegs[0]) / 1e6:.1f} MB ({args.size[0]}×{args.size[1]} noise, q95)"
-              + (f"; HEIC {len(heic) / 1e6:.1f} MB" if heic else ""))
+              + (f"; HEIC {len(heic) / 1e6:.1f} MB, embedded thumbnail "
+                 + (f"within {args.heic_thumbnail} px" if args.heic_thumbnail else "none") if heic else ""))
 
         env = {"PHOTO_ROOT": str(tmp / "photos"), "MEDIA_ROOT": str(tmp / "media"), "DEBUG": "true"}
         server = DaphneServer(database_url=database_url, redis_url=redis.url, app=PRODUCT_ASGI_APP, extra_env=env,
@@ -378,6 +385,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--uploads", type=int, default=100)
     parser.add_argument("--heic", type=int, default=10, help="how many of the uploads are HEIC")
+    parser.add_argument("--heic-thumbnail", type=int, default=320,
+                        help="box (px) of the thumbnail embedded in the HEIC, as phones embed one; 0: none")
     parser.add_argument("--sockets", type=int, default=300)
     parser.add_argument("--workers", type=int, default=1, help="messaging_worker processes")
     parser.add_argument("--worker-nice", type=int, default=0, help="nice value for the workers (deploy's Nice=)")

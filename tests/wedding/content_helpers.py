@@ -74,12 +74,13 @@ def png_claiming(width: int, height: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
 
 
-def gps_heic(size=(40, 20)) -> bytes:
-    """`gps_jpeg` as an iPhone's HEIC: the same pixels, turn and position (pillow-heif's encoder)."""
-    return gps_jpeg(size, fmt="HEIF")
+def gps_heic(size=(40, 20), thumbnails: tuple[int, ...] = ()) -> bytes:
+    """`gps_jpeg` as an iPhone's HEIC: the same pixels, turn and position (pillow-heif's encoder), with
+    an embedded thumbnail of each box size in `thumbnails` (phones embed one, a few hundred pixels across)."""
+    return gps_jpeg(size, fmt="HEIF", thumbnails=list(thumbnails))
 
 
-def gps_jpeg(size=(40, 20), fmt: str = "JPEG") -> bytes:
+def gps_jpeg(size=(40, 20), fmt: str = "JPEG", **save) -> bytes:
     """A landscape JPEG whose EXIF says "rotate 90° clockwise" and carries a GPS position."""
     image = Image.new("RGB", size, "red")
     image.paste((0, 0, 255), (0, 0, size[0] // 2, size[1]))  # left half blue
@@ -88,5 +89,5 @@ def gps_jpeg(size=(40, 20), fmt: str = "JPEG") -> bytes:
     exif[0x010F] = "PhoneMaker"  # Make
     exif[0x8825] = {1: "N", 2: (40.0, 25.0, 12.0), 3: "W", 4: (3.0, 42.0, 7.0)}  # GPSInfo
     out = io.BytesIO()
-    image.save(out, format=fmt, exif=exif.tobytes())
+    image.save(out, format=fmt, exif=exif.tobytes(), **save)
     return out.getvalue()

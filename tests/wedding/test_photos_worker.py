@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db.backends.signals import connection_created
 from django_tasks_db.models import DBTaskResult
 from PIL import Image, ImageFile
 
@@ -400,3 +401,125 @@ def test_planners_moderate_a_photo_from_its_thumbnail_before_its_image_exists(
     planners = Viewer(wedding=wedding, audience=Audience.PLANNER)
     queue = str(render_region("content_moderation", planners, {}))
     assert f'data-photo-id="{photo.pk}"' in queue and f'src="/photos/file/{photo.thumbnail.name}"' in queue
+
+
+# --- HEIC previews (issue 19): the thumbnail a phone embeds shows the photo, the full decode follows ---
+
+PHONE_HEIC = {"size": (960, 480), "thumbnails": (320,)}  # landscape, turned by the camera: 480 × 960 shown
+
+
+def decoded_sizes(monkeypatch) -> list[tuple[int, int]]:
+    """The size of every picture decoded from now on (pillow-heif's `load` ends in ImageFile's)."""
+    decoded, load = [], ImageFile.ImageFile.load
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: decoded.append(self.size) or load(self))
+    return decoded
+
+
+def test_a_heics_embedded_thumbnail_is_its_preview_without_decoding_the_picture(monkeypatch):
+    sent = gps_heic(**PHONE_HEIC)
+    assert Image.open(io.BytesIO(sent)).info["thumbnails"] == [320]
+    decoded = decoded_sizes(monkeypatch)
+
+    clean = images.clean_thumbnail(upload("IMG_1.HEIC", sent, "image/heic"), preview=True)
+
+    assert clean.image is None and (clean.width, clean.height) == (480, 960)  # the picture's, turned
+    assert decoded and (480, 960) not in decoded and (960, 480) not in decoded
+    data = clean.thumbnail.read()
+    thumb = Image.open(io.BytesIO(data))
+    assert (thumb.format, thumb.size) == ("JPEG", (160, 320))  # the embedded one, turned as the camera meant
+    assert thumb.convert("RGB").getpixel((80, 20))[2] > 200 and thumb.convert("RGB").getpixel((80, 300))[0] > 200
+    for private in (b"PhoneMaker", b"Exif", b"GPS"):
+        assert private not in data
+    assert not thumb.getexif() and "exif" not in thumb.info
+
+
+@pytest.mark.parametrize("thumbnails", [(), (64,)], ids=["none", "too small"])
+def test_a_heic_without_a_usable_embedded_thumbnail_is_decoded_whole_for_both_files(thumbnails, monkeypatch):
+    decoded = decoded_sizes(monkeypatch)
+    clean = images.clean_thumbnail(upload("a.heic", gps_heic(size=(960, 480), thumbnails=thumbnails)), preview=True)
+    assert (480, 960) in decoded
+    assert Image.open(clean.image).size == (480, 960) and Image.open(clean.thumbnail).size == (240, 480)
+
+
+def test_no_preview_unless_asked():
+    clean = images.clean_thumbnail(upload("a.heic", gps_heic(**PHONE_HEIC)))
+    assert clean.image is not None and Image.open(clean.thumbnail).size == (240, 480)
+
+
+@pytest.mark.django_db
+def test_a_heic_is_live_with_its_preview_then_the_second_step_replaces_it_with_the_real_thumbnail(
+    open_wedding, household, django_capture_on_commit_callbacks,
+):
+    [photo] = services.photo_upload(wedding=open_wedding, household=household,
+                                    files=[upload("IMG_1.HEIC", gps_heic(**PHONE_HEIC), "image/heic")]).saved
+    photo = one_step(photo, django_capture_on_commit_callbacks)
+
+    assert photo.thumbnail and not photo.image and photo.original
+    assert (photo.width, photo.height) == (480, 960)
+    preview = stored_path(photo.thumbnail)
+    assert Image.open(preview).size == (160, 320)
+    assert [task.priority for task in DBTaskResult.objects.order_by("enqueued_at")] == [0, tasks.IMAGE_PRIORITY]
+    assert f'src="/photos/file/{photo.thumbnail.name}"' in region_html("photo_gallery", open_wedding)
+
+    original = stored_path(photo.original)
+    photo = one_step(photo, django_capture_on_commit_callbacks)
+
+    assert photo.image and not photo.original and not original.exists()
+    assert not preview.exists()  # replaced, and its file removed
+    thumb = Image.open(photo.thumbnail.open("rb"))
+    assert thumb.size == (240, 480) and thumb.convert("RGB").getpixel((120, 20))[2] > 200  # from the full decode
+    with photo.image.open("rb") as f:
+        data = f.read()
+    assert Image.open(io.BytesIO(data)).size == (480, 960) and b"PhoneMaker" not in data and b"Exif" not in data
+    gallery = region_html("photo_gallery", open_wedding)
+    assert f'src="/photos/file/{photo.thumbnail.name}"' in gallery and f'<a href="/photos/file/{photo.image.name}">' in gallery
+    assert tasks.photo_process(photo_id=photo.pk) is False
+
+
+@pytest.mark.django_db
+def test_a_photo_waiting_for_moderation_gets_no_preview(wedding, household, django_capture_on_commit_callbacks):
+    # Planners approve what they see: a preview is not checked against the picture, so they see the picture.
+    [photo] = services.photo_upload(wedding=wedding, household=household,
+                                    files=[upload("IMG_1.HEIC", gps_heic(**PHONE_HEIC), "image/heic")]).saved
+    assert photo.status == Moderation.PENDING
+    photo = one_step(photo, django_capture_on_commit_callbacks)
+    assert photo.image and not photo.original and Image.open(photo.thumbnail.open("rb")).size == (240, 480)
+    assert photo_tasks() == [[photo.pk]]  # no second task
+
+
+@pytest.mark.django_db
+def test_a_heic_found_damaged_after_its_preview_leaves_with_its_row_and_preview(
+    open_wedding, household, django_capture_on_commit_callbacks,
+):
+    whole = gps_heic(**PHONE_HEIC)
+    [photo] = services.photo_upload(wedding=open_wedding, household=household,
+                                    files=[upload("a.heic", whole, "image/heic")]).saved
+    photo = one_step(photo, django_capture_on_commit_callbacks)
+    files = [stored_path(photo.thumbnail), stored_path(photo.original)]
+    assert f'data-photo-id="{photo.pk}"' in region_html("photo_gallery", open_wedding)
+
+    files[1].write_bytes(whole[: len(whole) // 2])  # its picture cut short
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.photo_process(photo_id=photo.pk) is False
+
+    assert not Photo.objects.exists() and not any(path.exists() for path in files)
+    assert f'data-photo-id="{photo.pk}"' not in region_html("photo_gallery", open_wedding)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_keeps_its_database_connection_from_task_to_task(open_wedding, household):
+    waiting = services.photo_upload(wedding=open_wedding, household=household,
+                                    files=[upload(f"{n}.jpg", image_bytes()) for n in range(3)]).saved
+    opened = []
+
+    def record(sender, connection, **kwargs):
+        opened.append(connection.alias)
+    connection_created.connect(record)
+    try:
+        call_command("messaging_worker", "--batch", "--interval", "0.1", verbosity=0)
+    finally:
+        connection_created.disconnect(record)
+
+    assert all(photo.image for photo in Photo.objects.filter(pk__in=[p.pk for p in waiting]))
+    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 6
+    assert len(opened) <= 1  # six tasks, one connection (was one per task)

@@ -9,8 +9,13 @@ exists: the thumbnail, decoded at a small scale (`images.clean_thumbnail`),
 goes live first; the full-size image (`images.clean_full_size`: the JPEG's
 own data with its metadata dropped, or decoded, turned and re-encoded when it
 must be turned) follows in a task of lower priority, so a flood's thumbnails
-all come before its full-size images. Other formats are decoded whole once and
-make both files in the first step.
+all come before its full-size images. A HEIC that embeds a thumbnail (phones'
+do) takes the same two steps when its photo is shown as soon as it is made: the
+first shows the embedded thumbnail as a preview, the second decodes the whole
+picture (refusing it if damaged) and replaces the preview with the real
+thumbnail. A photo waiting for moderation never gets a preview: planners
+approve what they see, and the preview is not checked against the picture.
+Other formats are decoded whole once and make both files in the first step.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from functools import partial
 from django.db import transaction
 
 from wedding.core.files import files_delete
+from wedding.core.models import Moderation
 from wedding.photos import images
 from wedding.photos.models import Photo
 
@@ -31,7 +37,7 @@ logger = logging.getLogger(__name__)
 def photo_process(*, photo_id: int, enqueue_image: Callable[..., None]) -> bool:
     """Make the photo's next missing file(s) from its original: its thumbnail, else its image.
 
-    After the thumbnail alone, the image is queued (`enqueue_image(photo_id=…)`,
+    After the thumbnail alone (or a preview, replaced by the second step), the image is queued (`enqueue_image(photo_id=…)`,
     in the same transaction: `tasks.photo_image_enqueue`, passed in by `tasks`, which imports this module); once the image exists, the original is removed.
     Idempotent: a photo already made, deleted, or made meanwhile by another
     worker (or given a new original by a planner) is left alone, checked again
@@ -47,7 +53,10 @@ def photo_process(*, photo_id: int, enqueue_image: Callable[..., None]) -> bool:
     source_name, first = photo.original.name, not photo.thumbnail
     try:
         with photo.original.open("rb") as source:
-            clean = images.clean_thumbnail(source) if first else images.clean_full_size(source)
+            if first:
+                clean = images.clean_thumbnail(source, preview=photo.status == Moderation.APPROVED)
+            else:
+                clean = images.clean_full_size(source)
     except FileNotFoundError:  # another worker finished it and removed the original
         return False
     except images.PhotoRejected as rejected:
@@ -58,14 +67,19 @@ def photo_process(*, photo_id: int, enqueue_image: Callable[..., None]) -> bool:
         photo = Photo.objects.select_for_update().filter(pk=photo_id).first()
         if photo is None or photo.image or photo.original.name != source_name or (first and photo.thumbnail):
             return False
+        replaced = []  # files the stored row no longer names, removed once it is committed
         if clean.thumbnail is not None:
+            if photo.thumbnail:  # the first step's preview
+                replaced.append((photo.thumbnail.storage, photo.thumbnail.name))
             photo.thumbnail.save(clean.thumbnail.name, clean.thumbnail, save=False)
         photo.width, photo.height = clean.width, clean.height
         if clean.image is None:
             enqueue_image(photo_id=photo.pk)
         else:
             photo.image.save(clean.image.name, clean.image, save=False)
-            transaction.on_commit(partial(files_delete, [(photo.original.storage, source_name)]), robust=True)
+            replaced.append((photo.original.storage, source_name))
             photo.original = ""
+        if replaced:
+            transaction.on_commit(partial(files_delete, replaced), robust=True)
         photo.save()  # a tracked change: open galleries get the photo live (then its full-size link)
     return True
