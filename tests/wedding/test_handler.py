@@ -4,11 +4,11 @@ the same middleware and the same answer as Django's own handler; async views and
 from __future__ import annotations
 
 import pytest
-from asgiref.sync import SyncToAsync, async_to_sync
+from asgiref.sync import SyncToAsync, ThreadSensitiveContext, async_to_sync
 from channels.testing import HttpCommunicator
 from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from wedding.core.handler import OneHopASGIHandler
 
@@ -104,3 +104,36 @@ def test_static_files_and_async_views_through_the_async_chain(product, monkeypat
     response = call(product, "/photos/")
     assert response["status"] in (200, 302)  # no guest session: the async view answers as it always did
     assert "BaseHandler.get_response" not in hops
+
+
+def test_at_most_the_configured_sync_views_run_at_once_and_the_others_wait(settings, monkeypatch):
+    """Past HTTP_MAX_CONCURRENT_VIEWS requests wait for a turn (none refused) instead of holding threads."""
+    import asyncio
+    import threading
+    import time
+
+    settings.HTTP_MAX_CONCURRENT_VIEWS = 2
+    handler = OneHopASGIHandler()
+    running, most, lock = [0], [0], threading.Lock()
+
+    def get_response(request):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.05)
+        with lock:
+            running[0] -= 1
+        return HttpResponse("ok")
+
+    monkeypatch.setattr(handler.sync_handler, "get_response", get_response)
+
+    async def one():
+        async with ThreadSensitiveContext():  # as ASGIHandler.__call__: a thread of its own per request
+            return await handler.get_response_async(request_for("/"))
+
+    async def rush():
+        return await asyncio.gather(*(one() for _ in range(6)))
+
+    responses = asyncio.run(rush())  # not async_to_sync: its thread would run every sync view
+    assert [r.status_code for r in responses] == [200] * 6
+    assert most[0] == 2

@@ -19,9 +19,21 @@ a static file (`AsyncWhiteNoiseMiddleware`'s in-memory table), a path that
 resolves to nothing (the 404 comes from the chain) — goes through the async
 chain as before. The middleware and the views are the same either way; only
 the number of hops differs.
+
+At most HTTP_MAX_CONCURRENT_VIEWS such requests run at once per process; the
+others wait on the event loop, in arrival order. Python runs one thread at a
+time, so more sync views in flight than that add no throughput: under a rush
+they would hold more than the pool's connections (a thread waits
+DATABASE_POOL_TIMEOUT, then the request fails) and take the interpreter from
+the event loop and the live renders, whose frames then lag (bench/README.md
+"Invitation rush"). Keep it below DATABASE_POOL_MAX_SIZE so the renders find a
+connection; 0 lifts the bound.
 """
 
 from __future__ import annotations
+
+import asyncio
+import contextlib
 
 from asgiref.sync import iscoroutinefunction, sync_to_async
 from django.conf import settings
@@ -36,10 +48,14 @@ class OneHopASGIHandler(ASGIHandler):
         super().load_middleware(is_async=is_async)
         self.sync_handler = BaseHandler()
         self.sync_handler.load_middleware(is_async=False)
+        limit = settings.HTTP_MAX_CONCURRENT_VIEWS
+        # Created here, bound to the server's loop on first use (asyncio.Semaphore).
+        self.sync_views = asyncio.Semaphore(limit) if limit > 0 else contextlib.nullcontext()
 
     async def get_response_async(self, request: HttpRequest) -> HttpResponseBase:
         if self.has_sync_view(request):
-            return await sync_to_async(self.sync_handler.get_response, thread_sensitive=True)(request)
+            async with self.sync_views:
+                return await sync_to_async(self.sync_handler.get_response, thread_sensitive=True)(request)
         return await super().get_response_async(request)
 
     @staticmethod
