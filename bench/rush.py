@@ -336,12 +336,11 @@ def covered_at(frames: list[tuple[float, int]], version: int) -> float | None:
 
 def start_server(
     database_url: str, *, conn_max_age: str = "0", pool_max_size: str = "10", redis_url: str | None = None,
-    static_root: str | None = None, app: str | None = None,
+    static_root: str | None = None,
 ):
     """One daphne process serving the product (DEBUG off, statics collected, throttles on behind a
     pretend proxy) on `database_url`; started. Also used by bench/rush_steps.py. With `redis_url`
-    its channel layer (and cache) is that Redis; `static_root` already collected: not collected again;
-    `app`: another ASGI application than the product's (bench/handler_ab.py)."""
+    its channel layer (and cache) is that Redis; `static_root` already collected: not collected again."""
     from tests.e2e.servers import PRODUCT_ASGI_APP, DaphneServer
 
     server_env = {
@@ -357,7 +356,7 @@ def start_server(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True,
             env={**os.environ, **server_env, "DATABASE_URL": database_url},
         )
-    server = DaphneServer(database_url=database_url, app=app or PRODUCT_ASGI_APP, extra_env=server_env, redis_url=redis_url)
+    server = DaphneServer(database_url=database_url, app=PRODUCT_ASGI_APP, extra_env=server_env, redis_url=redis_url)
     server.start()
     return server
 

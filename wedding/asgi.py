@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import os
 
-from wedding.core.handler import get_asgi_application
+from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wedding.settings")
-# Django must be set up before anything imports models (the consumers do). Django's handler,
-# with one thread hop per sync view instead of one per middleware (wedding/core/handler.py).
+# Django must be set up before anything imports models (the consumers do).
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

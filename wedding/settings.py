@@ -191,9 +191,6 @@ REALTIME_DIRECT_WRITES = env_bool("REALTIME_DIRECT_WRITES", True)
 REALTIME_MAX_SOCKETS_PER_PRINCIPAL = int(os.environ.get("REALTIME_MAX_SOCKETS_PER_PRINCIPAL", "20"))
 REALTIME_MAX_SOCKETS_PER_ADDRESS = int(os.environ.get("REALTIME_MAX_SOCKETS_PER_ADDRESS", "100"))
 REALTIME_SEND_BUFFER_MAX = int(os.environ.get("REALTIME_SEND_BUFFER_MAX", str(4 * 1024 * 1024)))
-# Sync views in flight per process (wedding/core/handler.py); others wait their turn. Below
-# DATABASE_POOL_MAX_SIZE so live renders keep a connection; 0: no bound.
-HTTP_MAX_CONCURRENT_VIEWS = int(os.environ.get("HTTP_MAX_CONCURRENT_VIEWS", "8"))
 REALTIME_RESYNC_INTERVAL = float(os.environ.get("REALTIME_RESYNC_INTERVAL", "2.0"))
 
 # --- auth, i18n, static, media ---------------------------------------------
