@@ -26,9 +26,13 @@ def require_service(name: str, available: bool, why: str = "") -> None:
 
 def pytest_configure(config) -> None:
     """Build the translations (.mo) from the committed .po when they are missing or older, as
-    `make test` does, so a plain `pytest` sees the Spanish guest site too. Once, before workers."""
+    `make test` does, so a plain `pytest` sees the Spanish guest site too. Once, before workers.
+    And the run's token for the template database its workers clone (tests/testdb.py)."""
     if hasattr(config, "workerinput"):
         return
+    from tests import testdb
+
+    testdb.start_run()
     import shutil
     import subprocess
     from pathlib import Path
@@ -49,6 +53,17 @@ DATABASE_FIXTURES = frozenset({
 })
 # Tests that only the full (PostgreSQL) pass runs: the SQLite pass leaves them out (see the Makefile).
 FULL_PASS_ONLY_MARKERS = ("postgres", "e2e", "integration")
+
+
+def pytest_unconfigure(config) -> None:
+    """The controller, once every worker is done: drop the run's template database."""
+    if hasattr(config, "workerinput") or not config.getoption("numprocesses", None):
+        return
+    from django.conf import settings
+
+    from tests import testdb
+
+    testdb.end_run(settings.DATABASES["default"])
 
 
 def pytest_addoption(parser) -> None:
@@ -76,8 +91,10 @@ def pytest_collection_modifyitems(config, items) -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
-    """PostgreSQL: a session left idle inside a transaction is ended after 60 s.
+def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_suffix):
+    """Under xdist, each worker's test database is a clone of one migrated per run (tests/testdb.py).
+
+    PostgreSQL: a session left idle inside a transaction is ended after 60 s.
 
     A test that fails while a thread of it is inside a transaction (an async test's
     `database_sync_to_async` hop) can leave that thread's connection open and idle in
@@ -86,7 +103,13 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     session and the flush goes on: the failure is reported instead of a hang.
     """
     from django.conf import settings
+    from django.db import connection
 
+    from tests import testdb
+
+    worker = getattr(request.config, "workerinput", {}).get("workerid")
+    if worker:
+        testdb.clone_for_worker(connection, worker)
     database = settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.postgresql":
         options = database.setdefault("OPTIONS", {})
