@@ -66,6 +66,47 @@ def pytest_unconfigure(config) -> None:
     testdb.end_run(settings.DATABASES["default"])
 
 
+# Test modules whose tests share module-scoped fixtures (servers, a deployment, collected statics).
+# Under xdist their tests run on one worker, together: spread over the four workers, each worker
+# that got one of them started the module's servers again (tests/integration/test_nginx.py: its
+# whole deployment, collectstatic included, for each of its four tests).
+# tests/test_suite_guards.py fails when a module with such a fixture is missing here.
+SHARED_FIXTURE_MODULES = frozenset({
+    "tests/integration/test_direct_writes.py",
+    "tests/integration/test_nginx.py",
+    "tests/integration/test_scale_out.py",
+    "tests/security/test_static.py",
+    "tests/security/test_websocket.py",
+    "tests/stress/test_races.py",
+    "tests/stress/test_redis_outage.py",
+    "tests/wedding/test_photos_s3.py",
+})
+
+
+def shares_module_fixtures(item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    return bool(info) and any(
+        definitions[-1].scope == "module" for definitions in info.name2fixturedefs.values() if definitions
+    )
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """xdist's "load" distribution (one test at a time to whichever worker is free), except that
+    the tests of a SHARED_FIXTURE_MODULES module go to one worker as one unit. (xdist's own
+    `--dist loadgroup` would do this from markers, but pytest 9.2's structured node ids broke
+    the suffix it relies on.)"""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedFixturesTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module in SHARED_FIXTURE_MODULES else nodeid
+
+    return SharedFixturesTogether(config, log)
+
+
 def pytest_addoption(parser) -> None:
     parser.addoption(
         "--database-tests-only", action="store_true",

@@ -139,3 +139,27 @@ def test_the_quick_flush_gives_way_to_djangos_when_a_test_changed_the_permission
     Permission.objects.create(name="Extra", codename="extra", content_type=ContentType.objects.first())
     assert not flush_keeping_migrate_data(connection)  # TransactionTestCase's own flush then runs,
     # and the next flush knows the content types and permissions it made again.
+
+
+def test_every_module_with_module_scoped_fixtures_runs_on_one_worker(request):
+    """A module whose tests share a module-scoped fixture (its own servers) must be listed in
+    SHARED_FIXTURE_MODULES, or xdist spreads its tests and each worker starts the servers again."""
+    from tests.conftest import SHARED_FIXTURE_MODULES, shares_module_fixtures
+
+    sharing = {item.nodeid.split("::", 1)[0] for item in request.session.items if shares_module_fixtures(item)}
+    # A worker may have collected a subset (`pytest some/file.py`); the full run collects them all.
+    assert sharing <= SHARED_FIXTURE_MODULES, f"add to SHARED_FIXTURE_MODULES: {sorted(sharing - SHARED_FIXTURE_MODULES)}"
+
+
+@pytest.mark.django_db
+def test_under_xdist_the_test_database_is_this_workers_clone_of_the_runs_template():
+    """tests/testdb.py: one migrated template per run, one clone per worker."""
+    import os
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        pytest.skip("only under xdist (-n N)")
+    from tests.testdb import template_name
+
+    assert connection.settings_dict["NAME"].replace(".sqlite3", "").endswith(f"_{worker}")
+    assert connection.settings_dict["NAME"].startswith(template_name(connection.settings_dict).removesuffix(".sqlite3"))
