@@ -109,9 +109,16 @@ def pytest_xdist_make_scheduler(config, log):
 
 def pytest_addoption(parser) -> None:
     parser.addoption(
+        "--sqlite-pass", action="store_true",
+        help="The first pass of `make test`, on SQLite: the tests that reach no database, and the "
+             "database tests marked `sqlite` (what can differ between SQLite and PostgreSQL). "
+             "Leaves out the postgres, e2e and integration tests.",
+    )
+    parser.addoption(
         "--database-tests-only", action="store_true",
-        help="Leave out the tests that reach no database and that the SQLite pass of `make test` "
-             "already ran (no postgres, e2e or integration mark): the second, PostgreSQL pass.",
+        help="The second pass of `make test`, on PostgreSQL: every test that reaches the database, "
+             "and the postgres, e2e and integration ones; leaves out the tests that reach no "
+             "database, which the SQLite pass ran.",
     )
 
 
@@ -119,15 +126,24 @@ def uses_database(item) -> bool:
     return bool(item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
 
 
+def left_out(config, item) -> bool:
+    """Whether this pass of `make test` leaves the test to the other one (see the Makefile)."""
+    full_pass_only = any(item.get_closest_marker(mark) for mark in FULL_PASS_ONLY_MARKERS)
+    if config.getoption("--sqlite-pass"):
+        return full_pass_only or (uses_database(item) and not item.get_closest_marker("sqlite"))
+    if config.getoption("--database-tests-only"):
+        return not full_pass_only and not uses_database(item)
+    return False
+
+
 def pytest_collection_modifyitems(config, items) -> None:
-    """With --database-tests-only: deselect what cannot differ between SQLite and PostgreSQL."""
-    if not config.getoption("--database-tests-only"):
-        return
-    ran_already = [item for item in items if not uses_database(item)
-                   and not any(item.get_closest_marker(mark) for mark in FULL_PASS_ONLY_MARKERS)]
-    if ran_already:
-        config.hook.pytest_deselected(items=ran_already)
-        chosen = set(map(id, ran_already))
+    """--sqlite-pass and --database-tests-only: the two passes of `make test`. Together they run
+    every test at least once: the ones reaching no database on SQLite, the database tests on
+    PostgreSQL, and those marked `sqlite` on both."""
+    others = [item for item in items if left_out(config, item)]
+    if others:
+        config.hook.pytest_deselected(items=others)
+        chosen = set(map(id, others))
         items[:] = [item for item in items if id(item) not in chosen]
 
 

@@ -10,6 +10,9 @@ from django.db import connection
 from tests import factories
 from tests.conftest import require_service
 
+# Also in the SQLite pass of `make test` (pyproject.toml's `sqlite` marker).
+pytestmark = pytest.mark.sqlite
+
 
 @pytest.mark.postgres
 @pytest.mark.django_db
@@ -68,41 +71,48 @@ class _Item:
 
 
 class _Config:
-    def __init__(self, database_tests_only):
-        self.option, self.deselected = database_tests_only, []
+    def __init__(self, option):
+        self.option, self.deselected = option, []
         self.hook = self
 
     def getoption(self, name):
-        assert name == "--database-tests-only"
-        return self.option
+        assert name in ("--sqlite-pass", "--database-tests-only")
+        return name == self.option
 
     def pytest_deselected(self, items):
         self.deselected += items
 
 
-def test_the_postgresql_pass_leaves_out_only_what_the_sqlite_pass_ran_without_a_database():
+def test_the_two_passes_together_run_every_test_and_only_the_sqlite_marked_database_tests_twice():
     from tests.conftest import pytest_collection_modifyitems
 
-    def collect(database_tests_only):
+    def collect(option):
         items = [
             _Item("pure"),
             _Item("with db", fixtures=["wedding", "db"]),
             _Item("transactional", fixtures=["transactional_db"]),
             _Item("marked", marks=["django_db"]),
+            _Item("rules on both", marks=["django_db", "sqlite"]),
             _Item("postgres guard", marks=["postgres"]),
             _Item("browser", fixtures=["new_page"], marks=["e2e"]),
             _Item("processes", marks=["integration"]),
             _Item("pure settings", fixtures=["settings"]),
         ]
-        config = _Config(database_tests_only)
+        config = _Config(option)
         pytest_collection_modifyitems(config, items)
         return [i.name for i in items], [i.name for i in config.deselected]
 
-    assert collect(False) == (
-        ["pure", "with db", "transactional", "marked", "postgres guard", "browser", "processes", "pure settings"], [])
-    kept, left_out = collect(True)
-    assert kept == ["with db", "transactional", "marked", "postgres guard", "browser", "processes"]
+    everything = ["pure", "with db", "transactional", "marked", "rules on both", "postgres guard", "browser",
+                  "processes", "pure settings"]
+    assert collect(None) == (everything, [])
+    on_sqlite, _ = collect("--sqlite-pass")
+    assert on_sqlite == ["pure", "rules on both", "pure settings"]
+    on_postgresql, left_out = collect("--database-tests-only")
+    assert on_postgresql == ["with db", "transactional", "marked", "rules on both", "postgres guard", "browser",
+                             "processes"]
     assert left_out == ["pure", "pure settings"]
+    assert set(on_sqlite) | set(on_postgresql) == set(everything)
+    assert set(on_sqlite) & set(on_postgresql) == {"rules on both"}
 
 
 @pytest.mark.django_db(transaction=True)

@@ -12,7 +12,7 @@ from realtime import regions
 from realtime.regions import Audience, Viewer
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 
 @pytest.fixture

@@ -8,6 +8,9 @@ from guests.models import Guest
 from tests import factories
 from wedding.dashboard.reads import event_stats, guest_queryset
 
+# Also in the SQLite pass of `make test` (pyproject.toml's `sqlite` marker).
+pytestmark = pytest.mark.sqlite
+
 
 @pytest.fixture
 def cast(wedding, event, household):

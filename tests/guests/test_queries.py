@@ -8,6 +8,9 @@ from django.test.utils import CaptureQueriesContext
 
 from tests import factories
 
+# Also in the SQLite pass of `make test` (pyproject.toml's `sqlite` marker).
+pytestmark = pytest.mark.sqlite
+
 PAGES = ["/home/", "/rsvp/", "/rsvp/done/", "/directory/", "/whos-who/", "/requests/"]
 
 

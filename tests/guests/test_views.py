@@ -146,6 +146,7 @@ def guest_client(client, ruiz):
     return client
 
 
+@pytest.mark.sqlite  # every guest page renders on SQLite too
 @pytest.mark.parametrize("url", ["/home/", "/rsvp/", "/rsvp/done/", "/directory/", "/whos-who/", "/requests/"])
 def test_every_guest_page_renders(guest_client, url):
     response = guest_client.get(url)

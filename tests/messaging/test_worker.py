@@ -9,6 +9,9 @@ from tests import factories
 from wedding.messaging import services
 from wedding.messaging.models import Message, Recipient
 
+# Also in the SQLite pass of `make test` (pyproject.toml's `sqlite` marker).
+pytestmark = pytest.mark.sqlite
+
 
 @pytest.mark.django_db(transaction=True)
 def test_committed_send_is_delivered_by_the_worker_command(smtp, wedding, event, planner):

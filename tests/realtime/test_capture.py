@@ -17,6 +17,9 @@ from tests import factories
 from tests.conftest import require_service
 from wedding.core.models import Wedding
 
+# Also in the SQLite pass of `make test` (pyproject.toml's `sqlite` marker).
+pytestmark = pytest.mark.sqlite
+
 
 @pytest.fixture
 def published(monkeypatch):

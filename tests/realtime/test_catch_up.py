@@ -13,6 +13,9 @@ from realtime import hub as hub_module
 from realtime import regions
 from realtime.regions import Audience, Viewer
 
+# Also in the SQLite pass of `make test` (pyproject.toml's `sqlite` marker).
+pytestmark = pytest.mark.sqlite
+
 SOCKETS = 300
 
 

@@ -21,6 +21,9 @@ from rsvp.models import Question, QuestionAnswer
 from tests import factories
 from tests.guests.importexport.test_commands import run
 
+# Also in the SQLite pass of `make test` (pyproject.toml's `sqlite` marker).
+pytestmark = pytest.mark.sqlite
+
 GUESTS = reverse("admin:guests_guest_changelist")
 QUESTIONS = reverse("admin:rsvp_question_changelist")
 

@@ -12,6 +12,9 @@ from seating.services import SeatingError
 from tests import factories
 from tests.seating.test_autoseat_services import attending
 
+# Also in the SQLite pass of `make test` (pyproject.toml's `sqlite` marker).
+pytestmark = pytest.mark.sqlite
+
 ACTION = {"HTTP_X_CONFETTI_ACTION": "1"}
 
 

@@ -16,6 +16,9 @@ from seating.services import SeatingError
 from tests import factories
 from tests.conftest import require_service
 
+# Also in the SQLite pass of `make test` (pyproject.toml's `sqlite` marker).
+pytestmark = pytest.mark.sqlite
+
 
 def last_change() -> int:
     return Change.objects.order_by("-pk").values_list("pk", flat=True).first() or 0

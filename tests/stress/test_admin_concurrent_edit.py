@@ -20,6 +20,9 @@ from guests.models import Guest
 from tests import factories
 from wedding.core.admin_locking import LOCK_FIELD, OptimisticLockingMixin
 
+# Also in the SQLite pass of `make test` (pyproject.toml's `sqlite` marker).
+pytestmark = pytest.mark.sqlite
+
 
 def _field_data(form, data: dict) -> None:
     for name, field in form.fields.items():

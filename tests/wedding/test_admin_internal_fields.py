@@ -19,6 +19,9 @@ from realtime.models import Change
 from tests import factories
 from tests.realtime.test_admin_write_paths import _build
 
+# Also in the SQLite pass of `make test` (pyproject.toml's `sqlite` marker).
+pytestmark = pytest.mark.sqlite
+
 # Exact names, and name shapes, of fields that are the product's bookkeeping.
 DENIED_NAMES = {
     "version",  # the wedding's change counter (realtime)

@@ -19,7 +19,7 @@ from realtime import publish
 from tests import factories
 from wedding.core.atomic import AtomicWritesMiddleware
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 
 
 @pytest.fixture

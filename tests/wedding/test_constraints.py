@@ -8,6 +8,9 @@ from django.db import IntegrityError, transaction
 from realtime.models import Change
 from tests import factories
 
+# Also in the SQLite pass of `make test` (pyproject.toml's `sqlite` marker).
+pytestmark = pytest.mark.sqlite
+
 
 def test_invitation_codes_are_unique_and_unambiguous(wedding):
     households = factories.HouseholdFactory.create_batch(50, wedding=wedding)

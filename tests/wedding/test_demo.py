@@ -16,6 +16,9 @@ from seating.models import FloorObject, FloorPlan, Seat, Table
 from seating.views import PIXELS_PER_UNIT
 from wedding.core.models import Event, Wedding
 
+# Also in the SQLite pass of `make test` (pyproject.toml's `sqlite` marker).
+pytestmark = pytest.mark.sqlite
+
 # A 1366×900 laptop: the admin's content area once its padding and header are taken.
 SCREEN_W, SCREEN_H = 1366 - 80, 900 - 100
 

@@ -16,6 +16,9 @@ from seating.models import Seat
 from tests import factories
 from tests.seating.builders import build_guests
 
+# Also in the SQLite pass of `make test` (pyproject.toml's `sqlite` marker).
+pytestmark = pytest.mark.sqlite
+
 
 def url(name, *args):
     return reverse(f"admin:{name}", args=args)

@@ -13,6 +13,9 @@ from realtime.models import Change
 from rsvp.models import Invitation
 from tests import factories
 
+# Also in the SQLite pass of `make test` (pyproject.toml's `sqlite` marker).
+pytestmark = pytest.mark.sqlite
+
 HEADER = "household,first_name,last_name,email,phone,age_group,side,tags,dietary_notes,events\n"
 
 

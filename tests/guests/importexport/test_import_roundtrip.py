@@ -20,6 +20,9 @@ from seating.models import Seat
 from tests import factories
 from wedding.core.models import Wedding
 
+# Also in the SQLite pass of `make test` (pyproject.toml's `sqlite` marker).
+pytestmark = pytest.mark.sqlite
+
 
 @pytest.fixture
 def demo(db):
