@@ -42,8 +42,10 @@ import random
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from ortools.sat.python import cp_model
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
 
 # Weights of the soft rules, in order of importance. Seating a guest outweighs
 # everything else together, so a plan never leaves a guest unseated for a nicer score.
@@ -399,6 +401,11 @@ def solve(problem: Problem, *, seconds: float = DEFAULT_SECONDS, workers: int = 
 
     hint = _greedy(problem, hard, apart, by_id)
     hint = _improve(problem, hint, hard, apart, by_id, started + seconds * LOCAL_SEARCH_SHARE, seed)
+    # Imported here, not at the top: OR-Tools brings pandas and numpy (0.4 s of CPU), and every
+    # process that loads the URLs (each daphne, the task worker, every manage.py command) imports
+    # this module; only a solve needs them.
+    from ortools.sat.python import cp_model
+
     hinted: list[tuple[cp_model.IntVar, int]] = []
     model = cp_model.CpModel()
     fixed_at: dict[int, set[int]] = defaultdict(set)
