@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import tempfile
 import uuid
 from pathlib import Path
@@ -37,6 +38,11 @@ def template_name(settings_dict: dict) -> str:
     if _is_sqlite(settings_dict):
         return str(Path(tempfile.gettempdir()) / f"test_confetti_template_{token}.sqlite3")
     return f"test_confetti_template_{token}"
+
+
+def run_shared_path(name: str) -> Path:
+    """A path that every process of this run shares, removed by `end_run` (see collected_static_root)."""
+    return Path(tempfile.gettempdir()) / f"confetti-run-{os.environ[RUN_TOKEN]}-{name}"
 
 
 def _lock_path() -> Path:
@@ -80,11 +86,14 @@ def clone_for_worker(connection, worker_id: str) -> None:
 
 
 def end_run(settings_dict: dict) -> None:
-    """In the controller, after every worker has dropped its clone: drop the template."""
+    """In the controller, after every worker has dropped its clone: drop the template, and remove
+    the files the run's processes shared."""
     if RUN_TOKEN not in os.environ:
         return
     name = template_name(settings_dict)
     _lock_path().unlink(missing_ok=True)
+    for shared in Path(tempfile.gettempdir()).glob(f"confetti-run-{os.environ[RUN_TOKEN]}-*"):
+        shutil.rmtree(shared) if shared.is_dir() else shared.unlink(missing_ok=True)
     if _is_sqlite(settings_dict):
         # The template, and whatever a clone's last connection left beside it (-wal, -shm).
         template = Path(name)

@@ -10,6 +10,7 @@ like the daphne and redis servers of `tests/e2e/servers.py`.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -66,6 +67,26 @@ def collectstatic(env: dict[str, str], log: Path) -> None:
             [sys.executable, "manage.py", "collectstatic", "--noinput"],
             cwd=BASE_DIR, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT, check=True, timeout=300,
         )
+
+
+def collected_static_root() -> Path:
+    """One production `collectstatic` per test run, shared by the tests that read its output (the
+    nginx deployment, WhiteNoise's production serving): it compresses every file (gzip and
+    Brotli), about 15 CPU-seconds, and each of them ran its own. The first to come collects, the
+    others wait for it; the controller removes the folder at the end (tests/testdb.py)."""
+    from tests.testdb import run_shared_path
+
+    root = run_shared_path("staticfiles")
+    done = root / ".collected"
+    with open(f"{root}.lock", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(root, ignore_errors=True)
+            root.mkdir(parents=True)
+            media = root.parent / f"{root.name}-media"
+            collectstatic(production_env(static_root=root, media_root=media), root.parent / f"{root.name}.log")
+            done.touch()
+    return root
 
 
 def site_config(*, port: int, upstream_ports: tuple[int, int], static_root: Path, media_root: Path) -> str:

@@ -36,7 +36,7 @@ from tests.e2e.servers import PRODUCT_ASGI_APP, database_url
 from tests.integration.deployment import (
     NginxServer,
     WorkerProcess,
-    collectstatic,
+    collected_static_root,
     nginx_binary,
     photo_root_for,
     production_env,
@@ -68,10 +68,9 @@ def deployment(private_redis, make_daphne, tmp_path_factory):
     from django.db import connection
 
     root = tmp_path_factory.mktemp("deployment")
-    static_root, media_root = root / "staticfiles", root / "media"
+    static_root, media_root = collected_static_root(), root / "media"
     media_root.mkdir()
     env = production_env(static_root=static_root, media_root=media_root)
-    collectstatic(env, root / "collectstatic.log")
 
     smtp = SmtpServer().start()
     pair = [make_daphne(redis_url=private_redis.url, app=PRODUCT_ASGI_APP, extra_env=env) for _ in range(2)]

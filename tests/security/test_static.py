@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.management import call_command
-from django.test import Client, override_settings
+from django.test import Client
 
 YEAR = 365 * 24 * 60 * 60
 
@@ -22,15 +21,12 @@ PRODUCTION_STATIC = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFile
 
 
 @pytest.fixture(scope="module")
-def _collected_once(tmp_path_factory):
-    """One `collectstatic` with the production storage for the module's tests, which only read it
-    (it compresses every file and is most of the module's time)."""
-    from django.conf import settings
+def _collected_once():
+    """`collectstatic` with the production storage, once per test run (the nginx deployment's
+    tests read the same folder): the module's tests only read it."""
+    from tests.integration.deployment import collected_static_root
 
-    root = tmp_path_factory.mktemp("staticfiles")
-    with override_settings(STATIC_ROOT=root, STORAGES={**settings.STORAGES, "staticfiles": PRODUCTION_STATIC}):
-        call_command("collectstatic", interactive=False, verbosity=0)
-    return root
+    return collected_static_root()
 
 
 @pytest.fixture
