@@ -56,8 +56,9 @@ FULL_PASS_ONLY_MARKERS = ("postgres", "e2e", "integration")
 
 
 def pytest_unconfigure(config) -> None:
-    """The controller, once every worker is done: drop the run's template database."""
-    if hasattr(config, "workerinput") or not config.getoption("numprocesses", None):
+    """The controller, once every worker is done: drop the run's template database and remove
+    what the run's processes shared (tests/testdb.py)."""
+    if hasattr(config, "workerinput"):
         return
     from django.conf import settings
 

@@ -18,6 +18,8 @@ import os
 import shutil
 import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 # Set by the controller before it starts the workers: one template per run.
@@ -41,12 +43,26 @@ def template_name(settings_dict: dict) -> str:
 
 
 def run_shared_path(name: str) -> Path:
-    """A path that every process of this run shares, removed by `end_run` (see collected_static_root)."""
+    """A path that every process of this run shares, removed by `end_run`."""
     return Path(tempfile.gettempdir()) / f"confetti-run-{os.environ[RUN_TOKEN]}-{name}"
 
 
-def _lock_path() -> Path:
-    return Path(tempfile.gettempdir()) / f"confetti-test-db-{os.environ[RUN_TOKEN]}.lock"
+@contextmanager
+def once_per_run(name: str) -> Iterator[bool]:
+    """Hold the run's lock `name` (processes queue for it) and say whether the work it guards is
+    still to do; when that work ends without an exception it is marked done for the whole run.
+
+        with once_per_run("staticfiles") as first:
+            if first:
+                ...  # the first process of the run does it; the others wait, then reuse it
+    """
+    done = run_shared_path(f"{name}.done")
+    with open(run_shared_path(f"{name}.lock"), "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        first = not done.exists()
+        yield first
+        if first:
+            done.touch()
 
 
 def clone_for_worker(connection, worker_id: str) -> None:
@@ -55,31 +71,24 @@ def clone_for_worker(connection, worker_id: str) -> None:
     creation = connection.creation
     create_from_migrations = creation.create_test_db
 
-    def create_test_db(verbosity=1, autoclobber=False, serialize=True, keepdb=False):
+    def create_test_db(verbosity=1, autoclobber=False, serialize=None, keepdb=False):
         from django.conf import settings
 
         template = template_name(connection.settings_dict)
-        with open(_lock_path(), "a+") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # one migrate, and one clone at a time
-            lock.seek(0)
-            if lock.read().strip() != template:
+        with once_per_run("test-database") as first:  # one migrate, and one clone at a time
+            if first:
                 connection.settings_dict["TEST"]["NAME"] = template
                 create_from_migrations(verbosity=verbosity, autoclobber=True, keepdb=False)
                 if _is_sqlite(connection.settings_dict):
                     with connection.cursor() as cursor:  # everything into the file that gets copied
                         cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                lock.seek(0)
-                lock.truncate()
-                lock.write(template)
-                lock.flush()
             connection.close()
             connection.settings_dict["NAME"] = template  # the source of the clone
             creation.clone_test_db(suffix=worker_id, verbosity=verbosity, autoclobber=True, keepdb=False)
         clone = creation.get_test_db_clone_settings(worker_id)["NAME"]
         settings.DATABASES[connection.alias]["NAME"] = clone
         connection.settings_dict["NAME"] = clone
-        if serialize:
-            connection._test_serialized_contents = creation.serialize_db_to_string()
+        # Serializing (for serialized_rollback) is setup_databases' own step, after this returns.
         return clone
 
     creation.create_test_db = create_test_db
@@ -91,9 +100,11 @@ def end_run(settings_dict: dict) -> None:
     if RUN_TOKEN not in os.environ:
         return
     name = template_name(settings_dict)
-    _lock_path().unlink(missing_ok=True)
+    made_template = run_shared_path("test-database.done").exists()
     for shared in Path(tempfile.gettempdir()).glob(f"confetti-run-{os.environ[RUN_TOKEN]}-*"):
         shutil.rmtree(shared) if shared.is_dir() else shared.unlink(missing_ok=True)
+    if not made_template:
+        return
     if _is_sqlite(settings_dict):
         # The template, and whatever a clone's last connection left beside it (-wal, -shm).
         template = Path(name)

@@ -10,7 +10,6 @@ like the daphne and redis servers of `tests/e2e/servers.py`.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 import subprocess
@@ -74,18 +73,15 @@ def collected_static_root() -> Path:
     nginx deployment, WhiteNoise's production serving): it compresses every file (gzip and
     Brotli), about 15 CPU-seconds, and each of them ran its own. The first to come collects, the
     others wait for it; the controller removes the folder at the end (tests/testdb.py)."""
-    from tests.testdb import run_shared_path
+    from tests.testdb import once_per_run, run_shared_path
 
     root = run_shared_path("staticfiles")
-    done = root / ".collected"
-    with open(f"{root}.lock", "a+") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not done.exists():
-            shutil.rmtree(root, ignore_errors=True)
+    with once_per_run("staticfiles") as first:
+        if first:
+            shutil.rmtree(root, ignore_errors=True)  # what a failed first attempt left
             root.mkdir(parents=True)
             media = root.parent / f"{root.name}-media"
             collectstatic(production_env(static_root=root, media_root=media), root.parent / f"{root.name}.log")
-            done.touch()
     return root
 
 
