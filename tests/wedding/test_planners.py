@@ -287,6 +287,19 @@ def test_signup_refuses_a_taken_address_and_keeps_nothing(client, settings, db):
     assert not Wedding.objects.exists()
 
 
+@pytest.mark.parametrize("value", ["Europe/Madrid", None, "Mars/<Olympus>"])
+def test_the_time_zone_select_renders_as_djangos_own_select(value):
+    from django import forms
+    from django.test.html import parse_html
+
+    from wedding.dashboard.planners import ZoneSelect, _zone_choices
+
+    attrs = {"id": "id_time_zone", "aria-invalid": "true", "required": True}
+    ours = ZoneSelect(choices=_zone_choices()).render("time_zone", value, attrs)
+    assert parse_html(ours) == parse_html(forms.Select(choices=_zone_choices()).render("time_zone", value, attrs))
+    assert ours.count(" selected") == (value == "Europe/Madrid")
+
+
 def test_signup_form_errors_are_shown(client, settings, db):
     settings.CONFETTI_SIGNUP = True
     response = client.post(url("planner-signup"), {**SIGNUP, "time_zone": "Mars/Olympus", "date": "soon"})
