@@ -3,7 +3,9 @@ tests that need them fail there instead of skipping (see `require_service`)."""
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 
 import pytest
 
@@ -93,9 +95,12 @@ def shares_module_fixtures(item) -> bool:
 
 def pytest_xdist_make_scheduler(config, log):
     """xdist's "load" distribution (one test at a time to whichever worker is free), except that
-    the tests of a SHARED_FIXTURE_MODULES module go to one worker as one unit. (xdist's own
+    the tests of a SHARED_FIXTURE_MODULES module go to one worker as one unit (xdist's own
     `--dist loadgroup` would do this from markers, but pytest 9.2's structured node ids broke
-    the suffix it relies on.)"""
+    the suffix it relies on), and that the tests which took longest last time start first.
+
+    Handed out in collection order, a 17-second test that came last kept one worker busy
+    alone at the end of the run while the others had finished."""
     if config.getvalue("dist") != "load":
         return None
     from xdist.scheduler import LoadScopeScheduling
@@ -105,7 +110,71 @@ def pytest_xdist_make_scheduler(config, log):
             module = nodeid.split("::", 1)[0]
             return module if module in SHARED_FIXTURE_MODULES else nodeid
 
+        def schedule(self) -> None:
+            first = self.collection is None
+            super().schedule()  # groups first (xdist orders units by size), and each worker's first unit
+            if first and self.workqueue:
+                ordered = longest_first(dict(self.workqueue), recorded_durations(config))
+                self.workqueue.clear()
+                self.workqueue.update(ordered)
+
     return SharedFixturesTogether(config, log)
+
+
+# Where the previous runs' test durations are kept, per pass (git ignores it; pytest's own cache is off).
+DURATIONS_FILE = Path(__file__).resolve().parent.parent / ".test-durations.json"
+
+
+def _pass_name(config) -> str:
+    if config.getoption("--sqlite-pass"):
+        return "sqlite-pass"
+    return "database-tests-only" if config.getoption("--database-tests-only") else "all"
+
+
+def _read_durations() -> dict[str, dict[str, float]]:
+    try:
+        recorded = json.loads(DURATIONS_FILE.read_text())
+    except (OSError, ValueError):
+        return {}
+    return recorded if isinstance(recorded, dict) else {}
+
+
+def recorded_durations(config) -> dict[str, float]:
+    """Seconds each test took (setup to teardown) the last time this pass ran here; empty at first."""
+    durations = _read_durations().get(_pass_name(config), {})
+    return durations if isinstance(durations, dict) else {}
+
+
+def longest_first(workqueue: dict[str, dict], durations: dict[str, float]) -> dict[str, dict]:
+    """The work units, groups of several tests first, then by their recorded seconds, longest first
+    (units never timed keep their place among themselves, after the timed ones)."""
+    def weight(item):
+        _scope, tests = item
+        return (len(tests) == 1, -sum(durations.get(nodeid, 0.0) for nodeid in tests))
+
+    return dict(sorted(workqueue.items(), key=weight))
+
+
+_durations: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report) -> None:
+    _durations[report.nodeid] = _durations.get(report.nodeid, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session) -> None:
+    """The controller (or a run without xdist) keeps this run's durations for the next run's order."""
+    config = session.config
+    if hasattr(config, "workerinput") or not _durations:
+        return
+    recorded = _read_durations()
+    recorded[_pass_name(config)] = {**recorded_durations(config), **{k: round(v, 3) for k, v in _durations.items()}}
+    partial = DURATIONS_FILE.with_suffix(f".{os.getpid()}.partial")
+    try:
+        partial.write_text(json.dumps(recorded, sort_keys=True))
+        partial.replace(DURATIONS_FILE)
+    except OSError:
+        partial.unlink(missing_ok=True)  # a read-only checkout: the next run keeps collection order
 
 
 def pytest_addoption(parser) -> None:

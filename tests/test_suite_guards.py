@@ -173,3 +173,21 @@ def test_under_xdist_the_test_database_is_this_workers_clone_of_the_runs_templat
 
     assert connection.settings_dict["NAME"].replace(".sqlite3", "").endswith(f"_{worker}")
     assert connection.settings_dict["NAME"].startswith(template_name(connection.settings_dict).removesuffix(".sqlite3"))
+
+
+def test_the_scheduler_hands_out_groups_first_then_the_longest_tests_of_last_run():
+    from tests.conftest import longest_first
+
+    queue = {
+        "a.py::quick": {"a.py::quick": False},
+        "a.py::never_timed": {"a.py::never_timed": False},
+        "b.py": {"b.py::one": False, "b.py::two": False},
+        "a.py::slow": {"a.py::slow": False},
+        "c.py::also_never_timed": {"c.py::also_never_timed": False},
+    }
+    durations = {"a.py::quick": 0.1, "a.py::slow": 17.0, "b.py::one": 0.5, "b.py::two": 0.5}
+    assert list(longest_first(queue, durations)) == [
+        "b.py", "a.py::slow", "a.py::quick", "a.py::never_timed", "c.py::also_never_timed",
+    ]
+    assert list(longest_first(queue, {})) == ["b.py", "a.py::quick", "a.py::never_timed", "a.py::slow",
+                                              "c.py::also_never_timed"]
