@@ -167,6 +167,25 @@ def test_a_file_damaged_past_its_header_is_dropped_by_the_worker(open_wedding, h
 
 
 @pytest.mark.django_db
+def test_a_damaged_file_is_dropped_even_after_the_stationery_loaded_weasyprint(
+    open_wedding, household, django_capture_on_commit_callbacks, monkeypatch,
+):
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", ImageFile.LOAD_TRUNCATED_IMAGES)  # restored after
+    import weasyprint  # noqa: F401  (as the stationery's PDF does, in the same process)
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # what importing it did, the first time
+    whole = image_bytes(size=(400, 300), color="white")
+    [photo] = services.photo_upload(
+        wedding=open_wedding, household=household, files=[upload("a.jpg", whole[: len(whole) // 2])],
+    ).saved
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.photo_process(photo_id=photo.pk) is False
+    assert not Photo.objects.exists()
+
+
+@pytest.mark.django_db
 def test_processing_twice_makes_the_photo_once(open_wedding, household):
     [photo] = processed(*services.photo_upload(wedding=open_wedding, household=household, files=[upload("a.jpg", image_bytes())]).saved)
     assert tasks.photo_process(photo_id=photo.pk) is False

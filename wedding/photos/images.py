@@ -33,7 +33,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.template.defaultfilters import filesizeformat
-from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageFile, ImageOps, UnidentifiedImageError
 from pillow_heif import register_heif_opener
 
 # HEIC/HEIF (iPhones' default) opens like any other format; libheif applies the container's
@@ -146,6 +146,10 @@ RATIO_CHECKED_FROM_PIXELS = 1_000_000
 @contextmanager
 def _refusing_unreadable() -> Iterator[None]:
     """Pillow's errors while reading a file, as PhotoRejected in the guest's words."""
+    # A photo never loads truncated. Pillow's switch for that is process-wide, and importing
+    # WeasyPrint (the stationery, in the same worker or server process) turns it on: a half-sent
+    # photo was then stored padded with grey instead of refused.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     with warnings.catch_warnings():
         # Pillow only *warns* between MAX_IMAGE_PIXELS and twice that: make it an error.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
