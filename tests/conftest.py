@@ -3,13 +3,11 @@ tests that need them fail there instead of skipping (see `require_service`)."""
 
 from __future__ import annotations
 
-import json
 import os
-from pathlib import Path
 
 import pytest
 
-from tests import factories
+from tests import durations, factories
 
 CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 # The PostgreSQL application_name of every connection this test process opens (any thread).
@@ -114,35 +112,17 @@ def pytest_xdist_make_scheduler(config, log):
             first = self.collection is None
             super().schedule()  # groups first (xdist orders units by size), and each worker's first unit
             if first and self.workqueue:
-                ordered = longest_first(dict(self.workqueue), recorded_durations(config))
+                ordered = longest_first(dict(self.workqueue), durations.recorded(pass_name(config)))
                 self.workqueue.clear()
                 self.workqueue.update(ordered)
 
     return SharedFixturesTogether(config, log)
 
 
-# Where the previous runs' test durations are kept, per pass (git ignores it; pytest's own cache is off).
-DURATIONS_FILE = Path(__file__).resolve().parent.parent / ".test-durations.json"
-
-
-def _pass_name(config) -> str:
+def pass_name(config) -> str:
     if config.getoption("--sqlite-pass"):
         return "sqlite-pass"
     return "database-tests-only" if config.getoption("--database-tests-only") else "all"
-
-
-def _read_durations() -> dict[str, dict[str, float]]:
-    try:
-        recorded = json.loads(DURATIONS_FILE.read_text())
-    except (OSError, ValueError):
-        return {}
-    return recorded if isinstance(recorded, dict) else {}
-
-
-def recorded_durations(config) -> dict[str, float]:
-    """Seconds each test took (setup to teardown) the last time this pass ran here; empty at first."""
-    durations = _read_durations().get(_pass_name(config), {})
-    return durations if isinstance(durations, dict) else {}
 
 
 def longest_first(workqueue: dict[str, dict], durations: dict[str, float]) -> dict[str, dict]:
@@ -155,26 +135,14 @@ def longest_first(workqueue: dict[str, dict], durations: dict[str, float]) -> di
     return dict(sorted(workqueue.items(), key=weight))
 
 
-_durations: dict[str, float] = {}
-
-
 def pytest_runtest_logreport(report) -> None:
-    _durations[report.nodeid] = _durations.get(report.nodeid, 0.0) + report.duration
+    durations.add(report.nodeid, report.duration)
 
 
 def pytest_sessionfinish(session) -> None:
     """The controller (or a run without xdist) keeps this run's durations for the next run's order."""
-    config = session.config
-    if hasattr(config, "workerinput") or not _durations:
-        return
-    recorded = _read_durations()
-    recorded[_pass_name(config)] = {**recorded_durations(config), **{k: round(v, 3) for k, v in _durations.items()}}
-    partial = DURATIONS_FILE.with_suffix(f".{os.getpid()}.partial")
-    try:
-        partial.write_text(json.dumps(recorded, sort_keys=True))
-        partial.replace(DURATIONS_FILE)
-    except OSError:
-        partial.unlink(missing_ok=True)  # a read-only checkout: the next run keeps collection order
+    if not hasattr(session.config, "workerinput"):
+        durations.save(pass_name(session.config))
 
 
 def pytest_addoption(parser) -> None:
