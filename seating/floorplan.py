@@ -15,8 +15,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np  # installed with ortools
-
 FEET_PER_METRE = 3.2808
 # Room per seat along a table's edge, chair depth, and a walkway between tables (metres).
 SEAT_WIDTH = 0.6
@@ -69,6 +67,8 @@ class _Raster:
     summed-area pass (numpy), so even a 200-table plan lays out in milliseconds."""
 
     def __init__(self, room_w: float, room_l: float, step: float) -> None:
+        import numpy as np  # installed with ortools; imported when a plan is laid out, not at start-up
+
         self.step = step
         self.cols = max(1, math.ceil(room_w / step))
         self.rows = max(1, math.ceil(room_l / step))
@@ -89,6 +89,7 @@ class _Raster:
 
     def nearest_free(self, box: Box, room_w: float, room_l: float) -> Box | None:
         """The free spot (cell-aligned) nearest to `box`, inside the room, or None."""
+        import numpy as np
         h, w = math.ceil(box.length / self.step), math.ceil(box.width / self.step)
         if h > self.rows or w > self.cols:
             return None

@@ -7,7 +7,6 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import segno
 from django.urls import reverse
 from django.utils.text import get_text_list
 
@@ -73,6 +72,8 @@ def household_qr(*, household: Household, fmt: str) -> tuple[bytes, str]:
     """The household's personal link as a QR code (PNG or SVG) for printed inserts."""
     if fmt not in QR_TYPES:
         raise ValueError(f"Unknown format {fmt!r}: png or svg.")
+    import segno  # imported when a card is printed, not at every process start
+
     code = segno.make(household_link(household), error="m")
     out = io.BytesIO()
     code.save(out, kind=fmt, scale=6 if fmt == "png" else 4, border=2)

@@ -12,7 +12,6 @@ import zoneinfo
 from collections.abc import Iterable
 from urllib.parse import urlencode
 
-import icalendar
 from django.utils import timezone
 
 from wedding.core.i18n import translated
@@ -29,6 +28,8 @@ def events_ics(*, wedding, events: Iterable, link: str, host: str) -> bytes:
     """One VCALENDAR with a VEVENT per event (UID stable per event and host), the zone's VTIMEZONE,
     location (venue and address) and `link` back to the site."""
     tz = zoneinfo.ZoneInfo(wedding.time_zone)
+    import icalendar  # imported when a calendar file is asked for, not at every process start
+
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
