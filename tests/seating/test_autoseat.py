@@ -7,7 +7,6 @@ import time
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from ortools.sat.python import cp_model
 
 from seating.autoseat import (
     Group,
@@ -176,6 +175,8 @@ def test_300_guests_30_tables_plan_in_under_10_seconds_with_every_hard_rule_met(
 def test_the_greedy_fallback_keeps_every_hard_rule_too(problem):
     """When CP-SAT returns nothing in its time (a loaded machine), the plan is the greedy start,
     with whoever it placed against a hard rule left unseated: never a plan that breaks one."""
+    from ortools.sat.python import cp_model  # here, not at collection: it brings pandas and numpy
+
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(cp_model.CpSolver, "solve", lambda self, model, *args, **kwargs: cp_model.UNKNOWN)
         plan = solve(problem, seconds=0.2, workers=1)

@@ -6,9 +6,7 @@ import datetime
 import zoneinfo
 from urllib.parse import parse_qs, urlsplit
 
-import icalendar
 import pytest
-import vobject
 
 from tests import factories
 from tests.wedding.content_helpers import enter_as
@@ -45,6 +43,9 @@ def across_dst(madrid_wedding):
 
 
 def test_an_events_ics_parses_with_two_libraries_in_the_weddings_zone(client, across_dst, settings):
+    import icalendar  # here, not at collection time
+    import vobject
+
     settings.SITE_URL = "https://confetti.example"
     household, before, _ = across_dst
     enter_as(client, household)
@@ -73,6 +74,9 @@ def test_an_events_ics_parses_with_two_libraries_in_the_weddings_zone(client, ac
 
 
 def test_all_my_events_keeps_wall_clock_times_across_the_dst_change(client, across_dst):
+    import icalendar  # here, not at collection time
+    import vobject
+
     household, before, after = across_dst
     enter_as(client, household)
     content = client.get("/w/ana-ben/calendar.ics").content
