@@ -97,7 +97,7 @@ def pytest_xdist_make_scheduler(config, log):
     `--dist loadgroup` would do this from markers, but pytest 9.2's structured node ids broke
     the suffix it relies on), and that the tests which took longest last time start first.
 
-    Handed out in collection order, a 17-second test that came last kept one worker busy
+    Handed out in collection order, a 29-second test that came last kept one worker busy
     alone at the end of the run while the others had finished."""
     if config.getvalue("dist") != "load":
         return None
@@ -112,7 +112,7 @@ def pytest_xdist_make_scheduler(config, log):
             first = self.collection is None
             super().schedule()  # groups first (xdist orders units by size), and each worker's first unit
             if first and self.workqueue:
-                ordered = longest_first(dict(self.workqueue), durations.recorded(pass_name(config)))
+                ordered = durations.longest_first(dict(self.workqueue), durations.recorded(pass_name(config)))
                 self.workqueue.clear()
                 self.workqueue.update(ordered)
 
@@ -123,16 +123,6 @@ def pass_name(config) -> str:
     if config.getoption("--sqlite-pass"):
         return "sqlite-pass"
     return "database-tests-only" if config.getoption("--database-tests-only") else "all"
-
-
-def longest_first(workqueue: dict[str, dict], durations: dict[str, float]) -> dict[str, dict]:
-    """The work units, groups of several tests first, then by their recorded seconds, longest first
-    (units never timed keep their place among themselves, after the timed ones)."""
-    def weight(item):
-        _scope, tests = item
-        return (len(tests) == 1, -sum(durations.get(nodeid, 0.0) for nodeid in tests))
-
-    return dict(sorted(workqueue.items(), key=weight))
 
 
 def pytest_runtest_logreport(report) -> None:

@@ -34,6 +34,16 @@ def recorded(pass_name: str) -> dict[str, float]:
     return _read(LOCAL).get(pass_name) or _read(COMMITTED).get(pass_name, {})
 
 
+def longest_first(workqueue: dict[str, dict], durations: dict[str, float]) -> dict[str, dict]:
+    """xdist's work units (scope -> its tests), groups of several tests first, then by their recorded
+    seconds, longest first (units never timed keep their place among themselves, after the timed ones)."""
+    def weight(item):
+        _scope, tests = item
+        return (len(tests) == 1, -sum(durations.get(nodeid, 0.0) for nodeid in tests))
+
+    return dict(sorted(workqueue.items(), key=weight))
+
+
 def add(nodeid: str, seconds: float) -> None:
     _this_run[nodeid] = _this_run.get(nodeid, 0.0) + seconds
 

@@ -176,7 +176,7 @@ def test_under_xdist_the_test_database_is_this_workers_clone_of_the_runs_templat
 
 
 def test_the_scheduler_hands_out_groups_first_then_the_longest_tests_of_last_run():
-    from tests.conftest import longest_first
+    from tests.durations import longest_first
 
     queue = {
         "a.py::quick": {"a.py::quick": False},
