@@ -149,7 +149,10 @@ class TableFactory(factory.django.DjangoModelFactory):
 
     event = factory.SubFactory(EventFactory)
     wedding = factory.SelfAttribute("event.wedding")
-    name = factory.Sequence(lambda n: f"Table {n}")
+    # Far above the "Table 1" … "Table 300" that tests and builders name themselves: a sequence
+    # that happened to reach 7 in a test that had named its own "Table 7" broke the event's
+    # unique name (test order decides where the sequence stands).
+    name = factory.Sequence(lambda n: f"Table {10_000 + n}")
     capacity = 8
 
 
