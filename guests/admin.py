@@ -212,12 +212,12 @@ class GuestAdmin(LiveChangeList, WeddingScopedAdmin):
             .prefetch_related(*(prefetch for part in GUEST_LIST_PARTS for prefetch in part.prefetch))
         )
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
+    def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location=action_location)
         parts = {}
         for part in GUEST_LIST_PARTS:
             for action in part.actions:
-                found = self.get_action(action)
+                found = self.get_action(action, action_location)  # None where it does not belong
                 if found is not None:
                     parts[found.name] = found
         return {**parts, **actions}
