@@ -292,7 +292,18 @@ async def run(args: argparse.Namespace) -> None:
             worker.start()
             if args.worker_nice:  # as the systemd unit's Nice=: page views and frames first
                 os.setpriority(os.PRIO_PROCESS, worker.pid, args.worker_nice)
-        print(f"daphne pid {server.pid}, {len(workers)} worker(s) {[w.pid for w in workers]}; logs in {tmp}")
+        # deploy/nginx's `location = /photos/` sends uploads (POST) to daphne processes of their own:
+        # the page process keeps its core for page views and live frames.
+        uploaders = [DaphneServer(database_url=database_url, redis_url=redis.url, app=PRODUCT_ASGI_APP,
+                                  extra_env=env, log_dir=str(tmp)) for _ in range(args.upload_servers)]
+        processes += uploaders
+        for uploader in uploaders:
+            uploader.start()
+            if args.upload_nice:  # as confetti-upload@.service's Nice=
+                os.setpriority(os.PRIO_PROCESS, uploader.pid, args.upload_nice)
+        upload_urls = [u.url for u in uploaders] or [server.url]
+        print(f"daphne pid {server.pid}, {len(workers)} worker(s) {[w.pid for w in workers]}"
+              + (f", upload daphne {[u.pid for u in uploaders]}" if uploaders else "") + f"; logs in {tmp}")
         watchers = [Watcher(session) for session in sessions[: args.sockets]]
         url = f"{server.ws_url}/ws/live/?wedding={wedding_id}"
         for start in range(0, len(watchers), 50):
@@ -310,7 +321,12 @@ async def run(args: argparse.Namespace) -> None:
         idle_from = time.monotonic()
         await asyncio.sleep(args.idle)
         flood_from = time.monotonic()
-        cpu_before = {"daphne": cpu_seconds(server.pid), **{f"worker{i}": cpu_seconds(w.pid) for i, w in enumerate(workers)}}
+        def cpu_now() -> dict[str, float]:
+            return {"daphne": cpu_seconds(server.pid),
+                    **{f"upload daphne{i}": cpu_seconds(u.pid) for i, u in enumerate(uploaders)},
+                    **{f"worker{i}": cpu_seconds(w.pid) for i, w in enumerate(workers)}}
+
+        cpu_before = cpu_now()
 
         def photo(number: int) -> tuple[bytes, str, str]:
             if number < args.heic:
@@ -318,7 +334,8 @@ async def run(args: argparse.Namespace) -> None:
             return jpegs[number % len(jpegs)], f"IMG_{number:04d}.JPG", "image/jpeg"
 
         results = await asyncio.gather(*(
-            upload(server.url, sessions[number], number, *photo(number)) for number in range(args.uploads)
+            upload(upload_urls[number % len(upload_urls)], sessions[number], number, *photo(number))
+            for number in range(args.uploads)
         ))
         uploads_done = time.monotonic()
         accepted = [n for n, (ok, _, _) in enumerate(results) if ok]
@@ -332,13 +349,13 @@ async def run(args: argparse.Namespace) -> None:
                 break
             await asyncio.sleep(0.2)
         flood_until = time.monotonic()
-        workers_live = sum(cpu_seconds(w.pid) for w in workers) - sum(v for k, v in cpu_before.items() if k != "daphne")
+        workers_live = sum(cpu_seconds(w.pid) for w in workers) - sum(v for k, v in cpu_before.items() if k.startswith("worker"))
         await asyncio.sleep(1)  # the last frames reach the slowest sockets
         # Then the full-size images (made after every waiting thumbnail): the worker's whole job.
         while time.monotonic() < deadline and (await asyncio.to_thread(photos_made, wedding_id))[2] < len(accepted):
             await asyncio.sleep(0.2)
         images_until = time.monotonic()
-        cpu_after = {"daphne": cpu_seconds(server.pid), **{f"worker{i}": cpu_seconds(w.pid) for i, w in enumerate(workers)}}
+        cpu_after = cpu_now()
         stop.set()
         total, shown, ready = await asyncio.to_thread(photos_made, wedding_id)
     finally:
@@ -377,7 +394,7 @@ async def run(args: argparse.Namespace) -> None:
     spent = {name: cpu_after[name] - cpu_before[name] for name in cpu_before}
     print(f"CPU from the flood to the last full-size image ({images_until - flood_from:.1f} s): "
           + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in spent.items())
-          + (f"; worker CPU per photo {sum(v for k, v in spent.items() if k != 'daphne') / max(ready, 1) * 1000:.0f} ms"
+          + (f"; worker CPU per photo {sum(v for k, v in spent.items() if k.startswith('worker')) / max(ready, 1) * 1000:.0f} ms"
              f" ({workers_live:.1f} s of the workers' until every photo was live)"))
 
 
@@ -390,6 +407,10 @@ def main() -> None:
     parser.add_argument("--sockets", type=int, default=300)
     parser.add_argument("--workers", type=int, default=1, help="messaging_worker processes")
     parser.add_argument("--worker-nice", type=int, default=0, help="nice value for the workers (deploy's Nice=)")
+    parser.add_argument("--upload-servers", type=int, default=0,
+                        help="daphne processes of their own for the uploads (deploy/nginx's /photos/ POST route); "
+                             "0: the page process takes them")
+    parser.add_argument("--upload-nice", type=int, default=0, help="nice value for the upload daphne processes")
     parser.add_argument("--size", type=int, nargs=2, default=(2400, 1800), help="photo pixels (noise)")
     parser.add_argument("--distinct", type=int, default=8, help="distinct JPEGs made (reused round-robin)")
     parser.add_argument("--idle", type=float, default=10.0, help="seconds measured before the flood")
