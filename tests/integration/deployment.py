@@ -20,7 +20,8 @@ from tests.e2e.servers import BASE_DIR, DaphneServer, TaskWorker, _Process
 
 SITE_CONF = BASE_DIR / "deploy" / "nginx" / "confetti.conf"
 # What the shipped site config names, and the test replaces.
-UPSTREAMS = ("127.0.0.1:8001", "127.0.0.1:8002")
+UPSTREAMS = ("127.0.0.1:8001", "127.0.0.1:8002")  # the page processes (and the uploads' backups)
+UPLOAD_UPSTREAM = "127.0.0.1:8011"  # the upload process
 LISTEN = "listen 80;"
 STATIC_ALIAS = "/srv/confetti/staticfiles/"
 MEDIA_ALIAS = "/srv/confetti/media/"
@@ -85,19 +86,23 @@ def collected_static_root() -> Path:
     return root
 
 
-def site_config(*, port: int, upstream_ports: tuple[int, int], static_root: Path, media_root: Path) -> str:
+def site_config(
+    *, port: int, upstream_ports: tuple[int, int], upload_port: int, static_root: Path, media_root: Path
+) -> str:
     """deploy/nginx/confetti.conf with the test's port, daphne ports and folders."""
     text = SITE_CONF.read_text()
-    replacements = {
-        LISTEN: f"listen 127.0.0.1:{port};",
-        STATIC_ALIAS: f"{static_root}/",
-        MEDIA_ALIAS: f"{media_root}/",
-        PHOTO_ALIAS: f"{photo_root_for(media_root)}/",
-        **{old: f"127.0.0.1:{new}" for old, new in zip(UPSTREAMS, upstream_ports, strict=True)},
+    replacements = {  # what the file names → (the test's value, how many times the file names it)
+        LISTEN: (f"listen 127.0.0.1:{port};", 1),
+        STATIC_ALIAS: (f"{static_root}/", 1),
+        MEDIA_ALIAS: (f"{media_root}/", 1),
+        PHOTO_ALIAS: (f"{photo_root_for(media_root)}/", 1),
+        UPLOAD_UPSTREAM: (f"127.0.0.1:{upload_port}", 1),
+        # Each page process twice: in the pages' upstream, and as a backup of the uploads'.
+        **{old: (f"127.0.0.1:{new}", 2) for old, new in zip(UPSTREAMS, upstream_ports, strict=True)},
     }
-    for old, new in replacements.items():
+    for old, (new, times) in replacements.items():
         # The shipped file changed shape: update this test with it, never test a stale copy.
-        assert text.count(old) == 1, f"{SITE_CONF} should name {old!r} exactly once"
+        assert text.count(old) == times, f"{SITE_CONF} should name {old!r} {times} time(s)"
         text = text.replace(old, new)
     return text
 
@@ -108,15 +113,18 @@ class NginxServer(_Process):
     name = "nginx"
 
     def __init__(
-        self, *, upstream_ports: tuple[int, int], static_root: Path, media_root: Path, workdir: Path,
+        self, *, upstream_ports: tuple[int, int], upload_port: int, static_root: Path, media_root: Path,
+        workdir: Path,
     ) -> None:
         super().__init__(log_dir=str(workdir))
         self.workdir = workdir
         for folder in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
             (workdir / folder).mkdir(parents=True, exist_ok=True)
         (workdir / "confetti.conf").write_text(
-            site_config(port=self.port, upstream_ports=upstream_ports, static_root=static_root, media_root=media_root)
+            site_config(port=self.port, upstream_ports=upstream_ports, upload_port=upload_port,
+                        static_root=static_root, media_root=media_root)
         )
+        self.access_log = workdir / "access.log"  # which daphne process answered each request
         # As root, nginx's workers would switch to `nobody`, who cannot read pytest's temp folders.
         user = "user root root;\n" if os.geteuid() == 0 else ""
         temp_paths = "".join(
@@ -131,6 +139,8 @@ class NginxServer(_Process):
             "http {\n"
             "    include /etc/nginx/mime.types;\n    default_type application/octet-stream;\n"
             "    access_log /dev/stdout;\n"
+            "    log_format upstreams '$request_method $request_uri $status $upstream_addr';\n"
+            f"    access_log {self.access_log} upstreams;\n"
             f"{temp_paths}"
             f"    include {workdir / 'confetti.conf'};\n"
             "}\n"
@@ -139,6 +149,12 @@ class NginxServer(_Process):
     # Clients reach it as they would a daphne process.
     url = DaphneServer.url
     ws_url = DaphneServer.ws_url
+
+    def upstreams(self, method: str, path: str) -> list[str]:
+        """The daphne addresses ("127.0.0.1:PORT", several when nginx moved on) that answered each
+        `method path` logged so far, oldest first."""
+        lines = self.access_log.read_text().splitlines() if self.access_log.exists() else []
+        return [line.split(" ", 3)[3] for line in lines if line.split(" ", 2)[:2] == [method, path]]
 
     def command(self) -> list[str]:
         return [nginx_binary() or "nginx", "-p", str(self.workdir), "-e", "stderr", "-c", str(self.conf_path),

@@ -6,6 +6,8 @@ and the task worker, with PostgreSQL and Redis, every process in production mode
   connected to the other.
 - Static files and a guest's multi-megabyte photo upload go through nginx
   (`client_max_body_size`), and the photo is served back from MEDIA_ROOT by nginx.
+- Uploads go to the daphne process kept for them, the gallery page to the page processes;
+  with the upload process down, an upload goes to a page process and still succeeds.
 - The worker of the deployment delivers a message the planner sends.
 - A browser goes through nginx; the daphne process holding its socket is killed; changes
   made after the kill all appear on the page, which reconnects through nginx to the other.
@@ -62,7 +64,8 @@ CSRF_SECRET = "ConfettiDeploymentTestCsrfSecret"
 
 @pytest.fixture(scope="module")
 def deployment(private_redis, make_daphne, tmp_path_factory):
-    """(nginx, [daphne A, daphne B], worker, smtp): started once for the module, in production mode."""
+    """(nginx, [daphne A, daphne B], worker, smtp, media root, upload daphne): started once for the
+    module, in production mode."""
     require_service("nginx", nginx_binary() is not None, "apt-get install -y nginx")
     require_postgres()  # module fixtures start before the tests' own `postgres_db`
     from django.db import connection
@@ -74,6 +77,7 @@ def deployment(private_redis, make_daphne, tmp_path_factory):
 
     smtp = SmtpServer().start()
     pair = [make_daphne(redis_url=private_redis.url, app=PRODUCT_ASGI_APP, extra_env=env) for _ in range(2)]
+    uploader = make_daphne(redis_url=private_redis.url, app=PRODUCT_ASGI_APP, extra_env=env)
     worker = WorkerProcess(
         env={
             **env, "DATABASE_URL": database_url(connection.settings_dict), "REDIS_URL": private_redis.url,
@@ -84,11 +88,11 @@ def deployment(private_redis, make_daphne, tmp_path_factory):
     )
     worker.start()
     nginx = NginxServer(
-        upstream_ports=(pair[0].port, pair[1].port), static_root=static_root, media_root=media_root,
-        workdir=root / "nginx",
+        upstream_ports=(pair[0].port, pair[1].port), upload_port=uploader.port, static_root=static_root,
+        media_root=media_root, workdir=root / "nginx",
     )
     nginx.start()
-    yield nginx, pair, worker, smtp, media_root
+    yield nginx, pair, worker, smtp, media_root, uploader
     nginx.stop()
     worker.stop()
     smtp.stop()
@@ -99,8 +103,8 @@ def servers(postgres_db, deployment, settings, private_redis):
     """The running deployment; this process publishes its own writes through the same Redis."""
     from tests.e2e.conftest import redis_channel_layers
 
-    nginx, pair, worker, smtp, media_root = deployment
-    for server in pair:
+    nginx, pair, worker, smtp, media_root, uploader = deployment
+    for server in (*pair, uploader):
         if not server.running:
             server.start()
     settings.CHANNEL_LAYERS = redis_channel_layers(private_redis.url)
@@ -139,6 +143,34 @@ def approve(server, entry: GuestbookEntry, planner) -> None:
     assert response.status_code == 200, response.text[:500]
 
 
+def answered_by(nginx, method: str, path: str, *, before: int, timeout: float = 5.0) -> list[str]:
+    """The daphne addresses nginx logged for the first `method path` after the `before` it had
+    logged (several when it moved on to another), waiting for nginx, which logs just after it answers."""
+    deadline = time.monotonic() + timeout
+    while len(logged := nginx.upstreams(method, path)) <= before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(logged) > before, f"nginx logged no new {method} {path}"
+    return logged[before].split(", ")
+
+
+def noise_jpeg(size: tuple[int, int]) -> bytes:
+    """A phone-like JPEG: noise does not compress, so quality 95 gives about 2 MB per megapixel."""
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3)).save(buffer, format="JPEG", quality=95,
+                                                                         subsampling=0)
+    return buffer.getvalue()
+
+
+def upload_photo(nginx, household, photo: bytes, *, caption: str) -> httpx.Response:
+    """A guest's phone posts one photo to the gallery through nginx."""
+    cookies = f"sessionid={household_session_key(household)}; csrftoken={CSRF_SECRET}"
+    return httpx.post(
+        f"{nginx.url}/photos/", headers={"Cookie": cookies, "X-CSRFToken": CSRF_SECRET},
+        data={"csrfmiddlewaretoken": CSRF_SECRET, "caption": caption},
+        files={"photos": ("IMG_2001.jpg", photo, "image/jpeg")}, timeout=30,
+    )
+
+
 def moderated_wedding():
     planner = factories.UserFactory()
     wedding = factories.WeddingFactory(guestbook_moderation=True, planners=[planner])
@@ -157,7 +189,7 @@ def pending(wedding, message: str) -> GuestbookEntry:
 def test_planner_change_on_one_process_reaches_a_guest_socket_nginx_put_on_the_other(
     servers, private_redis, live_clients
 ):
-    nginx, pair, _worker, _smtp, _media = servers
+    nginx, pair, _worker, _smtp, _media, _uploader = servers
     wedding, household, planner = moderated_wedding()
     entry = pending(wedding, "across-the-proxy-first-dance")
     connected_at = time.time()
@@ -174,10 +206,11 @@ def test_planner_change_on_one_process_reaches_a_guest_socket_nginx_put_on_the_o
 
 
 def test_static_files_and_a_large_photo_upload_go_through_nginx(servers):
-    nginx, _pair, _worker, _smtp, media_root = servers
+    nginx, pair, _worker, _smtp, media_root, uploader = servers
     wedding, household, _planner = moderated_wedding()
     cookies = f"sessionid={household_session_key(household)}; csrftoken={CSRF_SECRET}"
 
+    gets = len(nginx.upstreams("GET", "/photos/"))
     page = httpx.get(f"{nginx.url}/photos/", headers={"Cookie": cookies}, timeout=10)
     assert page.status_code == 200, page.text[:500]
     # collectstatic's hashed names, served by nginx from STATIC_ROOT.
@@ -188,16 +221,14 @@ def test_static_files_and_a_large_photo_upload_go_through_nginx(servers):
     assert b"live" in static.content
 
     # A phone photo well over nginx's default body limit (1 MB): client_max_body_size lets it in.
-    noise = Image.frombytes("RGB", (1400, 1000), os.urandom(1400 * 1000 * 3))
-    buffer = io.BytesIO()
-    noise.save(buffer, format="JPEG", quality=95, subsampling=0)
-    assert buffer.tell() > 2 * 1024 * 1024
-    response = httpx.post(
-        f"{nginx.url}/photos/", headers={"Cookie": cookies, "X-CSRFToken": CSRF_SECRET},
-        data={"csrfmiddlewaretoken": CSRF_SECRET, "caption": "from the dance floor"},
-        files={"photos": ("IMG_2001.jpg", buffer.getvalue(), "image/jpeg")}, timeout=30,
-    )
+    photo = noise_jpeg((1400, 1000))
+    assert len(photo) > 2 * 1024 * 1024
+    posts = len(nginx.upstreams("POST", "/photos/"))
+    response = upload_photo(nginx, household, photo, caption="from the dance floor")
     assert response.status_code == 302, response.text[:500]
+    # The upload went to the daphne process kept for uploads, the gallery page to a page process.
+    assert answered_by(nginx, "POST", "/photos/", before=posts) == [f"127.0.0.1:{uploader.port}"]
+    assert answered_by(nginx, "GET", "/photos/", before=gets)[0] in {f"127.0.0.1:{server.port}" for server in pair}
     # The deployment's worker makes the image from the stored original, off the request path.
     deadline = time.monotonic() + 30
     while not (photo := Photo.objects.get(wedding=wedding)).image and time.monotonic() < deadline:
@@ -217,11 +248,26 @@ def test_static_files_and_a_large_photo_upload_go_through_nginx(servers):
     assert Image.open(io.BytesIO(served.content)).size == (1400, 1000)
 
 
+def test_with_the_upload_process_down_an_upload_goes_to_a_page_process(servers):
+    nginx, pair, _worker, _smtp, _media, uploader = servers
+    wedding, household, _planner = moderated_wedding()
+    uploader.stop()  # a restart, or a crash: nothing listens on its port (the fixture starts it again)
+
+    posts = len(nginx.upstreams("POST", "/photos/"))
+    response = upload_photo(nginx, household, noise_jpeg((400, 300)), caption="while the upload process restarts")
+    assert response.status_code == 302, response.text[:500]
+    # nginx found nothing on the upload port (or had marked it down) and used a page process, its backup.
+    tried = answered_by(nginx, "POST", "/photos/", before=posts)
+    assert tried[-1] in {f"127.0.0.1:{server.port}" for server in pair}, tried
+    assert set(tried[:-1]) <= {f"127.0.0.1:{uploader.port}"}, tried
+    assert Photo.objects.get(wedding=wedding).caption == "while the upload process restarts"
+
+
 def test_the_deployments_worker_delivers_a_message(servers):
     from wedding.messaging import services
     from wedding.messaging.models import Message
 
-    _nginx, _pair, _worker, smtp, _media = servers
+    _nginx, _pair, _worker, smtp, _media, _uploader = servers
     wedding, household, planner = moderated_wedding()
     message = factories.MessageFactory(wedding=wedding, subject="Save the date, {{ household }}")
     queued = services.message_send(message=message, user=planner)  # the household and each guest
@@ -242,7 +288,7 @@ def test_the_deployments_worker_delivers_a_message(servers):
 def test_browser_through_nginx_reconnects_to_the_other_process_when_its_own_is_killed(
     servers, private_redis, browser  # noqa: F811
 ):
-    nginx, pair, _worker, _smtp, _media = servers
+    nginx, pair, _worker, _smtp, _media, _uploader = servers
     wedding, household, planner = moderated_wedding()
     entries = [pending(wedding, f"after-the-kill-{n}") for n in range(3)]
     context = browser.new_context(base_url=nginx.url)
