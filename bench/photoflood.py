@@ -3,12 +3,16 @@ while 300 sockets watch the gallery and the song queue.
 
     .venv/bin/python bench/photoflood.py                                  # the issue's sizes
     .venv/bin/python bench/photoflood.py --uploads 100 --heic 10 --sockets 300 --workers 2
-    .venv/bin/python bench/photoflood.py --database-url postgres://postgres@127.0.0.1:5432/confetti_photoflood
+    .venv/bin/python bench/photoflood.py --database-url postgres://postgres@127.0.0.1:5432/confetti_photoflood  # a fresh database
+    # as deploy/ runs it: uploads on a niced daphne process of their own, niced workers
+    .venv/bin/python bench/photoflood.py --workers 2 --upload-servers 1 --upload-nice 10 --worker-nice 10
 
 What runs, all on 127.0.0.1: a private redis-server (the channel layer a worker
 needs to reach daphne's sockets), one daphne process (the product's ASGI app),
+`--upload-servers` more that take the uploads (as deploy/nginx routes POST /photos/),
 `--workers` × `manage.py messaging_worker`, and this process: `--sockets` guest
-sockets watching `photo_gallery` + `song_queue`, a prober that GETs two other
+sockets watching `photo_gallery` + `song_queue`, a prober (a process of its own)
+that GETs two other
 guest pages (`/songs/`, `/home/`) in a loop, and a song vote written every
 `--vote-every` seconds through the product's service (commit → frame on every
 socket). First `--idle` seconds of probes and votes with no uploads, then the
@@ -33,6 +37,7 @@ import argparse
 import asyncio
 import io
 import json
+import multiprocessing
 import os
 import re
 import signal
@@ -188,11 +193,45 @@ async def watch(watcher: Watcher, url: str, origin: str, stop: asyncio.Event) ->
                         watcher.seen.setdefault(int(number), arrived)
 
 
-async def probe_pages(base_url: str, sessions: list[str], stop: asyncio.Event, samples: list) -> None:
-    """GET the other guest pages one after another (a guest browsing), recording (started, page, seconds)."""
+def probe_pages(base_url: str, session: str, stop, samples) -> None:
+    """GET the other guest pages one after another (a guest browsing), putting (started, page,
+    seconds, status) on `samples` (a multiprocessing queue).
+
+    Runs in a process of its own (`--probe-in-process`: in the benchmark's event loop, as before
+    session 10): the loop that reads 300 sockets' frames lags by hundreds of milliseconds during
+    the flood, and a probe timed in it counts that lag as the server's. CLOCK_MONOTONIC is the
+    same clock in every process, so its times line up with the flood's.
+    """
     import httpx
 
-    async with httpx.AsyncClient(base_url=base_url, cookies={"sessionid": sessions[0]}, timeout=60) as client:
+    with httpx.Client(base_url=base_url, cookies={"sessionid": session}, timeout=60) as client:
+        turn = 0
+        while not stop.is_set():
+            page = PAGES[turn % len(PAGES)]
+            turn += 1
+            started = time.monotonic()
+            response = client.get(page)
+            samples.put((started, page, time.monotonic() - started, response.status_code))
+            time.sleep(0.1)
+
+
+def drain(queue, into: list, wait: float) -> None:
+    """Move what `queue` holds into `into`, waiting up to `wait` seconds for the first item."""
+    import queue as queues
+
+    try:
+        into.append(queue.get(timeout=wait) if wait else queue.get_nowait())
+        while True:
+            into.append(queue.get_nowait())
+    except queues.Empty:
+        pass
+
+
+async def probe_pages_in_loop(base_url: str, session: str, stop: asyncio.Event, samples: list) -> None:
+    """probe_pages in the benchmark's own event loop (`--probe-in-process`)."""
+    import httpx
+
+    async with httpx.AsyncClient(base_url=base_url, cookies={"sessionid": session}, timeout=60) as client:
         turn = 0
         while not stop.is_set():
             page = PAGES[turn % len(PAGES)]
@@ -267,6 +306,7 @@ async def run(args: argparse.Namespace) -> None:
     processes: list = [redis]  # stopped in reverse order however the run ends (SIGTERM included)
     stop = asyncio.Event()
     tasks: list[asyncio.Task] = []
+    prober = None  # the page probe's process
     try:
         redis.start()
         os.environ["REDIS_URL"] = redis.url  # this process's votes are published through it too
@@ -315,8 +355,22 @@ async def run(args: argparse.Namespace) -> None:
         print(f"{sum(w.welcomed for w in watchers)} of {len(watchers)} sockets open")
 
         samples: list = []
+        if args.probe_in_process:
+            tasks.append(asyncio.create_task(probe_pages_in_loop(server.url, sessions[-1], stop, samples)))
+        else:
+            spawn = multiprocessing.get_context("spawn")
+            probe_stop, probe_samples = spawn.Event(), spawn.Queue()
+            prober = spawn.Process(target=probe_pages, args=(server.url, sessions[-1], probe_stop, probe_samples),
+                                   daemon=True)
+            prober.start()
+            deadline = time.monotonic() + 60
+            while not samples and time.monotonic() < deadline:  # its first page answered: it runs
+                await asyncio.to_thread(drain, probe_samples, samples, 0.5)
+        if args.client_nice:
+            # The phones are not on the server: from here on this process (the uploads and the 300
+            # sockets) takes only the CPU the servers leave. The probe process and the servers keep theirs.
+            os.setpriority(os.PRIO_PROCESS, 0, args.client_nice)
         writes: list = []
-        tasks.append(asyncio.create_task(probe_pages(server.url, sessions[-1:], stop, samples)))
         tasks.append(asyncio.create_task(write_votes(song_id, guests[::-1], args.vote_every, stop, writes)))
         idle_from = time.monotonic()
         await asyncio.sleep(args.idle)
@@ -324,7 +378,8 @@ async def run(args: argparse.Namespace) -> None:
         def cpu_now() -> dict[str, float]:
             return {"daphne": cpu_seconds(server.pid),
                     **{f"upload daphne{i}": cpu_seconds(u.pid) for i, u in enumerate(uploaders)},
-                    **{f"worker{i}": cpu_seconds(w.pid) for i, w in enumerate(workers)}}
+                    **{f"worker{i}": cpu_seconds(w.pid) for i, w in enumerate(workers)},
+                    "this benchmark's clients": cpu_seconds(os.getpid())}
 
         cpu_before = cpu_now()
 
@@ -357,12 +412,21 @@ async def run(args: argparse.Namespace) -> None:
         images_until = time.monotonic()
         cpu_after = cpu_now()
         stop.set()
+        if prober:
+            probe_stop.set()
+            # It exits once its last GET is answered (60 s timeout) and the queue has taken its samples.
+            until = time.monotonic() + 70
+            while prober.is_alive() and time.monotonic() < until:
+                await asyncio.to_thread(drain, probe_samples, samples, 0.2)
+            await asyncio.to_thread(drain, probe_samples, samples, 0.0)
         total, shown, ready = await asyncio.to_thread(photos_made, wedding_id)
     finally:
         stop.set()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if prober and prober.is_alive():
+            prober.terminate()
         for process in reversed(processes):
             process.stop()
 
@@ -379,7 +443,8 @@ async def run(args: argparse.Namespace) -> None:
     print(f"every photo live {flood_until - flood_from:.1f} s after the flood began; every full-size image "
           f"{images_until - flood_from:.1f} s after")
     idle, flood = page_stats(samples, idle_from, flood_from), page_stats(samples, flood_from, flood_until)
-    print("other pages (one guest browsing, GET after GET):")
+    print("other pages (one guest browsing, GET after GET, "
+          + ("in the benchmark's event loop):" if args.probe_in_process else "in a process of its own):"))
     for page in PAGES:
         (n0, p0, e0), (n1, p1, e1) = idle[page], flood[page]
         print(f"  {page:<8} idle p95 {p0:7.0f} ms (n={n0}, errors {e0})   flood p95 {p1:7.0f} ms (n={n1}, errors {e1})"
@@ -411,6 +476,12 @@ def main() -> None:
                         help="daphne processes of their own for the uploads (deploy/nginx's /photos/ POST route); "
                              "0: the page process takes them")
     parser.add_argument("--upload-nice", type=int, default=0, help="nice value for the upload daphne processes")
+    parser.add_argument("--probe-in-process", action="store_true",
+                        help="time the other pages in the benchmark's own event loop (before session 10), "
+                             "not in a process of their own")
+    parser.add_argument("--client-nice", type=int, default=0,
+                        help="nice value for this process's uploads and sockets once the servers and the "
+                             "page probe run (the phones are not on the server)")
     parser.add_argument("--size", type=int, nargs=2, default=(2400, 1800), help="photo pixels (noise)")
     parser.add_argument("--distinct", type=int, default=8, help="distinct JPEGs made (reused round-robin)")
     parser.add_argument("--idle", type=float, default=10.0, help="seconds measured before the flood")
