@@ -170,13 +170,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- channel layer ----------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CHANNEL_LAYERS = {
+# channels-redis waits for a hub's next message with a 5 s BRPOP (RedisChannelLayer.brpop_timeout),
+# and redis-py 8 times out every socket read after 5 s unless told otherwise: each quiet 5 s the
+# hub's receive failed with TimeoutError and it dropped to "channel layer lost" (local writes
+# only, then a resync of every socket). A read may now outlast the BRPOP; a dead connection is
+# still noticed after this long.
+REDIS_LAYER_SOCKET_TIMEOUT = float(os.environ.get("REDIS_LAYER_SOCKET_TIMEOUT", "15"))
+
+
+def redis_channel_layers(url: str, **config) -> dict:
+    """CHANNEL_LAYERS for channels-redis on `url` (the tests build theirs with it too)."""
+    host = {"address": url, "socket_timeout": REDIS_LAYER_SOCKET_TIMEOUT}
+    return {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 30},
+            "CONFIG": {"hosts": [host], "capacity": 1000, "expiry": 30, **config},
         }
     }
+
+
+if REDIS_URL:
+    CHANNEL_LAYERS = redis_channel_layers(REDIS_URL)
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 

@@ -184,12 +184,9 @@ def _daphne_session(django_db_setup, django_db_blocker, redis_server, tmp_path_f
 
 
 def redis_channel_layers(url: str) -> dict:
-    return {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [url], "capacity": 1000, "expiry": 30},
-        }
-    }
+    from wedding.settings import redis_channel_layers as product_layers
+
+    return product_layers(url)
 
 
 @pytest.fixture

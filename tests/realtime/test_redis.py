@@ -16,6 +16,7 @@ from realtime.principal import viewer_for
 from tests import factories
 from tests.conftest import require_service
 from tests.realtime.conftest import frames, household_cookie, html_of, open_socket, run, version_of
+from wedding.settings import redis_channel_layers
 
 pytestmark = [
     pytest.mark.redis,
@@ -36,12 +37,7 @@ def _redis_up() -> bool:
 
 
 def _layer_settings(port: int, prefix: str) -> dict:
-    return {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [f"redis://127.0.0.1:{port}/0"], "prefix": prefix, "capacity": 1000, "expiry": 30},
-        }
-    }
+    return redis_channel_layers(f"redis://127.0.0.1:{port}/0", prefix=prefix)
 
 
 @pytest.fixture
@@ -125,6 +121,24 @@ def _write_elsewhere(wedding):
 
     with mock.patch.object(publish, "PROCESS_ID", "another-process"), mock.patch.object(hub_module, "deliver_local"):
         return factories.SongRequestFactory(wedding=wedding)
+
+
+async def test_a_quiet_hub_keeps_its_layer_past_the_brpop_timeout(redis_prefix, settings):
+    """Nothing to receive for longer than channels-redis's BRPOP waits (5 s): the hub stays live.
+
+    redis-py 8 times out a socket read after 5 s by default, the BRPOP's own wait: the receive
+    failed every quiet 5 s and the hub dropped to "channel layer lost" (REDIS_LAYER_SOCKET_TIMEOUT).
+    """
+    layer = RedisChannelLayer(**settings.CHANNEL_LAYERS["default"]["CONFIG"])
+    hub = hub_module.Hub(loop=asyncio.get_running_loop(), layer=layer)
+    hub.start()
+    try:
+        await _until(lambda: hub.channel is not None)
+        await asyncio.sleep(RedisChannelLayer.brpop_timeout + 2.0)  # one whole empty BRPOP, and then some
+        assert hub.stats["layer_errors"] == 0, hub.link.last_error
+        assert hub.state == "live"
+    finally:
+        await hub.shutdown()
 
 
 async def test_redis_unreachable_writes_stay_fast_and_local_sockets_stay_live(wedding, household, settings):

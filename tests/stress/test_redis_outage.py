@@ -30,6 +30,7 @@ from tests.integration.helpers import (
 from wedding.core.models import Wedding
 from wedding.guestbook import services
 from wedding.guestbook.models import GuestbookEntry
+from wedding.settings import redis_channel_layers
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.redis]
 
@@ -46,12 +47,7 @@ def pair(private_redis, make_daphne):
 @pytest.fixture
 def layer_on_private_redis(settings, private_redis):
     """This process's own publishes (the rolled-back write) go to the servers' Redis."""
-    settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [private_redis.url], "capacity": 1000, "expiry": 30},
-        }
-    }
+    settings.CHANNEL_LAYERS = redis_channel_layers(private_redis.url)
 
 
 class Rollback(Exception):
