@@ -197,8 +197,8 @@ def probe_pages(base_url: str, session: str, stop, samples) -> None:
     """GET the other guest pages one after another (a guest browsing), putting (started, page,
     seconds, status) on `samples` (a multiprocessing queue).
 
-    Runs in a process of its own (`--probe-in-process`: in the benchmark's event loop, as before
-    session 10): the loop that reads 300 sockets' frames lags by hundreds of milliseconds during
+    Runs in a process of its own (before session 10, `36a9d13`, it ran in the benchmark's event
+    loop): the loop that reads 300 sockets' frames lags by hundreds of milliseconds during
     the flood, and a probe timed in it counts that lag as the server's. CLOCK_MONOTONIC is the
     same clock in every process, so its times line up with the flood's.
     """
@@ -225,21 +225,6 @@ def drain(queue, into: list, wait: float) -> None:
             into.append(queue.get_nowait())
     except queues.Empty:
         pass
-
-
-async def probe_pages_in_loop(base_url: str, session: str, stop: asyncio.Event, samples: list) -> None:
-    """probe_pages in the benchmark's own event loop (`--probe-in-process`)."""
-    import httpx
-
-    async with httpx.AsyncClient(base_url=base_url, cookies={"sessionid": session}, timeout=60) as client:
-        turn = 0
-        while not stop.is_set():
-            page = PAGES[turn % len(PAGES)]
-            turn += 1
-            started = time.monotonic()
-            response = await client.get(page)
-            samples.append((started, page, time.monotonic() - started, response.status_code))
-            await asyncio.sleep(0.1)
 
 
 async def write_votes(song_id: int, guests: list[int], every: float, stop: asyncio.Event, writes: list) -> None:
@@ -355,17 +340,14 @@ async def run(args: argparse.Namespace) -> None:
         print(f"{sum(w.welcomed for w in watchers)} of {len(watchers)} sockets open")
 
         samples: list = []
-        if args.probe_in_process:
-            tasks.append(asyncio.create_task(probe_pages_in_loop(server.url, sessions[-1], stop, samples)))
-        else:
-            spawn = multiprocessing.get_context("spawn")
-            probe_stop, probe_samples = spawn.Event(), spawn.Queue()
-            prober = spawn.Process(target=probe_pages, args=(server.url, sessions[-1], probe_stop, probe_samples),
-                                   daemon=True)
-            prober.start()
-            deadline = time.monotonic() + 60
-            while not samples and time.monotonic() < deadline:  # its first page answered: it runs
-                await asyncio.to_thread(drain, probe_samples, samples, 0.5)
+        spawn = multiprocessing.get_context("spawn")
+        probe_stop, probe_samples = spawn.Event(), spawn.Queue()
+        prober = spawn.Process(target=probe_pages, args=(server.url, sessions[-1], probe_stop, probe_samples),
+                               daemon=True)
+        prober.start()
+        deadline = time.monotonic() + 60
+        while not samples and time.monotonic() < deadline:  # its first page answered: it runs
+            await asyncio.to_thread(drain, probe_samples, samples, 0.5)
         if args.client_nice:
             # The phones are not on the server: from here on this process (the uploads and the 300
             # sockets) takes only the CPU the servers leave. The probe process and the servers keep theirs.
@@ -412,13 +394,12 @@ async def run(args: argparse.Namespace) -> None:
         images_until = time.monotonic()
         cpu_after = cpu_now()
         stop.set()
-        if prober:
-            probe_stop.set()
-            # It exits once its last GET is answered (60 s timeout) and the queue has taken its samples.
-            until = time.monotonic() + 70
-            while prober.is_alive() and time.monotonic() < until:
-                await asyncio.to_thread(drain, probe_samples, samples, 0.2)
-            await asyncio.to_thread(drain, probe_samples, samples, 0.0)
+        probe_stop.set()
+        # It exits once its last GET is answered (60 s timeout) and the queue has taken its samples.
+        until = time.monotonic() + 70
+        while prober.is_alive() and time.monotonic() < until:
+            await asyncio.to_thread(drain, probe_samples, samples, 0.2)
+        await asyncio.to_thread(drain, probe_samples, samples, 0.0)
         total, shown, ready = await asyncio.to_thread(photos_made, wedding_id)
     finally:
         stop.set()
@@ -443,8 +424,7 @@ async def run(args: argparse.Namespace) -> None:
     print(f"every photo live {flood_until - flood_from:.1f} s after the flood began; every full-size image "
           f"{images_until - flood_from:.1f} s after")
     idle, flood = page_stats(samples, idle_from, flood_from), page_stats(samples, flood_from, flood_until)
-    print("other pages (one guest browsing, GET after GET, "
-          + ("in the benchmark's event loop):" if args.probe_in_process else "in a process of its own):"))
+    print("other pages (one guest browsing, GET after GET, in a process of its own):")
     for page in PAGES:
         (n0, p0, e0), (n1, p1, e1) = idle[page], flood[page]
         print(f"  {page:<8} idle p95 {p0:7.0f} ms (n={n0}, errors {e0})   flood p95 {p1:7.0f} ms (n={n1}, errors {e1})"
@@ -476,9 +456,6 @@ def main() -> None:
                         help="daphne processes of their own for the uploads (deploy/nginx's /photos/ POST route); "
                              "0: the page process takes them")
     parser.add_argument("--upload-nice", type=int, default=0, help="nice value for the upload daphne processes")
-    parser.add_argument("--probe-in-process", action="store_true",
-                        help="time the other pages in the benchmark's own event loop (before session 10), "
-                             "not in a process of their own")
     parser.add_argument("--client-nice", type=int, default=0,
                         help="nice value for this process's uploads and sockets once the servers and the "
                              "page probe run (the phones are not on the server)")

@@ -82,6 +82,7 @@ from tests.e2e.servers import (
     redis_server_binary,
 )
 from tests.integration.helpers import household_session_key, planner_session_key
+from wedding.settings import redis_channel_layers
 
 # Debian's Chromium, driven through Playwright's executable_path (`playwright install` cannot
 # download browsers here). Its "old headless shell" build (package chromium-headless-shell, the
@@ -181,12 +182,6 @@ def _daphne_session(django_db_setup, django_db_blocker, redis_server, tmp_path_f
     server.start()
     yield server
     server.stop()
-
-
-def redis_channel_layers(url: str) -> dict:
-    from wedding.settings import redis_channel_layers as product_layers
-
-    return product_layers(url)
 
 
 @pytest.fixture

@@ -101,7 +101,7 @@ def deployment(private_redis, make_daphne, tmp_path_factory):
 @pytest.fixture
 def servers(postgres_db, deployment, settings, private_redis):
     """The running deployment; this process publishes its own writes through the same Redis."""
-    from tests.e2e.conftest import redis_channel_layers
+    from wedding.settings import redis_channel_layers
 
     nginx, pair, worker, smtp, media_root, uploader = deployment
     for server in (*pair, uploader):
