@@ -152,21 +152,27 @@ def _clean_status(status: str) -> str:
     return status
 
 
+_UNREAD = object()
+
+
 def _apply_response(
     *, guest_id: int, event_id: int, wedding_id: int, status: str, meal_id: int | None, now,
     answered_by: str, user=None, note: str | None = None, loaded: Mapping[str, Any] | None = None,
+    current: Response | None | object = _UNREAD,
 ) -> bool:
     """Create or update one response under the (guest, event) unique constraint.
 
     Returns True when something actually changed, so a repeated submission
     writes (and announces) nothing. `loaded`: the guest, event and meal objects the
     caller has already read (by field name); the change's summary names them without
-    reading them again.
+    reading them again. `current`: the row as the caller read it *for update* in this
+    transaction (None: there was none), so it is not read again; by default it is read here.
     """
     if status != Response.Status.ATTENDING:
         meal_id = None
     response = (
         Response.objects.select_for_update().filter(guest_id=guest_id, event_id=event_id).first()
+        if current is _UNREAD else current
     )
     if response is None:
         try:
@@ -326,11 +332,17 @@ def rsvp_submit(
         # --- write ---
         now = timezone.now()
         result = SubmitResult()
+        # The household's answers so far, locked in one read rather than one per answer.
+        answered = {
+            (r.guest_id, r.event_id): r
+            for r in Response.objects.select_for_update().filter(guest_id__in=[a.guest_id for a in cleaned])
+        }
         for a in cleaned:
             result.changed += _apply_response(
                 guest_id=a.guest_id, event_id=a.event_id, wedding_id=wedding.pk, status=a.status,
                 meal_id=a.meal_id, now=now, answered_by=Response.AnsweredBy.GUEST,
                 loaded={"guest": members[a.guest_id], "event": events.get(a.event_id), "meal": menu.get(a.meal_id)},
+                current=answered.get((a.guest_id, a.event_id)),
             )
         for guest_id, text in dietary.items():
             guest = members[guest_id]
@@ -373,10 +385,7 @@ def rsvp_submit(
             guest = existing_plus[_name_key(p.first_name, p.last_name)]
             live_members[guest.pk] = guest
             replies += [Reply(guest.pk, question_id, value) for question_id, value in p.replies.items()]
-        result.changed += _replies_apply(
-            wedding_id=wedding.pk, members=live_members, replies=replies,
-            attending=_attending(live_members), required=True,
-        )
+        result.changed += _replies_apply(wedding_id=wedding.pk, members=live_members, replies=replies, required=True)
         if song is not None and song.title.strip():
             voter = min(live_members.values(), key=lambda g: (g.is_plus_one, g.pk), default=None)
             song_request(wedding=wedding, household=household, guest=voter, title=song.title, artist=song.artist)
@@ -428,14 +437,11 @@ def question_is_due(question: Question, *, attending: set[int]) -> bool:
     return question.event_id in attending if question.event_id else bool(attending)
 
 
-def _replies_apply(
-    *, wedding_id: int, members: dict[int, Guest], replies: Iterable[Reply],
-    attending: dict[int, set[int]], required: bool,
-) -> int:
+def _replies_apply(*, wedding_id: int, members: dict[int, Guest], replies: Iterable[Reply], required: bool) -> int:
     """Validate then write the replies of these guests; returns how many answers changed.
 
-    `attending` maps guest id → the events they attend once this call's answers
-    are in. Replies to an event's question from a guest not attending it are
+    Reads the events each guest attends once the caller's answers are in (in the
+    caller's transaction). Replies to an event's question from a guest not attending it are
     dropped, and earlier ones removed: an event's question is asked only of
     those who come. With `required`, a required question due from the guest
     and left blank is refused. Call inside the caller's transaction.
@@ -444,6 +450,7 @@ def _replies_apply(
     replies = list(replies)
     if not questions and not replies:
         return 0  # no question asked: no answer to write, none to keep or remove
+    attending = _attending(members)
     tags: dict[int, set[int]] = {}
     for guest_id, tag_id in Guest.tags.through.objects.filter(guest_id__in=members).values_list("guest_id", "tag_id"):
         tags.setdefault(guest_id, set()).add(tag_id)
@@ -505,10 +512,7 @@ def question_answers_record(*, guest: Guest, replies: Iterable[Reply], user) -> 
     Wedding.objects.check_planner(user, guest.wedding_id)
     with acting_as_planner(user), transaction.atomic():
         guest = Guest.objects.select_for_update().get(pk=guest.pk)
-        return _replies_apply(
-            wedding_id=guest.wedding_id, members={guest.pk: guest}, replies=replies,
-            attending=_attending([guest.pk]), required=False,
-        )
+        return _replies_apply(wedding_id=guest.wedding_id, members={guest.pk: guest}, replies=replies, required=False)
 
 
 def rsvp_confirmation_send(*, household: Household, to: str) -> bool:
