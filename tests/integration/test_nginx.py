@@ -100,15 +100,26 @@ def deployment(private_redis, make_daphne, tmp_path_factory):
 
 @pytest.fixture
 def servers(postgres_db, deployment, settings, private_redis):
-    """The running deployment; this process publishes its own writes through the same Redis."""
+    """The running deployment; this process publishes its own writes through the same Redis.
+
+    Its processes are started again when a test left one down (as systemd restarts them), and
+    after the test the worker's queue is let run dry: the test's database is emptied next, and
+    a task row deleted under the worker as it finishes the task stops the worker."""
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
     from wedding.settings import redis_channel_layers
 
     nginx, pair, worker, smtp, media_root, uploader = deployment
-    for server in (*pair, uploader):
-        if not server.running:
-            server.start()
+    for process in (*pair, uploader, worker):
+        if not process.running:
+            process.start()
     settings.CHANNEL_LAYERS = redis_channel_layers(private_redis.url)
-    return deployment
+    yield deployment
+    deadline = time.monotonic() + 30
+    unfinished = (TaskResultStatus.READY, TaskResultStatus.RUNNING)
+    while DBTaskResult.objects.filter(status__in=unfinished).exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
 
 
 def socket_holder(redis_url: str, pair, *, since: float, timeout: float = 15.0):
