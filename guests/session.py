@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from asgiref.sync import iscoroutinefunction
-from django.utils.decorators import sync_and_async_middleware
 from django.utils.functional import SimpleLazyObject
 
 SESSION_KEY = "confetti_household"
@@ -57,23 +55,11 @@ def _claim(session: Any) -> tuple[int, Any] | None:
         return None
 
 
-@sync_and_async_middleware
 def GuestSessionMiddleware(get_response):  # noqa: N802  (named like the class it was: settings.MIDDLEWARE)
-    """Sets `request.household` (lazily) for guest pages and the realtime actor.
+    """Sets `request.household` (lazily) for guest pages and the realtime actor."""
 
-    Sync and async: a sync-only middleware would make daphne run every request
-    in the process's one thread for sync code (see wedding.core.static).
-    """
-
-    def attach(request) -> None:
+    def middleware(request):
         request.household = SimpleLazyObject(lambda: household_from_session(request.session))
+        return get_response(request)
 
-    if iscoroutinefunction(get_response):
-        async def middleware(request):
-            attach(request)
-            return await get_response(request)
-    else:
-        def middleware(request):
-            attach(request)
-            return get_response(request)
     return middleware

@@ -12,9 +12,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from asgiref.sync import iscoroutinefunction, sync_to_async
-from django.utils.decorators import sync_and_async_middleware
-
 
 @dataclass(frozen=True)
 class Actor:
@@ -69,20 +66,11 @@ def _request_actor(request) -> Actor:
     return actor_for(user=getattr(request, "user", None), household=getattr(request, "household", None))
 
 
-@sync_and_async_middleware
 def ActorMiddleware(get_response):  # noqa: N802  (named like the class it was: settings.MIDDLEWARE)
-    """Marks every write of a request with its planner user or guest household.
+    """Marks every write of a request with its planner user or guest household."""
 
-    Sync and async (a sync-only middleware would queue every request in the
-    process's one sync thread); in async mode the user and household (lazy,
-    from the session: database reads) are resolved in that thread, briefly.
-    """
-    if iscoroutinefunction(get_response):
-        async def middleware(request):
-            with acting_as(await sync_to_async(_request_actor)(request)):
-                return await get_response(request)
-    else:
-        def middleware(request):
-            with acting_as(_request_actor(request)):
-                return get_response(request)
+    def middleware(request):
+        with acting_as(_request_actor(request)):
+            return get_response(request)
+
     return middleware

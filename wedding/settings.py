@@ -70,13 +70,17 @@ INSTALLED_APPS = [
     "wedding.dashboard",
 ]
 
+# The project's middleware are sync-only, so under daphne Django runs the whole chain (its own
+# middleware too) in sync mode, in the request's own thread (asgiref gives each request one:
+# ThreadSensitiveContext), entered once and left once; in async mode each of Django's would hop
+# to that thread and back for its request and its response, about twenty hops a page
+# (bench/README.md "One thread stretch a request"; tests/wedding/test_middleware_chain.py).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",  # SECURE_CSP below
     # Serves /static/ (daphne serves no files); after SecurityMiddleware so the
     # HTTPS redirect and security headers apply to static files too.
-    # (WhiteNoise, async-capable: a sync-only middleware would queue every request behind the others.)
-    "wedding.core.static.AsyncWhiteNoiseMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The visitor's language (cookie, Accept-Language); WeddingLocaleMiddleware below refines it
     # with the household's choice or the wedding's default once the guest is known.

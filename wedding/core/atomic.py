@@ -16,21 +16,18 @@ Listed last in MIDDLEWARE so no other middleware's view hook is skipped.
 
 from __future__ import annotations
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from asgiref.sync import iscoroutinefunction
 from django.db import DEFAULT_DB_ALIAS, transaction
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
 class AtomicWritesMiddleware:
-    # Async-capable, so under daphne no request is forced onto the one sync thread by it
-    # (tests/wedding/test_photos_async.py). An async view opens its own transaction.
-    sync_capable = async_capable = True
+    # Sync-only, as all of the project's middleware (settings.MIDDLEWARE says why). An async
+    # view (the photo upload) opens its own transaction.
 
     def __init__(self, get_response):
         self.get_response = get_response
-        if iscoroutinefunction(get_response):
-            markcoroutinefunction(self)
 
     def __call__(self, request):
         return self.get_response(request)

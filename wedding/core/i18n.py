@@ -21,7 +21,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.contrib.admin.utils import unquote
 from django.db import models
@@ -147,27 +146,14 @@ class WeddingLocaleMiddleware:
     Anything else keeps what LocaleMiddleware chose and the server's zone.
     """
 
-    sync_capable = async_capable = True  # no request is forced onto daphne's one sync thread by it
-
     def __init__(self, get_response):
         self.get_response = get_response
-        if iscoroutinefunction(get_response):
-            markcoroutinefunction(self)
 
     def __call__(self, request):
-        if iscoroutinefunction(self):
-            return self._acall(request)
         try:
             response = self.get_response(request)
         finally:
             timezone.deactivate()  # the zone is per request, never left on the thread
-        return self._remember(request, response)
-
-    async def _acall(self, request):
-        try:
-            response = await self.get_response(request)
-        finally:
-            timezone.deactivate()
         return self._remember(request, response)
 
     def _remember(self, request, response):
