@@ -250,8 +250,10 @@ def rsvp_submit(
     remove_plus_ones = {int(pk) for pk in remove_plus_ones}
     dietary = dict(dietary or {})
     with transaction.atomic():
-        # Serialises concurrent submissions of one household (double clicks, two phones).
-        household = Household.objects.select_for_update().select_related("wedding").get(pk=household.pk)
+        # Serialises concurrent submissions of one household (double clicks, two phones). The
+        # household's row only (`of`): the joined wedding's row, locked too, held every other
+        # household of the wedding back until this one committed (bench/README.md "The wedding's row").
+        household = Household.objects.select_for_update(of=("self",)).select_related("wedding").get(pk=household.pk)
         wedding = household.wedding
         if not wedding.rsvp_open:
             raise ValidationError(_("The RSVP deadline has passed: please send the couple a change request."))
@@ -469,9 +471,10 @@ def _replies_apply(*, wedding_id: int, members: dict[int, Guest], replies: Itera
         if required and question.required and due and not value:
             raise ValidationError(_("Please answer “%(question)s” for %(guest)s.") % {"question": question.text, "guest": guest.full_name})
         cleaned[(guest.pk, question.pk)] = value
+    # The answers' rows only (`of`): the questions are every household's.
     existing = {
         (a.guest_id, a.question_id): a
-        for a in QuestionAnswer.objects.select_for_update().filter(guest_id__in=members).select_related("question")
+        for a in QuestionAnswer.objects.select_for_update(of=("self",)).filter(guest_id__in=members).select_related("question")
     }
     changed = 0
     for key, answer in existing.items():

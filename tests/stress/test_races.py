@@ -171,3 +171,56 @@ def test_rsvp_submit_called_at_once_from_threads(transactional_db):
     assert Guest.objects.filter(household=household, is_plus_one=True).count() == 1
     for guest in Guest.objects.filter(household=household):
         assert Response.objects.filter(guest=guest, event=event).count() == 1
+
+
+def test_an_rsvp_in_progress_does_not_hold_back_another_household_of_the_wedding(transactional_db, monkeypatch):
+    """One household's RSVP is paused between its lock and its writes; another household of the
+    same wedding submits meanwhile and is not kept waiting: the first locks its household's row,
+    not the wedding's (at 1,000 households the wedding's row made every RSVP of it queue)."""
+    require_postgres()
+    from django.db import connection
+
+    from rsvp import services
+
+    first, first_guests, event, meal = _rsvp_household()
+    second = factories.HouseholdFactory(wedding=first.wedding)
+    second_guest = factories.GuestFactory(household=second)
+    factories.InvitationFactory(guest=second_guest, event=event)
+    inside, release = threading.Event(), threading.Event()
+    clean_status = services._clean_status
+
+    def paused(status):  # called after the household's lock, before any write
+        if threading.current_thread().name == "first" and not inside.is_set():
+            inside.set()
+            release.wait(timeout=10)
+        return clean_status(status)
+
+    monkeypatch.setattr(services, "_clean_status", paused)
+    outcome: list = []
+
+    def submit_first():
+        try:
+            answers = [services.Answer(g.pk, event.pk, Response.Status.ATTENDING, meal.pk) for g in first_guests]
+            outcome.append(services.rsvp_submit(household=first, answers=answers))
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            outcome.append(error)
+        finally:
+            connection.close()  # this thread's connection
+
+    thread = threading.Thread(target=submit_first, name="first")
+    thread.start()
+    try:
+        assert inside.wait(timeout=10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")  # a wait on the first's locks fails here
+        services.rsvp_submit(
+            household=second, answers=[services.Answer(second_guest.pk, event.pk, Response.Status.DECLINED)]
+        )
+    finally:
+        release.set()
+        thread.join(timeout=10)
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+    assert not isinstance(outcome[0], Exception), outcome
+    assert Response.objects.get(guest=second_guest).status == Response.Status.DECLINED
+    assert Response.objects.filter(guest__in=first_guests, status=Response.Status.ATTENDING).count() == 2
