@@ -62,15 +62,11 @@ def acting_as_planner(user: Any) -> Iterator[Actor]:
         yield actor
 
 
-def _request_actor(request) -> Actor:
-    return actor_for(user=getattr(request, "user", None), household=getattr(request, "household", None))
-
-
 def ActorMiddleware(get_response):  # noqa: N802  (named like the class it was: settings.MIDDLEWARE)
     """Marks every write of a request with its planner user or guest household."""
 
     def middleware(request):
-        with acting_as(_request_actor(request)):
+        with acting_as(actor_for(user=getattr(request, "user", None), household=getattr(request, "household", None))):
             return get_response(request)
 
     return middleware
