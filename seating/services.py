@@ -208,8 +208,8 @@ def seat_unassign(*, guest: Guest, event: Event, user: Any = None, expected: Any
     since left is told the truth instead.
     """
     with acting_as_planner(user), transaction.atomic():
-        seat = (
-            Seat.objects.select_for_update()
+        seat = (  # the seat's row only: the joined event's, locked too, would hold back every answer to it
+            Seat.objects.select_for_update(of=("self",))
             .select_related("guest", "table", "event")
             .filter(guest_id=guest.pk, event_id=event.pk, wedding_id=event.wedding_id)
             .first()
@@ -633,8 +633,8 @@ def autoseat_accept(*, event: Event, mode: str, token: str, placement: str, user
 def seat_pin(*, guest: Guest, event: Event, pinned: bool, user: Any = None) -> Seat:
     """Pin (or unpin) a guest's seat: auto-seat never moves a pinned guest."""
     with acting_as_planner(user), transaction.atomic():
-        seat = (
-            Seat.objects.select_for_update()
+        seat = (  # the seat's row only, as in seat_unassign
+            Seat.objects.select_for_update(of=("self",))
             .filter(guest_id=guest.pk, event_id=event.pk, wedding_id=event.wedding_id)
             .select_related("guest", "table", "event")
             .first()

@@ -173,54 +173,91 @@ def test_rsvp_submit_called_at_once_from_threads(transactional_db):
         assert Response.objects.filter(guest=guest, event=event).count() == 1
 
 
+def _meanwhile(monkeypatch, module, hook: str, first, second) -> None:
+    """Run `first` in a thread, paused at its first call of `module.hook` (which it makes after
+    taking its locks and before its writes), and `second` meanwhile with a 2 s lock timeout: a
+    wait on the first's locks fails `second`. Then the first goes on; its error, if any, is raised."""
+    from django.db import connection
+
+    inside, release = threading.Event(), threading.Event()
+    original = getattr(module, hook)
+
+    def paused(*args, **kwargs):
+        if threading.current_thread().name == "first" and not inside.is_set():
+            inside.set()
+            release.wait(timeout=10)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, hook, paused)
+    outcome: list = []
+
+    def run_first():
+        try:
+            outcome.append(first())
+        except Exception as error:  # noqa: BLE001 - raised below
+            outcome.append(error)
+        finally:
+            connection.close()  # this thread's connection
+
+    thread = threading.Thread(target=run_first, name="first")
+    thread.start()
+    try:
+        assert inside.wait(timeout=10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")
+        second()
+    finally:
+        release.set()
+        thread.join(timeout=10)
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+    if isinstance(outcome[0], Exception):
+        raise outcome[0]
+
+
 def test_an_rsvp_in_progress_does_not_hold_back_another_household_of_the_wedding(transactional_db, monkeypatch):
     """One household's RSVP is paused between its lock and its writes; another household of the
     same wedding submits meanwhile and is not kept waiting: the first locks its household's row,
     not the wedding's (at 1,000 households the wedding's row made every RSVP of it queue)."""
     require_postgres()
-    from django.db import connection
-
     from rsvp import services
 
     first, first_guests, event, meal = _rsvp_household()
     second = factories.HouseholdFactory(wedding=first.wedding)
     second_guest = factories.GuestFactory(household=second)
     factories.InvitationFactory(guest=second_guest, event=event)
-    inside, release = threading.Event(), threading.Event()
-    clean_status = services._clean_status
+    answers = [services.Answer(g.pk, event.pk, Response.Status.ATTENDING, meal.pk) for g in first_guests]
 
-    def paused(status):  # called after the household's lock, before any write
-        if threading.current_thread().name == "first" and not inside.is_set():
-            inside.set()
-            release.wait(timeout=10)
-        return clean_status(status)
-
-    monkeypatch.setattr(services, "_clean_status", paused)
-    outcome: list = []
-
-    def submit_first():
-        try:
-            answers = [services.Answer(g.pk, event.pk, Response.Status.ATTENDING, meal.pk) for g in first_guests]
-            outcome.append(services.rsvp_submit(household=first, answers=answers))
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
-            outcome.append(error)
-        finally:
-            connection.close()  # this thread's connection
-
-    thread = threading.Thread(target=submit_first, name="first")
-    thread.start()
-    try:
-        assert inside.wait(timeout=10)
-        with connection.cursor() as cursor:
-            cursor.execute("SET lock_timeout = '2s'")  # a wait on the first's locks fails here
-        services.rsvp_submit(
+    _meanwhile(
+        monkeypatch, services, "_clean_status",  # called after the household's lock, before any write
+        lambda: services.rsvp_submit(household=first, answers=answers),
+        lambda: services.rsvp_submit(
             household=second, answers=[services.Answer(second_guest.pk, event.pk, Response.Status.DECLINED)]
-        )
-    finally:
-        release.set()
-        thread.join(timeout=10)
-        with connection.cursor() as cursor:
-            cursor.execute("RESET lock_timeout")
-    assert not isinstance(outcome[0], Exception), outcome
+        ),
+    )
     assert Response.objects.get(guest=second_guest).status == Response.Status.DECLINED
     assert Response.objects.filter(guest__in=first_guests, status=Response.Status.ATTENDING).count() == 2
+
+
+def test_a_seat_being_unassigned_does_not_hold_back_answers_to_its_event(transactional_db, monkeypatch):
+    """A planner's unseating is paused after its lock; a guest answers for the same event meanwhile:
+    the seat's row is locked, not the event's (an answer's insert waits on a locked event row)."""
+    require_postgres()
+    from rsvp import services as rsvp_services
+    from seating import services
+
+    household, guests, event, meal = _rsvp_household()
+    table = factories.TableFactory(event=event, wedding=household.wedding)
+    factories.SeatFactory(event=event, table=table, guest=guests[0])
+    planner = factories.UserFactory()
+    household.wedding.planners.add(planner)
+
+    _meanwhile(
+        monkeypatch, services, "_check_expected",  # called after the seat's lock, before the delete
+        lambda: services.seat_unassign(guest=guests[0], event=event, user=planner),
+        lambda: rsvp_services.rsvp_submit(
+            household=household, answers=[rsvp_services.Answer(guests[1].pk, event.pk, Response.Status.DECLINED)]
+        ),
+    )
+    assert not Seat.objects.filter(guest=guests[0], event=event).exists()
+    assert Response.objects.get(guest=guests[1]).status == Response.Status.DECLINED
