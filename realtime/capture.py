@@ -3,13 +3,16 @@
 Contract (DESIGN §4.1–4.3):
 
 * `record_change()` must be called inside the transaction that made the
-  change (it opens one if there is none). The first change of a wedding in a
-  transaction bumps `Wedding.version` once — `UPDATE … RETURNING` takes the
-  wedding's row lock, so versions are gapless and in commit order — and every
-  change of that transaction is logged under that version.
+  change (it opens one if there is none). The change rows wait in the
+  transaction; as it commits (`realtime.db`, the database backend), each
+  wedding it changed gets its version bumped once — `UPDATE … RETURNING` takes
+  the wedding's row lock, so versions are gapless and in commit order — and
+  its rows are inserted under that version in one statement. The wedding's row is
+  so locked for the commit only, not from the transaction's first change on
+  (bench/README.md "The version's lock").
 * One message per wedding per transaction is published by
   `transaction.on_commit` (robust): a rolled-back transaction, or a rolled-back
-  savepoint that made the wedding's first change, publishes nothing.
+  savepoint that made the change, publishes nothing and logs nothing.
 * Writes that fire no signals (`QuerySet.update`, `bulk_create`, imports,
   admin bulk actions) call `record_bulk()` themselves.
 """
@@ -42,7 +45,7 @@ class PendingPublish:
     """What one transaction changed in one wedding; called once, after commit."""
 
     wedding_id: int
-    version: int
+    version: int | None  # None until the transaction's commit bumps it (`flush`)
     token: object = None
     topics: set[str] = field(default_factory=set)
     ids: dict[str, set[str] | None] = field(default_factory=dict)
@@ -87,7 +90,20 @@ class PendingPublish:
     def __call__(self) -> None:
         from realtime.publish import publish
 
+        if self.version is None:  # every change of it was rolled back (or its wedding deleted)
+            return
         publish(self.message())
+
+
+@dataclass(eq=False)
+class _Queued:
+    """One change row waiting for its transaction's commit (`flush`), with the savepoints it
+    was made in: rolling back any of them drops it (`discard`), as Django drops on-commit
+    callbacks."""
+
+    pending: PendingPublish
+    row: object  # an unsaved realtime.models.Change
+    savepoints: frozenset[str]
 
 
 def _transaction_token(connection) -> object:
@@ -147,25 +163,31 @@ def _log(
     summary: str,
     also_topics: Iterable[str] = (),
     household_id: object = UNKNOWN,
-) -> int | None:
+) -> None:
     from realtime.models import Change
 
     if _all_suspended.get() or wedding_id in _suspended.get():
-        return None
+        return
     connection = connections[using]
     if not connection.in_atomic_block:
         with transaction.atomic(using=using):
-            return _log(
+            _log(
                 using=using, wedding_id=wedding_id, topic=topic, action=action,
                 model=model, object_ids=object_ids, summary=summary, also_topics=also_topics,
                 household_id=household_id,
             )
+            return
     token = _transaction_token(connection)
+    # A transaction that ends in a commit (or, under a test's wrapper, in its savepoint's
+    # release) logs at its end (`flush`); a change made straight in a test's wrapper logs now.
+    deferred = isinstance(token, str)
     pending = _pending_for(connection, wedding_id, token)
     if pending is None:
-        version = _bump_version(connection, wedding_id)
-        if version is None:  # the wedding itself is gone
-            return None
+        version = None
+        if not deferred:
+            version = _bump_version(connection, wedding_id)
+            if version is None:  # the wedding itself is gone
+                return
         pending = PendingPublish(wedding_id=wedding_id, version=version, token=token)
         if not hasattr(connection, "_confetti_pending"):
             connection._confetti_pending = {}
@@ -175,7 +197,7 @@ def _log(
     for extra in also_topics:
         pending.add_unknown(extra)
     actor = current_actor()
-    Change.objects.using(using).create(
+    row = Change(
         wedding_id=wedding_id,
         version=pending.version,
         topic=topic,
@@ -188,21 +210,81 @@ def _log(
         actor_household_id=actor.household_id,
         actor_label=actor.label[:150],
     )
-    return pending.version
+    if deferred:
+        if not hasattr(connection, "_confetti_queued"):
+            connection._confetti_queued = []
+        connection._confetti_queued.append(_Queued(pending, row, frozenset(connection.savepoint_ids)))
+    else:
+        row.save(using=using)
+
+
+def flush(connection, token: object = "outermost") -> None:
+    """Log what the ending transaction changed: per wedding, bump the version, insert its rows.
+
+    Called by the database backend (`realtime.db`) as the transaction commits, and as a
+    savepoint standing for the transaction under a test's wrapper is released (`token`: its
+    id). The weddings' rows are locked in id order, so two transactions changing the same
+    weddings never wait on each other in a circle. Raising a DatabaseError here fails the
+    commit: the transaction is rolled back whole.
+    """
+    queued = getattr(connection, "_confetti_queued", None)
+    if not queued:
+        return
+    # A pending publish no longer in the on-commit list was discarded with its transaction.
+    live = {id(func) for _sids, func, _robust in connection.run_on_commit if isinstance(func, PendingPublish)}
+    waiting: dict[PendingPublish, list[object]] = {}
+    kept = []
+    for item in queued:
+        if item.pending.token != token:
+            kept.append(item)  # another (test) transaction's
+        elif id(item.pending) in live:
+            waiting.setdefault(item.pending, []).append(item.row)
+    connection._confetti_queued = kept
+    for pending in sorted(waiting, key=lambda p: p.wedding_id):
+        pending.version = _bump_version(connection, pending.wedding_id)
+        if pending.version is None:  # the wedding was deleted in this transaction
+            continue
+        for row in waiting[pending]:
+            row.version = pending.version
+        _insert(connection, waiting[pending])
+
+
+def discard(connection, savepoint: str | None = None) -> None:
+    """Drop the change rows made since `savepoint`, rolled back (None: the whole transaction)."""
+    queued = getattr(connection, "_confetti_queued", None)
+    if queued:
+        connection._confetti_queued = [] if savepoint is None else [i for i in queued if savepoint not in i.savepoints]
+
+
+def _insert(connection, rows: list) -> None:
+    """One INSERT for the rows (not `bulk_create`: this runs inside the backend's commit,
+    where an atomic block of its own would commit early)."""
+    from realtime.models import Change
+
+    fields = [f for f in Change._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    params = [f.get_db_prep_save(f.pre_save(row, True), connection) for row in rows for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(Change._meta.db_table)} ({columns}) VALUES {', '.join([one] * len(rows))}",
+            params,
+        )
 
 
 def record_change(
     *, wedding_id: int, topic: str, action: str, model: str, object_id: object, summary: str,
     household_id: object = UNKNOWN, using: str = "default",
-) -> int | None:
-    """Log one changed object and bump the wedding's version (once per transaction).
+) -> None:
+    """Log one changed object under the wedding's next version (one per transaction).
 
     `household_id` names the household whose own row this is (a vote, a
     request; None: no household's), so household regions that only show their
-    own rows skip other households' changes. Returns the version the change will be published
-    under, or None when capture is suspended for this wedding.
+    own rows skip other households' changes. Nothing is logged while capture is
+    suspended for the wedding.
     """
-    return _log(
+    _log(
         using=using, wedding_id=wedding_id, topic=topic, action=action, model=model,
         object_ids=[str(object_id)] if object_id is not None else [], summary=summary,
         household_id=household_id,
@@ -212,14 +294,14 @@ def record_change(
 def record_bulk(
     *, wedding_id: int, topic: str, action: str, model: str, object_ids: Iterable[object],
     summary: str, also_topics: Iterable[str] = (), using: str = "default",
-) -> int | None:
+) -> None:
     """Log a write that fired no signals (update(), bulk_create(), imports) as ONE change row.
 
     Call inside the transaction that made the write, after it. `also_topics`
     names topics the write touched as a side effect (deleting guests also
     deletes their responses and seats) — announced without ids.
     """
-    return _log(
+    _log(
         using=using, wedding_id=wedding_id, topic=topic, action=action, model=model,
         object_ids=[str(i) for i in object_ids], summary=summary, also_topics=also_topics,
     )

@@ -196,7 +196,7 @@ def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_
     if worker:
         testdb.clone_for_worker(connection, worker)
     database = settings.DATABASES["default"]
-    if database["ENGINE"] == "django.db.backends.postgresql":
+    if database["ENGINE"] == "realtime.db.postgresql":
         options = database.setdefault("OPTIONS", {})
         options["options"] = f"{options.get('options', '')} -c idle_in_transaction_session_timeout=60000".strip()
         # Named, so that ending the servers' sessions (tests/e2e/conftest.py) spares this process's own.

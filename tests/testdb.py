@@ -32,7 +32,7 @@ def start_run() -> None:
 
 
 def _is_sqlite(settings_dict: dict) -> bool:
-    return settings_dict["ENGINE"] == "django.db.backends.sqlite3"
+    return settings_dict["ENGINE"].endswith("sqlite3")
 
 
 def template_name(settings_dict: dict) -> str:

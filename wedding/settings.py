@@ -129,7 +129,12 @@ DATABASES = {
         DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")), conn_health_checks=True
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+# Django's backend of that name, writing the change log as a transaction commits (realtime.db).
+DATABASES["default"]["ENGINE"] = {
+    "django.db.backends.sqlite3": "realtime.db.sqlite3",
+    "django.db.backends.postgresql": "realtime.db.postgresql",
+}[DATABASES["default"]["ENGINE"]]
+if DATABASES["default"]["ENGINE"] == "realtime.db.sqlite3":
     # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue
     # instead of failing half-way with "database is locked".
     DATABASES["default"]["OPTIONS"] = {

@@ -257,3 +257,81 @@ def test_messages_name_the_households_whose_own_rows_changed(
                                  model="songs.songrequest", summary="x") as ids:
             ids.append(song.pk)
     assert published[-1]["households"] == {}
+
+
+def test_the_version_and_the_log_are_written_as_the_transaction_ends(wedding, django_capture_on_commit_callbacks, published):
+    """Inside the transaction the change waits: the wedding's row is neither bumped (nor so locked)
+    nor its log row written until the end, where both are, with the message's version."""
+    household = factories.HouseholdFactory(wedding=wedding)
+    before, logged = version_of(wedding), Change.objects.count()
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        factories.GuestFactory(household=household, first_name="Ana")
+        assert version_of(wedding) == before and Change.objects.count() == logged
+        factories.GuestFactory(household=household, first_name="Bo")
+    assert version_of(wedding) == before + 1
+    assert Change.objects.filter(wedding=wedding, version=before + 1).count() == 2
+    assert [m["version"] for m in published] == [before + 1]
+
+
+def test_a_rolled_back_savepoint_drops_its_rows_and_keeps_the_rest(wedding, django_capture_on_commit_callbacks, published):
+    household = factories.HouseholdFactory(wedding=wedding)
+    before = version_of(wedding)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        kept = factories.GuestFactory(household=household, first_name="Kept")
+        with pytest.raises(RuntimeError), transaction.atomic():
+            factories.GuestFactory(household=household, first_name="Gone")
+            raise RuntimeError
+        also = factories.GuestFactory(household=household, first_name="Also")
+    assert version_of(wedding) == before + 1
+    logged = Change.objects.filter(wedding=wedding, version=before + 1).values_list("object_id", flat=True)
+    assert sorted(logged) == sorted([str(kept.pk), str(also.pk)])
+
+
+def test_a_transaction_whose_every_change_was_rolled_back_publishes_nothing(
+    wedding, django_capture_on_commit_callbacks, published
+):
+    household = factories.HouseholdFactory(wedding=wedding)
+    before, logged = version_of(wedding), Change.objects.count()
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            factories.GuestFactory(household=household)
+            raise RuntimeError
+        household.refresh_from_db()  # the transaction goes on, and ends, with nothing changed
+    assert published == [] and version_of(wedding) == before and Change.objects.count() == logged
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_transactions_changing_two_weddings_in_opposite_orders_both_commit(published):
+    """Each wedding's row is locked at the commit, in id order: two planners' transactions that
+    touch the same two weddings the other way round never wait on each other in a circle (they
+    deadlocked when each change locked its wedding as it was made)."""
+    require_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL=postgres://…")
+    weddings = [factories.WeddingFactory(), factories.WeddingFactory()]
+    households = [factories.HouseholdFactory(wedding=w) for w in weddings]
+    halfway = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def writer(order: list[int]) -> None:
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '5s'")
+                factories.GuestFactory(household=households[order[0]])
+                halfway.wait(timeout=10)
+                factories.GuestFactory(household=households[order[1]])
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=writer, args=(order,)) for order in ([0, 1], [1, 0])]
+    del published[:]  # the weddings' and households' own creation
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors
+    for wedding in weddings:
+        versions = [m["version"] for m in published if m["wedding"] == wedding.pk]
+        assert len(versions) == 2 and len(set(versions)) == 2

@@ -215,11 +215,8 @@ def _meanwhile(monkeypatch, module, hook: str, first, second) -> None:
         raise outcome[0]
 
 
-def test_an_rsvp_in_progress_does_not_hold_back_another_household_of_the_wedding(transactional_db, monkeypatch):
-    """One household's RSVP is paused between its lock and its writes; another household of the
-    same wedding submits meanwhile and is not kept waiting: the first locks its household's row,
-    not the wedding's (at 1,000 households the wedding's row made every RSVP of it queue)."""
-    require_postgres()
+def _two_households_rsvp():
+    """Two households of one wedding invited to one event; the first's answers (all attending)."""
     from rsvp import services
 
     first, first_guests, event, meal = _rsvp_household()
@@ -227,6 +224,17 @@ def test_an_rsvp_in_progress_does_not_hold_back_another_household_of_the_wedding
     second_guest = factories.GuestFactory(household=second)
     factories.InvitationFactory(guest=second_guest, event=event)
     answers = [services.Answer(g.pk, event.pk, Response.Status.ATTENDING, meal.pk) for g in first_guests]
+    return first, first_guests, event, second, second_guest, answers
+
+
+def test_an_rsvp_in_progress_does_not_hold_back_another_household_of_the_wedding(transactional_db, monkeypatch):
+    """One household's RSVP is paused between its lock and its writes; another household of the
+    same wedding submits meanwhile and is not kept waiting: the first locks its household's row,
+    not the wedding's (at 1,000 households the wedding's row made every RSVP of it queue)."""
+    require_postgres()
+    from rsvp import services
+
+    first, first_guests, event, second, second_guest, answers = _two_households_rsvp()
 
     _meanwhile(
         monkeypatch, services, "_clean_status",  # called after the household's lock, before any write
@@ -261,3 +269,32 @@ def test_a_seat_being_unassigned_does_not_hold_back_answers_to_its_event(transac
     )
     assert not Seat.objects.filter(guest=guests[0], event=event).exists()
     assert Response.objects.get(guest=guests[1]).status == Response.Status.DECLINED
+
+
+def test_an_rsvp_written_but_not_yet_committed_does_not_hold_back_another_household(transactional_db, monkeypatch):
+    """One household's RSVP is paused after its answers are written, before its commit; another
+    household of the same wedding submits meanwhile and is not kept waiting. The wedding's row
+    (its version) is locked at the commit only: it was locked from the first answer's change on,
+    and every RSVP of the wedding queued behind the ones in flight (bench/README.md "The version's
+    lock"). Versions stay in commit order: the second, committed first, has the lower one."""
+    require_postgres()
+    from realtime.models import Change
+    from rsvp import services
+
+    first, first_guests, event, second, second_guest, answers = _two_households_rsvp()
+    before = type(first.wedding).objects.get(pk=first.wedding.pk).version
+
+    _meanwhile(
+        monkeypatch, services, "_replies_apply",  # called after the answers' writes, before the commit
+        lambda: services.rsvp_submit(household=first, answers=answers),
+        lambda: services.rsvp_submit(
+            household=second, answers=[services.Answer(second_guest.pk, event.pk, Response.Status.DECLINED)]
+        ),
+    )
+    versions = dict(
+        Change.objects.filter(wedding=first.wedding, model="rsvp.response").values_list("object_id", "version")
+    )
+    responses = dict(Response.objects.values_list("guest_id", "pk"))
+    assert versions[str(responses[second_guest.pk])] == before + 1
+    assert {versions[str(responses[g.pk])] for g in first_guests} == {before + 2}
+    assert type(first.wedding).objects.get(pk=first.wedding.pk).version == before + 2

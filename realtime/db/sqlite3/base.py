@@ -1,0 +1,9 @@
+"""Django's SQLite backend, writing the change log at commit (see `realtime.db`)."""
+
+from django.db.backends.sqlite3 import base
+
+from realtime.db import CommitsChanges
+
+
+class DatabaseWrapper(CommitsChanges, base.DatabaseWrapper):
+    pass
