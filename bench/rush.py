@@ -480,6 +480,7 @@ async def rush_on(args, plan: dict, servers: list) -> dict:
         await asyncio.sleep(args.drain)
         for s, r in zip(servers, rss, strict=True):
             r["end"] = rss_mb(s.pid)
+        hubs = await asyncio.to_thread(hub_counters, servers[0].redis_url)
         print(f"uptime after the rush: {uptime()}")
         if profiler is not None:
             profiler.wait(timeout=60)
@@ -494,6 +495,7 @@ async def rush_on(args, plan: dict, servers: list) -> dict:
             "sockets_cpu_percent": round(100 * driver_cpu / elapsed),
             "server_cpu_ms_per_request": cpu_ms_per_request(sum(cpu_used), len(results["requests"])),
             "sockets_welcomed": welcomed, "households_left": results["households_left"],
+            "hubs": hubs,
         })
     finally:
         stop.set()
@@ -506,6 +508,27 @@ async def rush_on(args, plan: dict, servers: list) -> dict:
             locust.kill()
         if profiler is not None and profiler.poll() is None:
             profiler.terminate()
+
+
+HUB_COUNTERS = ("messages_in", "duplicates", "gaps", "resyncs", "renders", "frames_out")
+
+
+def hub_counters(redis_url: str | None) -> dict | None:
+    """The processes' hub counters, summed (realtime.stats: written to Redis every few seconds;
+    read after the next write). None without Redis (one process, in-memory layer)."""
+    if not redis_url:
+        return None
+    import redis as redis_py
+
+    from realtime.stats import STATS_INTERVAL, STATS_KEY
+
+    time.sleep(STATS_INTERVAL + 1)
+    client = redis_py.Redis.from_url(redis_url)
+    try:
+        rows = [json.loads(raw) for raw in client.hgetall(STATS_KEY).values()]
+    finally:
+        client.close()
+    return {name: sum(row.get(name, 0) for row in rows) for name in HUB_COUNTERS}
 
 
 def summarize(args, results: dict, versions: dict[int, int], sockets: list[Socket], extra: dict) -> dict:
@@ -584,6 +607,9 @@ def print_summary(args, result: dict) -> None:
           "planner's socket on another)" if args.servers > 1 else ""))
     print(f"frames: guests {result['guest_socket_frames']}, planners {result['planner_socket_frames']}; "
           f"reconnects {result['reconnects']}")
+    if result.get("hubs"):
+        print("hubs (summed): " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in result["hubs"].items())
+              + " (a gap a version from another process missed for over realtime.hub.GAP_GRACE: its wedding's sockets resynced)")
     print(f"CPU over {result['elapsed_s']} s: server {result['server_cpu_percent']}% of a core, locust "
           f"{result['locust_cpu_percent']}%, sockets {result['sockets_cpu_percent']}%; server RSS "
           f"{result['rss_mb']['start']} → peak {result['rss_mb']['peak']} → {result['rss_mb']['end']} MB")
