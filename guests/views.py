@@ -134,7 +134,11 @@ def guest_context(request: HttpRequest, **extra) -> dict:
     """What every guest page's template needs: the live viewer, the household, the nav."""
     household = request.guest_household
     viewer = Viewer(wedding=household.wedding, audience=Audience.HOUSEHOLD, household=household)
-    return {**live_page_context(viewer), "household": household, **extra}
+    # A read (GET) has read its household and wedding, with the version, as it began
+    # (GuestSessionMiddleware) and wrote nothing since: no second read. A POST may have
+    # changed them: read again.
+    read_now = request.method not in ("GET", "HEAD")
+    return {**live_page_context(viewer, read_now=read_now), "household": household, **extra}
 
 
 def _too_many(request: HttpRequest, **context) -> HttpResponse:

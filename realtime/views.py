@@ -14,14 +14,22 @@ from realtime.principal import viewer_for
 from realtime.regions import Audience, Viewer
 
 
-def live_page_context(viewer: Viewer) -> dict:
+def live_page_context(viewer: Viewer, *, read_now: bool = True) -> dict:
     """What a live page's template needs: its viewer and the version it was rendered at.
 
     The version is read *before* the regions render, so the page is at least
     that fresh; the socket resyncs anything committed after (DESIGN §4.7). The
     wedding (and a household viewer's household) are read in the same query, so the
     regions use them as they are (`Viewer.fresh`) instead of each reading them again.
+
+    `read_now=False`: the viewer's wedding (and household) were read in this request,
+    before any region's data, and nothing was written since (a guest page's GET, whose
+    household the session middleware read): they, and the version with them, are used as
+    they are.
     """
+    if not read_now:
+        viewer = dataclasses.replace(viewer, fresh=True)
+        return {"live_viewer": viewer, "live_version": viewer.wedding.version, "wedding": viewer.wedding}
     weddings = viewer.wedding._meta.model.objects
     if viewer.audience is Audience.HOUSEHOLD and viewer.household is not None:
         household = (  # (_meta: the request's household is a lazy object)

@@ -19,11 +19,12 @@ from realtime.views import live_page_context
 from rsvp.models import Response
 from tests import factories
 
-# Session + household (middleware), the page's wedding and household with its version, then
-# the regions: "home" shows the table, the answers, the events, the household, the requests.
-HOME_QUERIES = 13
-RSVP_FORM_QUERIES = 13
-DONE_QUERIES = 7
+# Session + household with its wedding and version (middleware; a GET page reads them no second
+# time), then the regions: "home" shows the table, the answers, the events, the household, the
+# requests.
+HOME_QUERIES = 12
+RSVP_FORM_QUERIES = 12
+DONE_QUERIES = 6
 # The form reads no tags, no replies and no attendance when the wedding asks no question (as
 # in the rush). Two guests, two events each: one locked read of the household's answers, then per
 # answer a savepoint, the insert and the savepoint's release; at the commit, the wedding's version
