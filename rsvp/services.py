@@ -158,7 +158,7 @@ _UNREAD = object()
 def _apply_response(
     *, guest_id: int, event_id: int, wedding_id: int, status: str, meal_id: int | None, now,
     answered_by: str, user=None, note: str | None = None, loaded: Mapping[str, Any] | None = None,
-    current: Response | None | object = _UNREAD,
+    current: Response | None | object = _UNREAD, guarded: bool = True,
 ) -> bool:
     """Create or update one response under the (guest, event) unique constraint.
 
@@ -167,6 +167,8 @@ def _apply_response(
     caller has already read (by field name); the change's summary names them without
     reading them again. `current`: the row as the caller read it *for update* in this
     transaction (None: there was none), so it is not read again; by default it is read here.
+    `guarded=False`: the insert gets no savepoint of its own, and a row inserted meanwhile by
+    another transaction raises IntegrityError (the caller's savepoint handles it).
     """
     if status != Response.Status.ATTENDING:
         meal_id = None
@@ -174,6 +176,14 @@ def _apply_response(
         Response.objects.select_for_update().filter(guest_id=guest_id, event_id=event_id).first()
         if current is _UNREAD else current
     )
+    if response is None and not guarded:
+        response = Response(
+            wedding_id=wedding_id, guest_id=guest_id, event_id=event_id, status=status, meal_id=meal_id,
+            responded_at=now, answered_by=answered_by, answered_by_user=user, note=note or "",
+        )
+        _prime(response, loaded)
+        response.save(force_insert=True)
+        return True
     if response is None:
         try:
             # A concurrent submission may insert the same row between our read
@@ -334,18 +344,7 @@ def rsvp_submit(
         # --- write ---
         now = timezone.now()
         result = SubmitResult()
-        # The household's answers so far, locked in one read rather than one per answer.
-        answered = {
-            (r.guest_id, r.event_id): r
-            for r in Response.objects.select_for_update().filter(guest_id__in=[a.guest_id for a in cleaned])
-        }
-        for a in cleaned:
-            result.changed += _apply_response(
-                guest_id=a.guest_id, event_id=a.event_id, wedding_id=wedding.pk, status=a.status,
-                meal_id=a.meal_id, now=now, answered_by=Response.AnsweredBy.GUEST,
-                loaded={"guest": members[a.guest_id], "event": events.get(a.event_id), "meal": menu.get(a.meal_id)},
-                current=answered.get((a.guest_id, a.event_id)),
-            )
+        result.changed += _answers_apply(cleaned, wedding_id=wedding.pk, now=now, members=members, events=events, menu=menu)
         for guest_id, text in dietary.items():
             guest = members[guest_id]
             if guest.dietary_notes != text.strip():
@@ -392,6 +391,41 @@ def rsvp_submit(
             voter = min(live_members.values(), key=lambda g: (g.is_plus_one, g.pk), default=None)
             song_request(wedding=wedding, household=household, guest=voter, title=song.title, artist=song.artist)
     return result
+
+
+def _answers_apply(
+    cleaned: list[Answer], *, wedding_id: int, now, members: Mapping[int, Guest], events: Mapping[int, Event],
+    menu: Mapping[int, MealOption],
+) -> int:
+    """Write the household's answers (the household's row is locked); returns how many changed.
+
+    The answers so far are locked in one read, and the new ones inserted under one savepoint
+    rather than one each. A planner recording an answer does not take the household's lock, so
+    one of the inserts may meet a row committed after that read: the savepoint is then rolled
+    back and the answers written again one by one, each read afresh and guarded by a savepoint
+    of its own.
+    """
+
+    def apply(guarded: bool) -> int:
+        answered = {
+            (r.guest_id, r.event_id): r
+            for r in Response.objects.select_for_update().filter(guest_id__in=[a.guest_id for a in cleaned])
+        }
+        return sum(
+            _apply_response(
+                guest_id=a.guest_id, event_id=a.event_id, wedding_id=wedding_id, status=a.status,
+                meal_id=a.meal_id, now=now, answered_by=Response.AnsweredBy.GUEST,
+                loaded={"guest": members[a.guest_id], "event": events.get(a.event_id), "meal": menu.get(a.meal_id)},
+                current=answered.get((a.guest_id, a.event_id)), guarded=guarded,
+            )
+            for a in cleaned
+        )
+
+    try:
+        with transaction.atomic():
+            return apply(guarded=False)
+    except IntegrityError:
+        return apply(guarded=True)
 
 
 def _name_key(first: str, last: str) -> tuple[str, str]:

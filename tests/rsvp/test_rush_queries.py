@@ -26,11 +26,10 @@ HOME_QUERIES = 12
 RSVP_FORM_QUERIES = 12
 DONE_QUERIES = 6
 # The form reads no tags, no replies and no attendance when the wedding asks no question (as
-# in the rush). Two guests, two events each: one locked read of the household's answers, then per
-# answer a savepoint, the insert and the savepoint's release; at the commit, the wedding's version
-# and the four change rows in one insert (realtime.db); nothing reads a guest, an event or a meal
-# back to describe it.
-SUBMIT_QUERIES = 33
+# in the rush). Two guests, two events each: one locked read of the household's answers, then the
+# four inserts under one savepoint; at the commit, the wedding's version and the four change rows
+# in one insert (realtime.db); nothing reads a guest, an event or a meal back to describe it.
+SUBMIT_QUERIES = 27
 
 
 @pytest.fixture

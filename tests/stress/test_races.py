@@ -298,3 +298,27 @@ def test_an_rsvp_written_but_not_yet_committed_does_not_hold_back_another_househ
     assert versions[str(responses[second_guest.pk])] == before + 1
     assert {versions[str(responses[g.pk])] for g in first_guests} == {before + 2}
     assert type(first.wedding).objects.get(pk=first.wedding.pk).version == before + 2
+
+
+def test_a_planners_answer_committed_during_an_rsvp_is_updated_not_an_error(transactional_db, monkeypatch):
+    """The household's new answers are inserted under one savepoint. A planner records an answer
+    for one of its guests (without the household's lock) after the RSVP read the answers and
+    before it inserts them: the insert meets the planner's row, the savepoint is rolled back, and
+    the answers are written again one by one. The RSVP succeeds and the guest's answer wins."""
+    require_postgres()
+    from rsvp import services
+
+    household, guests, event, meal = _rsvp_household()
+    planner = factories.UserFactory()
+    household.wedding.planners.add(planner)
+    answers = [services.Answer(g.pk, event.pk, Response.Status.ATTENDING, meal.pk) for g in guests]
+
+    _meanwhile(
+        monkeypatch, services, "_apply_response",  # called after the answers' read, before any insert
+        lambda: services.rsvp_submit(household=household, answers=answers),
+        lambda: services.response_record(guest=guests[0], event=event, status=Response.Status.DECLINED, user=planner),
+    )
+    rows = Response.objects.filter(event=event).order_by("guest_id")
+    assert [(r.guest_id, r.status, r.answered_by) for r in rows] == [
+        (g.pk, Response.Status.ATTENDING, Response.AnsweredBy.GUEST) for g in guests
+    ]
