@@ -176,26 +176,20 @@ def _apply_response(
         Response.objects.select_for_update().filter(guest_id=guest_id, event_id=event_id).first()
         if current is _UNREAD else current
     )
-    if response is None and not guarded:
-        response = Response(
+    if response is None:
+        new = Response(
             wedding_id=wedding_id, guest_id=guest_id, event_id=event_id, status=status, meal_id=meal_id,
             responded_at=now, answered_by=answered_by, answered_by_user=user, note=note or "",
         )
-        _prime(response, loaded)
-        response.save(force_insert=True)
-        return True
-    if response is None:
+        _prime(new, loaded)
+        if not guarded:
+            new.save(force_insert=True)
+            return True
         try:
             # A concurrent submission may insert the same row between our read
             # and this insert: the savepoint lets us fall back to updating it.
             with transaction.atomic():
-                response = Response(
-                    wedding_id=wedding_id, guest_id=guest_id, event_id=event_id, status=status,
-                    meal_id=meal_id, responded_at=now, answered_by=answered_by,
-                    answered_by_user=user, note=note or "",
-                )
-                _prime(response, loaded)
-                response.save(force_insert=True)
+                new.save(force_insert=True)
             return True
         except IntegrityError:
             response = Response.objects.select_for_update().filter(guest_id=guest_id, event_id=event_id).first()
