@@ -22,17 +22,12 @@ from __future__ import annotations
 import contextlib
 import contextvars
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import connections, transaction
 
+from realtime.changelog import UNKNOWN, ChangeSet
 from realtime.context import current_actor
-
-# A change whose household is not known: every household region of its topic re-renders.
-UNKNOWN = "unknown"
-
-# Message ids per topic are capped: past this, receivers treat the topic as "anything changed".
-MAX_IDS_PER_TOPIC = 200
 
 _suspended: contextvars.ContextVar[frozenset[int]] = contextvars.ContextVar(
     "confetti_capture_suspended", default=frozenset()
@@ -41,51 +36,10 @@ _all_suspended: contextvars.ContextVar[bool] = contextvars.ContextVar("confetti_
 
 
 @dataclass(eq=False)
-class PendingPublish:
+class PendingPublish(ChangeSet):
     """What one transaction changed in one wedding; called once, after commit."""
 
-    wedding_id: int
-    version: int | None  # None until the transaction's commit bumps it (`flush`)
     token: object = None
-    topics: set[str] = field(default_factory=set)
-    ids: dict[str, set[str] | None] = field(default_factory=dict)
-    # Per topic, the households whose own rows changed (None: unknown, maybe any).
-    households: dict[str, set[int] | None] = field(default_factory=dict)
-
-    def add_unknown(self, topic: str) -> None:
-        """The topic changed, but not which rows (e.g. cascaded deletes)."""
-        self.topics.add(topic)
-        self.ids[topic] = None
-        self.households[topic] = None
-
-    def add(self, topic: str, object_ids: Iterable[object], household_id: object = UNKNOWN) -> None:
-        """`household_id`: the household whose own row changed, None for a row of no
-        household (a planner's song), UNKNOWN when it cannot be told."""
-        known_households = self.households.get(topic, set())
-        if household_id == UNKNOWN or known_households is None:
-            self.households[topic] = None
-        else:
-            if household_id is not None:
-                known_households.add(household_id)
-            self.households[topic] = known_households
-        self.topics.add(topic)
-        known = self.ids.setdefault(topic, set())
-        if known is None:
-            return
-        known.update(str(i) for i in object_ids if i is not None)
-        if len(known) > MAX_IDS_PER_TOPIC:
-            self.ids[topic] = None
-
-    def message(self) -> dict:
-        return {
-            "wedding": self.wedding_id,
-            "version": self.version,
-            "topics": sorted(self.topics),
-            "ids": {t: (sorted(v) if v is not None else None) for t, v in self.ids.items()},
-            "households": {
-                t: sorted(v) for t, v in self.households.items() if v is not None
-            },
-        }
 
     def __call__(self) -> None:
         from realtime.publish import publish

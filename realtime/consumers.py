@@ -36,6 +36,7 @@ from realtime import admission as admission_module
 from realtime import hub as hub_module
 from realtime import limits, protocol, regions, transport
 from realtime.batching import Batcher
+from realtime.changelog import CATCH_UP_LIMIT, changed_topics
 from realtime.handshake import PRINCIPAL_KEY
 from realtime.protocol import CLOSE_BAD_REQUEST, CLOSE_NOT_ALLOWED, MAX_FRAME, ProtocolError
 from realtime.regions import Viewer
@@ -46,7 +47,6 @@ __all__ = ["LiveConsumer", "watched_regions", "MAX_FRAME"]
 logger = logging.getLogger(__name__)
 
 MAX_REGIONS = 50
-CATCH_UP_LIMIT = 500  # versions behind after which every region is re-rendered
 MAX_BAD_FRAMES = 20  # error frames a socket gets before it is closed 4400
 TOPICS_CACHE = 1024  # (wedding, since, until) ranges whose changed topics are remembered
 
@@ -57,28 +57,11 @@ def _current_version(wedding_id: int) -> int:
     return Wedding.objects.filter(pk=wedding_id).values_list("version", flat=True).first() or 0
 
 
-def _changed_topics(wedding_id: int, since: int, until: int) -> set[str] | None:
-    """Topics changed in (since, until], or None when the log cannot tell (too many, pruned)."""
-    from realtime.models import Change
-
-    if since <= 0 or until - since > CATCH_UP_LIMIT:
-        return None
-    rows = set(
-        Change.objects.filter(wedding_id=wedding_id, version__gt=since, version__lte=until)
-        .order_by()
-        .values_list("version", "topic")
-        .distinct()
-    )
-    if len({version for version, _topic in rows}) < until - since:
-        return None
-    return {topic for _version, topic in rows}
-
-
 def _hello_state(wedding_id: int, since: int) -> tuple[int, set[str] | None]:
     current = _current_version(wedding_id)
     if since > current:  # a page from another database, or a forged number: start over
         return current, None
-    topics = _changed_topics(wedding_id, since, current) if since < current else set()
+    topics = changed_topics(wedding_id, since, current) if since < current else set()
     return current, topics
 
 
@@ -312,7 +295,7 @@ class LiveConsumer(transport.LeanDispatch, AsyncWebsocketConsumer):
             if claimed == known:
                 return known, set()
             if claimed <= 0 or known - claimed > CATCH_UP_LIMIT:
-                return known, None  # every region, whatever the log says (as _changed_topics decides)
+                return known, None  # every region, whatever the log says (as changed_topics decides)
             topics = self.hub.catch_up_topics.get((wedding_id, claimed, known))
             if topics is not None:
                 return known, set(topics)
