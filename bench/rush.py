@@ -510,7 +510,7 @@ async def rush_on(args, plan: dict, servers: list) -> dict:
             profiler.terminate()
 
 
-HUB_COUNTERS = ("messages_in", "duplicates", "gaps", "resyncs", "renders", "frames_out")
+HUB_COUNTERS = ("messages_in", "duplicates", "gaps", "filled", "resyncs", "renders", "frames_out")
 
 
 def hub_counters(redis_url: str | None) -> dict | None:
@@ -609,7 +609,8 @@ def print_summary(args, result: dict) -> None:
           f"reconnects {result['reconnects']}")
     if result.get("hubs"):
         print("hubs (summed): " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in result["hubs"].items())
-              + " (a gap a version from another process missed for over realtime.hub.GAP_GRACE: its wedding's sockets resynced)")
+              + " (a gap: a version from another process missed for over realtime.hub.GAP_GRACE; filled: such versions "
+              "read from the change log; resyncs: sockets sent every region again)")
     print(f"CPU over {result['elapsed_s']} s: server {result['server_cpu_percent']}% of a core, locust "
           f"{result['locust_cpu_percent']}%, sockets {result['sockets_cpu_percent']}%; server RSS "
           f"{result['rss_mb']['start']} → peak {result['rss_mb']['peak']} → {result['rss_mb']['end']} MB")

@@ -122,6 +122,7 @@ def _log(
 
     if _all_suspended.get() or wedding_id in _suspended.get():
         return
+    also_topics = tuple(also_topics)  # read twice: the message and the log row
     connection = connections[using]
     if not connection.in_atomic_block:
         with transaction.atomic(using=using):
@@ -163,6 +164,8 @@ def _log(
         actor_user_id=actor.user_id,
         actor_household_id=actor.household_id,
         actor_label=actor.label[:150],
+        owner_household=household_id if isinstance(household_id, int) else None,
+        side_topics=" ".join(also_topics),
     )
     if deferred:
         if not hasattr(connection, "_confetti_queued"):

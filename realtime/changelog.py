@@ -18,7 +18,7 @@ UNKNOWN = "unknown"
 # Message ids per topic are capped: past this, receivers treat the topic as "anything changed".
 MAX_IDS_PER_TOPIC = 200
 
-CATCH_UP_LIMIT = 500  # versions behind after which every region is re-rendered
+CATCH_UP_LIMIT = 500  # versions read back from the log at most; past this every region is re-rendered
 
 
 @dataclass(eq=False)
@@ -38,9 +38,10 @@ class ChangeSet:
         self.ids[topic] = None
         self.households[topic] = None
 
-    def add(self, topic: str, object_ids: Iterable[object], household_id: object = UNKNOWN) -> None:
+    def add(self, topic: str, object_ids: Iterable[object] | None, household_id: object = UNKNOWN) -> None:
         """`household_id`: the household whose own row changed, None for a row of no
-        household (a planner's song), UNKNOWN when it cannot be told."""
+        household (a planner's song), UNKNOWN when it cannot be told. `object_ids`
+        None: not known which rows."""
         known_households = self.households.get(topic, set())
         if household_id == UNKNOWN or known_households is None:
             self.households[topic] = None
@@ -51,6 +52,9 @@ class ChangeSet:
         self.topics.add(topic)
         known = self.ids.setdefault(topic, set())
         if known is None:
+            return
+        if object_ids is None:
+            self.ids[topic] = None
             return
         known.update(str(i) for i in object_ids if i is not None)
         if len(known) > MAX_IDS_PER_TOPIC:
@@ -77,9 +81,39 @@ def changed_topics(wedding_id: int, since: int, until: int) -> set[str] | None:
     rows = set(
         Change.objects.filter(wedding_id=wedding_id, version__gt=since, version__lte=until)
         .order_by()
-        .values_list("version", "topic")
+        .values_list("version", "topic", "side_topics")
         .distinct()
     )
-    if len({version for version, _topic in rows}) < until - since:
+    if len({version for version, _topic, _side in rows}) < until - since:
         return None
-    return {topic for _version, topic in rows}
+    return {topic for _version, topic, _side in rows} | {t for _v, _t, side in rows for t in side.split()}
+
+
+def logged_messages(wedding_id: int, since: int, until: int) -> list[dict] | None:
+    """The messages of a wedding's versions (since, until], rebuilt from its change log, oldest first.
+
+    What a hub reads for versions whose message never came. A rebuilt message may
+    name more than the published one did (a row of several objects, or of no one
+    household, counts as unknown), never less. None when the log cannot tell: a
+    version missing from it (pruned), or more than `CATCH_UP_LIMIT` versions.
+    """
+    from realtime.models import Change
+
+    if since < 0 or until - since > CATCH_UP_LIMIT:
+        return None
+    rows = (
+        Change.objects.filter(wedding_id=wedding_id, version__gt=since, version__lte=until)
+        .order_by("version", "id")
+        .values_list("version", "topic", "object_id", "count", "owner_household", "side_topics")
+    )
+    versions: dict[int, ChangeSet] = {}
+    for version, topic, object_id, count, household, side_topics in rows:
+        changes = versions.get(version)
+        if changes is None:
+            changes = versions[version] = ChangeSet(wedding_id=wedding_id, version=version)
+        changes.add(topic, [object_id] if count == 1 and object_id else None, UNKNOWN if household is None else household)
+        for topic_too in side_topics.split():
+            changes.add_unknown(topic_too)
+    if len(versions) < until - since:
+        return None
+    return [changes.message() for changes in versions.values()]

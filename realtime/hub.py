@@ -34,6 +34,11 @@ What the hub itself does:
 * **Never silently behind.** Changes for a socket coalesce into a set of
   dirty regions, so nothing queues up; a socket more than `MAX_BACKLOG`
   versions behind gets a resync (all its regions at the current version).
+* **A missed version costs what it changed.** A version that has not come
+  within `GAP_GRACE` (another process's message late, or lost), or that the
+  audit finds missing, is read from the change log and delivered like any
+  message (`changelog.logged_messages`); the wedding is resynced only when the
+  log cannot tell.
 * **Redis down is not an outage.** While the layer is down the hub is
   *degraded*: it tells its sockets (their pages poll) and keeps delivering
   this process's own writes in memory; when the layer is back it tells the
@@ -61,7 +66,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from realtime import limits, protocol, regions, transport
+from realtime import changelog, limits, protocol, regions, transport
 from realtime.debounce import Debounce
 from realtime.layer import LayerLink
 from realtime.ledger import Arrival, VersionLedger
@@ -96,6 +101,7 @@ class WeddingState:
     subscriptions: dict[tuple, Subscription] = field(default_factory=dict)  # by Watcher.subscription_key()
     ledger: VersionLedger = field(default_factory=lambda: VersionLedger(window=SEEN_WINDOW))
     gap_timer: asyncio.TimerHandle | None = None
+    filling: bool = False  # reading missed versions from the change log (`Hub._fill`)
     render_version: int = -1
     renders: dict[tuple, asyncio.Future] = field(default_factory=dict)
 
@@ -131,6 +137,7 @@ class Hub:
         # sockets of a reconnect storm (the consumer's hello fills it; bounded there).
         self.catch_up_topics: dict[tuple[int, int, int], frozenset[str]] = {}
         self._tasks: list[asyncio.Task] = []
+        self._fills: set[asyncio.Task] = set()  # gap fills in flight (`_fill`)
         self._due: dict[Watcher, None] = {}  # an ordered set: sockets flush in the order they were marked
         self._flush_scheduled = False
         self._closed = False
@@ -159,9 +166,10 @@ class Hub:
         self._closed = True
         if self.link is not None:
             self.link.closed = True
-        for task in self._tasks:
+        tasks = [*self._tasks, *self._fills]
+        for task in tasks:
             task.cancel()
-        for task in self._tasks:
+        for task in tasks:
             try:
                 await task
             except (asyncio.CancelledError, Exception):
@@ -307,7 +315,7 @@ class Hub:
             return
         if arrival is Arrival.OVERFLOW:  # a long outage: give up on the oldest gaps
             self._resync_wedding(wedding_id, state)
-        elif arrival is Arrival.GAP and state.gap_timer is None:
+        elif arrival is Arrival.GAP and state.gap_timer is None and not state.filling:
             self._arm_gap_check(wedding_id, state)
 
         topics = set(message.get("topics") or ())
@@ -336,8 +344,40 @@ class Hub:
                 self._arm_gap_check(wedding_id, state)
             return
         self.stats["gaps"] += 1
-        logger.info("realtime: wedding %s missed versions before %s, resyncing", wedding_id, expected)
-        self._resync_wedding(wedding_id, state)
+        self._start_fill(wedding_id, state, expected)
+
+    def _start_fill(self, wedding_id: int, state: WeddingState, upto: int) -> None:
+        state.filling = True
+        task = self.loop.create_task(self._fill(wedding_id, upto))
+        self._fills.add(task)
+        task.add_done_callback(self._fills.discard)
+
+    async def _fill(self, wedding_id: int, upto: int) -> None:
+        """Versions up to `upto` are committed but some of their messages never came (late
+        from another process, or lost): read them from the change log and deliver them as if
+        they had, so a socket re-renders only what they changed. A message that comes after
+        all is then a duplicate. Only when the log cannot tell is the wedding resynced.
+        """
+        state = self.weddings.get(wedding_id)
+        if state is None:
+            return
+        try:
+            messages = await _logged_messages(wedding_id, state.ledger.contiguous, upto)
+        except Exception:
+            logger.exception("realtime: reading the change log of wedding %s failed", wedding_id)
+            messages = None
+        state.filling = False
+        if self.weddings.get(wedding_id) is not state:
+            return  # its last socket left meanwhile
+        for message in messages or ():
+            if state.ledger.missed(message["version"]):
+                self.stats["filled"] += 1
+                self.on_message(message)
+        if state.ledger.missed(upto):
+            logger.info("realtime: wedding %s missed versions up to %s, resyncing", wedding_id, upto)
+            self._resync_wedding(wedding_id, state, upto=upto)
+        elif state.ledger.open_gap() is not None and state.gap_timer is None:
+            self._arm_gap_check(wedding_id, state)
 
     def _resync_wedding(self, wedding_id: int, state: WeddingState, upto: int | None = None) -> None:
         state.ledger.resynced(upto)
@@ -652,9 +692,9 @@ class Hub:
         versions = await _wedding_versions(list(self.weddings))
         for wedding_id, db_version in versions.items():
             state = self.weddings.get(wedding_id)
-            if state is not None and state.ledger.audit(db_version, force=force):
+            if state is not None and not state.filling and state.ledger.audit(db_version, force=force):
                 self.stats["gaps"] += 1
-                self._resync_wedding(wedding_id, state, upto=db_version)
+                self._start_fill(wedding_id, state, db_version)
 
     # --- counters --------------------------------------------------------------------
 
@@ -739,6 +779,7 @@ def _wedding_versions_sync(wedding_ids: list[int]) -> dict[int, int]:
 # the connection around it as CONN_MAX_AGE says.
 _render_in_thread = database_sync_to_async(_render_sync, thread_sensitive=False)
 _wedding_versions = database_sync_to_async(_wedding_versions_sync, thread_sensitive=False)
+_logged_messages = database_sync_to_async(changelog.logged_messages, thread_sensitive=False)
 
 
 # --- the process's hub ------------------------------------------------------------------

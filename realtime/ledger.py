@@ -8,7 +8,7 @@ version is made here:
   reordered old one) and is ignored;
 * a version above the next one opens a **gap**: the hub waits a short grace
   for the missing one (another process's write may still be on its way),
-  then asks `missed()` and resyncs the wedding's sockets if it never came;
+  then asks `missed()` and, if it never came, reads it from the change log;
 * more than `window` versions waiting above a gap is an **overflow** (a
   long outage): the hub gives up on the oldest gaps and resyncs at once;
 * a periodic **audit** against `Wedding.version` catches a lost *last*

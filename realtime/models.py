@@ -21,6 +21,15 @@ class Change(WeddingScoped):
     object_id = models.CharField(max_length=40, blank=True)
     count = models.PositiveIntegerField(default=1, help_text="Objects changed (bulk writes log one row).")
     summary = models.CharField(max_length=300)
+    # What a live page needs to rebuild this change's message from the log (a hub filling a
+    # gap, a socket catching up after a reconnect): see realtime.capture.logged_messages.
+    owner_household = models.PositiveBigIntegerField(
+        null=True, blank=True,
+        help_text="The household whose own row changed; empty when it is no one household's or not known.",
+    )
+    side_topics = models.CharField(
+        max_length=200, blank=True, help_text="Topics changed as a side effect (cascaded deletes), space-separated."
+    )
     actor_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -25,6 +25,7 @@ def new_counters() -> collections.Counter:
     return collections.Counter(
         messages_in=0, duplicates=0, frames_out=0, direct_frames=0, renders=0, render_errors=0, resyncs=0,
         gaps=0, layer_errors=0, closed_by_server=0,
+        filled=0,  # versions whose message never came, read from the change log instead (a gap, the audit)
         unchanged_skipped=0,  # frames sent without a region whose HTML had not changed (version only)
         # realtime.limits: sockets refused over a cap, dropped for not reading, frames throttled
         refused_principal_cap=0, refused_address_cap=0, closed_slow=0, throttled_frames=0,

@@ -335,3 +335,45 @@ def test_two_transactions_changing_two_weddings_in_opposite_orders_both_commit(p
     for wedding in weddings:
         versions = [m["version"] for m in published if m["wedding"] == wedding.pk]
         assert len(versions) == 2 and len(set(versions)) == 2
+
+
+def test_the_change_log_gives_back_the_messages_that_were_published(
+    wedding, event, django_capture_on_commit_callbacks, published
+):
+    """A hub that missed a version reads its message from the log (`Hub._fill`): the same
+    topics and households as published, and a bulk write's side topics."""
+    from realtime.changelog import changed_topics, logged_messages
+    from wedding.songs.models import SongVote
+
+    voter = factories.GuestFactory(household__wedding=wedding)
+    song = factories.SongRequestFactory(wedding=wedding, requested_by=None)
+    since = version_of(wedding)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        SongVote.objects.create(wedding=wedding, song=song, guest=voter)  # the voter's household's own row
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        factories.ResponseFactory(guest=voter, event=event)
+        factories.GuestFactory(household=voter.household, first_name="Plus")
+    with django_capture_on_commit_callbacks(execute=True):
+        with capture.bulk_change(
+            wedding_id=wedding.pk, topic="guest", action="delete", model="guests.guest",
+            summary="Removed 1 guest", also_topics=("rsvp", "seating"),
+        ) as ids:
+            ids.append(voter.pk)
+            voter.delete()
+    until = version_of(wedding)
+    assert until == since + 3
+
+    rebuilt = logged_messages(wedding.pk, since, until)
+
+    assert [m["version"] for m in rebuilt] == [m["version"] for m in published[-3:]]
+    for before, after in zip(published[-3:], rebuilt, strict=True):
+        assert after["topics"] == before["topics"]
+        assert after["households"] == before["households"]
+    assert rebuilt[0]["households"] == {"song": [voter.household_id]}
+    assert rebuilt[2]["topics"] == ["guest", "rsvp", "seating"]
+    # A reconnecting page is told the side topics too (it re-renders the seating chart).
+    assert changed_topics(wedding.pk, since + 2, until) == {"guest", "rsvp", "seating"}
+    assert logged_messages(wedding.pk, since, until + 1) is None  # not committed: the log cannot tell
+    Change.objects.filter(wedding=wedding, version=since + 2).delete()  # pruned
+    assert logged_messages(wedding.pk, since, until) is None
+    assert changed_topics(wedding.pk, since, until) is None

@@ -188,8 +188,32 @@ async def test_a_dropped_message_is_recovered_when_the_next_one_reveals_the_gap(
     await run(lambda: factories.SongRequestFactory(wedding=wedding))  # a later, unrelated change
 
     got = await frames(socket, expect=["Lost"])
-    assert "Lost" in html_of(got)  # the gap made the hub resync every region
-    assert any(f["resync"] for f in got)
+    assert "Lost" in html_of(got)  # the gap was filled from the change log
+    assert not any(f["resync"] for f in got)  # only the regions the two versions touched
+    hub = hub_module.current_hub()
+    assert hub.stats["gaps"] == 1 and hub.stats["filled"] == 1
+    await socket.disconnect()
+
+
+async def test_a_dropped_message_the_log_cannot_tell_resyncs_every_region(wedding, planner, household, monkeypatch):
+    from realtime.models import Change
+
+    monkeypatch.setattr(hub_module, "GAP_GRACE", 0.1)
+    cookie = await run(lambda: planner_cookie(planner))
+    socket, _ = await open_socket(cookie, wedding.pk, regions_=[PLANNER_GUESTS, SONGS], version=await version_of(wedding))
+    deliver = hub_module.deliver_local
+    monkeypatch.setattr(hub_module, "deliver_local", lambda message: None)  # the layer lost it
+    await run(lambda: factories.GuestFactory(household=household, first_name="Pruned"))
+    lost = await version_of(wedding)
+    await run(lambda: Change.objects.filter(wedding=wedding, version=lost).delete())  # and the log forgot it
+    monkeypatch.setattr(hub_module, "deliver_local", deliver)
+
+    await run(lambda: factories.SongRequestFactory(wedding=wedding))
+
+    got = await frames(socket, expect=["Pruned"])
+    assert "Pruned" in html_of(got)
+    assert any(f["resync"] for f in got)  # the gap made the hub resync every region
+    assert hub_module.current_hub().stats["filled"] == 0
     await socket.disconnect()
 
 

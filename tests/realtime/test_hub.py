@@ -94,6 +94,27 @@ def household_renders(monkeypatch, text: str = "{pk}") -> list[int]:
     return renders
 
 
+async def two_households_watching(hub, region) -> dict[int, list[dict]]:
+    """Households 1 and 2 of wedding 1 each watch `region` (at version 0); the frames each gets."""
+    sent: dict[int, list[dict]] = {1: [], 2: []}
+
+    async def close(code: int) -> None:
+        raise AssertionError("not closed")
+
+    for household_id in (1, 2):
+        viewer = Viewer(wedding=SimpleNamespace(pk=1), audience=Audience.HOUSEHOLD,
+                        household=SimpleNamespace(pk=household_id))
+
+        async def send(text: str, household_id=household_id) -> None:
+            sent[household_id].append(json.loads(text))
+
+        watcher = hub_module.Watcher(viewer=viewer, send=send, close=close, household_id=household_id)
+        hub.watch(watcher, [hub_module.Watched(region=region, params=(), dom_id=f"live-{region.name}")])
+        await hub.attach(watcher)
+    hub.note_version(1, 0)
+    return sent
+
+
 async def test_a_household_region_skips_other_households_own_rows(monkeypatch):
     """One guest's vote re-renders that household's `my_songs`, not every household's."""
     renders = household_renders(monkeypatch)
@@ -102,23 +123,8 @@ async def test_a_household_region_skips_other_households_own_rows(monkeypatch):
         template="unused", context=dict,
     )
     hub = hub_module.Hub(loop=asyncio.get_running_loop(), layer=None)
-    sent: dict[int, list[dict]] = {1: [], 2: []}
-
-    async def close(code: int) -> None:
-        raise AssertionError("not closed")
-
     try:
-        for household_id in (1, 2):
-            viewer = Viewer(wedding=SimpleNamespace(pk=1), audience=Audience.HOUSEHOLD,
-                            household=SimpleNamespace(pk=household_id))
-
-            async def send(text: str, household_id=household_id) -> None:
-                sent[household_id].append(json.loads(text))
-
-            watcher = hub_module.Watcher(viewer=viewer, send=send, close=close, household_id=household_id)
-            hub.watch(watcher, [hub_module.Watched(region=region, params=(), dom_id="live-t_own_votes")])
-            await hub.attach(watcher)
-        hub.note_version(1, 0)
+        sent = await two_households_watching(hub, region)
 
         hub.on_message({"wedding": 1, "version": 1, "topics": ["song"], "households": {"song": [1]}})
         await asyncio.sleep(hub_module.DEBOUNCE + 0.2)
@@ -127,6 +133,45 @@ async def test_a_household_region_skips_other_households_own_rows(monkeypatch):
         hub.on_message({"wedding": 1, "version": 2, "topics": ["song"], "households": {}})  # unknown
         await asyncio.sleep(hub_module.DEBOUNCE + 0.2)
         assert [len(sent[1]), len(sent[2])] == [2, 1] and sorted(renders) == [1, 1, 2]
+    finally:
+        regions.unregister("t_own_votes")
+        await hub.shutdown()
+
+
+async def test_a_version_whose_message_is_late_is_read_from_the_log_and_re_renders_only_what_it_changed(monkeypatch):
+    """Household 1 voted on another process and its message is late (a busy box): after
+    GAP_GRACE the hub reads that version from the change log and re-renders household 1's
+    region alone, not every region of every socket; the message coming after all is a duplicate."""
+    monkeypatch.setattr(hub_module, "GAP_GRACE", 0.05)
+    renders = household_renders(monkeypatch)
+    region = regions.register(
+        "t_own_votes", audience=Audience.HOUSEHOLD, topics={"song"}, own_topics={"song"},
+        template="unused", context=dict,
+    )
+    late = {"wedding": 1, "version": 1, "topics": ["song"], "households": {"song": [1]}}
+    reads: list[tuple] = []
+
+    async def logged_messages(wedding_id, since, until):
+        reads.append((wedding_id, since, until))
+        return [late]
+
+    monkeypatch.setattr(hub_module, "_logged_messages", logged_messages)
+    hub = hub_module.Hub(loop=asyncio.get_running_loop(), layer=None)
+    try:
+        sent = await two_households_watching(hub, region)
+
+        hub.on_message({"wedding": 1, "version": 2, "topics": ["wedding"]})  # shown by no region here
+        await asyncio.sleep(hub_module.DEBOUNCE + 0.2)
+
+        assert reads == [(1, 0, 2)]
+        assert hub.stats["gaps"] == 1 and hub.stats["filled"] == 1 and hub.stats["resyncs"] == 0
+        assert renders == [1] and len(sent[2]) == 0
+        assert len(sent[1]) == 1 and not sent[1][0]["resync"]
+        assert hub.weddings[1].ledger.contiguous == 2
+
+        hub.on_message(late)  # it came after all
+        await asyncio.sleep(hub_module.DEBOUNCE + 0.2)
+        assert hub.stats["duplicates"] == 1 and renders == [1]
     finally:
         regions.unregister("t_own_votes")
         await hub.shutdown()
