@@ -74,19 +74,8 @@ class ChangeSet:
 
 def changed_topics(wedding_id: int, since: int, until: int) -> set[str] | None:
     """Topics changed in (since, until], or None when the log cannot tell (too many, pruned)."""
-    from realtime.models import Change
-
-    if since <= 0 or until - since > CATCH_UP_LIMIT:
-        return None
-    rows = set(
-        Change.objects.filter(wedding_id=wedding_id, version__gt=since, version__lte=until)
-        .order_by()
-        .values_list("version", "topic", "side_topics")
-        .distinct()
-    )
-    if len({version for version, _topic, _side in rows}) < until - since:
-        return None
-    return {topic for _version, topic, _side in rows} | {t for _v, _t, side in rows for t in side.split()}
+    messages = logged_messages(wedding_id, since, until) if since > 0 else None
+    return None if messages is None else {topic for message in messages for topic in message["topics"]}
 
 
 def logged_messages(wedding_id: int, since: int, until: int) -> list[dict] | None:

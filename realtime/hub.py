@@ -370,7 +370,7 @@ class Hub:
         if self.weddings.get(wedding_id) is not state:
             return  # its last socket left meanwhile
         for message in messages or ():
-            if state.ledger.missed(message["version"]):
+            if not state.ledger.has(message["version"]):
                 self.stats["filled"] += 1
                 self.on_message(message)
         if state.ledger.missed(upto):

@@ -42,9 +42,13 @@ class VersionLedger:
         self.latest = 0  # highest version known
         self.audit_mark = 0  # DB version at the previous audit that had not been seen yet
 
+    def has(self, version: int) -> bool:
+        """Whether this version was seen already (or covered by a resync)."""
+        return version <= self.contiguous or version in self.seen
+
     def arrive(self, version: int) -> Arrival:
         """A message with this version arrived."""
-        if version <= self.contiguous or version in self.seen:
+        if self.has(version):
             return Arrival.DUPLICATE
         self.seen.add(version)
         self.latest = max(self.latest, version)
