@@ -10,6 +10,7 @@ was built when it connected.
 
 from __future__ import annotations
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 
 from guests.models import Guest, GuestRequest, Household
@@ -60,6 +61,22 @@ def household_of_viewer(viewer: Viewer):
     return viewer.household
 
 
+def household_guests(viewer: Viewer) -> list[Guest]:
+    """The viewer's household's guests, plus-ones last (every HOUSEHOLD region showing them).
+
+    A page's viewer (`Viewer.fresh`: its household was read in this request) reads them once
+    for the whole page: they are kept as the household's prefetched `guests`, which its
+    other regions and `Household.greeting_name` then use. A socket's viewer lives for the
+    socket's life: it reads them again each time.
+    """
+    household = household_of_viewer(viewer)
+    guests = Guest.objects.for_wedding(viewer.wedding).order_by("is_plus_one", "pk")
+    if not viewer.fresh:
+        return list(guests.filter(household=household))
+    prefetch_related_objects([household], Prefetch("guests", queryset=guests))  # once: kept on the household
+    return list(household.guests.all())
+
+
 def requests_context(viewer: Viewer) -> dict:
     household = household_of_viewer(viewer)
     return {
@@ -75,12 +92,7 @@ def whos_who_context(viewer: Viewer) -> dict:
 
 def profile_context(viewer: Viewer) -> dict:
     """The household's guests (its own data: the household may see its own dietary notes)."""
-    household = household_of_viewer(viewer)
-    return {
-        "members": list(
-            Guest.objects.for_wedding(viewer.wedding).filter(household=household).order_by("is_plus_one", "pk")
-        ),
-    }
+    return {"members": household_guests(viewer)}
 
 
 region(

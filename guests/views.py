@@ -31,6 +31,7 @@ from guests.forms import (
     NameForm,
     SecondQuestionForm,
 )
+from guests.live import household_guests
 from guests.models import GuestRequest, Household
 from guests.session import household_login, household_logout
 from guests.signals import invitation_link_followed
@@ -323,7 +324,9 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 @guest_required
 def home(request: HttpRequest) -> HttpResponse:
     household = request.guest_household
-    return render(request, "guests/home.html", guest_context(request, rsvp_open=household.wedding.rsvp_open))
+    context = guest_context(request, rsvp_open=household.wedding.rsvp_open)
+    household_guests(context["live_viewer"])  # read once: the greeting and the regions share them
+    return render(request, "guests/home.html", context)
 
 
 @guest_required

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 
-from guests.live import fresh_wedding, household_of_viewer
-from guests.models import Guest, Household
+from guests.live import fresh_wedding, household_guests, household_of_viewer
+from guests.models import Household
 from realtime.live import Audience, Viewer, actor_words, admin_list_region, region, track
 from rsvp.models import Invitation, Question, QuestionAnswer, Response
 from wedding.core.models import Event
@@ -71,17 +71,12 @@ def answers_context(viewer: Viewer) -> dict:
     """Per invited event, each guest of the household and their answer (pending when none)."""
     household = household_of_viewer(viewer)
     wedding = fresh_wedding(viewer)
-    guests = list(
-        Guest.objects.for_wedding(wedding)
-        .filter(household=household)
-        .prefetch_related(
-            Prefetch("invitations", queryset=Invitation.objects.select_related("event"), to_attr="invited"),
-            Prefetch("responses", queryset=Response.objects.select_related("meal"), to_attr="answers"),
-            Prefetch(
-                "question_answers", queryset=QuestionAnswer.objects.select_related("question"), to_attr="replies"
-            ),
-        )
-        .order_by("is_plus_one", "pk")
+    guests = household_guests(viewer)  # a page's other regions share the read
+    prefetch_related_objects(
+        guests,
+        Prefetch("invitations", queryset=Invitation.objects.select_related("event"), to_attr="invited"),
+        Prefetch("responses", queryset=Response.objects.select_related("meal"), to_attr="answers"),
+        Prefetch("question_answers", queryset=QuestionAnswer.objects.select_related("question"), to_attr="replies"),
     )
     # The household's events, from its invitations (no query of their own).
     invited_events = {i.event_id: i.event for guest in guests for i in guest.invited if i.event.wedding_id == wedding.pk}

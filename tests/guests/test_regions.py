@@ -123,3 +123,25 @@ def test_directory_never_names_a_private_events_table(wedding, event, household)
     html = render("guest_directory", household)
     assert "Olive" in html
     assert "Hidden table" not in html and "Secret dinner" not in html
+
+
+def test_a_page_reads_its_households_guests_once_and_a_socket_reads_them_each_time(wedding, event, household):
+    """The home page's greeting, answers and household regions share one read of the guests
+    (`Viewer.fresh`); a socket's viewer lives long, so each of its renders reads them again."""
+    ana = factories.GuestFactory(household=household, first_name="Ana")
+    factories.InvitationFactory(guest=ana, event=event)
+    page = Viewer(wedding=wedding, audience=Audience.HOUSEHOLD, household=household, fresh=True)
+    with CaptureQueriesContext(connection) as reads:
+        answers = str(regions.render_region("guest_rsvp_answers", page, {}))
+        profile = str(regions.render_region("guest_profile", page, {}))
+        greeting = household.greeting_name
+    assert "Ana" in answers and "Ana" in profile and greeting == "Ana"
+    assert sum('FROM "guests_guest"' in query["sql"] for query in reads.captured_queries) == 1
+
+    ana.first_name = "Anabel"
+    ana.save()
+    socket = viewer_for(household)  # not fresh
+    with CaptureQueriesContext(connection) as reads:
+        assert "Anabel" in render("guest_profile", household)
+        assert "Anabel" in str(regions.render_region("guest_rsvp_answers", socket, {}))
+    assert sum('FROM "guests_guest"' in query["sql"] for query in reads.captured_queries) == 2

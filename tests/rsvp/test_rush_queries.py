@@ -21,8 +21,9 @@ from tests import factories
 
 # Session + household with its wedding and version (middleware; a GET page reads them no second
 # time), then the regions: "home" shows the table, the answers, the events, the household, the
-# requests.
-HOME_QUERIES = 12
+# requests. The household's guests are read once for the page (guests.live.household_guests):
+# the greeting, the answers and the household's region share them.
+HOME_QUERIES = 10
 RSVP_FORM_QUERIES = 12
 DONE_QUERIES = 6
 # The form reads no tags, no replies and no attendance when the wedding asks no question (as
