@@ -2,16 +2,18 @@
 
 WebSockets pass the Origin check (scheme, host and port: realtime.origin) and admission
 (realtime.admission); their session, user and principal are resolved before any consumer runs
-(realtime.handshake: one thread hop for the handshakes that arrive together).
+(realtime.handshake: one thread hop for the handshakes that arrive together). HTTP runs a sync
+view's whole request in one stretch of its thread (wedding.core.handler).
 """
 
 from __future__ import annotations
 
 import os
 
-from django.core.asgi import get_asgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wedding.settings")
+
+from wedding.core.handler import get_asgi_application  # noqa: E402
+
 # Django must be set up before anything imports models (the consumers do).
 django_asgi_app = get_asgi_application()
 

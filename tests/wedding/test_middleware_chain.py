@@ -17,6 +17,8 @@ from django.core.handlers.asgi import ASGIHandler
 from django.http import HttpResponse
 from django.urls import path
 
+from wedding.core.handler import OneStretchASGIHandler
+
 pytestmark = pytest.mark.urls(__name__)
 
 barrier = threading.Barrier(2, timeout=5)
@@ -34,7 +36,16 @@ def plain(request):
     return HttpResponse("plain")
 
 
-urlpatterns = [path("meet/", meet), path("plain/", plain)]
+async def async_plain(request):
+    seen["async"] = threading.get_ident()
+    return HttpResponse("async plain")
+
+
+def broken(request):
+    raise RuntimeError("a bug in a view")
+
+
+urlpatterns = [path("meet/", meet), path("plain/", plain), path("async/", async_plain), path("broken/", broken)]
 
 
 async def asgi_get(handler: ASGIHandler, url: str) -> tuple[int, bytes]:
@@ -61,9 +72,7 @@ async def asgi_get(handler: ASGIHandler, url: str) -> tuple[int, bytes]:
     return start["status"], b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
 
 
-def test_a_page_enters_its_thread_a_handful_of_times(monkeypatch):
-    """About twenty hops a request with async-capable middleware; now the chain is entered once,
-    and the hops left are Django's own: the view, each view hook, the request's signals."""
+def counted_hops(monkeypatch) -> list[str]:
     hops = []
     call = sync.SyncToAsync.__call__
 
@@ -72,14 +81,52 @@ def test_a_page_enters_its_thread_a_handful_of_times(monkeypatch):
         return await call(self, *args, **kwargs)
 
     monkeypatch.setattr(sync.SyncToAsync, "__call__", counting)
+    return hops
+
+
+def test_a_page_enters_its_thread_a_handful_of_times(monkeypatch):
+    """About twenty hops a request with async-capable middleware; now the chain is entered once,
+    and the hops left are Django's own: the view, each view hook, the request's signals."""
+    hops = counted_hops(monkeypatch)
     handler = ASGIHandler()
     assert asyncio.run(asgi_get(handler, "/plain/")) == (200, b"plain")
     assert len(hops) <= 8, hops
 
 
-def test_requests_run_side_by_side_each_in_its_own_thread():
+def test_a_sync_views_whole_request_is_one_stretch_of_its_thread(monkeypatch):
+    """wedding.core.handler: the chain, the view hooks and the view in one hop; the only others
+    are the request's signals (started, and finished as the response closes)."""
+    hops = counted_hops(monkeypatch)
+    assert asyncio.run(asgi_get(OneStretchASGIHandler(), "/plain/")) == (200, b"plain")
+    assert hops.count("BaseHandler.get_response") == 1
+    assert len(hops) == 3, hops
+    hops.clear()
+    assert asyncio.run(asgi_get(ASGIHandler(), "/plain/")) == (200, b"plain")
+    assert len(hops) > 3, hops  # Django's own handler: the view and its hooks hop one by one
+
+
+def test_an_async_view_and_a_failing_view_are_answered_as_django_answers_them(monkeypatch):
+    """The async view keeps Django's async path (it runs on the event loop); a view's exception
+    is still Django's 500 page; an unknown path still Django's 404."""
+    handler = OneStretchASGIHandler()
+    hops = counted_hops(monkeypatch)
+
+    async def requests():
+        loop_thread = threading.get_ident()
+        answered = await asgi_get(handler, "/async/")
+        return answered, seen.pop("async") == loop_thread
+
+    assert asyncio.run(requests()) == ((200, b"async plain"), True)
+    assert "BaseHandler.get_response" not in hops
+    status, _body = asyncio.run(asgi_get(handler, "/broken/"))
+    assert status == 500
+    assert asyncio.run(asgi_get(handler, "/nowhere/"))[0] == 404
+
+
+@pytest.mark.parametrize("handler_class", [ASGIHandler, OneStretchASGIHandler])
+def test_requests_run_side_by_side_each_in_its_own_thread(handler_class):
     """Two requests meet inside their views: neither waits for the other to finish."""
-    handler = ASGIHandler()
+    handler = handler_class()
     seen["views"].clear()
 
     async def both():
