@@ -24,3 +24,6 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# A 500 that is the server's load (no database connection in time) is a 503 with Retry-After.
+handler500 = "wedding.core.errors.server_error"

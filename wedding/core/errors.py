@@ -1,0 +1,49 @@
+"""The pages a visitor sees when something goes wrong: not found, busy, broken.
+
+Django's own handlers answer with a bare "Server Error (500)" when no template exists. Here:
+
+- **404** keeps Django's view (`page_not_found`) and gets `templates/404.html`.
+- **500** is `server_error` below, which first asks whether the error is the server being
+  *busy* rather than broken: a request that waited `DATABASE_POOL_TIMEOUT` seconds for a
+  database connection (every one taken: an invitation rush beyond what the host can answer,
+  bench/README.md "Invitation rush") or SQLite's write lock held past its timeout. Such a
+  request reached no data: it ran in one transaction (AtomicWritesMiddleware) or read only.
+  It is answered **503** with `Retry-After`, a page that says nothing was saved and, for a
+  GET, reloads itself after a few seconds; a guest who pressed "Send" goes back and sends
+  again, their form as they left it.
+
+Both pages render without a request context: the database may be what failed, so no
+context processor (session, messages) may run. Django still logs the exception with its
+traceback (`django.request`, "Service Unavailable: /path/").
+"""
+
+from __future__ import annotations
+
+import sys
+
+from django.db import OperationalError
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.template import loader
+
+RETRY_AFTER_SECONDS = 5
+
+
+def is_busy(exc: BaseException | None) -> bool:
+    """The error is the server's load, not a bug: no connection in time, or SQLite's lock."""
+    if not isinstance(exc, OperationalError):
+        return False
+    cause = exc.__cause__
+    if cause is not None and type(cause).__name__ == "PoolTimeout":  # psycopg_pool, not imported on SQLite
+        return True
+    return "database is locked" in str(exc)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: Django calls it inside its `except`, so the exception is at hand."""
+    if is_busy(sys.exception()):
+        retry = request.method in ("GET", "HEAD")
+        html = loader.render_to_string("errors/503.html", {"retry": retry, "retry_after": RETRY_AFTER_SECONDS})
+        response = HttpResponse(html, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return HttpResponseServerError(loader.render_to_string("errors/500.html"))
