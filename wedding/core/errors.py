@@ -6,14 +6,14 @@ Django's own handlers answer with a bare "Server Error (500)" when no template e
 - **500** is `server_error` below, which first asks whether the error is the server being
   *busy* rather than broken: a request that waited `DATABASE_POOL_TIMEOUT` seconds for a
   database connection (every one taken: an invitation rush beyond what the host can answer,
-  bench/README.md "Invitation rush") or SQLite's write lock held past its timeout. Such a
-  request reached no data: it ran in one transaction (AtomicWritesMiddleware) or read only.
-  It is answered **503** with `Retry-After`, a page that says nothing was saved and, for a
-  GET, reloads itself after a few seconds; a guest who pressed "Send" goes back and sends
-  again, their form as they left it.
+  bench/README.md "Invitation rush") or SQLite's write lock held past its timeout. It is
+  answered **503** with `Retry-After`. For a GET the page reloads itself after a few
+  seconds. For a form it says that nothing was saved, which holds because a write runs in
+  one transaction (AtomicWritesMiddleware) that the error rolled back: the guest goes back
+  and sends again, their form as they left it.
 
-Both pages render without a request context: the database may be what failed, so no
-context processor (session, messages) may run. Django still logs the exception with its
+The 500 and 503 pages render without a request context: the database may be what failed,
+so no context processor (session, messages) may run. Django still logs the exception with its
 traceback (`django.request`, "Service Unavailable: /path/").
 """
 
@@ -24,6 +24,7 @@ import sys
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.template import loader
+from psycopg_pool import PoolTimeout
 
 RETRY_AFTER_SECONDS = 5
 
@@ -32,10 +33,7 @@ def is_busy(exc: BaseException | None) -> bool:
     """The error is the server's load, not a bug: no connection in time, or SQLite's lock."""
     if not isinstance(exc, OperationalError):
         return False
-    cause = exc.__cause__
-    if cause is not None and type(cause).__name__ == "PoolTimeout":  # psycopg_pool, not imported on SQLite
-        return True
-    return "database is locked" in str(exc)
+    return isinstance(exc.__cause__, PoolTimeout) or "database is locked" in str(exc)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
