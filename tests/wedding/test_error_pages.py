@@ -12,13 +12,14 @@ from __future__ import annotations
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import OperationalError
+from django.test import RequestFactory
 from psycopg_pool import PoolTimeout
 
 from realtime.models import Change
 from rsvp import services as rsvp_services
 from rsvp.models import Response
 from tests import factories
-from wedding.core.errors import is_busy
+from wedding.core.errors import is_busy, server_error
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +71,7 @@ def test_a_page_that_finds_no_database_connection_in_time_is_busy_and_reloads_it
     html = response.content.decode()
     assert "Lots of guests at once" in html
     assert '<meta http-equiv="refresh" content="5">' in html
+    assert '<a class="button primary" href="/home/">Try again now</a>' in html
     assert "Server Error" not in html
 
 
@@ -124,3 +126,14 @@ def test_a_bug_is_a_500_in_the_sites_look_not_a_busy_page(client, invited, monke
 ])
 def test_only_a_connection_or_lock_timeout_counts_as_busy(exc, busy):
     assert is_busy(exc) is busy
+
+
+def test_the_try_again_link_stays_on_the_site():
+    request = RequestFactory().get("/home/")
+    request.path = "//evil.example/home/"  # what Django makes of http://host//evil.example/home/
+    try:
+        raise pool_timeout()
+    except OperationalError:
+        response = server_error(request)
+    assert response.status_code == 503
+    assert 'href="/evil.example/home/"' in response.content.decode()

@@ -8,7 +8,8 @@ Django's own handlers answer with a bare "Server Error (500)" when no template e
   database connection (every one taken: an invitation rush beyond what the host can answer,
   bench/README.md "Invitation rush") or SQLite's write lock held past its timeout. It is
   answered **503** with `Retry-After`. For a GET the page reloads itself after a few
-  seconds. For a form it says that nothing was saved, which holds because a write runs in
+  seconds, and a "Try again now" link does it at once (a meta refresh: axe's `meta-refresh`
+  rule, WCAG 2.2.1, would flag it; the page holds one message and says that it will reload). For a form it says that nothing was saved, which holds because a write runs in
   one transaction (AtomicWritesMiddleware) that the error rolled back: the guest goes back
   and sends again, their form as they left it.
 
@@ -40,7 +41,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: Django calls it inside its `except`, so the exception is at hand."""
     if is_busy(sys.exception()):
         retry = request.method in ("GET", "HEAD")
-        html = loader.render_to_string("errors/503.html", {"retry": retry, "retry_after": RETRY_AFTER_SECONDS})
+        # "Try again now" links to the page itself, with one leading slash ("//host/…" leaves the site).
+        path = "/" + request.get_full_path().lstrip("/")
+        html = loader.render_to_string("errors/503.html", {"retry": retry, "retry_after": RETRY_AFTER_SECONDS, "path": path})
         response = HttpResponse(html, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
