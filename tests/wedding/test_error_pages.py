@@ -128,12 +128,17 @@ def test_only_a_connection_or_lock_timeout_counts_as_busy(exc, busy):
     assert is_busy(exc) is busy
 
 
-def test_the_try_again_link_stays_on_the_site():
+@pytest.mark.parametrize(("path", "link"), [
+    ("/rsvp/done/", "/rsvp/done/"),
+    ("//evil.example/home/", "/"),  # what Django makes of http://host//evil.example/home/
+    ("/\\evil.example/home/", "/%5Cevil.example/home/"),  # browsers read /\ as //: quoted, it is a path here
+])
+def test_the_try_again_link_stays_on_the_site(path, link):
     request = RequestFactory().get("/home/")
-    request.path = "//evil.example/home/"  # what Django makes of http://host//evil.example/home/
+    request.path = path
     try:
         raise pool_timeout()
     except OperationalError:
         response = server_error(request)
     assert response.status_code == 503
-    assert 'href="/evil.example/home/"' in response.content.decode()
+    assert f'<a class="button primary" href="{link}">' in response.content.decode()

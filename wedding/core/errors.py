@@ -27,6 +27,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.template import loader
 from psycopg_pool import PoolTimeout
 
+from wedding.core.redirects import safe_next
+
 RETRY_AFTER_SECONDS = 5
 
 
@@ -41,8 +43,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: Django calls it inside its `except`, so the exception is at hand."""
     if is_busy(sys.exception()):
         retry = request.method in ("GET", "HEAD")
-        # "Try again now" links to the page itself, with one leading slash ("//host/…" leaves the site).
-        path = "/" + request.get_full_path().lstrip("/")
+        path = safe_next(request, request.get_full_path(), fallback="/")  # "Try again now": this page, if on the site
         html = loader.render_to_string("errors/503.html", {"retry": retry, "retry_after": RETRY_AFTER_SECONDS, "path": path})
         response = HttpResponse(html, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
