@@ -7,7 +7,7 @@ it orchestrates the parts that each make one kind of decision:
 * `realtime.protocol` — frame shapes, message types, group names;
 * `realtime.watchers` — a socket (`Watcher`) and the regions it shows;
 * `realtime.ledger` — per wedding: duplicate, gap, overflow, audit;
-* `realtime.debounce` — per socket: send now or hold (burst, ceiling);
+* `realtime.debounce` — per region: send now or hold (burst, ceiling);
 * `realtime.transport` — how a frame reaches a socket;
 * `realtime.layer` — the channel-layer subscription, degraded mode, recovery;
 * `realtime.stats` — counters for `manage.py realtime_status`.
@@ -24,7 +24,7 @@ What the hub itself does:
   regions to the same audience (`realtime.watchers.Subscription`) get one
   answer to "which regions changed" per message, one flush plan and one
   frame decision per version; per socket the hub keeps only what must be
-  per socket (version, dirty set, debounce, what it was last sent).
+  per socket (version, dirty set, held changes' deadline, what it was last sent).
 * **Render once per audience.** A render is keyed by (region, params,
   audience key, version) and shared through an asyncio future: a thousand
   sockets watching the gallery cost one render per version.
@@ -84,7 +84,7 @@ logger = logging.getLogger(__name__)
 
 DEBOUNCE = 0.3  # seconds of quiet that end a burst
 CEILING = 2.0  # no held change waits longer than this
-LEADING_FRAMES = 2  # frames per DEBOUNCE window sent at once before a socket counts as bursting
+LEADING_FRAMES = 2  # changes to a region per DEBOUNCE window sent at once before it counts as bursting
 MAX_BACKLOG = 50  # versions coalesced for one socket before it is resynced instead
 GAP_GRACE = 1.0  # seconds a missing version may take to arrive (another process's write)
 AUDIT_INTERVAL = 5.0  # seconds between checks of Wedding.version (catches a lost last message)
@@ -192,14 +192,12 @@ class Hub:
         miss a change: whatever commits later reaches the socket. Pair every
         call with `detach()` (the consumer does, in a `finally`).
         """
-        if watcher.debounce is None:
-            watcher.debounce = Debounce(clock=self.loop.time, **self.debounce_settings)
         state = self.weddings.get(watcher.wedding_id)
         if state is None:
             state = self.weddings[watcher.wedding_id] = WeddingState()
         if watcher not in state.watchers:
             state.watchers.add(watcher)
-            _join(state, watcher)
+            _join(state, watcher, self.debounce_settings)
         if watcher.user_id is not None:
             self.by_user[watcher.user_id].add(watcher)
         if watcher.household_id is not None:
@@ -247,7 +245,7 @@ class Hub:
         if watcher.dirty is not ALL:
             watcher.dirty = frozenset(d for d in watcher.dirty if d in watcher.watched)
         if attached:
-            _join(state, watcher)
+            _join(state, watcher, self.debounce_settings)
 
     def note_version(self, wedding_id: int, current: int) -> None:
         """A socket read the wedding's version after attaching: versions up to it exist."""
@@ -325,11 +323,12 @@ class Hub:
             dirty = subscription.changed_regions(topics, message, memo)  # once for all its sockets
             if not dirty:
                 continue
+            subscription.debounce.arrived(dirty, now)  # once for all its sockets
             for watcher in subscription.members:  # (marking and scheduling never detach)
                 if version <= watcher.synced_at:
                     continue  # its last resync already read this version's data
                 self._mark(watcher, dirty)
-                self._schedule(watcher, arrived=now)
+                self._schedule(watcher, now, dirty)
 
     def _arm_gap_check(self, wedding_id: int, state: WeddingState) -> None:
         state.gap_timer = self.loop.call_later(GAP_GRACE, self._check_gap, wedding_id, state.ledger.open_gap())
@@ -441,25 +440,30 @@ class Hub:
             watcher.dirty = ALL
             watcher.resync_pending = True
 
-    def _schedule(self, watcher: Watcher, *, arrived: float | None = None) -> None:
-        """Send now, or hold the change while the socket is in a burst (`realtime.debounce`).
+    def _schedule(self, watcher: Watcher, now: float | None = None, changed: frozenset[str] | None = None) -> None:
+        """Send now, or hold the changes while every region they touch is in a burst (`realtime.debounce`).
 
-        `arrived`: the loop time a change for it arrived at (None: re-planning held changes).
+        `now` and `changed`: the loop time a change for it arrived at and the regions it
+        changed (None: re-planning the socket's held changes, judged by all its dirty regions;
+        every region dirty, a resync, is not held).
         """
-        policy = watcher.debounce
-        if policy is None:  # never attached (or a test's bare watcher): no burst history
-            policy = watcher.debounce = Debounce(clock=self.loop.time, **self.debounce_settings)
-        if arrived is not None:
-            policy.arrived(arrived)
         if watcher.flushing:
             return  # picked up when the current frame is out
-        deadline = policy.plan(arrived)
-        if deadline is None:
+        subscription = watcher.subscription
+        if subscription is None:  # never attached (or a test's bare watcher): no burst history
             self._flush_now(watcher)
             return
+        if now is None:
+            now = self.loop.time()
+        policy = subscription.debounce
+        if policy.send_now(watcher.dirty if changed is None else changed, now):
+            self._flush_now(watcher)
+            return
+        if watcher.held_since is None:
+            watcher.held_since = now
         if watcher.timer is not None:  # still bursting: wait for quiet, but not past the ceiling
             watcher.timer.cancel()
-        watcher.timer = self.loop.call_at(deadline, self._timer_fired, watcher)
+        watcher.timer = self.loop.call_at(policy.deadline(watcher.held_since, now), self._timer_fired, watcher)
 
     def _timer_fired(self, watcher: Watcher) -> None:
         watcher.timer = None
@@ -469,8 +473,7 @@ class Hub:
         if watcher.timer is not None:
             watcher.timer.cancel()
             watcher.timer = None
-        if watcher.debounce is not None:
-            watcher.debounce.release()
+        watcher.held_since = None  # the held changes go out: the next hold starts afresh
         if watcher.flushing:
             return
         self._due[watcher] = None
@@ -735,12 +738,12 @@ class _Frame:
     key: tuple  # (ids of the renders included, version, since, resync): one text, framed once
 
 
-def _join(state: WeddingState, watcher: Watcher) -> None:
+def _join(state: WeddingState, watcher: Watcher, debounce_settings: dict) -> None:
     """Put an attached socket in the subscription of what it shows (a new one if it is the first)."""
     key = watcher.subscription_key()
     subscription = state.subscriptions.get(key)
     if subscription is None:
-        subscription = state.subscriptions[key] = Subscription.of(watcher)
+        subscription = state.subscriptions[key] = Subscription.of(watcher, Debounce(**debounce_settings))
     subscription.members[watcher] = None
     watcher.subscription = subscription
     # The subscription's own dicts (equal by construction): one copy, not one per socket.

@@ -52,10 +52,10 @@ class Watcher:
     # shared by its sockets (and their flush plans) instead of copied into each.
     dirty: frozenset[str] | None = CLEAN
     backlog: int = 0  # versions coalesced since the last frame
-    timer: asyncio.TimerHandle | None = None  # the held changes' send (see `debounce`)
+    timer: asyncio.TimerHandle | None = None  # the held changes' send (see `realtime.debounce`)
+    held_since: float | None = None  # loop time of the oldest held change (the ceiling counts from it)
     flushing: bool = False
     resync_pending: bool = False
-    debounce: Debounce | None = None  # this socket's burst policy, set by the hub on attach
 
     share_keys: dict[str, tuple] = field(default_factory=dict)  # dom id → Watched.share_key()
     # dom id → (length, hash) of the HTML last sent. Never changed in place: the hub replaces
@@ -87,21 +87,24 @@ class Watcher:
 class Subscription:
     """The sockets of one wedding with the same `Watcher.subscription_key()`.
 
-    A change is judged once per subscription, not once per socket; everything a socket
-    must keep for itself (its version, dirty set, debounce, what it was last sent) stays
-    on its `Watcher`.
+    A change is judged once per subscription, not once per socket, and so are its regions'
+    bursts (`debounce`: the same changes reach every member); everything a socket must keep
+    for itself (its version, dirty set, held changes, what it was last sent) stays on its
+    `Watcher`.
     """
 
     key: tuple
     household_id: int | None  # whose own rows count (`Region.own_topics`); None: no such region
     watched: dict[str, Watched]
     share_keys: dict[str, tuple]
+    debounce: Debounce = field(default_factory=Debounce)  # which of its regions are in a burst
     members: dict[Watcher, None] = field(default_factory=dict)  # an ordered set
 
     @classmethod
-    def of(cls, watcher: Watcher) -> Subscription:
+    def of(cls, watcher: Watcher, debounce: Debounce | None = None) -> Subscription:
         key = watcher.subscription_key()
-        return cls(key=key, household_id=key[0], watched=watcher.watched, share_keys=watcher.share_keys)
+        return cls(key=key, household_id=key[0], watched=watcher.watched, share_keys=watcher.share_keys,
+                   debounce=debounce or Debounce())
 
     def changed_regions(self, topics: set[str], message: dict, memo: dict[tuple, bool]) -> frozenset[str]:
         """The dom ids of these sockets' regions that a change message affects.

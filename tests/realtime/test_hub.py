@@ -476,3 +476,51 @@ async def test_a_hello_during_a_fan_out_gets_the_regions_html_again(monkeypatch)
     after_hello = last_sent[hello_at[0]:]
     assert any(r["html"] for f in after_hello for r in f["regions"]), after_hello
     await hub.shutdown()
+
+
+async def test_a_change_to_a_calm_region_is_not_held_by_another_regions_burst(monkeypatch):
+    """The photo flood's page: the gallery changes every 20 ms for a second and a half (a burst,
+    held), and a song vote in the middle of it reaches the socket at once, with the gallery's
+    held changes in the same frame, instead of waiting for the gallery's quiet or ceiling."""
+    renders: list[str] = []
+
+    async def fake_render(name, viewer, params):
+        renders.append(name)
+        return f'<p id="live-{name}">{len(renders)}</p>'
+
+    monkeypatch.setattr(hub_module, "_render_in_thread", fake_render)
+    gallery = regions.register("t_gallery", audience=Audience.GUESTS, topics={"photo"}, template="unused", context=dict)
+    hub = hub_module.Hub(loop=asyncio.get_running_loop(), layer=None)
+    try:
+        watcher, sent = _socket(hub)
+        hub.watch(watcher, [_watched("t_songs"), _watched("t_gallery")])
+        await hub.attach(watcher)
+        hub.note_version(1, 0)
+        loop = asyncio.get_running_loop()
+        version, vote = 0, None
+        for step in range(75):
+            version += 1
+            if step == 40:
+                vote = (version, loop.time())
+                hub.on_message({"wedding": 1, "version": version, "topics": ["song"]})
+            else:
+                hub.on_message({"wedding": 1, "version": version, "topics": ["photo"]})
+            await asyncio.sleep(0.02)
+            if vote is not None and any(f["v"] >= vote[0] for f in sent):
+                break
+        assert vote is not None and any(f["v"] >= vote[0] for f in sent), "the vote was held"
+        vote_frame = next(f for f in sent if f["v"] >= vote[0])
+        assert vote_frame["v"] == vote[0]  # sent the moment it arrived
+        assert {part["id"] for part in vote_frame["regions"]} == {"live-t_songs", "live-t_gallery"}
+        assert loop.time() - vote[1] < 0.2
+        frames_before_vote = [f for f in sent if f["v"] < vote[0]]
+        assert len(frames_before_vote) < 10  # the gallery's burst was held, not sent change by change
+        assert watcher.held_since is None
+        gallery_after = version
+        hub.on_message({"wedding": 1, "version": version + 1, "topics": ["photo"]})  # the burst goes on
+        await asyncio.sleep(0.01)
+        assert max(f["v"] for f in sent) == gallery_after  # not sent at once
+        assert watcher.timer is not None  # held again
+    finally:
+        regions.unregister(gallery.name)
+        await hub.shutdown()
