@@ -323,12 +323,14 @@ class Hub:
             dirty = subscription.changed_regions(topics, message, memo)  # once for all its sockets
             if not dirty:
                 continue
-            subscription.debounce.arrived(dirty, now)  # once for all its sockets
+            # Once for all its sockets: the burst, and whether this change goes out now.
+            subscription.debounce.arrived(dirty, now)
+            calm = subscription.debounce.send_now(dirty, now)
             for watcher in subscription.members:  # (marking and scheduling never detach)
                 if version <= watcher.synced_at:
                     continue  # its last resync already read this version's data
                 self._mark(watcher, dirty)
-                self._schedule(watcher, now, dirty)
+                self._schedule(watcher, now, calm=calm)
 
     def _arm_gap_check(self, wedding_id: int, state: WeddingState) -> None:
         state.gap_timer = self.loop.call_later(GAP_GRACE, self._check_gap, wedding_id, state.ledger.open_gap())
@@ -440,12 +442,12 @@ class Hub:
             watcher.dirty = ALL
             watcher.resync_pending = True
 
-    def _schedule(self, watcher: Watcher, now: float | None = None, changed: frozenset[str] | None = None) -> None:
+    def _schedule(self, watcher: Watcher, now: float | None = None, *, calm: bool | None = None) -> None:
         """Send now, or hold the changes while every region they touch is in a burst (`realtime.debounce`).
 
-        `now` and `changed`: the loop time a change for it arrived at and the regions it
-        changed (None: re-planning the socket's held changes, judged by all its dirty regions;
-        every region dirty, a resync, is not held).
+        `now` and `calm`: the loop time a change for it arrived at, and whether that change
+        touched a region not in a burst (None: re-planning the socket's held changes, judged
+        by all its dirty regions; every region dirty, a resync, is not held).
         """
         if watcher.flushing:
             return  # picked up when the current frame is out
@@ -456,7 +458,9 @@ class Hub:
         if now is None:
             now = self.loop.time()
         policy = subscription.debounce
-        if policy.send_now(watcher.dirty if changed is None else changed, now):
+        if calm is None:
+            calm = policy.send_now(watcher.dirty, now)
+        if calm:
             self._flush_now(watcher)
             return
         if watcher.held_since is None:
