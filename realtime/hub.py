@@ -56,7 +56,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,7 +77,7 @@ from realtime.watchers import ALL, CLEAN, NOTHING_SHOWN, Subscription, Watched, 
 
 __all__ = [
     "Hub", "Watched", "Watcher", "get_hub", "current_hub", "install", "deliver_local",
-    "needs_layer_publish", "close_sockets", "write_counters", "read_counters",
+    "needs_layer_publish", "close_sockets", "write_counters", "read_counters", "on_hub_loop",
 ]
 
 logger = logging.getLogger(__name__)
@@ -819,22 +819,36 @@ def install(hub: Hub | None) -> None:
         _hub = hub
 
 
+def on_hub_loop(callback: Callable[[], None], *, running: bool = False) -> bool:
+    """Run `callback` soon on the loop of this process's hub (a server's). Thread-safe, never blocks.
+
+    False when there is none to run it on: no socket was ever opened in this process (a
+    worker, a management command), or its loop is closed (with `running`: or not running
+    now, so the callback would wait for it to run again).
+    """
+    hub = _hub
+    if hub is None or hub.loop.is_closed() or (running and not hub.loop.is_running()):
+        return False
+    try:
+        current = asyncio.get_running_loop()
+    except RuntimeError:
+        current = None
+    if current is hub.loop:
+        current.call_soon(callback)
+        return True
+    try:
+        hub.loop.call_soon_threadsafe(callback)
+    except RuntimeError:  # loop closed meanwhile
+        return False
+    return True
+
+
 def _call_on_hub(method: str, *args, **kwargs) -> None:
     hub = _hub
-    if hub is None or hub.loop.is_closed():
+    if hub is None:
         return  # no socket was ever opened in this process
-    try:
-        running = asyncio.get_running_loop()
-    except RuntimeError:
-        running = None
     callback = getattr(hub, method)
-    if running is hub.loop:
-        running.call_soon(lambda: callback(*args, **kwargs))
-    else:
-        try:
-            hub.loop.call_soon_threadsafe(lambda: callback(*args, **kwargs))
-        except RuntimeError:  # loop closed meanwhile
-            pass
+    on_hub_loop(lambda: callback(*args, **kwargs))
 
 
 def deliver_local(message: dict) -> None:
