@@ -19,7 +19,9 @@ What the hub itself does:
   layer traffic.
 * **Local first.** `deliver_local()` (called by `publish.publish()` in the
   committing thread) hands the change to the hub at once; layer messages
-  whose `origin` is this process are its own echo and are skipped.
+  whose `origin` is this process are its own echo and are skipped. The
+  layer send itself runs on the hub's loop too (`on_hub_loop`), so the
+  committing request does not wait for it.
 * **Decide once per subscription.** Sockets of a wedding showing the same
   regions to the same audience (`realtime.watchers.Subscription`) get one
   answer to "which regions changed" per message, one flush plan and one
