@@ -97,14 +97,14 @@ class Subscription:
     household_id: int | None  # whose own rows count (`Region.own_topics`); None: no such region
     watched: dict[str, Watched]
     share_keys: dict[str, tuple]
-    debounce: Debounce = field(default_factory=Debounce)  # which of its regions are in a burst
+    debounce: Debounce  # which of its regions are in a burst (the hub's settings)
     members: dict[Watcher, None] = field(default_factory=dict)  # an ordered set
 
     @classmethod
-    def of(cls, watcher: Watcher, debounce: Debounce | None = None) -> Subscription:
+    def of(cls, watcher: Watcher, debounce: Debounce) -> Subscription:
         key = watcher.subscription_key()
         return cls(key=key, household_id=key[0], watched=watcher.watched, share_keys=watcher.share_keys,
-                   debounce=debounce or Debounce())
+                   debounce=debounce)
 
     def changed_regions(self, topics: set[str], message: dict, memo: dict[tuple, bool]) -> frozenset[str]:
         """The dom ids of these sockets' regions that a change message affects.
