@@ -106,6 +106,24 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def postgres_cpu_seconds() -> float:
+    """CPU of every PostgreSQL process on this machine (its backends included): the database's
+    share of a run, on the same cores as the servers."""
+    total = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as handle:
+                head, _, rest = handle.read().rpartition(")")
+        except OSError:  # ended meanwhile
+            continue
+        if head.endswith("(postgres"):
+            fields = rest.split()
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def children_cpu_seconds() -> float:
     usage = os.times()
     return usage.children_user + usage.children_system
@@ -454,6 +472,8 @@ async def rush_on(args, plan: dict, servers: list) -> dict:
         for r in rss:
             r["peak"] = r["start"]
         driver_cpu_start, locust_cpu_start = time.process_time(), children_cpu_seconds()
+        postgres = (args.database_url or "").startswith("postgres")
+        database_cpu_start = postgres_cpu_seconds() if postgres else 0.0
         started = time.monotonic()
         locust_log = open(out / "locust.log", "wb")  # noqa: SIM115 - closed below; a pipe would fill and stall locust
         locust = await asyncio.create_subprocess_exec(
@@ -477,6 +497,7 @@ async def rush_on(args, plan: dict, servers: list) -> dict:
         cpu_used = [cpu_seconds(s.pid) - start for s, start in zip(servers, cpu_start, strict=True)]
         locust_cpu = children_cpu_seconds() - locust_cpu_start  # locust (and collectstatic, done before)
         driver_cpu = time.process_time() - driver_cpu_start
+        database_cpu = postgres_cpu_seconds() - database_cpu_start if postgres else None
         await asyncio.sleep(args.drain)
         for s, r in zip(servers, rss, strict=True):
             r["end"] = rss_mb(s.pid)
@@ -493,6 +514,7 @@ async def rush_on(args, plan: dict, servers: list) -> dict:
             "elapsed_s": round(elapsed, 1), **server_figures(cpu_used, rss, elapsed),
             "locust_cpu_percent": round(100 * locust_cpu / elapsed),
             "sockets_cpu_percent": round(100 * driver_cpu / elapsed),
+            "postgres_cpu_percent": None if database_cpu is None else round(100 * database_cpu / elapsed),
             "server_cpu_ms_per_request": cpu_ms_per_request(sum(cpu_used), len(results["requests"])),
             "sockets_welcomed": welcomed, "households_left": results["households_left"],
             "hubs": hubs,
@@ -612,7 +634,9 @@ def print_summary(args, result: dict) -> None:
               + " (a gap: a version from another process missed for over realtime.hub.GAP_GRACE; filled: such versions "
               "read from the change log; resyncs: sockets sent every region again)")
     print(f"CPU over {result['elapsed_s']} s: server {result['server_cpu_percent']}% of a core, locust "
-          f"{result['locust_cpu_percent']}%, sockets {result['sockets_cpu_percent']}%; server RSS "
+          f"{result['locust_cpu_percent']}%, sockets {result['sockets_cpu_percent']}%"
+          + (f", PostgreSQL {result['postgres_cpu_percent']}%" if result.get("postgres_cpu_percent") is not None else "")
+          + "; server RSS "
           f"{result['rss_mb']['start']} → peak {result['rss_mb']['peak']} → {result['rss_mb']['end']} MB")
     if len(result.get("per_server", [])) > 1:
         print("per server: " + "; ".join(

@@ -9,7 +9,8 @@ the contention of hundreds of threads for one GIL and the pool. Here the same da
 households (entry link → home → RSVP form → submit → done → table, and the floor `/`), and
 each step's server CPU (/proc/<pid>/stat before and after) is summed over the households: an
 A/B figure that is steadier on a loaded machine than the rush's latencies. No sockets are open,
-so an RSVP's live work is not in it. CPU is counted in clock ticks (10 ms): a mean over many
+so an RSVP's live work is not in it. On PostgreSQL the CPU of its processes (the backends serving the
+server) is counted per step too. CPU is counted in clock ticks (10 ms): a mean over many
 households is what means something.
 """
 
@@ -26,7 +27,14 @@ from types import SimpleNamespace
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.rush import RsvpFormParser, cpu_seconds, setup, start_server, uptime  # noqa: E402
+from bench.rush import (  # noqa: E402
+    RsvpFormParser,
+    cpu_seconds,
+    postgres_cpu_seconds,
+    setup,
+    start_server,
+    uptime,
+)
 
 STEPS = ("0 floor /", "1 entry link", "2 home", "3 rsvp form", "4 submit", "5 done", "6 table")
 WARM_UP = 10  # households played before counting (templates compiled, pool filled)
@@ -67,25 +75,32 @@ def main() -> None:
     ))
     server = start_server(database_url)
     cpu: dict[str, float] = collections.defaultdict(float)
+    database_cpu: dict[str, float] = collections.defaultdict(float)
+    postgres = database_url.startswith("postgres")
     try:
         print(f"uptime before: {uptime()}")
         for n, household in enumerate(plan["rushing"]):
             counted = n >= WARM_UP
 
             def step(name, call, counted=counted):
-                before = cpu_seconds(server.pid)
+                before, database_before = cpu_seconds(server.pid), postgres_cpu_seconds() if postgres else 0
                 response = call()
                 if counted:
                     cpu[name] += cpu_seconds(server.pid) - before
+                    if postgres:
+                        database_cpu[name] += postgres_cpu_seconds() - database_before
                 return response
 
             play(server, household, n, step)
         print(f"uptime after: {uptime()}")
     finally:
         server.stop()
+    per = 1000 / args.households
     for name in STEPS:
-        print(f"{name:14} {1000 * cpu[name] / args.households:6.1f} ms server CPU per request")
-    print(f"{'a household':14} {1000 * sum(cpu.values()) / args.households:6.1f} ms (its six requests and one floor)")
+        database = f", PostgreSQL {per * database_cpu[name]:5.1f} ms" if postgres else ""
+        print(f"{name:14} {per * cpu[name]:6.1f} ms server CPU per request{database}")
+    database = f", PostgreSQL {per * sum(database_cpu.values()):.1f} ms" if postgres else ""
+    print(f"{'a household':14} {per * sum(cpu.values()):6.1f} ms{database} (its six requests and one floor)")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,10 @@ the sockets read their regions from, and the frame the send() floor writes.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+
 import pytest
 
 from bench import fanout, rush
@@ -140,3 +144,21 @@ def test_rsvps_seen_on_another_process_are_counted(capsys):
     out = capsys.readouterr().out
     assert "2 of the pairs across processes" in out
     assert "per server: 0: CPU 10%" in out and "1: CPU 20%" in out
+
+
+def test_postgresql_cpu_is_the_cpu_of_processes_named_postgres(tmp_path):
+    """A process whose name is `postgres` (here Python started through a link of that name) is
+    counted; the figure can only grow by what it burned, whatever else runs."""
+    postgres = tmp_path / "postgres"
+    postgres.symlink_to(sys.executable)
+    before = rush.postgres_cpu_seconds()
+    burn = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass\ninput()"
+    process = subprocess.Popen([str(postgres), "-c", burn], stdin=subprocess.PIPE)
+    try:
+        for _ in range(100):  # bounded: at most 10 s for its 0.3 s of CPU
+            if rush.postgres_cpu_seconds() - before >= 0.29:
+                break
+            time.sleep(0.1)
+        assert rush.postgres_cpu_seconds() - before >= 0.29
+    finally:
+        process.communicate(b"\n", timeout=10)
