@@ -103,3 +103,41 @@ assert again[0] not in first
 print("ok")
 """)
     assert out.startswith("ok")
+
+
+def run_settings(script: str, **env: str) -> subprocess.CompletedProcess:
+    require_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "wedding.settings", "PYTHONPATH": str(ROOT), **env}
+    return subprocess.run([sys.executable, "-c", "import django\ndjango.setup()\n" + script], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+PREPARED = """
+from django.db import connection
+query = "SELECT count(*) FROM pg_class WHERE relname = %s"
+with connection.cursor() as cursor:
+    for _ in range(6):
+        cursor.execute(query, ["wedding_wedding"])
+    cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%FROM pg_class WHERE relname = $1%"])
+    print(cursor.fetchone()[0])
+"""
+
+
+def test_a_query_run_again_and_again_is_prepared_once_on_postgresql():
+    """Server-side binding: after DATABASE_PREPARE_THRESHOLD runs on a connection, PostgreSQL
+    holds the query as a prepared statement (parsed and planned once)."""
+    done = run_settings(PREPARED)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split() == ["1"]
+
+
+def test_prepared_statements_can_be_turned_off_for_a_pooler():
+    done = run_settings(PREPARED, DATABASE_PREPARE_THRESHOLD="off")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split() == ["0"]
+
+
+def test_a_bad_threshold_is_refused_with_its_name():
+    done = run_settings("", DATABASE_PREPARE_THRESHOLD="often")
+    assert done.returncode != 0
+    assert "DATABASE_PREPARE_THRESHOLD must be a number of runs" in done.stderr

@@ -169,6 +169,20 @@ else:
             # failover, pg_terminate_backend) is replaced instead of failing the request.
             "check": ConnectionPool.check_connection,
         }
+    # Server-side binding, so psycopg prepares a query its connection has run DATABASE_PREPARE_THRESHOLD
+    # times (psycopg's default, 5): PostgreSQL then skips parsing and planning it. The rush's pages are
+    # the same few dozen queries over and over; PostgreSQL's CPU a household fell by a third
+    # (bench/README.md "Prepared statements"). "off": Django's default, client-side binding, for a
+    # pooler in transaction mode (PgBouncer) that cannot keep a connection's prepared statements.
+    prepare_threshold = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5").strip().lower()
+    if prepare_threshold != "off":
+        if not prepare_threshold.isdigit():
+            raise ImproperlyConfigured(
+                f"DATABASE_PREPARE_THRESHOLD must be a number of runs (0 or more) or 'off', not {prepare_threshold!r}."
+            )
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            {"server_side_binding": True, "prepare_threshold": int(prepare_threshold)}
+        )
     # Parallel test runs (several pytest processes) must not share a test DB.
     DATABASES["default"]["TEST"] = {
         "NAME": os.environ.get("TEST_DATABASE_NAME", f"test_confetti_{os.getpid()}")
