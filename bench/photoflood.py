@@ -282,6 +282,7 @@ def page_stats(samples: list, since: float, until: float) -> dict[str, tuple[int
 
 
 async def run(args: argparse.Namespace) -> None:
+    from bench.rush import collect_static, deployed_env
     from tests.e2e.servers import PRODUCT_ASGI_APP, DaphneServer, RedisServer, TaskWorker
 
     print(f"load before the run: {uptime()}")
@@ -305,7 +306,14 @@ async def run(args: argparse.Namespace) -> None:
               + (f"; HEIC {len(heic) / 1e6:.1f} MB, embedded thumbnail "
                  + (f"within {args.heic_thumbnail} px" if args.heic_thumbnail else "none") if heic else ""))
 
-        env = {"PHOTO_ROOT": str(tmp / "photos"), "MEDIA_ROOT": str(tmp / "media"), "DEBUG": "true"}
+        # As a host runs them (DEBUG off: no query log in the servers and workers, collected statics);
+        # the rate limits stay on, as deployed.
+        env = {**deployed_env(SECRET_KEY, str(tmp / "static")), "PHOTO_ROOT": str(tmp / "photos"),
+               "MEDIA_ROOT": str(tmp / "media")}
+        if args.debug:
+            env["DEBUG"] = "true"
+        else:
+            await asyncio.to_thread(collect_static, env, database_url)
         server = DaphneServer(database_url=database_url, redis_url=redis.url, app=PRODUCT_ASGI_APP, extra_env=env,
                               log_dir=str(tmp))
         processes.append(server)
@@ -456,6 +464,8 @@ def main() -> None:
                         help="daphne processes of their own for the uploads (deploy/nginx's /photos/ POST route); "
                              "0: the page process takes them")
     parser.add_argument("--upload-nice", type=int, default=0, help="nice value for the upload daphne processes")
+    parser.add_argument("--debug", action="store_true",
+                        help="run the servers and workers with DEBUG on (every run before session 17 did)")
     parser.add_argument("--client-nice", type=int, default=0,
                         help="nice value for this process's uploads and sockets once the servers and the "
                              "page probe run (the phones are not on the server)")

@@ -352,6 +352,25 @@ def covered_at(frames: list[tuple[float, int]], version: int) -> float | None:
 # --- the run ------------------------------------------------------------------------------
 
 
+def deployed_env(secret_key: str, static_root: str) -> dict[str, str]:
+    """A server's settings as a host runs it (DEBUG off: no query log, collected and hashed statics),
+    behind no TLS (127.0.0.1). Shared by the benchmarks that start servers."""
+    return {
+        "DEBUG": "false", "SECRET_KEY": secret_key, "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false",
+        "STATIC_ROOT": static_root, "LOG_LEVEL": "WARNING",
+        # Every bench socket comes from 127.0.0.1: lift the per-address socket cap (realtime/limits.py).
+        "REALTIME_MAX_SOCKETS_PER_ADDRESS": "1000000",
+    }
+
+
+def collect_static(env: dict[str, str], database_url: str) -> None:
+    """`collectstatic` into env's STATIC_ROOT: with DEBUG off the pages link the hashed names it writes."""
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True,
+        env={**os.environ, **env, "DATABASE_URL": database_url},
+    )
+
+
 def start_server(
     database_url: str, *, conn_max_age: str = "0", pool_max_size: str = "10", redis_url: str | None = None,
     static_root: str | None = None,
@@ -362,18 +381,12 @@ def start_server(
     from tests.e2e.servers import PRODUCT_ASGI_APP, DaphneServer
 
     server_env = {
-        "DEBUG": "false", "SECRET_KEY": SECRET_KEY, "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false",
+        **deployed_env(SECRET_KEY, static_root or tempfile.mkdtemp(prefix="confetti-rush-static-")),
         "CONN_MAX_AGE": conn_max_age, "DATABASE_POOL_MAX_SIZE": pool_max_size, "RATELIMIT_ENABLE": "true",
-        "BEHIND_PROXY": "true", "STATIC_ROOT": static_root or tempfile.mkdtemp(prefix="confetti-rush-static-"),
-        "LOG_LEVEL": "WARNING",
-        # Every bench socket comes from 127.0.0.1: lift the per-address socket cap (realtime/limits.py).
-        "REALTIME_MAX_SOCKETS_PER_ADDRESS": "1000000",
+        "BEHIND_PROXY": "true",
     }
     if static_root is None:
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True,
-            env={**os.environ, **server_env, "DATABASE_URL": database_url},
-        )
+        collect_static(server_env, database_url)
     server = DaphneServer(database_url=database_url, app=PRODUCT_ASGI_APP, extra_env=server_env, redis_url=redis_url)
     server.start()
     return server
