@@ -308,11 +308,11 @@ async def run(args: argparse.Namespace) -> None:
 
         # As a host runs them (DEBUG off: no query log in the servers and workers, collected statics);
         # the rate limits stay on, as deployed.
-        env = {**deployed_env(SECRET_KEY, str(tmp / "static")), "PHOTO_ROOT": str(tmp / "photos"),
-               "MEDIA_ROOT": str(tmp / "media")}
-        if args.debug:
+        env = {"PHOTO_ROOT": str(tmp / "photos"), "MEDIA_ROOT": str(tmp / "media")}
+        if args.debug:  # the old way, exactly
             env["DEBUG"] = "true"
         else:
+            env.update(deployed_env(SECRET_KEY, str(tmp / "static")))
             await asyncio.to_thread(collect_static, env, database_url)
         server = DaphneServer(database_url=database_url, redis_url=redis.url, app=PRODUCT_ASGI_APP, extra_env=env,
                               log_dir=str(tmp))

@@ -171,9 +171,10 @@ else:
         }
     # Server-side binding, so psycopg prepares a query its connection has run DATABASE_PREPARE_THRESHOLD
     # times (psycopg's default, 5): PostgreSQL then skips parsing and planning it. The rush's pages are
-    # the same few dozen queries over and over; PostgreSQL's CPU a household fell by a third
-    # (bench/README.md "Prepared statements"). "off": Django's default, client-side binding, for a
-    # pooler in transaction mode (PgBouncer) that cannot keep a connection's prepared statements.
+    # the same few dozen queries over and over; PostgreSQL's CPU a household halved, its share of a
+    # core in the rush fell by a third (bench/README.md "Prepared statements on PostgreSQL"). "off":
+    # Django's default, client-side binding, for a pooler in transaction mode (PgBouncer) that
+    # cannot keep a connection's prepared statements.
     prepare_threshold = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5").strip().lower()
     if prepare_threshold != "off":
         if not prepare_threshold.isdigit():
