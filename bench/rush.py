@@ -109,19 +109,17 @@ def cpu_seconds(pid: int) -> float:
 def postgres_cpu_seconds() -> float:
     """CPU of every PostgreSQL process on this machine (its backends included): the database's
     share of a run, on the same cores as the servers."""
-    total = 0
+    total = 0.0
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
         try:
-            with open(f"/proc/{entry.name}/stat") as handle:
-                head, _, rest = handle.read().rpartition(")")
+            with open(f"/proc/{entry.name}/comm") as handle:
+                if handle.read().strip() == "postgres":
+                    total += cpu_seconds(int(entry.name))
         except OSError:  # ended meanwhile
             continue
-        if head.endswith("(postgres"):
-            fields = rest.split()
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def children_cpu_seconds() -> float:

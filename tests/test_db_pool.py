@@ -48,12 +48,18 @@ def in_a_thread(sql, *, barrier=None):
 """
 
 
-def run_with_pool(script: str, max_size: int = 4) -> str:
+def run_settings(script: str, **env: str) -> subprocess.CompletedProcess:
+    """`script` in a Python process of its own with the product's settings and `env` on top, against
+    the test run's PostgreSQL server."""
     require_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL")
-    env = {**os.environ, "DATABASE_POOL_MAX_SIZE": str(max_size), "DJANGO_SETTINGS_MODULE": "wedding.settings",
-           "PYTHONPATH": str(ROOT), "PGAPPNAME": f"confetti-pool-test-{os.getpid()}"}
-    done = subprocess.run([sys.executable, "-c", PRELUDE + script], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "wedding.settings", "PYTHONPATH": str(ROOT), **env}
+    return subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def run_with_pool(script: str, max_size: int = 4) -> str:
+    done = run_settings(PRELUDE + script, DATABASE_POOL_MAX_SIZE=str(max_size),
+                        PGAPPNAME=f"confetti-pool-test-{os.getpid()}")
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
 
@@ -105,14 +111,9 @@ print("ok")
     assert out.startswith("ok")
 
 
-def run_settings(script: str, **env: str) -> subprocess.CompletedProcess:
-    require_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "wedding.settings", "PYTHONPATH": str(ROOT), **env}
-    return subprocess.run([sys.executable, "-c", "import django\ndjango.setup()\n" + script], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
-
-
 PREPARED = """
+import django
+django.setup()
 from django.db import connection
 query = "SELECT count(*) FROM pg_class WHERE relname = %s"
 with connection.cursor() as cursor:
@@ -138,6 +139,6 @@ def test_prepared_statements_can_be_turned_off_for_a_pooler():
 
 
 def test_a_bad_threshold_is_refused_with_its_name():
-    done = run_settings("", DATABASE_PREPARE_THRESHOLD="often")
+    done = run_settings("import django\ndjango.setup()", DATABASE_PREPARE_THRESHOLD="often")
     assert done.returncode != 0
     assert "DATABASE_PREPARE_THRESHOLD must be a number of runs" in done.stderr
