@@ -451,8 +451,10 @@ class Hub:
         touched a region not in a burst (None: re-planning the socket's held changes, judged
         by all its dirty regions; every region dirty, a resync, is not held).
         """
-        if watcher.flushing:
-            return  # picked up when the current frame is out
+        if watcher.flushing:  # picked up when the current frame is out, as judged now
+            if calm:
+                watcher.due_now = True
+            return
         subscription = watcher.subscription
         if subscription is None:  # never attached (or a test's bare watcher): no burst history
             self._flush_now(watcher)
@@ -481,6 +483,7 @@ class Hub:
             watcher.timer = None
         watcher.held_since = None  # the held changes go out: the next hold starts afresh
         if watcher.flushing:
+            watcher.due_now = True
             return
         self._due[watcher] = None
         if not self._flush_scheduled:
@@ -622,7 +625,12 @@ class Hub:
         finally:
             for watcher in watchers:
                 watcher.flushing = False
-                if watcher.has_work() and watcher.wedding_id in self.weddings:
+                due_now, watcher.due_now = watcher.due_now, False
+                if not watcher.has_work() or watcher.wedding_id not in self.weddings:
+                    continue
+                if due_now:  # judged "send now" when it arrived: a frame in flight only delayed it
+                    self._flush_now(watcher)
+                else:  # changes that arrived in a burst: held as any would be
                     self._schedule(watcher)
 
     def _write_direct(self, watcher: Watcher, data: bytes) -> bool:

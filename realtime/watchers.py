@@ -55,6 +55,9 @@ class Watcher:
     timer: asyncio.TimerHandle | None = None  # the held changes' send (see `realtime.debounce`)
     held_since: float | None = None  # loop time of the oldest held change (the ceiling counts from it)
     flushing: bool = False
+    # A change judged "send now" arrived while this socket's frame was in flight: it goes out
+    # when that frame is out, not judged again then (by when more may have arrived, a burst).
+    due_now: bool = False
     resync_pending: bool = False
 
     share_keys: dict[str, tuple] = field(default_factory=dict)  # dom id → Watched.share_key()

@@ -524,3 +524,55 @@ async def test_a_change_to_a_calm_region_is_not_held_by_another_regions_burst(mo
     finally:
         regions.unregister(gallery.name)
         await hub.shutdown()
+
+
+async def test_a_change_that_came_calm_during_a_frame_is_sent_when_the_frame_is_out(monkeypatch):
+    """A steady writer on a busy hub: a change judged "send now" arrives while the socket's
+    previous frame is still going out, and two more follow it before that frame is out (the
+    loop was late). The change goes out as soon as the frame is out, taking the later ones
+    with it, instead of being judged again then, when three changes within DEBOUNCE look like
+    a burst and would hold it for DEBOUNCE more (the 5,000-socket fan-out's p99)."""
+    async def fake_render(name, viewer, params):
+        return f'<p id="live-{name}">{params}</p>'
+
+    monkeypatch.setattr(hub_module, "_render_in_thread", fake_render)
+    hub = hub_module.Hub(loop=asyncio.get_running_loop(), layer=None)
+    loop = asyncio.get_running_loop()
+    gate = asyncio.Event()
+    sent: list[tuple[int, float]] = []
+    try:
+        watcher, _frames = _socket(hub)
+
+        async def send(text: str) -> None:
+            sent.append((json.loads(text)["v"], loop.time()))
+            if len(sent) == 1:
+                await gate.wait()  # the first frame takes a while to go out
+
+        watcher.send = send
+        await hub.attach(watcher)
+        hub.note_version(1, 0)
+        hub.on_message({"wedding": 1, "version": 1, "topics": ["song"]})
+        await asyncio.sleep(0.01)
+        assert [v for v, _t in sent] == [1] and watcher.flushing
+        hub.on_message({"wedding": 1, "version": 2, "topics": ["song"]})  # the second change in DEBOUNCE: calm
+        hub.on_message({"wedding": 1, "version": 3, "topics": ["song"]})  # the third: the region is bursting
+        assert watcher.subscription.debounce.bursting("live-t_songs", loop.time())
+        released = loop.time()
+        gate.set()
+        for _ in range(100):
+            if len(sent) > 1:
+                break
+            await asyncio.sleep(0.005)
+        assert [v for v, _t in sent] == [1, 3]  # one frame for both
+        assert sent[1][1] - released < hub_module.DEBOUNCE / 2  # not held for the burst's quiet
+        assert watcher.timer is None and watcher.held_since is None and not watcher.due_now
+
+        # Changes that arrived bursting while a frame was out are still held when it is out.
+        gate.clear()
+        sent.clear()
+        sent.append((0, loop.time()))  # the next frame waits for the gate again
+        hub.on_message({"wedding": 1, "version": 4, "topics": ["song"]})  # bursting: held
+        assert watcher.timer is not None
+    finally:
+        gate.set()
+        await hub.shutdown()
