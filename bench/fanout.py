@@ -19,7 +19,11 @@ Measured per run:
   frame (paced phase and burst phase; "max" is the burst phase);
 * frames/s: frames actually received per second in the burst;
 * server CPU per write: daphne's user+system CPU over the paced phase / K
-  (and "cli ms": this client process's CPU per write, for context).
+  (and "cli ms": this client process's CPU per write, for context);
+* the server's full garbage collections (`bench.gcpauses`) that ended during
+  the paced writes, and before them. `--warmup K` makes K unmeasured writes
+  first, so that the collection the connection storm leaves due is paid
+  before the measured ones (the steady state; 0, the default: as before).
 
 Not part of the test suite. The client runs in this process and competes for
 the same cores, so absolute numbers are pessimistic; both apps pay the same.
@@ -51,6 +55,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench import gcpauses  # noqa: E402
 
 VERSION_RE = re.compile(rb'"v":(\d+)')
 SAMPLE_FRAME: dict[str, bytes] = {}  # the largest update frame's payload received, for the send() floor
@@ -378,6 +384,15 @@ async def run_writes(port: int, wedding_id: int, count: int, rate: float) -> lis
         return [tuple(item) for item in response.json()]
 
 
+async def gc_pauses(port: int) -> list:
+    import httpx
+
+    async with httpx.AsyncClient(timeout=60) as http:
+        response = await http.get(f"http://127.0.0.1:{port}/bench/gc")
+        response.raise_for_status()
+        return response.json()
+
+
 async def measure(kind: str, n: int, args, env: dict, wedding_id: int, session_key: str) -> dict:
     confetti = kind != "baseline"
     app = "bench.fanout_asgi:application" if confetti else "bench.fanout_baseline:application"
@@ -409,6 +424,13 @@ async def measure(kind: str, n: int, args, env: dict, wedding_id: int, session_k
         for client in clients:
             client.reset()
 
+        if args.warmup:  # not measured: the writes that pay what the connection storm left due
+            warmup = await run_writes(server.port, wedding_id, args.warmup, args.rate)
+            await wait_delivered(clients, warmup[-1][0], args.timeout)
+            await asyncio.sleep(1.0)  # quiet (realtime.hub.DEBOUNCE): the measured writes start no burst
+            for client in clients:
+                client.reset()
+
         cpu_before, client_before = cpu_seconds(server.process.pid), time.process_time()
         writes = await run_writes(server.port, wedding_id, args.writes, args.rate)
         await wait_delivered(clients, writes[-1][0], args.timeout)
@@ -417,6 +439,10 @@ async def measure(kind: str, n: int, args, env: dict, wedding_id: int, session_k
         latencies, lost, last = coverage(clients, writes)
         paced_frames = sum(len(c.versions) for c in clients)
         paced_rate = len(latencies) / max(last - writes[0][1], 1e-6) if latencies else 0.0
+        # Full collections that ended while the paced writes were going out (a frame waits for them).
+        pauses = await gc_pauses(server.port)
+        paced_gcs = gcpauses.full_collections(pauses, writes[0][1], max(last, writes[-1][1]))
+        earlier_gcs = gcpauses.full_collections(pauses, 0, writes[0][1])
 
         for client in clients:
             client.reset()
@@ -435,6 +461,7 @@ async def measure(kind: str, n: int, args, env: dict, wedding_id: int, session_k
             "cpu_us_per_frame": cpu / max(paced_frames, 1) * 1e6,  # per frame sent (coalesced frames count once)
             "cpu_us_per_delivery": cpu / max(len(latencies), 1) * 1e6,  # per covered (socket, write) pair
             "rss_kb_per_socket": (rss_after - rss_before) / n, "rss_mb": rss_after / 1024,
+            "warmup_writes": args.warmup, "full_gcs_paced_ms": paced_gcs, "full_gcs_before_ms": earlier_gcs,
             "client_cpu_ms_per_write": client_cpu / len(writes) * 1000,
             "burst_writes": len(burst),
             "burst_write_s": len(burst) / max(burst[-1][1] - burst[0][1], 1e-6) if burst else float("nan"),
@@ -443,6 +470,10 @@ async def measure(kind: str, n: int, args, env: dict, wedding_id: int, session_k
         }
     finally:
         server.stop()
+
+
+def _pauses(durations: list[float]) -> str:
+    return f"{len(durations)}" + (f" (longest {max(durations):.0f} ms)" if durations else "")
 
 
 # --- the floor: a bare send() of the same frame ---------------------------------------------
@@ -536,6 +567,11 @@ def main() -> None:
     parser.add_argument("--sockets", type=int, nargs="+", default=[100, 500, 1000, 2000])
     parser.add_argument("--writes", type=int, default=50, help="paced writes per run (default 50)")
     parser.add_argument("--rate", type=float, default=5.0, help="paced writes per second (default 5)")
+    parser.add_argument(
+        "--warmup", type=int, default=0,
+        help="writes at --rate before the measured ones, not measured (the steady state: the full garbage "
+             "collection that the connection storm leaves due is paid in them; see bench.gcpauses)",
+    )
     parser.add_argument("--burst", type=int, default=200, help="writes as fast as possible, for max deliveries/s")
     parser.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for the last frames")
     parser.add_argument("--layer", choices=["memory", "redis"], default="memory")
@@ -611,7 +647,8 @@ def main() -> None:
                 f"{result['rss_kb_per_socket']:7.1f} | "
                 f"{result['max_deliveries_s']:11.0f} {result['burst_frames_s']:9.0f} {result['burst_lost']:7d} "
                 f"{result['burst_p95_ms']:8.0f} {result['burst_write_s']:6.0f}  "
-                f"(connect {result['connect_s']} s, RSS {result['rss_mb']:.0f} MB)",
+                f"(connect {result['connect_s']} s, RSS {result['rss_mb']:.0f} MB; full GCs in the writes: "
+                f"{_pauses(result['full_gcs_paced_ms'])}, before them: {_pauses(result['full_gcs_before_ms'])})",
                 flush=True,
             )
         if args.floor and SAMPLE_FRAME:

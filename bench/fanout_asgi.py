@@ -9,6 +9,7 @@ possible), in this process, and answers with each write's version and commit
 time (`time.time()` taken by an on_commit callback registered before the
 write's own, i.e. right after COMMIT). The region the sockets watch,
 `bench_wall`, shows the latest 20 guestbook entries (about 2 KB of HTML).
+`GET /bench/gc`: the process's garbage-collector pauses (`bench.gcpauses`).
 """
 
 from __future__ import annotations
@@ -128,6 +129,7 @@ def write_endpoint(after_commit=None):
     return handle
 
 
+from bench import gcpauses  # noqa: E402
 from wedding.asgi import application as confetti  # noqa: E402
 
 register_region()
@@ -143,8 +145,13 @@ if ONE_TO_ONE:
     _hub.MAX_BACKLOG = 10**9
 
 
+gcpauses.install()
+
+
 async def application(scope, receive, send) -> None:
     if scope["type"] == "http" and scope["path"] == "/bench/write":
         await _write(scope, receive, send)
+    elif scope["type"] == "http" and scope["path"] == "/bench/gc":
+        await gcpauses.endpoint(scope, receive, send)
     else:
         await confetti(scope, receive, send)

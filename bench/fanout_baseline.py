@@ -17,6 +17,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.routing import ProtocolTypeRouter, URLRouter
 from django.urls import path
 
+from bench import gcpauses  # noqa: E402
 from bench.fanout_asgi import REGION, write_endpoint  # noqa: E402  (sets Django up)
 
 GROUP = "bench-baseline"
@@ -55,8 +56,13 @@ _sockets = URLRouter([path("ws/baseline/", GroupConsumer.as_asgi())])
 _router = ProtocolTypeRouter({"websocket": _sockets})
 
 
+gcpauses.install()
+
+
 async def application(scope, receive, send) -> None:
     if scope["type"] == "http" and scope["path"] == "/bench/write":
         await _write(scope, receive, send)
+    elif scope["type"] == "http" and scope["path"] == "/bench/gc":
+        await gcpauses.endpoint(scope, receive, send)
     else:
         await _router(scope, receive, send)
