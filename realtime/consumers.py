@@ -159,6 +159,7 @@ class LiveConsumer(transport.LeanDispatch, AsyncWebsocketConsumer):
             raise ValueError("LiveConsumer runs inside realtime.handshake.LiveAuthMiddleware (wedding/asgi.py)")
         principal = self.scope[PRINCIPAL_KEY]  # resolved with the session, before the consumer ran
         await self.accept()
+        transport.release_http_request(self._server_send())
         if principal is None:
             self._release(finished=True)
             await self.close(code=CLOSE_NOT_ALLOWED)

@@ -11,7 +11,8 @@ What lives here:
 * the consumer's lean message dispatch and disconnect (`LeanDispatch`),
 * no debug text built for a log line nobody reads at each handshake (`lazy_handshake_debug()`),
 * which send path this process uses (`send_path()`, for `realtime_status`),
-* the bound on a socket's unsent bytes (`SendBuffer`, `send_buffer()`).
+* the bound on a socket's unsent bytes (`SendBuffer`, `send_buffer()`),
+* letting go of the HTTP request a socket was opened with (`release_http_request()`).
 
 Bounded send buffers (DESIGN §4.13). Neither daphne nor autobahn applies
 back-pressure: a frame for a client that does not read is appended to
@@ -259,6 +260,31 @@ class DirectSocket:
         # (A registered producer — twisted.web's HTTP channel always is one — only
         # matters once data is buffered, and then transport.write() is used.)
         return bool(transport._tempDataLen or len(transport.dataBuffer) > transport.offset or self.protocol.send_queue)
+
+
+def release_http_request(send) -> bool:
+    """Let the HTTP request that opened the socket behind daphne's `send` go; True if it did.
+
+    twisted.web's HTTP channel registers itself as its connection's producer
+    and daphne hands the connection to the WebSocket protocol without
+    unregistering it, so the channel, its request, the request's two header
+    tables and its body buffer (about 25 tracked objects) live as long as the
+    socket, and every full garbage collection walks them (bench/README.md,
+    "The 5,000-socket spread"). The channel's only use as the producer is to
+    stop reading while writes back up; the hub bounds a socket's unsent bytes
+    itself (`SendBuffer`).
+    """
+    from twisted.internet import tcp
+    from twisted.web.http import HTTPChannel
+
+    protocol = _daphne_protocol(send)
+    transport = getattr(protocol, "transport", None)
+    if type(transport) is not tcp.Server or not isinstance(getattr(transport, "producer", None), HTTPChannel):
+        return False
+    if getattr(transport, "producerPaused", True):
+        return False  # the channel stopped the connection's reading until the writes drain: it must resume it
+    transport.unregisterProducer()
+    return True
 
 
 def direct_socket(send) -> DirectSocket | None:

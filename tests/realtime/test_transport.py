@@ -330,3 +330,56 @@ def test_daphne_requests_leave_form_bodies_to_django(monkeypatch):
     assert post() == {"args": {}, "body": body}  # Twisted parsed nothing; the body is whole
     # (Twisted's default, for comparison: the same request parsed into `args` in the loop.)
     assert parsed == [] and post(parsePOSTFormSubmission=True) and len(parsed) == 1
+
+
+# --- the HTTP request a socket was opened with ---------------------------------------------------
+
+
+def _tcp_connection(sock: socket.socket):
+    """A Twisted TCP connection over `sock` with a reactor that does nothing (none is installed)."""
+    from twisted.internet import tcp
+
+    nothing = lambda *args: None  # noqa: E731
+    reactor = SimpleNamespace(addReader=nothing, removeReader=nothing, addWriter=nothing, removeWriter=nothing)
+    return tcp.Server(sock, SimpleNamespace(), ("127.0.0.1", 1), SimpleNamespace(_realPortNumber=1), 1, reactor)
+
+
+def test_the_http_request_a_socket_was_opened_with_is_let_go():
+    """twisted.web's channel stays the connection's producer after daphne's upgrade, and with it the
+    request, its headers and its body buffer for the socket's whole life; the consumer lets them go."""
+    import gc
+    import weakref
+
+    from daphne.server import Server
+    from twisted.web.http import HTTPChannel
+
+    ours, theirs = socket.socketpair()
+    connection = _tcp_connection(ours)
+    channel = HTTPChannel()
+    connection.registerProducer(channel, True)
+    channel_ref = weakref.ref(channel)
+    del channel
+    send = functools.partial(Server.__new__(Server).handle_reply, SimpleNamespace(transport=connection))
+
+    assert transport.release_http_request(send) is True
+    assert connection.producer is None
+    gc.collect()
+    assert channel_ref() is None  # nothing else kept it
+    assert transport.release_http_request(send) is False  # nothing left to let go
+
+    # Left alone: another kind of producer, a channel that paused the connection's reading, not daphne's send.
+    other = SimpleNamespace(pauseProducing=lambda: None, resumeProducing=lambda: None, stopProducing=lambda: None)
+    connection.registerProducer(other, True)
+    assert transport.release_http_request(send) is False and connection.producer is other
+    connection.unregisterProducer()
+    paused = HTTPChannel()
+    connection.registerProducer(paused, True)
+    connection.producerPaused = True
+    assert transport.release_http_request(send) is False and connection.producer is paused
+
+    async def plain_send(message):
+        pass
+
+    assert transport.release_http_request(plain_send) is False
+    ours.close()
+    theirs.close()
