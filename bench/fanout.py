@@ -23,7 +23,9 @@ Measured per run:
 * the server's full garbage collections (`bench.gcpauses`) that ended during
   the paced writes, and before them. `--warmup K` makes K unmeasured writes
   first, so that the collection the connection storm leaves due is paid
-  before the measured ones (the steady state; 0, the default: as before).
+  before the measured ones (the steady state; 0, the default: as before);
+  and what one full collection costs with the N sockets open (made after
+  the measurement).
 
 Not part of the test suite. The client runs in this process and competes for
 the same cores, so absolute numbers are pessimistic; both apps pay the same.
@@ -384,11 +386,11 @@ async def run_writes(port: int, wedding_id: int, count: int, rate: float) -> lis
         return [tuple(item) for item in response.json()]
 
 
-async def gc_pauses(port: int) -> list:
+async def gc_pauses(port: int, *, collect: bool = False) -> list:
     import httpx
 
     async with httpx.AsyncClient(timeout=60) as http:
-        response = await http.get(f"http://127.0.0.1:{port}/bench/gc")
+        response = await http.get(f"http://127.0.0.1:{port}/bench/gc", params={"collect": 1} if collect else {})
         response.raise_for_status()
         return response.json()
 
@@ -443,6 +445,8 @@ async def measure(kind: str, n: int, args, env: dict, wedding_id: int, session_k
         pauses = await gc_pauses(server.port)
         paced_gcs = gcpauses.full_collections(pauses, writes[0][1], max(last, writes[-1][1]))
         earlier_gcs = gcpauses.full_collections(pauses, 0, writes[0][1])
+        # What one full collection costs with the N sockets open (made after the measurement).
+        full_gc_now = (await gc_pauses(server.port, collect=True))[-1][2]
 
         for client in clients:
             client.reset()
@@ -462,6 +466,7 @@ async def measure(kind: str, n: int, args, env: dict, wedding_id: int, session_k
             "cpu_us_per_delivery": cpu / max(len(latencies), 1) * 1e6,  # per covered (socket, write) pair
             "rss_kb_per_socket": (rss_after - rss_before) / n, "rss_mb": rss_after / 1024,
             "warmup_writes": args.warmup, "full_gcs_paced_ms": paced_gcs, "full_gcs_before_ms": earlier_gcs,
+            "full_gc_ms": full_gc_now,
             "client_cpu_ms_per_write": client_cpu / len(writes) * 1000,
             "burst_writes": len(burst),
             "burst_write_s": len(burst) / max(burst[-1][1] - burst[0][1], 1e-6) if burst else float("nan"),
@@ -648,7 +653,8 @@ def main() -> None:
                 f"{result['max_deliveries_s']:11.0f} {result['burst_frames_s']:9.0f} {result['burst_lost']:7d} "
                 f"{result['burst_p95_ms']:8.0f} {result['burst_write_s']:6.0f}  "
                 f"(connect {result['connect_s']} s, RSS {result['rss_mb']:.0f} MB; full GCs in the writes: "
-                f"{_pauses(result['full_gcs_paced_ms'])}, before them: {_pauses(result['full_gcs_before_ms'])})",
+                f"{_pauses(result['full_gcs_paced_ms'])}, before them: {_pauses(result['full_gcs_before_ms'])}; "
+                f"one now {result['full_gc_ms']:.0f} ms)",
                 flush=True,
             )
         if args.floor and SAMPLE_FRAME:
