@@ -46,6 +46,20 @@ async def test_planner_receives_region_html_after_a_committed_change(wedding, pl
     await socket.disconnect()
 
 
+async def test_an_accepted_socket_lets_go_of_the_http_request_it_was_opened_with(wedding, planner, monkeypatch):
+    """Each accepted socket hands its server send to `transport.release_http_request` once (under
+    daphne that frees twisted.web's channel and request: tests/realtime/test_transport.py)."""
+    from realtime import transport
+
+    released = []
+    monkeypatch.setattr(transport, "release_http_request", lambda send: released.append(send) or False)
+    cookie = await run(lambda: planner_cookie(planner))
+    socket, welcome = await open_socket(cookie, wedding.pk, regions_=[PLANNER_GUESTS])
+    assert welcome["t"] == "welcome"
+    assert len(released) == 1 and callable(released[0])
+    await socket.disconnect()
+
+
 async def test_a_change_committed_before_the_socket_connected_is_caught_up(wedding, planner, household):
     page_version = await version_of(wedding)
     await run(lambda: factories.GuestFactory(household=household, first_name="Between"))
