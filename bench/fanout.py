@@ -387,6 +387,7 @@ async def run_writes(port: int, wedding_id: int, count: int, rate: float) -> lis
 
 
 async def gc_pauses(port: int, *, collect: bool = False) -> list:
+    """The server's garbage-collector pauses (`bench.gcpauses`); `collect`: after one full collection made now."""
     import httpx
 
     async with httpx.AsyncClient(timeout=60) as http:
@@ -441,12 +442,12 @@ async def measure(kind: str, n: int, args, env: dict, wedding_id: int, session_k
         latencies, lost, last = coverage(clients, writes)
         paced_frames = sum(len(c.versions) for c in clients)
         paced_rate = len(latencies) / max(last - writes[0][1], 1e-6) if latencies else 0.0
-        # Full collections that ended while the paced writes were going out (a frame waits for them).
-        pauses = await gc_pauses(server.port)
-        paced_gcs = gcpauses.full_collections(pauses, writes[0][1], max(last, writes[-1][1]))
-        earlier_gcs = gcpauses.full_collections(pauses, 0, writes[0][1])
-        # What one full collection costs with the N sockets open (made after the measurement).
-        full_gc_now = (await gc_pauses(server.port, collect=True))[-1][2]
+        # Full collections that ended while the paced writes were going out (a frame waits for them),
+        # and before them; the last one is made now: what one costs with the N sockets open.
+        pauses = await gc_pauses(server.port, collect=True)
+        full_gc_now = pauses[-1][2]
+        paced_gcs = gcpauses.full_collections(pauses[:-1], writes[0][1], max(last, writes[-1][1]))
+        earlier_gcs = gcpauses.full_collections(pauses[:-1], 0, writes[0][1])
 
         for client in clients:
             client.reset()

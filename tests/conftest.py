@@ -24,6 +24,19 @@ def require_service(name: str, available: bool, why: str = "") -> None:
     pytest.skip(message)
 
 
+def run_with_settings(script: str, **env: str):
+    """`script` in a Python process of its own with the product's settings and `env` on top
+    (a `subprocess.CompletedProcess`, output as text)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "wedding.settings", "PYTHONPATH": str(root), **env}
+    return subprocess.run([sys.executable, "-c", script], cwd=root, env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
 def pytest_configure(config) -> None:
     """Build the translations (.mo) from the committed .po when they are missing or older, as
     `make test` does, so a plain `pytest` sees the Spanish guest site too. Once, before workers.

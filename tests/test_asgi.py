@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import run_with_settings
 
 
 def test_what_the_server_loads_at_start_is_left_out_of_every_garbage_collection():
@@ -19,8 +14,7 @@ def test_what_the_server_loads_at_start_is_left_out_of_every_garbage_collection(
         "import wedding.asgi\n"
         "print(gc.get_freeze_count(), len(gc.get_objects()), before)\n"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "wedding.settings"}
-    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    out = run_with_settings(script)
     assert out.returncode == 0, out.stderr
     frozen, walked, before = map(int, out.stdout.split())
     assert frozen > 50_000 > before  # Django and the apps, not just the interpreter's own

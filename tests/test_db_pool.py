@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.db import connection
 
-from tests.conftest import require_service
+from tests.conftest import require_service, run_with_settings
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
-ROOT = Path(__file__).resolve().parents[1]
 
 PRELUDE = """
 import threading, time, django
@@ -52,9 +49,7 @@ def run_settings(script: str, **env: str) -> subprocess.CompletedProcess:
     """`script` in a Python process of its own with the product's settings and `env` on top, against
     the test run's PostgreSQL server."""
     require_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "wedding.settings", "PYTHONPATH": str(ROOT), **env}
-    return subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
+    return run_with_settings(script, **env)
 
 
 def run_with_pool(script: str, max_size: int = 4) -> str:
